@@ -1,0 +1,29 @@
+import { z } from 'zod';
+
+/**
+ * Characters allowed in a document or workspace id: letters, digits, `_` and `-`, 1–128 long.
+ * No dots or slashes, so an id can never name a path outside its folder on disk.
+ */
+const ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
+
+const idMessage = 'must be 1–128 characters of letters, digits, "_" or "-"';
+
+/** A document's id; also its room name on the sync-server (`/yjs/<DocumentId>`). */
+export const DocumentId = z.string().regex(ID_PATTERN, `document id ${idMessage}`).brand<'DocumentId'>();
+export type DocumentId = z.infer<typeof DocumentId>;
+
+/** A workspace's id. */
+export const WorkspaceId = z.string().regex(ID_PATTERN, `workspace id ${idMessage}`).brand<'WorkspaceId'>();
+export type WorkspaceId = z.infer<typeof WorkspaceId>;
+
+/** A user's id (the `sub` claim once OFB issues tokens). */
+export const UserId = z.string().min(1).max(128).brand<'UserId'>();
+export type UserId = z.infer<typeof UserId>;
+
+/**
+ * The id of the Yjs document that holds a workspace's index (its document list).
+ * It shares the `/yjs/` namespace with documents; document ids are UUIDs, so the prefix never collides.
+ */
+export function workspaceIndexDocumentId(workspaceId: WorkspaceId): DocumentId {
+  return DocumentId.parse(`workspace-${workspaceId}`);
+}

@@ -1,0 +1,70 @@
+import { z } from 'zod';
+
+/**
+ * WebSocket close codes the sync-server uses, one named constant each (after hocuspocus's
+ * `CloseEvents.ts`). A close reason is at most 123 bytes, so reasons stay short.
+ */
+export const CloseCode = {
+  /** The frame could not be decoded as a y-websocket message. */
+  MalformedMessage: { code: 4400, reason: 'Malformed message' },
+  /** The first byte named no message type the server knows. */
+  UnknownMessageType: { code: 4402, reason: 'Unknown message type' },
+  /** The URL's document id is not a valid {@link DocumentId}. */
+  InvalidDocumentId: { code: 4404, reason: 'Invalid document id' },
+  /** A Yjs update failed to decode, or would cost more than the server's budget to apply. */
+  UpdateRejected: { code: 4422, reason: 'Update rejected' },
+  /** The frame was larger than the server's message limit (standard code 1009). */
+  MessageTooBig: { code: 1009, reason: 'Message too big' },
+  /** The server failed to store an update; the client keeps it and resends on reconnect. */
+  PersistenceFailed: { code: 1011, reason: 'Persistence failed' },
+  /** The server is shutting down; reconnect later. */
+  ServerShutdown: { code: 1001, reason: 'Server shutting down' },
+} as const;
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
+
+/**
+ * First varuint of every y-websocket frame. 0–3 are the stock protocol; `savedState` is Symphony's
+ * extension: a client that sends it once is told, after every durable write of the document, the
+ * state vector the server has stored, so it can count its edits the server has not yet saved. Stock
+ * clients never send it and never receive it.
+ */
+export const MessageType = {
+  sync: 0,
+  awareness: 1,
+  auth: 2,
+  queryAwareness: 3,
+  savedState: 100,
+} as const;
+export type MessageType = (typeof MessageType)[keyof typeof MessageType];
+
+/** The sync-server's settings, parsed from the command line and environment at start. */
+export const SyncServerConfig = z.object({
+  host: z.string().default('127.0.0.1'),
+  port: z.number().int().min(0).max(65535).default(4321),
+  /** Where the embedded persistence keeps documents. */
+  dataDir: z.string().default('.symphony/docs'),
+  /** Folder of static files (the built client) served at `/`, if any. */
+  staticDir: z.string().optional(),
+  /** 1 MiB: clients split larger Yjs updates; anything larger is an attack or a bug. */
+  maxMessageBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(1024 * 1024),
+  /**
+   * Budget for applying one update, in decoded structs + content items + delete ranges.
+   * 500k is far beyond any real edit burst and a fraction of what exhausts memory.
+   */
+  maxUpdateCost: z.number().int().positive().default(500_000),
+});
+export type SyncServerConfig = z.infer<typeof SyncServerConfig>;
+export type SyncServerOptions = z.input<typeof SyncServerConfig>;
+
+/** Body of `GET /healthz`. */
+export const Health = z.object({
+  status: z.literal('ok'),
+  documents: z.number().int().nonnegative(),
+  connections: z.number().int().nonnegative(),
+  uptimeSeconds: z.number().nonnegative(),
+});
+export type Health = z.infer<typeof Health>;

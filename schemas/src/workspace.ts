@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { DocumentId, UserId, WorkspaceId } from './ids.js';
+
+/** Roles a member can hold in a workspace. */
+export const Role = { owner: 'owner', editor: 'editor', viewer: 'viewer' } as const;
+export type Role = (typeof Role)[keyof typeof Role];
+export const RoleSchema = z.enum([Role.owner, Role.editor, Role.viewer]);
+
+/** 1–200 characters, not only white space: what a person can read in a list. */
+export const Title = z
+  .string()
+  .max(200, 'title must be at most 200 characters')
+  .refine((t) => t.trim().length > 0, 'title must not be empty');
+
+/** A workspace: a named set of documents and workflows shared by its members. */
+export const Workspace = z.object({
+  id: WorkspaceId,
+  name: Title,
+  createdAt: z.iso.datetime(),
+});
+export type Workspace = z.infer<typeof Workspace>;
+
+/** A document's metadata, as listed on the workspace home. The text itself is a Y.Doc. */
+export const DocumentMeta = z.object({
+  id: DocumentId,
+  workspaceId: WorkspaceId,
+  title: Title,
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export type DocumentMeta = z.infer<typeof DocumentMeta>;
+
+/** A person's membership in a workspace. */
+export const Member = z.object({
+  workspaceId: WorkspaceId,
+  userId: UserId,
+  name: z.string().min(1).max(100),
+  role: RoleSchema,
+});
+export type Member = z.infer<typeof Member>;
