@@ -17,6 +17,15 @@ export const CloseCode = {
   MessageTooBig: { code: 1009, reason: 'Message too big' },
   /** The server failed to store an update; the client keeps it and resends on reconnect. */
   PersistenceFailed: { code: 1011, reason: 'Persistence failed' },
+  /** The peer read too slowly and the server's send buffer for it overflowed; reconnect to resync. */
+  SlowConsumer: { code: 1013, reason: 'Connection too slow' },
+  /** The peer sent too many messages before the document finished loading. */
+  TooManyPendingMessages: { code: 4429, reason: 'Too many messages before load' },
+  /**
+   * Another peer's update failed half-way inside Yjs, so the server dropped its copy of the
+   * document; reconnect to resync from storage (your edits are kept and resent).
+   */
+  DocumentReset: { code: 4205, reason: 'Document reset; reconnect' },
   /** The server is shutting down; reconnect later. */
   ServerShutdown: { code: 1001, reason: 'Server shutting down' },
 } as const;

@@ -1,0 +1,188 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import {
+  CloseCode,
+  DocumentId,
+  ErrorCategory,
+  errorBody,
+  type Health,
+  SyncServerConfig,
+  type SyncServerOptions,
+} from '@symphony/schemas';
+import { WebSocketServer } from 'ws';
+import { type ConnectionContext, serveConnection } from './connection.js';
+import { consoleLogger, type Logger } from './logger.js';
+import type { DocumentPersistence } from './persistence/DocumentPersistence.js';
+import { FsDocumentPersistence } from './persistence/FsDocumentPersistence.js';
+import { type CompactionPolicy, type Peer, SharedDocument } from './shared-document.js';
+import { staticFiles } from './static-files.js';
+
+/** What {@link startSyncServer} takes beyond the serializable {@link SyncServerConfig}. */
+export interface SyncServerDependencies {
+  /** Where documents are stored; defaults to files under `dataDir`. */
+  persistence?: DocumentPersistence;
+  logger?: Logger;
+  /** When to compact a document's stored updates; defaults to 500 updates or 4 MiB. */
+  compaction?: CompactionPolicy;
+}
+
+/** A running sync-server. */
+export interface SyncServer {
+  /** The port it listens on (the real one when started with port 0). */
+  readonly port: number;
+  /** `http://host:port`: the app, `/healthz`; `ws://host:port/yjs/<id>` for documents. */
+  readonly url: string;
+  /** Documents currently held in memory. */
+  readonly openDocuments: number;
+  /** Stops accepting, closes every connection (1001), stores everything pending, then resolves. */
+  close(): Promise<void>;
+}
+
+const YJS_PATH = /^\/yjs\/([^/?#]*)$/;
+
+/**
+ * Starts the team server's real-time layer: the y-websocket protocol at `/yjs/<documentId>`,
+ * `/healthz`, and (with `staticDir`) the built client at `/`.
+ */
+export async function startSyncServer(
+  options: SyncServerOptions = {},
+  dependencies: SyncServerDependencies = {},
+): Promise<SyncServer> {
+  const config = SyncServerConfig.parse(options);
+  const log = dependencies.logger ?? consoleLogger;
+  const persistence = dependencies.persistence ?? new FsDocumentPersistence(config.dataDir);
+  const compaction = dependencies.compaction ?? { updates: 500, bytes: 4 * 1024 * 1024 };
+  const documents = new Map<DocumentId, SharedDocument>();
+  const serveStatic = config.staticDir ? staticFiles(config.staticDir) : undefined;
+  const startedAt = Date.now();
+  let connections = 0;
+  let closing = false;
+
+  const context: ConnectionContext = {
+    log,
+    limits: {
+      maxUpdateCost: config.maxUpdateCost,
+      maxPendingMessages: 1000,
+      maxBufferedBytes: 64 * 1024 * 1024,
+    },
+    open(documentId) {
+      const existing = documents.get(documentId);
+      if (existing && !existing.broken) return existing;
+      const document = new SharedDocument(documentId, persistence, log, compaction);
+      documents.set(documentId, document);
+      return document;
+    },
+    leave(document: SharedDocument, peer: Peer) {
+      document.peers.delete(peer);
+      const claimed = document.awarenessOf.get(peer);
+      document.awarenessOf.delete(peer);
+      if (claimed && claimed.size > 0) document.removeAwareness([...claimed]);
+      if (document.peers.size > 0 && !document.broken) return;
+      if (document.broken && documents.get(document.id) === document) documents.delete(document.id);
+      if (document.peers.size > 0) return;
+      void document.flush().then(() => {
+        if (document.peers.size > 0) return;
+        if (documents.get(document.id) === document) documents.delete(document.id);
+        document.destroy();
+      });
+    },
+  };
+
+  const http = createServer((req, res) => {
+    void handleHttp(req, res);
+  });
+
+  async function handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (path === '/healthz') {
+      const health: Health = {
+        status: 'ok',
+        documents: documents.size,
+        connections,
+        uptimeSeconds: (Date.now() - startedAt) / 1000,
+      };
+      sendJson(res, 200, health);
+      return;
+    }
+    try {
+      if (serveStatic && (await serveStatic(req, res))) return;
+    } catch (error) {
+      log.warn('static file failed', { path, error: String(error) });
+    }
+    sendJson(res, 404, errorBody(ErrorCategory.notFound, 'not_found', `Nothing at ${path}`));
+  }
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxMessageBytes });
+
+  http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const match = YJS_PATH.exec(path);
+    if (closing || !match) {
+      socket.end(
+        closing
+          ? 'HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n'
+          : 'HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n',
+      );
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const remote = `${req.socket.remoteAddress}:${req.socket.remotePort}`;
+      connections++;
+      ws.on('close', () => connections--);
+      const parsed = DocumentId.safeParse(safeDecode(match[1]!));
+      if (!parsed.success) {
+        log.warn(`closing connection: ${CloseCode.InvalidDocumentId.reason}`, {
+          remote,
+          code: CloseCode.InvalidDocumentId.code,
+          detail: parsed.error.issues[0]?.message,
+        });
+        ws.close(CloseCode.InvalidDocumentId.code, CloseCode.InvalidDocumentId.reason);
+        return;
+      }
+      serveConnection(ws, parsed.data, context, remote);
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(config.port, config.host, () => {
+      http.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (http.address() as AddressInfo).port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+
+  return {
+    port,
+    url: `http://${host}:${port}`,
+    get openDocuments() {
+      return documents.size;
+    },
+    async close() {
+      closing = true;
+      for (const ws of wss.clients) ws.close(CloseCode.ServerShutdown.code, CloseCode.ServerShutdown.reason);
+      await Promise.all([...documents.values()].map((d) => d.flush()));
+      for (const d of documents.values()) d.destroy();
+      documents.clear();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+      await persistence.close();
+    },
+  };
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}

@@ -1,0 +1,237 @@
+import { CloseCode, type DocumentId, MessageType } from '@symphony/schemas';
+import * as encoding from 'lib0/encoding';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import * as syncProtocol from 'y-protocols/sync';
+import * as Y from 'yjs';
+import type { Logger } from './logger.js';
+import type { DocumentPersistence } from './persistence/DocumentPersistence.js';
+
+/** One open connection to a shared document, as the document sees it. */
+export interface Peer {
+  /** Sends one binary frame. */
+  send(frame: Uint8Array): void;
+  /** Called with the state vector the server has durably stored, if the peer subscribed. */
+  onSaved?: (stateVector: Uint8Array) => void;
+  /** Closes the connection with a code and reason. */
+  close(code: number, reason: string): void;
+}
+
+/** When to compact a document's stored updates into one state. */
+export interface CompactionPolicy {
+  /** After this many stored updates since the last compaction… */
+  readonly updates: number;
+  /** …or this many stored bytes, whichever comes first. */
+  readonly bytes: number;
+}
+
+/** Why updates were persisted together: the origin of transactions applied from storage. */
+const LOADED_FROM_STORAGE = Symbol('loaded from storage');
+
+/**
+ * A document the server holds in memory while anyone is connected: its Y.Doc, awareness, peers,
+ * and the batch of updates on their way to storage.
+ *
+ * Every update is applied in memory, broadcast, and queued; the queue is written as one batch (one
+ * fsync) at a time. When a batch is stored, subscribed peers are told the state vector it covers.
+ */
+export class SharedDocument {
+  readonly doc = new Y.Doc({ gc: true });
+  readonly awareness = new awarenessProtocol.Awareness(this.doc);
+  readonly peers = new Set<Peer>();
+  /** Awareness client ids each peer has spoken for, removed when it leaves. */
+  readonly awarenessOf = new Map<Peer, Set<number>>();
+  readonly loaded: Promise<void>;
+
+  private batch: Uint8Array[] = [];
+  private writing: Promise<void> | undefined;
+  private storedSinceCompaction = { updates: 0, bytes: 0 };
+  private savedStateVector: Uint8Array = Y.encodeStateVector(new Y.Doc());
+  private failed = false;
+  private destroyed = false;
+  /** Set when an update failed half-way: the in-memory doc may hold part of it. */
+  private poisoned = false;
+  /** While a peer's update is applied, what it produces waits here. */
+  private capture: Uint8Array[] | undefined;
+
+  constructor(
+    readonly id: DocumentId,
+    private readonly persistence: DocumentPersistence,
+    private readonly log: Logger,
+    private readonly compaction: CompactionPolicy,
+  ) {
+    this.awareness.setLocalState(null);
+    this.doc.on('update', (update: Uint8Array, origin: unknown) => this.onUpdate(update, origin));
+    this.awareness.on('update', this.onAwareness);
+    this.loaded = this.load();
+  }
+
+  /** The state vector of what is durably stored. */
+  get saved(): Uint8Array {
+    return this.savedStateVector;
+  }
+
+  /**
+   * Applies an update from a peer (already checked to be well-formed and within budget). What the
+   * update changes is broadcast and stored only once Yjs has applied all of it.
+   * @throws UpdateFailedError if Yjs throws half-way (an update whose references contradict the
+   *   document); the in-memory copy is then unreliable, so the document resets every peer.
+   */
+  applyUpdate(update: Uint8Array, from: Peer): void {
+    const produced: Uint8Array[] = [];
+    this.capture = produced;
+    try {
+      Y.applyUpdate(this.doc, update, from);
+    } catch (error) {
+      this.poisoned = true;
+      this.log.warn('update failed inside Yjs; resetting the document', {
+        documentId: this.id,
+        error: String(error),
+      });
+      for (const peer of this.peers) {
+        if (peer !== from) peer.close(CloseCode.DocumentReset.code, CloseCode.DocumentReset.reason);
+      }
+      throw new UpdateFailedError(String(error));
+    } finally {
+      this.capture = undefined;
+    }
+    for (const u of produced) this.publish(u, from);
+  }
+
+  /** Removes the awareness states of clients whose connection left. */
+  removeAwareness(clientIds: number[]): void {
+    awarenessProtocol.removeAwarenessStates(this.awareness, clientIds, null);
+  }
+
+  /** Resolves when every update applied so far is durably stored. */
+  async flush(): Promise<void> {
+    while (this.writing || this.batch.length > 0) {
+      if (!this.writing) this.writeBatch();
+      await this.writing;
+    }
+  }
+
+  /** Stops timers and frees the Y.Doc; call after {@link flush} once no peer is left. */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.awareness.destroy();
+    this.doc.destroy();
+  }
+
+  private async load(): Promise<void> {
+    const stored = await this.persistence.load(this.id);
+    this.doc.transact(() => {
+      for (const update of stored) Y.applyUpdate(this.doc, update, LOADED_FROM_STORAGE);
+    }, LOADED_FROM_STORAGE);
+    this.storedSinceCompaction = {
+      updates: stored.length,
+      bytes: stored.reduce((n, u) => n + u.length, 0),
+    };
+    this.savedStateVector = Y.encodeStateVector(this.doc);
+  }
+
+  private onUpdate(update: Uint8Array, origin: unknown): void {
+    if (origin === LOADED_FROM_STORAGE) return;
+    if (this.capture) this.capture.push(update);
+    else this.publish(update, origin);
+  }
+
+  private publish(update: Uint8Array, origin: unknown): void {
+    const frame = syncUpdateFrame(update);
+    for (const peer of this.peers) {
+      if (peer !== origin) peer.send(frame);
+    }
+    this.batch.push(update);
+    if (!this.writing) this.writeBatch();
+  }
+
+  private readonly onAwareness = (
+    { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
+    origin: unknown,
+  ): void => {
+    const changed = [...added, ...updated, ...removed];
+    const from = origin as Peer | undefined;
+    const claimed = from ? this.awarenessOf.get(from) : undefined;
+    if (claimed) {
+      for (const id of added) claimed.add(id);
+      for (const id of removed) claimed.delete(id);
+    }
+    const frame = awarenessFrame(awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed));
+    for (const peer of this.peers) peer.send(frame);
+  };
+
+  /** Writes the current batch as one append; the next batch starts when it is stored. */
+  private writeBatch(): void {
+    if (this.failed) return;
+    const batch = this.batch;
+    this.batch = [];
+    const covered = Y.encodeStateVector(this.doc);
+    this.writing = this.persistence
+      .append(this.id, batch)
+      .then(async () => {
+        this.savedStateVector = covered;
+        for (const peer of this.peers) peer.onSaved?.(covered);
+        this.storedSinceCompaction.updates += batch.length;
+        this.storedSinceCompaction.bytes += batch.reduce((n, u) => n + u.length, 0);
+        if (
+          this.storedSinceCompaction.updates >= this.compaction.updates ||
+          this.storedSinceCompaction.bytes >= this.compaction.bytes
+        ) {
+          await this.compact();
+        }
+      })
+      .catch((error: unknown) => this.onPersistenceFailure(error))
+      .finally(() => {
+        this.writing = undefined;
+        if (this.batch.length > 0 && !this.failed) this.writeBatch();
+      });
+  }
+
+  private async compact(): Promise<void> {
+    const state = Y.encodeStateAsUpdate(this.doc);
+    await this.persistence.compact(this.id, state);
+    this.storedSinceCompaction = { updates: 1, bytes: state.length };
+    this.log.info('compacted document', { documentId: this.id, bytes: state.length });
+  }
+
+  /**
+   * The in-memory document now holds updates storage does not. Close every peer: they keep their
+   * edits and resend them on reconnect, to a document reloaded from what storage really has.
+   */
+  private onPersistenceFailure(error: unknown): void {
+    this.failed = true;
+    this.batch = [];
+    this.log.error('failed to store updates; closing the document', {
+      documentId: this.id,
+      error: String(error),
+    });
+    for (const peer of this.peers)
+      peer.close(CloseCode.PersistenceFailed.code, CloseCode.PersistenceFailed.reason);
+  }
+
+  /** True once storage failed or an update failed half-way: the server must drop this instance. */
+  get broken(): boolean {
+    return this.failed || this.poisoned;
+  }
+}
+
+/** Yjs threw while applying an update that decoded cleanly. */
+export class UpdateFailedError extends Error {
+  override name = 'UpdateFailedError';
+}
+
+/** A y-websocket sync "update" frame carrying `update`. */
+export function syncUpdateFrame(update: Uint8Array): Uint8Array {
+  const e = encoding.createEncoder();
+  encoding.writeVarUint(e, MessageType.sync);
+  syncProtocol.writeUpdate(e, update);
+  return encoding.toUint8Array(e);
+}
+
+/** A y-websocket awareness frame. */
+export function awarenessFrame(update: Uint8Array): Uint8Array {
+  const e = encoding.createEncoder();
+  encoding.writeVarUint(e, MessageType.awareness);
+  encoding.writeVarUint8Array(e, update);
+  return encoding.toUint8Array(e);
+}
