@@ -1,0 +1,117 @@
+import { css, html, LitElement } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import { ConnectionStatus, type OfflineReason } from '../sync/document-session.js';
+
+/** Words for the indicator; exported for tests and for anyone restyling it. */
+export function describeConnection(
+  status: ConnectionStatus,
+  unsaved: number,
+  offlineReason: OfflineReason | null,
+): { label: string; detail: string } {
+  const changes = `${unsaved} ${unsaved === 1 ? 'change' : 'changes'}`;
+  switch (status) {
+    case ConnectionStatus.online:
+      return { label: 'Online', detail: 'All changes saved to the server' };
+    case ConnectionStatus.syncing:
+      return {
+        label: 'Syncing',
+        detail: unsaved > 0 ? `${changes} not yet saved to the server` : 'Catching up with the server',
+      };
+    case ConnectionStatus.offline:
+      return {
+        label: 'Offline',
+        detail:
+          (offlineReason === 'network' ? 'No network. ' : 'Server unreachable, retrying. ') +
+          (unsaved > 0 ? `${changes} saved on this device only` : 'Edits are kept on this device'),
+      };
+  }
+}
+
+/**
+ * Shows whether the app is online, offline or syncing, and how many local changes the server has
+ * not yet saved. Purely presentational: the state comes in through properties.
+ *
+ * Reflects `state` and `unsaved` as `data-state` / `data-unsaved` attributes for styling and tests.
+ */
+@customElement('connection-indicator')
+export class ConnectionIndicator extends LitElement {
+  static override styles = css`
+    :host {
+      display: inline-flex;
+      align-items: center;
+      gap: 0.5rem;
+      padding: 0.3rem 0.7rem;
+      border-radius: 999px;
+      background: var(--sy-hover);
+      font-size: 0.8125rem;
+      white-space: nowrap;
+    }
+    .dot {
+      width: 0.55rem;
+      height: 0.55rem;
+      border-radius: 50%;
+      background: var(--sy-muted);
+      flex: none;
+    }
+    :host([data-state='online']) .dot {
+      background: var(--sy-ok);
+    }
+    :host([data-state='syncing']) .dot {
+      background: var(--sy-warn);
+      animation: pulse 1.2s ease-in-out infinite;
+    }
+    :host([data-state='offline']) .dot {
+      background: var(--sy-muted);
+      box-shadow: inset 0 0 0 2px var(--sy-surface);
+      outline: 1px solid var(--sy-muted);
+    }
+    .label {
+      font-weight: 600;
+    }
+    .unsaved {
+      color: var(--sy-muted);
+    }
+    @keyframes pulse {
+      50% {
+        opacity: 0.35;
+      }
+    }
+    @media (prefers-reduced-motion: reduce) {
+      .dot {
+        animation: none !important;
+      }
+    }
+  `;
+
+  /** The connection state. */
+  @property({ attribute: 'data-state', reflect: true }) state: ConnectionStatus = ConnectionStatus.offline;
+  /** Local changes not yet saved by the server. */
+  @property({ type: Number, attribute: 'data-unsaved', reflect: true }) unsaved = 0;
+  /** Why the app is offline, when it is. */
+  @property({ attribute: false }) offlineReason: OfflineReason | null = null;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.setAttribute('role', 'status');
+    this.setAttribute('data-testid', 'connection-indicator');
+  }
+
+  protected override render() {
+    const { label, detail } = describeConnection(this.state, this.unsaved, this.offlineReason);
+    this.setAttribute('aria-label', `${label}. ${detail}`);
+    this.title = detail;
+    return html`<span class="dot" aria-hidden="true"></span>
+      <span class="label">${label}</span>
+      ${
+        this.unsaved > 0
+          ? html`<span class="unsaved" data-testid="unsaved-count">${this.unsaved} unsaved</span>`
+          : null
+      }`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'connection-indicator': ConnectionIndicator;
+  }
+}

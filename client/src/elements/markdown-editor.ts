@@ -1,0 +1,127 @@
+import { markdown } from '@codemirror/lang-markdown';
+import { EditorView, keymap } from '@codemirror/view';
+import { basicSetup } from 'codemirror';
+import { css, LitElement, type PropertyValues } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import { yCollab, yUndoManagerKeymap } from 'y-codemirror.next';
+import type { Awareness } from 'y-protocols/awareness';
+import * as Y from 'yjs';
+
+/** CodeMirror theme: document typography, and collaborators' names always shown by their cursor. */
+const editorTheme = EditorView.theme({
+  '&': {
+    height: '100%',
+    fontSize: '1rem',
+    backgroundColor: 'var(--sy-surface)',
+  },
+  '&.cm-focused': { outline: 'none' },
+  '.cm-scroller': {
+    fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, monospace',
+    lineHeight: '1.65',
+    padding: '1.5rem 0',
+  },
+  '.cm-content': { maxWidth: '52rem', margin: '0 auto', padding: '0 2rem' },
+  '.cm-gutters': { display: 'none' },
+  '.cm-activeLine': { backgroundColor: 'transparent' },
+  '.cm-ySelectionInfo': {
+    opacity: '1',
+    fontFamily: 'system-ui, sans-serif',
+    fontSize: '0.7rem',
+    fontWeight: '600',
+    padding: '1px 4px',
+    borderRadius: '3px 3px 3px 0',
+    top: '-1.35em',
+  },
+});
+
+/**
+ * A Markdown editor (CodeMirror 6) bound to a shared `Y.Text`: local edits go into the text,
+ * remote edits appear live, and collaborators' cursors and selections are drawn from `awareness`.
+ * Undo and redo only touch this person's own edits.
+ *
+ * @csspart editor - the element hosting CodeMirror.
+ */
+@customElement('markdown-editor')
+export class MarkdownEditor extends LitElement {
+  static override styles = css`
+    :host {
+      display: block;
+      min-height: 0;
+    }
+    .editor {
+      height: 100%;
+    }
+  `;
+
+  /** The text to edit. */
+  @property({ attribute: false }) text: Y.Text | null = null;
+  /** Presence channel for cursors and names. */
+  @property({ attribute: false }) awareness: Awareness | null = null;
+  /** Accessible name of the text area. */
+  @property() label = 'Document text';
+
+  private view: EditorView | null = null;
+  private readonly container = document.createElement('div');
+
+  constructor() {
+    super();
+    this.container.className = 'editor';
+    this.container.setAttribute('part', 'editor');
+  }
+
+  /** Moves keyboard focus into the text. */
+  override focus(): void {
+    this.view?.focus();
+  }
+
+  /** The text as CodeMirror currently shows it. */
+  get value(): string {
+    return this.view?.state.doc.toString() ?? '';
+  }
+
+  protected override render(): HTMLElement {
+    return this.container;
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (changed.has('text') || changed.has('awareness') || changed.has('label')) this.rebuild();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.view?.destroy();
+    this.view = null;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (this.hasUpdated && this.view === null) this.rebuild();
+  }
+
+  private rebuild(): void {
+    this.view?.destroy();
+    this.view = null;
+    if (this.text === null) return;
+    const undoManager = new Y.UndoManager(this.text);
+    this.view = new EditorView({
+      doc: this.text.toString(),
+      parent: this.container,
+      root: this.shadowRoot ?? document,
+      extensions: [
+        keymap.of(yUndoManagerKeymap),
+        basicSetup,
+        markdown(),
+        EditorView.lineWrapping,
+        EditorView.contentAttributes.of({ 'aria-label': this.label, 'aria-multiline': 'true' }),
+        editorTheme,
+        yCollab(this.text, this.awareness, { undoManager }),
+      ],
+    });
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'markdown-editor': MarkdownEditor;
+  }
+}

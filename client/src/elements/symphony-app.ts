@@ -1,0 +1,337 @@
+import type { DocumentId } from '@symphony/schemas';
+import { css, html, LitElement, nothing } from 'lit';
+import { customElement, property, query, state } from 'lit/decorators.js';
+import { ConnectionStateController } from '../controllers/connection-state-controller.js';
+import { DocumentIndexController } from '../controllers/document-index-controller.js';
+import { InvalidTitleError } from '../core/document-index.js';
+import { titleForImport } from '../core/markdown.js';
+import { homeRoute, parseRoute, type Route, routeHash } from '../core/route.js';
+import type { UserProfile } from '../core/user-profile.js';
+import { sharedStyles } from '../styles/shared.js';
+import { ConnectionStatus } from '../sync/document-session.js';
+import type { SessionRegistry } from '../sync/session-registry.js';
+import './connection-indicator.js';
+import './document-view.js';
+import { CONTENT_KEY, type DocumentView } from './document-view.js';
+import './user-menu.js';
+import './workspace-home.js';
+import type { WorkspaceHome } from './workspace-home.js';
+
+/** 5 MiB: far more than any hand-written Markdown file; larger files are probably not text. */
+const MAX_IMPORT_BYTES = 5 * 1024 * 1024;
+
+/** What the app knows about durable storage and offline support, shown in the footer. */
+export interface DeviceStatus {
+  /** Result of `navigator.storage.persist()`: `null` while asking or when unsupported. */
+  readonly storagePersisted: boolean | null;
+  /** Whether the service worker has cached the app, so it opens without a network. */
+  readonly offlineReady: boolean;
+}
+
+/**
+ * The Symphony app shell: header (connection state, the person's profile), the routed view
+ * (workspace home or a document, by URL hash) and a footer about storage and offline support.
+ * Handles the global keyboard shortcuts and Markdown import.
+ *
+ * @fires profile-change - re-dispatched from `<user-menu>`; the host stores the profile.
+ */
+@customElement('symphony-app')
+export class SymphonyApp extends LitElement {
+  static override styles = [
+    sharedStyles,
+    css`
+      :host {
+        display: grid;
+        grid-template-rows: auto 1fr auto;
+        height: 100vh;
+        height: 100dvh;
+      }
+      header {
+        display: flex;
+        align-items: center;
+        gap: 1rem;
+        padding: 0.5rem 1rem;
+        background: var(--sy-surface);
+        border-bottom: 1px solid var(--sy-border);
+      }
+      .brand {
+        display: flex;
+        align-items: center;
+        gap: 0.5rem;
+        font-weight: 700;
+        color: inherit;
+        text-decoration: none;
+        border-radius: 4px;
+      }
+      .brand svg {
+        width: 1.5rem;
+        height: 1.5rem;
+      }
+      .spacer {
+        flex: 1;
+      }
+      main {
+        min-height: 0;
+        overflow: auto;
+      }
+      main.doc {
+        overflow: hidden;
+      }
+      footer {
+        display: flex;
+        gap: 1.25rem;
+        padding: 0.35rem 1rem;
+        font-size: 0.75rem;
+        color: var(--sy-muted);
+        border-top: 1px solid var(--sy-border);
+        background: var(--sy-surface);
+      }
+      .notice {
+        position: fixed;
+        left: 50%;
+        bottom: 2.5rem;
+        transform: translateX(-50%);
+        max-width: min(36rem, calc(100vw - 2rem));
+        padding: 0.65rem 1rem;
+        border-radius: var(--sy-radius);
+        background: #1f2328;
+        color: #fff;
+        box-shadow: var(--sy-shadow);
+        display: flex;
+        gap: 1rem;
+        align-items: center;
+      }
+      .notice.error {
+        background: var(--sy-danger);
+      }
+      .notice button {
+        color: inherit;
+        background: transparent;
+        border-color: rgba(255, 255, 255, 0.5);
+        padding: 0.2em 0.6em;
+      }
+    `,
+  ];
+
+  /** Shared document sessions; set by the entry point. */
+  @property({ attribute: false }) registry: SessionRegistry | undefined;
+  /** Storage and offline status; set by the entry point. */
+  @property({ attribute: false }) device: DeviceStatus = { storagePersisted: null, offlineReady: false };
+
+  @state() private route: Route = parseRoute(location.hash);
+  @state() private notice: { text: string; kind: 'info' | 'error' } | null = null;
+
+  @query('workspace-home') private home!: WorkspaceHome | null;
+  @query('document-view') private documentView!: DocumentView | null;
+
+  private readonly connection = new ConnectionStateController(this);
+  private readonly workspace = new DocumentIndexController(this, {
+    now: () => new Date(),
+    newId: () => crypto.randomUUID(),
+  });
+  private noticeTimer: ReturnType<typeof setTimeout> | undefined;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    window.addEventListener('hashchange', this.onHashChange);
+    window.addEventListener('keydown', this.onKeydown);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    window.removeEventListener('hashchange', this.onHashChange);
+    window.removeEventListener('keydown', this.onKeydown);
+  }
+
+  protected override willUpdate(): void {
+    this.connection.attach(this.registry);
+    this.workspace.attach(this.registry);
+  }
+
+  protected override render() {
+    const state = this.connection.state;
+    const profile = this.registry?.profile;
+    return html`
+      <header>
+        <a class="brand" href="#/" aria-label="Symphony, all documents">
+          <svg viewBox="0 0 32 32" aria-hidden="true">
+            <rect width="32" height="32" rx="8" fill="var(--sy-accent)" />
+            <path d="M9 21c3 0 3-10 7-10s4 10 7 10" stroke="#fff" stroke-width="2.5" fill="none" stroke-linecap="round" />
+          </svg>
+          Symphony
+        </a>
+        <span class="spacer"></span>
+        <connection-indicator
+          .state=${state?.status ?? ConnectionStatus.offline}
+          .unsaved=${state?.unsaved ?? 0}
+          .offlineReason=${state?.offlineReason ?? null}
+        ></connection-indicator>
+        ${
+          profile === undefined
+            ? nothing
+            : html`<user-menu .profile=${profile} @profile-change=${this.onProfileChange}></user-menu>`
+        }
+      </header>
+      <main class=${this.route.name === 'document' ? 'doc' : ''}>${this.renderRoute()}</main>
+      <footer>
+        <span data-testid="storage-status">${this.storageLabel()}</span>
+        <span data-testid="offline-ready">
+          ${this.device.offlineReady ? 'App available offline' : 'Preparing offline use…'}
+        </span>
+      </footer>
+      ${
+        this.notice === null
+          ? nothing
+          : html`<div class="notice ${this.notice.kind}" role=${this.notice.kind === 'error' ? 'alert' : 'status'}
+            data-testid="notice">
+            <span>${this.notice.text}</span>
+            <button @click=${() => this.showNotice(null)} aria-label="Dismiss">Dismiss</button>
+          </div>`
+      }
+    `;
+  }
+
+  private renderRoute() {
+    if (this.route.name === 'document') {
+      const id = this.route.id;
+      return html`<document-view
+        .registry=${this.registry}
+        .index=${this.workspace.index}
+        .documentId=${id}
+        .summary=${this.workspace.index === null ? undefined : this.workspace.documents.find((d) => d.id === id)}
+        ?indexLoaded=${this.workspace.loaded}
+        @navigate-home=${this.goHome}
+      ></document-view>`;
+    }
+    return html`<workspace-home
+      .index=${this.workspace.index}
+      .documents=${this.workspace.documents}
+      ?loaded=${this.workspace.loaded}
+      @open-document=${(e: CustomEvent<{ id: DocumentId }>) => this.openDocument(e.detail.id)}
+      @document-deleted=${(e: CustomEvent<{ id: DocumentId }>) => void this.registry?.forget(e.detail.id)}
+      @import-file=${(e: CustomEvent<File>) => void this.importMarkdown(e.detail)}
+    ></workspace-home>`;
+  }
+
+  private storageLabel(): string {
+    switch (this.device.storagePersisted) {
+      case true:
+        return 'Storage: persistent';
+      case false:
+        return 'Storage: best effort (the browser may clear it when space runs low)';
+      default:
+        return 'Storage: checking…';
+    }
+  }
+
+  private readonly onHashChange = (): void => {
+    this.route = parseRoute(location.hash);
+  };
+
+  private navigate(route: Route): void {
+    const hash = routeHash(route);
+    if (location.hash !== hash) location.hash = hash;
+    this.route = route;
+  }
+
+  private openDocument(id: DocumentId, { focusTitle = false } = {}): void {
+    this.navigate({ name: 'document', id });
+    void this.updateComplete.then(() => {
+      if (focusTitle) void this.documentView?.focusTitle();
+      else void this.documentView?.focusEditor();
+    });
+  }
+
+  private goHome(): void {
+    this.navigate(homeRoute);
+  }
+
+  private async goHomeAndFocusSearch(): Promise<void> {
+    this.navigate(homeRoute);
+    await this.updateComplete;
+    await this.home?.updateComplete;
+    this.home?.focusSearch();
+  }
+
+  private createUntitled(): void {
+    const index = this.workspace.index;
+    if (index === null) return;
+    const created = index.create('Untitled');
+    this.openDocument(created.id, { focusTitle: true });
+  }
+
+  private readonly onKeydown = (e: KeyboardEvent): void => {
+    if (e.defaultPrevented || e.isComposing) return;
+    const target = e.composedPath()[0];
+    const typing =
+      target instanceof HTMLElement &&
+      (target.isContentEditable || target.tagName === 'INPUT' || target.tagName === 'TEXTAREA');
+    if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === 'k') {
+      e.preventDefault();
+      void this.goHomeAndFocusSearch();
+    } else if (e.altKey && !e.ctrlKey && !e.metaKey && e.code === 'KeyN') {
+      e.preventDefault();
+      this.createUntitled();
+    } else if (e.key === '/' && !typing && !e.ctrlKey && !e.metaKey && !e.altKey) {
+      e.preventDefault();
+      void this.goHomeAndFocusSearch();
+    } else if (e.key === 'Escape' && this.route.name === 'document') {
+      e.preventDefault();
+      this.goHome();
+    }
+  };
+
+  private onProfileChange(e: CustomEvent<UserProfile>): void {
+    this.registry?.setProfile(e.detail);
+    this.requestUpdate();
+  }
+
+  private async importMarkdown(file: File): Promise<void> {
+    const index = this.workspace.index;
+    const registry = this.registry;
+    if (index === null || registry === undefined) return;
+    if (file.size > MAX_IMPORT_BYTES) {
+      this.showNotice({
+        kind: 'error',
+        text: `“${file.name}” is larger than 5 MB; import a Markdown file instead.`,
+      });
+      return;
+    }
+    let text: string;
+    try {
+      text = await file.text();
+    } catch {
+      this.showNotice({ kind: 'error', text: `Could not read “${file.name}”.` });
+      return;
+    }
+    let id: DocumentId;
+    try {
+      id = index.create(titleForImport(text, file.name)).id;
+    } catch (error) {
+      if (!(error instanceof InvalidTitleError)) throw error;
+      this.showNotice({ kind: 'error', text: error.message });
+      return;
+    }
+    const session = registry.acquire(id, { presence: false });
+    try {
+      await session.whenLoaded;
+      session.doc.getText(CONTENT_KEY).insert(0, text);
+    } finally {
+      registry.release(id, { presence: false });
+    }
+    this.showNotice({ kind: 'info', text: `Imported “${file.name}”.` });
+    this.openDocument(id);
+  }
+
+  private showNotice(notice: { text: string; kind: 'info' | 'error' } | null): void {
+    clearTimeout(this.noticeTimer);
+    this.notice = notice;
+    if (notice !== null) this.noticeTimer = setTimeout(() => (this.notice = null), 6000);
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'symphony-app': SymphonyApp;
+  }
+}

@@ -1,0 +1,211 @@
+import { css, html, LitElement } from 'lit';
+import { customElement, property, query, state } from 'lit/decorators.js';
+import { USER_COLORS, type UserProfile, validateUserName } from '../core/user-profile.js';
+import { sharedStyles } from '../styles/shared.js';
+
+/** Detail of the `profile-change` event. */
+export type ProfileChangeEvent = CustomEvent<UserProfile>;
+
+/**
+ * The person's name and cursor colour as collaborators see them, with a small form to change
+ * both.
+ *
+ * @fires profile-change - `CustomEvent<UserProfile>` when the person saves a valid name and colour.
+ */
+@customElement('user-menu')
+export class UserMenu extends LitElement {
+  static override styles = [
+    sharedStyles,
+    css`
+      :host {
+        position: relative;
+        display: inline-block;
+      }
+      .swatch {
+        width: 0.9rem;
+        height: 0.9rem;
+        border-radius: 50%;
+        display: inline-block;
+      }
+      .panel {
+        position: absolute;
+        right: 0;
+        top: calc(100% + 0.4rem);
+        z-index: 10;
+        width: 17rem;
+        padding: 1rem;
+        background: var(--sy-surface);
+        border: 1px solid var(--sy-border);
+        border-radius: var(--sy-radius);
+        box-shadow: var(--sy-shadow);
+      }
+      label {
+        display: block;
+        font-size: 0.8125rem;
+        font-weight: 600;
+        margin-bottom: 0.3rem;
+      }
+      input[type='text'] {
+        width: 100%;
+      }
+      fieldset {
+        border: 0;
+        padding: 0;
+        margin: 0.9rem 0;
+      }
+      legend {
+        font-size: 0.8125rem;
+        font-weight: 600;
+        margin-bottom: 0.4rem;
+        padding: 0;
+      }
+      .colors {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.4rem;
+      }
+      .colors input {
+        appearance: none;
+        margin: 0;
+        width: 1.5rem;
+        height: 1.5rem;
+        border-radius: 50%;
+        cursor: pointer;
+        border: 2px solid transparent;
+      }
+      .colors input:checked {
+        box-shadow:
+          0 0 0 2px var(--sy-surface),
+          0 0 0 4px currentColor;
+      }
+      .actions {
+        display: flex;
+        justify-content: flex-end;
+        gap: 0.5rem;
+      }
+    `,
+  ];
+
+  /** The current profile. */
+  @property({ attribute: false }) profile: UserProfile = { name: '', color: USER_COLORS[0] };
+
+  @state() private open = false;
+  @state() private draftName = '';
+  @state() private draftColor = '';
+  @state() private error: string | null = null;
+
+  @query('#user-name') private nameInput!: HTMLInputElement;
+
+  protected override render() {
+    return html`
+      <button
+        class="ghost"
+        aria-haspopup="dialog"
+        aria-expanded=${this.open ? 'true' : 'false'}
+        aria-label=${`You appear as ${this.profile.name}. Edit name and colour`}
+        data-testid="user-menu-button"
+        @click=${this.toggle}
+      >
+        <span class="swatch" style=${`background:${this.profile.color}`} aria-hidden="true"></span>
+        <span>${this.profile.name}</span>
+      </button>
+      ${this.open ? this.renderPanel() : null}
+    `;
+  }
+
+  private renderPanel() {
+    return html`<form
+      class="panel"
+      role="dialog"
+      aria-label="Your name and colour"
+      @submit=${this.save}
+      @keydown=${this.onPanelKeydown}
+    >
+      <label for="user-name">Name shown to collaborators</label>
+      <input
+        id="user-name"
+        type="text"
+        autocomplete="name"
+        maxlength="60"
+        .value=${this.draftName}
+        aria-invalid=${this.error === null ? 'false' : 'true'}
+        aria-describedby="user-name-error"
+        @input=${(e: Event) => {
+          this.draftName = (e.target as HTMLInputElement).value;
+          this.error = null;
+        }}
+      />
+      <p class="error" id="user-name-error" role="alert">${this.error ?? ''}</p>
+      <fieldset>
+        <legend>Cursor colour</legend>
+        <div class="colors">
+          ${USER_COLORS.map(
+            (color) =>
+              html`<input
+                type="radio"
+                name="color"
+                .value=${color}
+                .checked=${color === this.draftColor}
+                style=${`background:${color};color:${color}`}
+                aria-label=${`Colour ${color}`}
+                @change=${() => {
+                  this.draftColor = color;
+                }}
+              />`,
+          )}
+        </div>
+      </fieldset>
+      <div class="actions">
+        <button type="button" @click=${this.close}>Cancel</button>
+        <button type="submit" class="primary">Save</button>
+      </div>
+    </form>`;
+  }
+
+  private toggle(): void {
+    if (this.open) {
+      this.close();
+      return;
+    }
+    this.draftName = this.profile.name;
+    this.draftColor = this.profile.color;
+    this.error = null;
+    this.open = true;
+    void this.updateComplete.then(() => this.nameInput?.select());
+  }
+
+  private close(): void {
+    this.open = false;
+    void this.updateComplete.then(() => this.renderRoot.querySelector('button')?.focus());
+  }
+
+  private onPanelKeydown(e: KeyboardEvent): void {
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      e.stopPropagation();
+      this.close();
+    }
+  }
+
+  private save(e: Event): void {
+    e.preventDefault();
+    const problem = validateUserName(this.draftName);
+    if (problem !== null) {
+      this.error = problem;
+      this.nameInput.focus();
+      return;
+    }
+    const profile: UserProfile = { name: this.draftName.trim(), color: this.draftColor };
+    this.dispatchEvent(new CustomEvent('profile-change', { detail: profile, bubbles: true, composed: true }));
+    this.close();
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'user-menu': UserMenu;
+  }
+  interface HTMLElementEventMap {
+    'profile-change': ProfileChangeEvent;
+  }
+}

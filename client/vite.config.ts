@@ -1,0 +1,49 @@
+import { defineConfig } from 'vite';
+import { VitePWA } from 'vite-plugin-pwa';
+
+/** Where `npm run dev` forwards `/yjs` and `/healthz`: a sync-server started separately. */
+const devServer = process.env.SYMPHONY_DEV_SERVER ?? 'http://127.0.0.1:4321';
+
+export default defineConfig({
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'es2022',
+    chunkSizeWarningLimit: 1024,
+  },
+  server: {
+    proxy: {
+      '/yjs': { target: devServer, ws: true },
+      '/healthz': devServer,
+    },
+  },
+  plugins: [
+    VitePWA({
+      strategies: 'generateSW',
+      registerType: 'autoUpdate',
+      injectRegister: false,
+      includeAssets: ['icon.svg'],
+      manifest: {
+        name: 'Symphony',
+        short_name: 'Symphony',
+        description: 'A local-first collaborative workspace',
+        theme_color: '#4f46e5',
+        background_color: '#f6f7f9',
+        display: 'standalone',
+        start_url: '/',
+        icons: [{ src: 'icon.svg', sizes: 'any', type: 'image/svg+xml', purpose: 'any' }],
+      },
+      workbox: {
+        globPatterns: ['**/*.{js,css,html,svg,webmanifest}'],
+        navigateFallback: 'index.html',
+        // The sync endpoints belong to the server, never to the offline app shell.
+        navigateFallbackDenylist: [/^\/yjs(\/|$)/, /^\/healthz$/],
+        cleanupOutdatedCaches: true,
+        clientsClaim: true,
+        skipWaiting: true,
+        runtimeCaching: [],
+      },
+      devOptions: { enabled: false },
+    }),
+  ],
+});
