@@ -164,7 +164,11 @@ export class SessionRegistry {
 
   private publishPresence(session: DocumentSession): void {
     const { name, color } = this.profileValue;
-    session.awareness.setLocalStateField('user', { name, color, colorLight: lightColor(color) });
+    // setLocalStateField would do nothing while the state is null (no presence yet).
+    session.awareness.setLocalState({
+      ...session.awareness.getLocalState(),
+      user: { name, color, colorLight: lightColor(color) },
+    });
   }
 
   private onSessionChange(id: DocumentId): void {

@@ -1,0 +1,92 @@
+import { readFile } from 'node:fs/promises';
+import { expect, test } from './support/fixtures.js';
+
+test.describe('workspace home', () => {
+  test('create, rename, search and delete documents', async ({ newUser }) => {
+    const alice = await newUser('Alice');
+    const { page } = alice;
+    await alice.gotoHome();
+    await expect(page.getByTestId('empty-state')).toContainText('No documents yet');
+
+    // An empty title is refused with a clear message.
+    await page.getByTestId('new-document-title').fill('   ');
+    await page.getByTestId('create-document').click();
+    await expect(page.getByTestId('create-error')).toHaveText('Title must not be empty');
+    await expect(page.getByTestId('new-document-title')).toBeFocused();
+
+    for (const title of ['Roadmap 2025', 'Meeting notes', 'Recipe ideas']) {
+      await alice.createDocument(title);
+      await page.keyboard.press('Escape');
+      await expect(page.getByTestId('document-list')).toBeVisible();
+    }
+    const rows = page.getByTestId('document-row');
+    await expect(rows).toHaveCount(3);
+
+    // Rename, with validation.
+    const meeting = rows.filter({ hasText: 'Meeting notes' });
+    await meeting.getByTestId('rename-button').click();
+    await page.getByTestId('rename-input').fill('x'.repeat(201));
+    await page.getByTestId('rename-input').press('Enter');
+    await expect(page.getByTestId('rename-error')).toHaveText('Title must be at most 200 characters');
+    await page.getByTestId('rename-input').fill('Weekly sync notes');
+    await page.getByTestId('rename-input').press('Enter');
+    await expect(rows.filter({ hasText: 'Weekly sync notes' })).toHaveCount(1);
+    await expect(rows.filter({ hasText: 'Meeting notes' })).toHaveCount(0);
+
+    // Search by title: `/` focuses it; words match case-insensitively.
+    await page.locator('body').press('/');
+    await expect(page.getByTestId('document-search')).toBeFocused();
+    await page.keyboard.type('NOTES');
+    await expect(rows).toHaveCount(1);
+    await expect(rows.first()).toHaveAttribute('data-title', 'Weekly sync notes');
+    await page.getByTestId('document-search').fill('nothing like this');
+    await expect(page.getByTestId('no-results')).toContainText('No documents match “nothing like this”');
+    await page.getByTestId('no-results').getByRole('button', { name: 'Clear search' }).click();
+    await expect(rows).toHaveCount(3);
+
+    // Delete asks first; cancelling keeps the document.
+    const recipe = rows.filter({ hasText: 'Recipe ideas' });
+    await recipe.getByTestId('delete-button').click();
+    await page.getByTestId('cancel-delete').click();
+    await expect(rows).toHaveCount(3);
+    await recipe.getByTestId('delete-button').click();
+    await page.getByTestId('confirm-delete').click();
+    await expect(rows).toHaveCount(2);
+    await expect(rows.filter({ hasText: 'Recipe ideas' })).toHaveCount(0);
+
+    // The list is stored locally: it survives a reload.
+    await page.reload();
+    await expect(rows).toHaveCount(2);
+    await alice.expectAllSaved();
+  });
+
+  test('Markdown export and import round-trip a document', async ({ newUser }, testInfo) => {
+    const alice = await newUser('Alice');
+    const { page } = alice;
+    await alice.gotoHome();
+    await alice.createDocument('Release checklist');
+    const markdown =
+      '# Release 1.0\n\n- [ ] tests pass\n- [ ] changelog: *written*\n\n```sh\nnpm publish\n```\n';
+    // Inserted in one go: typed keys would trigger list continuation and bracket closing.
+    await alice.editor.click();
+    await page.keyboard.insertText(markdown);
+    await expect.poll(() => alice.editorText()).toBe(markdown);
+
+    const downloadPromise = page.waitForEvent('download');
+    await page.getByTestId('export-button').click();
+    const download = await downloadPromise;
+    expect(download.suggestedFilename()).toBe('Release checklist.md');
+    const exportedPath = testInfo.outputPath('Release checklist.md');
+    await download.saveAs(exportedPath);
+    expect(await readFile(exportedPath, 'utf8')).toBe(markdown);
+
+    await page.getByTestId('back-home').click();
+    await page.getByTestId('import-input').setInputFiles(exportedPath);
+    // A new document, titled from the first heading, with the same text.
+    await expect(page.getByTestId('document-title')).toHaveValue('Release 1.0');
+    await expect.poll(() => alice.editorText()).toBe(markdown);
+    await page.getByTestId('back-home').click();
+    await expect(page.getByTestId('document-row')).toHaveCount(2);
+    await alice.expectAllSaved();
+  });
+});
