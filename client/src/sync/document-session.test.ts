@@ -1,0 +1,175 @@
+import 'fake-indexeddb/auto';
+import type { DocumentId } from '@symphony/schemas';
+import { MessageType } from '@symphony/schemas';
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { WebSocket, WebSocketServer } from 'ws';
+import * as syncProtocol from 'y-protocols/sync';
+import * as Y from 'yjs';
+import { MemoryStringStore } from '../core/StringStore.js';
+import { encodeSavedState } from '../core/saved-state.js';
+import { ConnectionStatus, DocumentSession, documentsWithPendingChanges } from './document-session.js';
+
+/**
+ * A minimal server speaking y-websocket sync plus `savedState`, where the test decides when a
+ * write becomes durable (`persist()`), so "unsaved" can be observed in between.
+ */
+class FakeSyncServer {
+  readonly doc = new Y.Doc();
+  private stored = new Uint8Array([0]);
+  private readonly subscribers = new Set<WebSocket>();
+  private readonly wss: WebSocketServer;
+
+  static async start(): Promise<FakeSyncServer> {
+    const server = new FakeSyncServer();
+    await new Promise((resolve) => server.wss.once('listening', resolve));
+    return server;
+  }
+
+  /** Resolves once the server's copy of the text reads `expected`. */
+  whenText(expected: string): Promise<void> {
+    return new Promise((resolve) => {
+      const check = (): void => {
+        if (this.doc.getText('content').toString() !== expected) return;
+        this.doc.off('update', check);
+        resolve();
+      };
+      this.doc.on('update', check);
+      check();
+    });
+  }
+
+  private constructor() {
+    this.wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    this.wss.on('connection', (socket) => {
+      socket.binaryType = 'arraybuffer';
+      socket.on('message', (data: ArrayBuffer) => this.onMessage(socket, new Uint8Array(data)));
+      socket.on('close', () => this.subscribers.delete(socket));
+      const encoder = encoding.createEncoder();
+      encoding.writeVarUint(encoder, MessageType.sync);
+      syncProtocol.writeSyncStep1(encoder, this.doc);
+      socket.send(encoding.toUint8Array(encoder));
+    });
+  }
+
+  get url(): string {
+    const address = this.wss.address();
+    if (typeof address === 'string') throw new Error('unexpected address');
+    return `ws://127.0.0.1:${address.port}`;
+  }
+
+  /** Makes everything received so far durable and reports it to subscribers. */
+  persist(): void {
+    this.stored = Y.encodeStateVector(this.doc);
+    for (const socket of this.subscribers) socket.send(encodeSavedState(this.stored));
+  }
+
+  async close(): Promise<void> {
+    for (const client of this.wss.clients) client.terminate();
+    await new Promise((resolve) => this.wss.close(resolve));
+  }
+
+  private onMessage(socket: WebSocket, message: Uint8Array): void {
+    const decoder = decoding.createDecoder(message);
+    const type = decoding.readVarUint(decoder);
+    if (type === MessageType.savedState) {
+      this.subscribers.add(socket);
+      socket.send(encodeSavedState(this.stored));
+    } else if (type === MessageType.sync) {
+      const encoder = encoding.createEncoder();
+      encoding.writeVarUint(encoder, MessageType.sync);
+      syncProtocol.readSyncMessage(decoder, encoder, this.doc, socket);
+      if (encoding.length(encoder) > 1) socket.send(encoding.toUint8Array(encoder));
+    }
+  }
+}
+
+const id = 'doc-1' as DocumentId;
+
+function until(session: DocumentSession, predicate: () => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    if (predicate()) return resolve();
+    const stop = session.subscribe(() => {
+      if (predicate()) {
+        stop();
+        resolve();
+      }
+    });
+  });
+}
+
+describe('DocumentSession', () => {
+  let server: FakeSyncServer;
+  let store: MemoryStringStore;
+  const open: DocumentSession[] = [];
+
+  const openSession = (networkAvailable = true): DocumentSession => {
+    const session = new DocumentSession(id, {
+      serverUrl: server.url,
+      store,
+      networkAvailable,
+      WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+    });
+    open.push(session);
+    return session;
+  };
+
+  beforeEach(async () => {
+    server = await FakeSyncServer.start();
+    store = new MemoryStringStore();
+  });
+
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((s) => s.eraseLocalCopy()));
+    await server.close();
+  });
+
+  it('counts local edits until the server reports them durably stored', async () => {
+    const session = openSession();
+    await session.whenLoaded;
+    await until(session, () => session.snapshot.status === ConnectionStatus.online);
+    const text = session.doc.getText('content');
+    text.insert(0, 'one');
+    text.insert(3, ' two');
+    expect(session.snapshot.unsaved).toBe(2);
+    expect(session.snapshot.status).toBe(ConnectionStatus.syncing);
+    await server.whenText('one two');
+    expect(session.snapshot.unsaved).toBe(2);
+    server.persist();
+    await until(session, () => session.snapshot.unsaved === 0);
+    expect(session.snapshot.status).toBe(ConnectionStatus.online);
+  });
+
+  it('keeps counting offline edits across a reload, and clears them once the server saves', async () => {
+    const first = openSession(false);
+    await first.whenLoaded;
+    expect(first.snapshot).toMatchObject({ status: ConnectionStatus.offline, offlineReason: 'network' });
+    first.doc.getText('content').insert(0, 'written offline');
+    first.doc.getText('content').delete(0, 1);
+    expect(first.snapshot.unsaved).toBe(2);
+    await first.destroy();
+    expect(documentsWithPendingChanges(store)).toEqual([id]);
+
+    const second = openSession(false);
+    await second.whenLoaded;
+    expect(second.doc.getText('content').toString()).toBe('ritten offline');
+    expect(second.snapshot.unsaved).toBe(2);
+
+    second.setNetworkAvailable(true);
+    await server.whenText('ritten offline');
+    expect(second.snapshot.unsaved).toBe(2);
+    server.persist();
+    await until(second, () => second.snapshot.unsaved === 0);
+    expect(documentsWithPendingChanges(store)).toEqual([]);
+  });
+
+  it('does not count changes that arrive from the server', async () => {
+    server.doc.getText('content').insert(0, 'from elsewhere');
+    server.persist();
+    const session = openSession();
+    await until(session, () => session.snapshot.status === ConnectionStatus.online);
+    expect(session.doc.getText('content').toString()).toBe('from elsewhere');
+    expect(session.snapshot.unsaved).toBe(0);
+  });
+});
