@@ -9,6 +9,11 @@ test.describe('offline and server restarts', () => {
     await alice.gotoHome();
     await alice.waitForServiceWorker();
     await expect(alice.page.getByTestId('offline-ready')).toHaveText('App available offline');
+    // The service worker leaves the server's own endpoints alone.
+    const health = await alice.page.goto(`${server.url}healthz`);
+    expect(health?.fromServiceWorker()).toBe(false);
+    expect(await health?.json()).toMatchObject({ status: 'ok' });
+    await alice.gotoHome();
     const id = await alice.createDocument('Field notes');
     await alice.typeAtEnd('Written online.');
     await alice.expectAllSaved();

@@ -1,5 +1,7 @@
 import { markdown } from '@codemirror/lang-markdown';
+import { HighlightStyle, syntaxHighlighting } from '@codemirror/language';
 import { EditorView, keymap } from '@codemirror/view';
+import { tags } from '@lezer/highlight';
 import { basicSetup } from 'codemirror';
 import { css, LitElement, type PropertyValues } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
@@ -16,8 +18,8 @@ const editorTheme = EditorView.theme({
   },
   '&.cm-focused': { outline: 'none' },
   '.cm-scroller': {
-    fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, monospace',
-    lineHeight: '1.65',
+    fontFamily: "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
+    lineHeight: '1.7',
     padding: '1.5rem 0',
   },
   '.cm-content': { maxWidth: '52rem', margin: '0 auto', padding: '0 2rem' },
@@ -33,6 +35,21 @@ const editorTheme = EditorView.theme({
     top: '-1.35em',
   },
 });
+
+/** Markdown that reads like a document: sized headings, real emphasis, quiet syntax marks. */
+const markdownHighlight = HighlightStyle.define([
+  { tag: tags.heading1, fontSize: '1.6em', fontWeight: '700', lineHeight: '1.3' },
+  { tag: tags.heading2, fontSize: '1.35em', fontWeight: '700' },
+  { tag: tags.heading3, fontSize: '1.15em', fontWeight: '700' },
+  { tag: [tags.heading4, tags.heading5, tags.heading6], fontWeight: '700' },
+  { tag: tags.strong, fontWeight: '700' },
+  { tag: tags.emphasis, fontStyle: 'italic' },
+  { tag: tags.strikethrough, textDecoration: 'line-through' },
+  { tag: [tags.link, tags.url], color: 'var(--sy-accent)' },
+  { tag: tags.quote, color: 'var(--sy-muted)', fontStyle: 'italic' },
+  { tag: tags.monospace, fontFamily: 'ui-monospace, SFMono-Regular, Menlo, monospace', fontSize: '0.92em' },
+  { tag: [tags.processingInstruction, tags.meta, tags.contentSeparator], color: '#8c96a3' },
+]);
 
 /**
  * A Markdown editor (CodeMirror 6) bound to a shared `Y.Text`: local edits go into the text,
@@ -111,6 +128,7 @@ export class MarkdownEditor extends LitElement {
         keymap.of(yUndoManagerKeymap),
         basicSetup,
         markdown(),
+        syntaxHighlighting(markdownHighlight),
         EditorView.lineWrapping,
         EditorView.contentAttributes.of({ 'aria-label': this.label, 'aria-multiline': 'true' }),
         editorTheme,

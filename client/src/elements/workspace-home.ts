@@ -85,7 +85,7 @@ export class WorkspaceHome extends LitElement {
         display: flex;
         align-items: center;
         gap: 0.75rem;
-        padding: 0.55rem 0.75rem 0.55rem 1rem;
+        padding: 0.55rem 1rem;
         min-height: 3.25rem;
       }
       li + li {
@@ -170,8 +170,20 @@ export class WorkspaceHome extends LitElement {
   @state() private confirmingDelete: DocumentId | null = null;
 
   @query('#search') private searchInput!: HTMLInputElement;
+  private ticker: ReturnType<typeof setInterval> | undefined;
   @query('#new-title') private newTitleInput!: HTMLInputElement;
   @query('#import-file') private importInput!: HTMLInputElement;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // Keeps "Edited 5 minutes ago" true while the page stays open.
+    this.ticker = setInterval(() => this.requestUpdate(), 60_000);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearInterval(this.ticker);
+  }
 
   /** Focuses the search field and selects its text. */
   focusSearch(): void {
