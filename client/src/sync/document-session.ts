@@ -234,8 +234,13 @@ export class DocumentSession {
   private computeSnapshot(): SessionSnapshot {
     const unsaved = this.pending.count;
     const connected = this.provider.wsconnected;
+    // A first attempt still under way is not "offline" yet: it would flash on every document open.
+    const firstAttempt =
+      this.networkAvailable && this.provider.wsconnecting && this.provider.wsUnsuccessfulReconnects === 0;
     const status: ConnectionStatus = !connected
-      ? ConnectionStatus.offline
+      ? firstAttempt
+        ? ConnectionStatus.syncing
+        : ConnectionStatus.offline
       : !this.provider.synced || unsaved > 0
         ? ConnectionStatus.syncing
         : ConnectionStatus.online;
