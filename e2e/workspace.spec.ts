@@ -90,3 +90,24 @@ test.describe('workspace home', () => {
     await alice.expectAllSaved();
   });
 });
+
+test('keyboard: Alt+N creates and names a document, Esc goes home, Ctrl+K searches', async ({ newUser }) => {
+  const alice = await newUser('Alice');
+  const { page } = alice;
+  await alice.gotoHome();
+  await page.keyboard.press('Alt+N');
+  const title = page.getByTestId('document-title');
+  await expect(title).toBeFocused();
+  await expect(title).toHaveValue('Untitled');
+  await page.keyboard.type('Typed without a mouse');
+  await page.keyboard.press('Enter');
+  // Enter commits the title and moves into the text.
+  await expect(alice.page.locator('markdown-editor .cm-content')).toBeFocused();
+  await page.keyboard.type('Body text.');
+  await expect.poll(() => alice.editorText()).toBe('Body text.');
+  await page.keyboard.press('Escape');
+  const row = page.getByTestId('document-row');
+  await expect(row).toHaveAttribute('data-title', 'Typed without a mouse');
+  await page.keyboard.press('Control+K');
+  await expect(page.getByTestId('document-search')).toBeFocused();
+});
