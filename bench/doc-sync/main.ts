@@ -413,6 +413,7 @@ console.table(
   })),
 );
 console.log(`doc-sync: wrote ${path}`);
+rmSync(dataRoot, { recursive: true, force: true });
 // Providers keep process-exit listeners and the anchor's ping intervals live in the workers; exit
 // explicitly rather than wait on anything left behind.
 process.exit(0);
