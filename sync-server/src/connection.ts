@@ -17,8 +17,12 @@ import {
 export interface ConnectionLimits {
   /** Budget for applying one update (see `measureUpdate`). */
   readonly maxUpdateCost: number;
-  /** Frames a peer may send before its document has loaded. */
+  /** Frames a peer may send before its document has loaded… */
   readonly maxPendingMessages: number;
+  /** …and their bytes. */
+  readonly maxPendingBytes: number;
+  /** Awareness client ids one connection may speak for (a stock client uses one). */
+  readonly maxAwarenessClients: number;
   /** Bytes the server may buffer towards a slow peer before dropping it. */
   readonly maxBufferedBytes: number;
 }
@@ -27,9 +31,9 @@ export interface ConnectionLimits {
 export interface ConnectionContext {
   readonly limits: ConnectionLimits;
   readonly log: Logger;
-  /** The document, loaded or loading; the connection joins it. */
+  /** The document, loaded or loading, held open until {@link leave}. */
   open(documentId: DocumentId): SharedDocument;
-  /** Called when the connection's last message is handled and it has left the document. */
+  /** The connection is gone (joined or not): it no longer holds the document open. */
   leave(document: SharedDocument, peer: Peer): void;
 }
 
@@ -47,7 +51,10 @@ export function serveConnection(
   const document = context.open(documentId);
   let joined = false;
   let closed = false;
+  let left = false;
   const pending: Uint8Array[] = [];
+  let pendingBytes = 0;
+  const claimed = new Set<number>();
 
   const peer: Peer = {
     send(frame) {
@@ -78,8 +85,10 @@ export function serveConnection(
   }
 
   function leave(): void {
-    if (!joined) return;
+    if (left) return;
+    left = true;
     joined = false;
+    pending.length = 0;
     context.leave(document, peer);
   }
 
@@ -117,7 +126,16 @@ export function serveConnection(
       }
       case MessageType.awareness: {
         const payload = readPayload(decoder);
-        checkAwarenessUpdate(payload);
+        for (const { clientId } of checkAwarenessUpdate(payload)) {
+          if (claimed.has(clientId)) continue;
+          if (claimed.size >= context.limits.maxAwarenessClients) {
+            throw new MessageRejectedError(
+              'over-budget',
+              `awareness for more than ${context.limits.maxAwarenessClients} clients from one connection`,
+            );
+          }
+          claimed.add(clientId);
+        }
         awarenessProtocol.applyAwarenessUpdate(document.awareness, payload, peer);
         return;
       }
@@ -165,8 +183,15 @@ export function serveConnection(
     }
     const frame = toBytes(data);
     if (!joined) {
-      if (pending.length >= context.limits.maxPendingMessages) {
-        refuse(CloseCode.TooManyPendingMessages, `${pending.length} frames before the document loaded`);
+      pendingBytes += frame.length;
+      if (
+        pending.length >= context.limits.maxPendingMessages ||
+        pendingBytes > context.limits.maxPendingBytes
+      ) {
+        refuse(
+          CloseCode.TooManyPendingMessages,
+          `${pending.length + 1} frames (${pendingBytes} bytes) before the document loaded`,
+        );
         return;
       }
       pending.push(frame);
@@ -190,6 +215,7 @@ export function serveConnection(
     closed = true;
     leave();
   });
+  if (ws.readyState !== ws.OPEN) leave();
 
   let alive = true;
   ws.on('pong', () => {
@@ -211,7 +237,7 @@ export function serveConnection(
       if (closed) return;
       joined = true;
       document.peers.add(peer);
-      document.awarenessOf.set(peer, new Set());
+      document.awarenessOf.set(peer, claimed);
       const step1 = encoding.createEncoder();
       encoding.writeVarUint(step1, MessageType.sync);
       syncProtocol.writeSyncStep1(step1, document.doc);

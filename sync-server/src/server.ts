@@ -51,8 +51,11 @@ export async function startSyncServer(
 ): Promise<SyncServer> {
   const config = SyncServerConfig.parse(options);
   const log = dependencies.logger ?? consoleLogger;
-  const persistence = dependencies.persistence ?? new FsDocumentPersistence(config.dataDir);
-  const compaction = dependencies.compaction ?? { updates: 500, bytes: 4 * 1024 * 1024 };
+  const persistence = dependencies.persistence ?? new FsDocumentPersistence(config.dataDir, log);
+  const documentOptions = {
+    compaction: dependencies.compaction ?? { updates: 500, bytes: 4 * 1024 * 1024 },
+    maxPendingBytes: 4 * config.maxMessageBytes,
+  };
   const documents = new Map<DocumentId, SharedDocument>();
   const serveStatic = config.staticDir ? staticFiles(config.staticDir) : undefined;
   const startedAt = Date.now();
@@ -64,13 +67,19 @@ export async function startSyncServer(
     limits: {
       maxUpdateCost: config.maxUpdateCost,
       maxPendingMessages: 1000,
+      maxPendingBytes: 4 * config.maxMessageBytes,
+      maxAwarenessClients: 8,
       maxBufferedBytes: 64 * 1024 * 1024,
     },
     open(documentId) {
       const existing = documents.get(documentId);
-      if (existing && !existing.broken) return existing;
-      const document = new SharedDocument(documentId, persistence, log, compaction);
-      documents.set(documentId, document);
+      let document = existing;
+      if (!document || document.broken) {
+        // A broken instance may still be storing its last good batch: load after it.
+        document = new SharedDocument(documentId, persistence, log, documentOptions, existing?.flush());
+        documents.set(documentId, document);
+      }
+      document.hold();
       return document;
     },
     leave(document: SharedDocument, peer: Peer) {
@@ -78,11 +87,10 @@ export async function startSyncServer(
       const claimed = document.awarenessOf.get(peer);
       document.awarenessOf.delete(peer);
       if (claimed && claimed.size > 0) document.removeAwareness([...claimed]);
-      if (document.peers.size > 0 && !document.broken) return;
       if (document.broken && documents.get(document.id) === document) documents.delete(document.id);
-      if (document.peers.size > 0) return;
+      if (document.release() > 0) return;
       void document.flush().then(() => {
-        if (document.peers.size > 0) return;
+        if (document.held > 0) return;
         if (documents.get(document.id) === document) documents.delete(document.id);
         document.destroy();
       });
@@ -164,9 +172,14 @@ export async function startSyncServer(
       closing = true;
       for (const ws of wss.clients) ws.close(CloseCode.ServerShutdown.code, CloseCode.ServerShutdown.reason);
       await Promise.all([...documents.values()].map((d) => d.flush()));
+      // A peer that does not answer the close frame is not waited for (ws would wait 30 s).
+      const stragglers = setTimeout(() => {
+        for (const ws of wss.clients) ws.terminate();
+      }, 1000);
       for (const d of documents.values()) d.destroy();
       documents.clear();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
+      clearTimeout(stragglers);
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
       await persistence.close();

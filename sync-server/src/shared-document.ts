@@ -24,7 +24,17 @@ export interface CompactionPolicy {
   readonly bytes: number;
 }
 
-/** Why updates were persisted together: the origin of transactions applied from storage. */
+/** How a document behaves; the server passes one for all documents. */
+export interface SharedDocumentOptions {
+  readonly compaction: CompactionPolicy;
+  /**
+   * Bytes of updates Yjs may hold back waiting for missing dependencies. A client that keeps
+   * sending updates whose predecessors never come would otherwise grow this without end.
+   */
+  readonly maxPendingBytes: number;
+}
+
+/** The origin of transactions applied from storage. */
 const LOADED_FROM_STORAGE = Symbol('loaded from storage');
 
 /**
@@ -40,6 +50,8 @@ export class SharedDocument {
   readonly peers = new Set<Peer>();
   /** Awareness client ids each peer has spoken for, removed when it leaves. */
   readonly awarenessOf = new Map<Peer, Set<number>>();
+  /** Connections holding this document open, joined or still waiting for it to load. */
+  private holders = 0;
   readonly loaded: Promise<void>;
 
   private batch: Uint8Array[] = [];
@@ -57,12 +69,33 @@ export class SharedDocument {
     readonly id: DocumentId,
     private readonly persistence: DocumentPersistence,
     private readonly log: Logger,
-    private readonly compaction: CompactionPolicy,
+    private readonly options: SharedDocumentOptions,
+    /** Resolves when an earlier instance of this document has stored everything it had. */
+    previous: Promise<void> = Promise.resolve(),
   ) {
     this.awareness.setLocalState(null);
     this.doc.on('update', (update: Uint8Array, origin: unknown) => this.onUpdate(update, origin));
     this.awareness.on('update', this.onAwareness);
-    this.loaded = this.load();
+    this.loaded = previous.then(() => this.load());
+    this.loaded.catch(() => {
+      this.failed = true;
+    });
+  }
+
+  /** A connection starts holding the document open. */
+  hold(): void {
+    this.holders++;
+  }
+
+  /** How many connections hold the document open. */
+  get held(): number {
+    return this.holders;
+  }
+
+  /** A connection lets go; returns how many still hold it. */
+  release(): number {
+    this.holders = Math.max(0, this.holders - 1);
+    return this.holders;
   }
 
   /** The state vector of what is durably stored. */
@@ -77,24 +110,35 @@ export class SharedDocument {
    *   document); the in-memory copy is then unreliable, so the document resets every peer.
    */
   applyUpdate(update: Uint8Array, from: Peer): void {
+    if (this.poisoned) return; // its peers are being closed; they resend after reconnecting
     const produced: Uint8Array[] = [];
     this.capture = produced;
     try {
       Y.applyUpdate(this.doc, update, from);
     } catch (error) {
-      this.poisoned = true;
-      this.log.warn('update failed inside Yjs; resetting the document', {
-        documentId: this.id,
-        error: String(error),
-      });
-      for (const peer of this.peers) {
-        if (peer !== from) peer.close(CloseCode.DocumentReset.code, CloseCode.DocumentReset.reason);
-      }
-      throw new UpdateFailedError(String(error));
+      this.reset(from, `Yjs could not apply it: ${String(error)}`);
     } finally {
       this.capture = undefined;
     }
+    const pending =
+      (this.doc.store.pendingStructs?.update.length ?? 0) + (this.doc.store.pendingDs?.length ?? 0);
+    if (pending > this.options.maxPendingBytes) {
+      this.reset(from, `${pending} bytes wait for updates that never came`);
+    }
     for (const u of produced) this.publish(u, from);
+  }
+
+  /**
+   * The in-memory copy holds something storage must never get. Nothing more is published or
+   * compacted from it; every other peer is told to reconnect, which reloads from storage.
+   */
+  private reset(from: Peer, reason: string): never {
+    this.poisoned = true;
+    this.log.warn('update rejected after applying; resetting the document', { documentId: this.id, reason });
+    for (const peer of this.peers) {
+      if (peer !== from) peer.close(CloseCode.DocumentReset.code, CloseCode.DocumentReset.reason);
+    }
+    throw new UpdateFailedError(reason);
   }
 
   /** Removes the awareness states of clients whose connection left. */
@@ -104,7 +148,7 @@ export class SharedDocument {
 
   /** Resolves when every update applied so far is durably stored. */
   async flush(): Promise<void> {
-    while (this.writing || this.batch.length > 0) {
+    while (!this.failed && (this.writing || this.batch.length > 0)) {
       if (!this.writing) this.writeBatch();
       await this.writing;
     }
@@ -145,17 +189,16 @@ export class SharedDocument {
     if (!this.writing) this.writeBatch();
   }
 
-  private readonly onAwareness = (
-    { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
-    origin: unknown,
-  ): void => {
+  private readonly onAwareness = ({
+    added,
+    updated,
+    removed,
+  }: {
+    added: number[];
+    updated: number[];
+    removed: number[];
+  }): void => {
     const changed = [...added, ...updated, ...removed];
-    const from = origin as Peer | undefined;
-    const claimed = from ? this.awarenessOf.get(from) : undefined;
-    if (claimed) {
-      for (const id of added) claimed.add(id);
-      for (const id of removed) claimed.delete(id);
-    }
     const frame = awarenessFrame(awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed));
     for (const peer of this.peers) peer.send(frame);
   };
@@ -169,13 +212,17 @@ export class SharedDocument {
     this.writing = this.persistence
       .append(this.id, batch)
       .then(async () => {
-        this.savedStateVector = covered;
-        for (const peer of this.peers) peer.onSaved?.(covered);
+        if (!this.poisoned) {
+          this.savedStateVector = covered;
+          for (const peer of this.peers) peer.onSaved?.(covered);
+        }
         this.storedSinceCompaction.updates += batch.length;
         this.storedSinceCompaction.bytes += batch.reduce((n, u) => n + u.length, 0);
+        const { compaction } = this.options;
         if (
-          this.storedSinceCompaction.updates >= this.compaction.updates ||
-          this.storedSinceCompaction.bytes >= this.compaction.bytes
+          !this.poisoned &&
+          (this.storedSinceCompaction.updates >= compaction.updates ||
+            this.storedSinceCompaction.bytes >= compaction.bytes)
         ) {
           await this.compact();
         }

@@ -117,23 +117,122 @@ describe('measureUpdate', () => {
     expect(rejection(() => measureUpdate(encoding.toUint8Array(e), 1000)).reason).toMatch(/JSON/);
   });
 
-  it('never throws anything but MessageRejectedError on random bytes (seeded)', () => {
+  it('accepts only what Yjs can apply: a differential fuzz over mutated updates (seeded)', () => {
     let seed = 1234;
     const random = () => {
       seed = (seed * 1103515245 + 12345) & 0x7fffffff;
       return seed / 0x7fffffff;
     };
     const valid = richUpdate();
-    for (let i = 0; i < 2000; i++) {
+    for (let i = 0; i < 5000; i++) {
       const bytes = valid.slice();
       const flips = 1 + Math.floor(random() * 4);
       for (let f = 0; f < flips; f++) bytes[Math.floor(random() * bytes.length)] = Math.floor(random() * 256);
+      let accepted = true;
       try {
         measureUpdate(bytes, 1_000_000);
       } catch (e) {
         expect(e, `seed 1234, case ${i}`).toBeInstanceOf(MessageRejectedError);
+        accepted = false;
       }
+      // Whatever the walker lets through, Yjs must apply whole: a throw half-way is what we prevent.
+      if (accepted) expect(() => Y.applyUpdate(new Y.Doc(), bytes), `seed 1234, case ${i}`).not.toThrow();
     }
+  });
+});
+
+/** Builds a one-client update by hand: `write` adds the structs after the header. */
+function handmade(structs: number, write: (e: encoding.Encoder) => void, clock = 0): Uint8Array {
+  const e = encoding.createEncoder();
+  encoding.writeVarUint(e, 1);
+  encoding.writeVarUint(e, structs);
+  encoding.writeVarUint(e, 5); // client
+  encoding.writeVarUint(e, clock);
+  write(e);
+  encoding.writeVarUint(e, 0); // empty delete set
+  return encoding.toUint8Array(e);
+}
+
+describe('measureUpdate refuses what Yjs would throw on half-way', () => {
+  const rootString = (e: encoding.Encoder, text: string) => {
+    encoding.writeUint8(e, 4); // string content, no origins
+    encoding.writeVarUint(e, 1);
+    encoding.writeVarString(e, 't');
+    encoding.writeVarString(e, text);
+  };
+  const cases: [string, Uint8Array, RegExp][] = [
+    [
+      'an item whose origin is a later clock of its own client',
+      handmade(2, (e) => {
+        rootString(e, 'POISON');
+        encoding.writeUint8(e, 0x84); // string with an origin
+        encoding.writeVarUint(e, 5);
+        encoding.writeVarUint(e, 1000);
+        encoding.writeVarString(e, 'x');
+      }),
+      /points at or after its own item/,
+    ],
+    [
+      'an embed whose value is the word undefined',
+      handmade(1, (e) => {
+        encoding.writeUint8(e, 5);
+        encoding.writeVarUint(e, 1);
+        encoding.writeVarString(e, 't');
+        encoding.writeVarString(e, 'undefined');
+      }),
+      /JSON/,
+    ],
+    [
+      'JSON content that starts with a byte-order mark',
+      handmade(1, (e) => {
+        encoding.writeUint8(e, 2);
+        encoding.writeVarUint(e, 1);
+        encoding.writeVarString(e, 'a');
+        encoding.writeVarUint(e, 1);
+        encoding.writeVarString(e, '\uFEFF1');
+      }),
+      /JSON/,
+    ],
+    [
+      'a sub-document whose options are null',
+      handmade(1, (e) => {
+        encoding.writeUint8(e, 9);
+        encoding.writeVarUint(e, 1);
+        encoding.writeVarString(e, 'a');
+        encoding.writeVarString(e, 'guid');
+        encoding.writeUint8(e, 126);
+      }),
+      /options must be an object/,
+    ],
+    [
+      'items whose clocks run past 2^32',
+      handmade(2, (e) => {
+        for (let i = 0; i < 2; i++) {
+          encoding.writeUint8(e, 1); // deleted content of the largest allowed length
+          encoding.writeVarUint(e, 1);
+          encoding.writeVarString(e, 't');
+          encoding.writeVarUint(e, 2 ** 32);
+        }
+      }),
+      /absurdly large/,
+    ],
+  ];
+  it.each(cases)('%s', (_name, update, reason) => {
+    expect(rejection(() => measureUpdate(update, 1000)).reason).toMatch(reason);
+  });
+
+  it('while the same shapes, made honestly, pass', () => {
+    const ok = handmade(2, (e) => {
+      rootString(e, 'fine');
+      encoding.writeUint8(e, 0x84);
+      encoding.writeVarUint(e, 5);
+      encoding.writeVarUint(e, 3); // the last character of "fine"
+      encoding.writeVarString(e, '!');
+    });
+    expect(measureUpdate(ok, 1000).structs).toBe(2);
+    const doc = new Y.Doc();
+    Y.applyUpdate(doc, ok);
+    expect(doc.getText('t').toString()).toBe('fine!');
   });
 });
 
@@ -147,7 +246,18 @@ describe('checkStateVector and checkAwarenessUpdate', () => {
     encoding.writeVarUint(e, 99);
     encoding.writeVarUint(e, 3);
     encoding.writeVarString(e, JSON.stringify({ user: { name: 'Ada' } }));
-    expect(checkAwarenessUpdate(encoding.toUint8Array(e))).toEqual([99]);
+    expect(checkAwarenessUpdate(encoding.toUint8Array(e))).toEqual([{ clientId: 99, removes: false }]);
+  });
+
+  it('refuse awareness states that y-protocols could not parse', () => {
+    for (const state of ['undefined', '\uFEFF{}', '{']) {
+      const e = encoding.createEncoder();
+      encoding.writeVarUint(e, 1);
+      encoding.writeVarUint(e, 9);
+      encoding.writeVarUint(e, 1);
+      encoding.writeVarString(e, state);
+      expect(rejection(() => checkAwarenessUpdate(encoding.toUint8Array(e))).kind).toBe('malformed');
+    }
   });
 
   it('refuse counts larger than the message', () => {

@@ -48,11 +48,15 @@ const SUBDOCUMENT_WEIGHT = 1000;
 /** Reads lib0's encoding strictly: every read is bounds-checked. */
 class StrictDecoder {
   pos = 0;
-  private readonly text = new TextDecoder('utf-8', { fatal: true });
+  private readonly text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
   constructor(private readonly bytes: Uint8Array) {}
 
   get remaining(): number {
     return this.bytes.length - this.pos;
+  }
+
+  peek(): number | undefined {
+    return this.bytes[this.pos];
   }
 
   uint8(): number {
@@ -92,11 +96,15 @@ class StrictDecoder {
   }
 
   varInt(): void {
-    // First byte: continuation bit, sign bit, 6 bits of value; then 7 bits per byte.
+    // First byte: continuation bit, sign bit, 6 bits of value; then 7 bits per byte (as lib0).
     let r = this.uint8();
-    for (let i = 0; r & 0x80; i++) {
-      if (i >= 8) throw malformed('integer out of range');
+    let num = r & 0x3f;
+    let mult = 64;
+    while (r & 0x80) {
       r = this.uint8();
+      num += (r & 0x7f) * mult;
+      mult *= 128;
+      if (num > Number.MAX_SAFE_INTEGER) throw malformed('integer out of range');
     }
   }
 
@@ -122,9 +130,13 @@ class StrictDecoder {
     }
   }
 
-  json(): void {
+  /**
+   * A JSON string, as `JSON.parse` reads it. Only ContentJSON also allows the bare word
+   * `undefined` (Yjs special-cases it there and nowhere else).
+   */
+  json(allowUndefined = false): void {
     const s = this.varString();
-    if (s === 'undefined') return;
+    if (allowUndefined && s === 'undefined') return;
     try {
       JSON.parse(s);
     } catch {
@@ -190,49 +202,56 @@ function walkAny(d: StrictDecoder, depth: number): number {
   }
 }
 
-/** Walks an item's content by its content ref (the low 5 bits of `info`); returns its values. */
-function walkContent(d: StrictDecoder, ref: number): number {
+/** What one item's content costs, and how many clock ticks (its length) it takes. */
+interface ContentCost {
+  values: number;
+  length: number;
+}
+
+/** Walks an item's content by its content ref (the low 5 bits of `info`). */
+function walkContent(d: StrictDecoder, ref: number): ContentCost {
   switch (ref) {
     case 1: // deleted: a length only
-      d.declared('deleted length');
-      return 1;
+      return { values: 1, length: d.declared('deleted length') };
     case 2: {
       // JSON: a list of JSON strings
       const len = d.count('JSON values', 1);
-      for (let i = 0; i < len; i++) d.json();
-      return len;
+      for (let i = 0; i < len; i++) d.json(true);
+      return { values: len, length: len };
     }
     case 3: // binary
       d.varBytes();
-      return 1;
-    case 4: // string
-      d.varString();
-      return 1;
+      return { values: 1, length: 1 };
+    case 4: // string: its length is in UTF-16 code units, as JavaScript counts
+      return { values: 1, length: d.varString().length };
     case 5: // embed
       d.json();
-      return 1;
+      return { values: 1, length: 1 };
     case 6: // format: key + JSON value
       d.varString();
       d.json();
-      return 1;
+      return { values: 1, length: 1 };
     case 7: {
       // type
       const typeRef = d.varUint();
       if (typeRef > 6) throw malformed(`unknown type ref ${typeRef}`);
       if (typeRef === 3 || typeRef === 5) d.varString(); // XmlElement and XmlHook carry a name
-      return 1;
+      return { values: 1, length: 1 };
     }
     case 8: {
       // any[]
       const len = d.count('values', 1);
-      let n = 0;
-      for (let i = 0; i < len; i++) n += walkAny(d, 0);
-      return n;
+      let values = 0;
+      for (let i = 0; i < len; i++) values += walkAny(d, 0);
+      return { values, length: len };
     }
-    case 9: // sub-document: guid + options
+    case 9: {
+      // sub-document: guid + an options object (Yjs reads fields of it, so it must be one)
       d.varString();
+      if (d.peek() !== 118) throw malformed('sub-document options must be an object');
       walkAny(d, 0);
-      return SUBDOCUMENT_WEIGHT;
+      return { values: SUBDOCUMENT_WEIGHT, length: 1 };
+    }
     default:
       throw malformed(`unknown content ref ${ref}`);
   }
@@ -256,35 +275,41 @@ export function measureUpdate(update: Uint8Array, budget: number): UpdateCost {
   const clients = d.count('clients', 3);
   for (let c = 0; c < clients; c++) {
     const n = d.count('structs', 2);
-    d.declared('client id');
-    d.declared('clock');
+    const client = d.declared('client id');
+    let clock = d.declared('clock');
+    /**
+     * An item may point at an earlier item of its own client in this update, never at its own
+     * clock or later: Yjs resolves such a reference before the item exists and throws half-way.
+     */
+    const reference = (what: string): void => {
+      const refClient = d.declared(`${what} client`);
+      const refClock = d.declared(`${what} clock`);
+      if (refClient === client && refClock >= clock) {
+        throw malformed(`${what} (${refClient}, ${refClock}) points at or after its own item`);
+      }
+    };
     for (let i = 0; i < n; i++) {
       const info = d.uint8();
       const ref = info & 0x1f;
       if (ref === 0 || ref === 10) {
-        d.declared(ref === 0 ? 'GC length' : 'skip length');
+        clock += d.declared(ref === 0 ? 'GC length' : 'skip length');
       } else {
         const hasOrigin = (info & 0x80) !== 0;
         const hasRightOrigin = (info & 0x40) !== 0;
-        if (hasOrigin) {
-          d.declared('origin client');
-          d.declared('origin clock');
-        }
-        if (hasRightOrigin) {
-          d.declared('right origin client');
-          d.declared('right origin clock');
-        }
+        if (hasOrigin) reference('origin');
+        if (hasRightOrigin) reference('right origin');
         if (!hasOrigin && !hasRightOrigin) {
           const parentIsRootType = d.varUint() === 1;
           if (parentIsRootType) d.varString();
-          else {
-            d.declared('parent client');
-            d.declared('parent clock');
-          }
+          else reference('parent');
           if (info & 0x20) d.varString(); // key within a map
         }
-        contentValues += walkContent(d, ref);
+        const content = walkContent(d, ref);
+        contentValues += content.values;
+        clock += content.length;
       }
+      if (clock > MAX_DECLARED_NUMBER)
+        throw overBudget(`clock ${clock} of client ${client} is absurdly large`);
       structs++;
     }
     check();
@@ -296,8 +321,8 @@ export function measureUpdate(update: Uint8Array, budget: number): UpdateCost {
     d.declared('client id');
     const ranges = d.count('delete ranges', 2);
     for (let i = 0; i < ranges; i++) {
-      d.declared('delete clock');
-      d.declared('delete length');
+      const end = d.declared('delete clock') + d.declared('delete length');
+      if (end > MAX_DECLARED_NUMBER) throw overBudget(`delete range ending at ${end} is absurdly large`);
     }
     deleteRanges += ranges;
     check();
@@ -320,19 +345,32 @@ export function checkStateVector(stateVector: Uint8Array): void {
   d.end('state vector');
 }
 
+/** One entry of an awareness update. */
+export interface AwarenessEntry {
+  readonly clientId: number;
+  /** True when the entry removes the client's state (`null`). */
+  readonly removes: boolean;
+}
+
 /**
- * Checks an awareness update and returns the client ids it speaks for.
+ * Checks an awareness update and returns the entries it holds.
  * @throws MessageRejectedError if it does not decode completely or a state is not JSON.
  */
-export function checkAwarenessUpdate(update: Uint8Array): number[] {
+export function checkAwarenessUpdate(update: Uint8Array): AwarenessEntry[] {
   const d = new StrictDecoder(update);
   const n = d.count('awareness states', 3);
-  const clients: number[] = [];
+  const entries: AwarenessEntry[] = [];
   for (let i = 0; i < n; i++) {
-    clients.push(d.declared('client id'));
+    const clientId = d.declared('client id');
     d.declared('clock');
-    d.json();
+    const state = d.varString();
+    try {
+      JSON.parse(state);
+    } catch {
+      throw malformed('awareness state is not valid JSON');
+    }
+    entries.push({ clientId, removes: state === 'null' });
   }
   d.end('awareness update');
-  return clients;
+  return entries;
 }

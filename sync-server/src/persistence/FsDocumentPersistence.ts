@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DocumentId } from '@symphony/schemas';
+import { type Logger, silentLogger } from '../logger.js';
 import type { DocumentPersistence } from './DocumentPersistence.js';
 
 /** Record header: 4 bytes length + 4 bytes checksum, little-endian. */
@@ -18,7 +19,10 @@ export class FsDocumentPersistence implements DocumentPersistence {
   private readonly ready: Promise<void>;
   private readonly knownLogs = new Set<DocumentId>();
 
-  constructor(private readonly dir: string) {
+  constructor(
+    private readonly dir: string,
+    private readonly log: Logger = silentLogger,
+  ) {
     this.ready = mkdir(dir, { recursive: true }).then(() => undefined);
   }
 
@@ -31,7 +35,14 @@ export class FsDocumentPersistence implements DocumentPersistence {
       if (log) {
         const { records, validBytes } = parseLog(log);
         stored.push(...records);
-        if (validBytes < log.length) await truncate(this.logPath(documentId), validBytes);
+        if (validBytes < log.length) {
+          this.log.warn('cut a torn or corrupt tail off a document log', {
+            documentId,
+            keptBytes: validBytes,
+            droppedBytes: log.length - validBytes,
+          });
+          await truncate(this.logPath(documentId), validBytes);
+        }
         this.knownLogs.add(documentId);
       }
       return stored;

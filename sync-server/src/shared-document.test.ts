@@ -1,0 +1,120 @@
+import { CloseCode, type DocumentId } from '@symphony/schemas';
+import * as encoding from 'lib0/encoding';
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { silentLogger } from './logger.js';
+import { MemoryDocumentPersistence } from './persistence/MemoryDocumentPersistence.js';
+import { type Peer, SharedDocument, UpdateFailedError } from './shared-document.js';
+
+const id = 'doc' as DocumentId;
+
+function peer(): Peer & { sent: Uint8Array[]; closedWith?: number; saved: Uint8Array[] } {
+  const p: Peer & { sent: Uint8Array[]; closedWith?: number; saved: Uint8Array[] } = {
+    sent: [],
+    saved: [],
+    send(frame) {
+      p.sent.push(frame);
+    },
+    onSaved(sv) {
+      p.saved.push(sv);
+    },
+    close(code) {
+      p.closedWith = code;
+    },
+  };
+  return p;
+}
+
+function textOf(updates: Uint8Array[]): string {
+  const doc = new Y.Doc();
+  for (const u of updates) Y.applyUpdate(doc, u);
+  return doc.getText('content').toString();
+}
+
+/** Integrates "POISON" and then throws inside Yjs (its second item's origin is in its own future). */
+function halfApplicable(): Uint8Array {
+  const e = encoding.createEncoder();
+  encoding.writeVarUint(e, 1);
+  encoding.writeVarUint(e, 2);
+  encoding.writeVarUint(e, 5);
+  encoding.writeVarUint(e, 0);
+  encoding.writeUint8(e, 4);
+  encoding.writeVarUint(e, 1);
+  encoding.writeVarString(e, 'content');
+  encoding.writeVarString(e, 'POISON');
+  encoding.writeUint8(e, 0x84);
+  encoding.writeVarUint(e, 5);
+  encoding.writeVarUint(e, 1000);
+  encoding.writeVarString(e, 'x');
+  encoding.writeVarUint(e, 0);
+  return encoding.toUint8Array(e);
+}
+
+function edit(text: string): Uint8Array {
+  const doc = new Y.Doc();
+  doc.getText('content').insert(0, text);
+  return Y.encodeStateAsUpdate(doc);
+}
+
+describe('SharedDocument', () => {
+  it('stores, broadcasts to the others, and acknowledges what it stored', async () => {
+    const storage = new MemoryDocumentPersistence();
+    const doc = new SharedDocument(id, storage, silentLogger, {
+      compaction: { updates: 1000, bytes: 1e9 },
+      maxPendingBytes: 1e6,
+    });
+    await doc.loaded;
+    const [a, b] = [peer(), peer()];
+    doc.peers.add(a);
+    doc.peers.add(b);
+    doc.applyUpdate(edit('hi'), a);
+    await doc.flush();
+    expect(a.sent).toHaveLength(0);
+    expect(b.sent).toHaveLength(1);
+    expect(textOf(await storage.load(id))).toBe('hi');
+    expect(a.saved.at(-1)).toEqual(Y.encodeStateVector(doc.doc));
+  });
+
+  it('an update Yjs throws on half-way is neither broadcast, stored nor compacted; the others reset', async () => {
+    const storage = new MemoryDocumentPersistence();
+    // Compact after every batch, so a compaction would expose anything left in memory.
+    const doc = new SharedDocument(id, storage, silentLogger, {
+      compaction: { updates: 1, bytes: 1 },
+      maxPendingBytes: 1e6,
+    });
+    await doc.loaded;
+    const [attacker, bystander] = [peer(), peer()];
+    doc.peers.add(attacker);
+    doc.peers.add(bystander);
+    doc.applyUpdate(edit('legit'), bystander);
+    expect(() => doc.applyUpdate(halfApplicable(), attacker)).toThrow(UpdateFailedError);
+    doc.applyUpdate(edit('more'), bystander);
+    await doc.flush();
+    expect(doc.broken).toBe(true);
+    expect(bystander.closedWith).toBe(CloseCode.DocumentReset.code);
+    expect(attacker.sent).toHaveLength(1); // "legit", before the attack; nothing after
+    const stored = textOf(await storage.load(id));
+    expect(stored).not.toContain('POISON');
+    expect(stored).toBe('legit');
+  });
+
+  it('resets instead of holding back updates whose dependencies never come', async () => {
+    const storage = new MemoryDocumentPersistence();
+    const doc = new SharedDocument(id, storage, silentLogger, {
+      compaction: { updates: 1000, bytes: 1e9 },
+      maxPendingBytes: 200,
+    });
+    await doc.loaded;
+    const attacker = peer();
+    doc.peers.add(attacker);
+    const source = new Y.Doc();
+    const updates: Uint8Array[] = [];
+    source.on('update', (u: Uint8Array) => updates.push(u));
+    source.getText('content').insert(0, 'first'); // never sent
+    for (let i = 0; i < 50; i++) source.getText('content').insert(0, `later ${i} `);
+    expect(() => {
+      for (const u of updates.slice(1)) doc.applyUpdate(u, attacker);
+    }).toThrow(/never came/);
+    expect(doc.broken).toBe(true);
+  });
+});
