@@ -127,7 +127,8 @@ export class MarkdownEditor extends LitElement {
       extensions: [
         keymap.of(yUndoManagerKeymap),
         basicSetup,
-        markdown(),
+        // No HTML-tag completion: in prose it only pops up over words, and swallows the first Esc.
+        markdown({ completeHTMLTags: false }),
         syntaxHighlighting(markdownHighlight),
         EditorView.lineWrapping,
         EditorView.contentAttributes.of({ 'aria-label': this.label, 'aria-multiline': 'true' }),
