@@ -1,7 +1,7 @@
 import { CloseCode, type DocumentId } from '@symphony/schemas';
-import * as encoding from 'lib0/encoding';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import { updateWithForwardOrigin } from '../test/crafted-updates.js';
 import { silentLogger } from './logger.js';
 import { MemoryDocumentPersistence } from './persistence/MemoryDocumentPersistence.js';
 import { type Peer, SharedDocument, UpdateFailedError } from './shared-document.js';
@@ -29,25 +29,6 @@ function textOf(updates: Uint8Array[]): string {
   const doc = new Y.Doc();
   for (const u of updates) Y.applyUpdate(doc, u);
   return doc.getText('content').toString();
-}
-
-/** Integrates "POISON" and then throws inside Yjs (its second item's origin is in its own future). */
-function halfApplicable(): Uint8Array {
-  const e = encoding.createEncoder();
-  encoding.writeVarUint(e, 1);
-  encoding.writeVarUint(e, 2);
-  encoding.writeVarUint(e, 5);
-  encoding.writeVarUint(e, 0);
-  encoding.writeUint8(e, 4);
-  encoding.writeVarUint(e, 1);
-  encoding.writeVarString(e, 'content');
-  encoding.writeVarString(e, 'POISON');
-  encoding.writeUint8(e, 0x84);
-  encoding.writeVarUint(e, 5);
-  encoding.writeVarUint(e, 1000);
-  encoding.writeVarString(e, 'x');
-  encoding.writeVarUint(e, 0);
-  return encoding.toUint8Array(e);
 }
 
 function edit(text: string): Uint8Array {
@@ -87,7 +68,7 @@ describe('SharedDocument', () => {
     doc.peers.add(attacker);
     doc.peers.add(bystander);
     doc.applyUpdate(edit('legit'), bystander);
-    expect(() => doc.applyUpdate(halfApplicable(), attacker)).toThrow(UpdateFailedError);
+    expect(() => doc.applyUpdate(updateWithForwardOrigin(), attacker)).toThrow(UpdateFailedError);
     doc.applyUpdate(edit('more'), bystander);
     await doc.flush();
     expect(doc.broken).toBe(true);
