@@ -26,6 +26,16 @@ export const CloseCode = {
    * document; reconnect to resync from storage (your edits are kept and resent).
    */
   DocumentReset: { code: 4205, reason: 'Document reset; reconnect' },
+  /**
+   * An automerge-repo sync or request message whose `data` Automerge cannot decode as a sync
+   * message, or whose changes it cannot apply.
+   */
+  AutomergeMessageRejected: { code: 4423, reason: 'Automerge message rejected' },
+  /**
+   * An automerge-repo message before `join`, a second `join`, or a `senderId`/`targetId` other than
+   * the peer this connection joined as and the server's own peer id.
+   */
+  UnexpectedPeer: { code: 4409, reason: 'Unexpected peer' },
   /** The server is shutting down; reconnect later. */
   ServerShutdown: { code: 1001, reason: 'Server shutting down' },
 } as const;
@@ -75,5 +85,7 @@ export const Health = z.object({
   documents: z.number().int().nonnegative(),
   connections: z.number().int().nonnegative(),
   uptimeSeconds: z.number().nonnegative(),
+  /** Automerge documents the `/automerge` endpoint holds in memory (absent from older servers). */
+  automergeDocuments: z.number().int().nonnegative().optional(),
 });
 export type Health = z.infer<typeof Health>;

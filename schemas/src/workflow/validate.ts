@@ -1,0 +1,362 @@
+import type { EdgeId, NodeId, Workflow, WorkflowEdge } from './model.js';
+import { canFlow, NodeLibrary, type NodeTypeSpec, type PortSpec } from './node-library.js';
+
+/** What a finding is about. */
+export type FindingTarget =
+  | { readonly kind: 'node'; readonly id: NodeId }
+  | { readonly kind: 'edge'; readonly id: EdgeId }
+  | { readonly kind: 'workflow' };
+
+/** Closed set of finding codes. */
+export const FindingCode = {
+  unknownNodeType: 'unknown-node-type',
+  kindMismatch: 'kind-mismatch',
+  missingParam: 'missing-param',
+  invalidParam: 'invalid-param',
+  missingInput: 'missing-input',
+  danglingEdge: 'dangling-edge',
+  unknownPort: 'unknown-port',
+  incompatiblePorts: 'incompatible-ports',
+  extraInput: 'extra-input',
+  cycle: 'cycle',
+  emptyWorkflow: 'empty-workflow',
+} as const;
+export type FindingCode = (typeof FindingCode)[keyof typeof FindingCode];
+
+/** One thing wrong with a workflow: what, where, and what to do about it. */
+export interface Finding {
+  readonly code: FindingCode;
+  readonly severity: 'error' | 'warning';
+  readonly target: FindingTarget;
+  /** What is wrong, naming the node or edge. */
+  readonly message: string;
+  /** What to do about it. */
+  readonly hint: string;
+}
+
+/**
+ * Why an edge does not take part in the workflow. Rejected edges stay in the document, drawn as
+ * rejected, so nobody's edit disappears silently; every peer computes the same verdicts from the
+ * merged document alone.
+ */
+export const RejectReason = {
+  /** One of its ends is a node that no longer exists (deleted while someone connected to it). */
+  dangling: 'dangling',
+  /** Its ports do not exist or their types do not fit. */
+  invalidPorts: 'invalid-ports',
+  /** A single-valued input already has an edge with a smaller id. */
+  extraInput: 'extra-input',
+  /** It closes a cycle: among the edges of a cycle, the one with the greatest id is rejected. */
+  cycle: 'cycle',
+} as const;
+export type RejectReason = (typeof RejectReason)[keyof typeof RejectReason];
+
+/** Everything validation says about a workflow. */
+export interface WorkflowReport {
+  /** Sorted by target, then code: the same document always gives the same list. */
+  readonly findings: readonly Finding[];
+  /** Edges that do not take part, and why. */
+  readonly rejectedEdges: ReadonlyMap<EdgeId, RejectReason>;
+  /** True when there is no error (warnings allowed). */
+  readonly ok: boolean;
+}
+
+/**
+ * Validates a workflow: node types, parameters against their schemas, required inputs, edges
+ * (dangling, unknown ports, incompatible types, extra edges into a single-valued input) and cycles.
+ * Pure and deterministic: the client runs it on every change, the server runs it authoritatively.
+ */
+export function validateWorkflow(
+  workflow: Workflow,
+  library: ReadonlyMap<string, NodeTypeSpec> = NodeLibrary,
+): WorkflowReport {
+  const findings: Finding[] = [];
+  const rejected = new Map<EdgeId, RejectReason>();
+  const nodeIds = Object.keys(workflow.nodes).sort() as NodeId[];
+  const edgeIds = Object.keys(workflow.edges).sort() as EdgeId[];
+  const nodeName = (id: NodeId): string => {
+    const node = workflow.nodes[id];
+    const spec = node ? library.get(node.type) : undefined;
+    return `"${node?.label ?? spec?.title ?? node?.type ?? id}" (${id})`;
+  };
+
+  if (nodeIds.length === 0) {
+    findings.push({
+      code: FindingCode.emptyWorkflow,
+      severity: 'warning',
+      target: { kind: 'workflow' },
+      message: 'The workflow has no nodes.',
+      hint: 'Drag a node from the library, or start from a template.',
+    });
+  }
+
+  // Nodes: type, kind, parameters.
+  for (const id of nodeIds) {
+    const node = workflow.nodes[id]!;
+    const spec = library.get(node.type);
+    const target = { kind: 'node', id } as const;
+    if (!spec) {
+      findings.push({
+        code: FindingCode.unknownNodeType,
+        severity: 'error',
+        target,
+        message: `Node ${nodeName(id)} has unknown type "${node.type}".`,
+        hint: 'Replace it with a node from the library, or delete it.',
+      });
+      continue;
+    }
+    if (spec.kind !== node.kind) {
+      findings.push({
+        code: FindingCode.kindMismatch,
+        severity: 'error',
+        target,
+        message: `Node ${nodeName(id)} says it is an ${node.kind}, but "${spec.type}" is an ${spec.kind}.`,
+        hint: `Set its kind to "${spec.kind}" (re-import or recreate the node).`,
+      });
+    }
+    const parsed = spec.params.safeParse(node.params);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        const param = issue.path.map(String).join('.') || '(params)';
+        const value = node.params[String(issue.path[0])];
+        const missing = value === undefined || (typeof value === 'string' && value.trim() === '');
+        findings.push({
+          code: missing ? FindingCode.missingParam : FindingCode.invalidParam,
+          severity: 'error',
+          target,
+          message: missing
+            ? `Node ${nodeName(id)} is missing its required parameter "${param}".`
+            : `Node ${nodeName(id)}: parameter "${param}" ${issue.message}.`,
+          hint: `Set "${param}" in the node's inspector.`,
+        });
+      }
+    }
+  }
+
+  // Edges: ends exist, ports exist and fit.
+  const portOf = (ref: WorkflowEdge['from'], side: 'inputs' | 'outputs'): PortSpec | undefined => {
+    const node = workflow.nodes[ref.node];
+    const spec = node ? library.get(node.type) : undefined;
+    return spec?.[side].find((p) => p.name === ref.port);
+  };
+  const usable: EdgeId[] = [];
+  for (const id of edgeIds) {
+    const edge = workflow.edges[id]!;
+    const target = { kind: 'edge', id } as const;
+    const missingEnds = [edge.from.node, edge.to.node].filter((n) => !workflow.nodes[n]);
+    if (missingEnds.length > 0) {
+      rejected.set(id, RejectReason.dangling);
+      findings.push({
+        code: FindingCode.danglingEdge,
+        severity: 'error',
+        target,
+        message: `Edge ${id} connects to node ${missingEnds.join(' and ')}, which no longer exists.`,
+        hint: 'Delete the edge, or reconnect it to an existing node.',
+      });
+      continue;
+    }
+    const fromNode = workflow.nodes[edge.from.node]!;
+    const toNode = workflow.nodes[edge.to.node]!;
+    if (!library.get(fromNode.type) || !library.get(toNode.type)) {
+      rejected.set(id, RejectReason.invalidPorts);
+      continue; // the unknown node type is reported on the node
+    }
+    const out = portOf(edge.from, 'outputs');
+    const into = portOf(edge.to, 'inputs');
+    if (!out || !into) {
+      rejected.set(id, RejectReason.invalidPorts);
+      const which = !out
+        ? `output "${edge.from.port}" of ${nodeName(edge.from.node)}`
+        : `input "${edge.to.port}" of ${nodeName(edge.to.node)}`;
+      findings.push({
+        code: FindingCode.unknownPort,
+        severity: 'error',
+        target,
+        message: `Edge ${id} uses ${which}, which does not exist.`,
+        hint: 'Delete the edge and connect existing ports.',
+      });
+      continue;
+    }
+    if (!canFlow(out.type, into.type)) {
+      rejected.set(id, RejectReason.invalidPorts);
+      findings.push({
+        code: FindingCode.incompatiblePorts,
+        severity: 'error',
+        target,
+        message: `Edge ${id} sends ${out.type} from ${nodeName(edge.from.node)} into ${nodeName(edge.to.node)}, whose input "${into.name}" takes ${into.type}.`,
+        hint: `Connect an output of type ${into.type}, or put a converting node in between.`,
+      });
+      continue;
+    }
+    usable.push(id);
+  }
+
+  // Single-valued inputs: the edge with the smallest id wins.
+  const firstInto = new Map<string, EdgeId>();
+  const connected: EdgeId[] = [];
+  for (const id of usable) {
+    const edge = workflow.edges[id]!;
+    const into = portOf(edge.to, 'inputs')!;
+    const key = `${edge.to.node}\u0000${edge.to.port}`;
+    const first = firstInto.get(key);
+    if (!into.multiple && first !== undefined) {
+      rejected.set(id, RejectReason.extraInput);
+      findings.push({
+        code: FindingCode.extraInput,
+        severity: 'error',
+        target: { kind: 'edge', id },
+        message: `Edge ${id} is a second edge into input "${into.name}" of ${nodeName(edge.to.node)}, which takes one (edge ${first} is kept).`,
+        hint: 'Delete one of the two edges, or join the inputs first with a Join node.',
+      });
+      continue;
+    }
+    if (first === undefined) firstInto.set(key, id);
+    connected.push(id);
+  }
+
+  // Cycles.
+  for (const id of edgesClosingCycles(workflow, connected)) {
+    rejected.set(id, RejectReason.cycle);
+    const edge = workflow.edges[id]!;
+    findings.push({
+      code: FindingCode.cycle,
+      severity: 'error',
+      target: { kind: 'edge', id },
+      message: `Edge ${id} from ${nodeName(edge.from.node)} to ${nodeName(edge.to.node)} closes a cycle; it is rejected (of a cycle's edges, the one with the greatest id is).`,
+      hint: 'Delete this edge or another edge of the cycle: a workflow must run in one direction.',
+    });
+  }
+
+  // Required inputs, counting only edges that take part.
+  const fed = new Set<string>();
+  for (const id of connected) {
+    if (rejected.has(id)) continue;
+    const edge = workflow.edges[id]!;
+    fed.add(`${edge.to.node}\u0000${edge.to.port}`);
+  }
+  for (const id of nodeIds) {
+    const spec = library.get(workflow.nodes[id]!.type);
+    for (const input of spec?.inputs ?? []) {
+      if (input.required && !fed.has(`${id}\u0000${input.name}`)) {
+        findings.push({
+          code: FindingCode.missingInput,
+          severity: 'error',
+          target: { kind: 'node', id },
+          message: `Node ${nodeName(id)} needs its input "${input.label}" (${input.type}) connected.`,
+          hint: `Drag an edge from an output of type ${input.type} to it.`,
+        });
+      }
+    }
+  }
+
+  findings.sort(compareFindings);
+  return { findings, rejectedEdges: rejected, ok: !findings.some((f) => f.severity === 'error') };
+}
+
+/**
+ * Edges to reject so the graph is acyclic: taking edges in ascending id order, an edge is
+ * rejected when the edges accepted so far already lead from its target back to its source. For a
+ * single cycle that is exactly its greatest id. Only edges inside a strongly connected component
+ * can close a cycle, so the incremental check runs only there (linear time for acyclic graphs).
+ */
+function edgesClosingCycles(workflow: Workflow, edgeIds: readonly EdgeId[]): EdgeId[] {
+  const component = stronglyConnectedComponents(workflow, edgeIds);
+  const candidates = edgeIds.filter((id) => {
+    const e = workflow.edges[id]!;
+    return e.from.node === e.to.node || component.get(e.from.node) === component.get(e.to.node);
+  });
+  if (candidates.length === 0) return [];
+  const accepted = new Map<NodeId, NodeId[]>();
+  const reaches = (start: NodeId, goal: NodeId): boolean => {
+    const stack = [start];
+    const seen = new Set<NodeId>([start]);
+    while (stack.length > 0) {
+      const node = stack.pop()!;
+      if (node === goal) return true;
+      for (const next of accepted.get(node) ?? []) {
+        if (!seen.has(next)) {
+          seen.add(next);
+          stack.push(next);
+        }
+      }
+    }
+    return false;
+  };
+  const rejected: EdgeId[] = [];
+  for (const id of candidates) {
+    const { from, to } = workflow.edges[id]!;
+    if (reaches(to.node, from.node)) rejected.push(id);
+    else {
+      const list = accepted.get(from.node);
+      if (list) list.push(to.node);
+      else accepted.set(from.node, [to.node]);
+    }
+  }
+  return rejected;
+}
+
+/** Tarjan's algorithm, iterative (no recursion limit on 10,000-node workflows). */
+function stronglyConnectedComponents(workflow: Workflow, edgeIds: readonly EdgeId[]): Map<NodeId, number> {
+  const adjacency = new Map<NodeId, NodeId[]>();
+  for (const id of edgeIds) {
+    const { from, to } = workflow.edges[id]!;
+    const list = adjacency.get(from.node);
+    if (list) list.push(to.node);
+    else adjacency.set(from.node, [to.node]);
+  }
+  const index = new Map<NodeId, number>();
+  const low = new Map<NodeId, number>();
+  const onStack = new Set<NodeId>();
+  const stack: NodeId[] = [];
+  const component = new Map<NodeId, number>();
+  let counter = 0;
+  let components = 0;
+  for (const root of Object.keys(workflow.nodes) as NodeId[]) {
+    if (index.has(root)) continue;
+    const work: [NodeId, number][] = [[root, 0]];
+    while (work.length > 0) {
+      const frame = work[work.length - 1]!;
+      const [node, child] = frame;
+      if (child === 0) {
+        index.set(node, counter);
+        low.set(node, counter);
+        counter++;
+        stack.push(node);
+        onStack.add(node);
+      }
+      const next = adjacency.get(node) ?? [];
+      if (child < next.length) {
+        frame[1] = child + 1;
+        const w = next[child]!;
+        if (!index.has(w)) work.push([w, 0]);
+        else if (onStack.has(w)) low.set(node, Math.min(low.get(node)!, index.get(w)!));
+        continue;
+      }
+      work.pop();
+      const parent = work[work.length - 1];
+      if (parent) low.set(parent[0], Math.min(low.get(parent[0])!, low.get(node)!));
+      if (low.get(node) === index.get(node)) {
+        let w: NodeId;
+        do {
+          w = stack.pop()!;
+          onStack.delete(w);
+          component.set(w, components);
+        } while (w !== node);
+        components++;
+      }
+    }
+  }
+  return component;
+}
+
+function targetKey(t: FindingTarget): string {
+  return t.kind === 'workflow' ? '0' : `${t.kind === 'node' ? '1' : '2'}${t.id}`;
+}
+
+function compareFindings(a: Finding, b: Finding): number {
+  const ka = targetKey(a.target);
+  const kb = targetKey(b.target);
+  if (ka !== kb) return ka < kb ? -1 : 1;
+  if (a.code !== b.code) return a.code < b.code ? -1 : 1;
+  return a.message < b.message ? -1 : a.message > b.message ? 1 : 0;
+}
