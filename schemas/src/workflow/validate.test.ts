@@ -1,0 +1,194 @@
+import { describe, expect, it } from 'vitest';
+import { addNode, connect, deleteElements } from './edits.js';
+import type { EdgeId, NodeId, Workflow } from './model.js';
+import { canFlow, DataType, NodeLibrary } from './node-library.js';
+import { instantiateTemplate, WorkflowTemplates } from './templates.js';
+import { FindingCode, RejectReason, validateWorkflow } from './validate.js';
+
+const n = (s: string) => s as NodeId;
+const e = (s: string) => s as EdgeId;
+
+function blank(): Workflow {
+  return { name: 'test', nodes: {}, edges: {} };
+}
+
+/** read-document → summarize → write-document, all valid. */
+function pipeline(): Workflow {
+  const w = blank();
+  addNode(w, 'read-document', { x: 0, y: 0 }, n('read'));
+  addNode(w, 'summarize', { x: 1, y: 0 }, n('sum'));
+  addNode(w, 'write-document', { x: 2, y: 0 }, n('write'));
+  w.nodes[n('read')]!.params.documentId = 'in';
+  w.nodes[n('write')]!.params.documentId = 'out';
+  connect(w, { node: n('read'), port: 'document' }, { node: n('sum'), port: 'text' }, e('e1'));
+  connect(w, { node: n('sum'), port: 'summary' }, { node: n('write'), port: 'text' }, e('e2'));
+  return w;
+}
+
+const codes = (w: Workflow) =>
+  validateWorkflow(w).findings.map((f) => `${f.code}@${'id' in f.target ? f.target.id : 'workflow'}`);
+
+describe('the node library', () => {
+  it('has at least 12 types across the three kinds, each with a description and consistent defaults', () => {
+    expect(NodeLibrary.size).toBeGreaterThanOrEqual(12);
+    expect(new Set([...NodeLibrary.values()].map((s) => s.kind))).toEqual(
+      new Set(['instrument', 'operator', 'addon']),
+    );
+    for (const spec of NodeLibrary.values()) {
+      expect(spec.description.length).toBeGreaterThan(10);
+      // Every default is accepted by the schema, except required params left for the user to fill.
+      const result = spec.params.safeParse(spec.defaults);
+      if (!result.success) {
+        for (const issue of result.error.issues)
+          expect(spec.defaults[String(issue.path[0])], `${spec.type}.${issue.path}`).toBe('');
+      }
+    }
+  });
+
+  it('lets readable types flow into text and nothing else cross', () => {
+    expect(canFlow(DataType.document, DataType.text)).toBe(true);
+    expect(canFlow(DataType.text, DataType.code)).toBe(false);
+    expect(canFlow(DataType.embedding, DataType.text)).toBe(false);
+    expect(canFlow(DataType.textList, DataType.any)).toBe(true);
+  });
+});
+
+describe('validateWorkflow', () => {
+  it('accepts a valid pipeline', () => {
+    const report = validateWorkflow(pipeline());
+    expect(report.findings).toEqual([]);
+    expect(report.ok).toBe(true);
+  });
+
+  it('accepts every template as instantiated', () => {
+    for (const template of WorkflowTemplates) {
+      const report = validateWorkflow(instantiateTemplate(template));
+      expect(report.findings, template.id).toEqual([]);
+    }
+    expect(WorkflowTemplates.length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('flags a dangling edge left by a deleted node, and rejects it', () => {
+    const w = pipeline();
+    delete w.nodes[n('sum')];
+    const report = validateWorkflow(w);
+    expect(report.rejectedEdges.get(e('e1'))).toBe(RejectReason.dangling);
+    expect(report.rejectedEdges.get(e('e2'))).toBe(RejectReason.dangling);
+    const finding = report.findings.find((f) => f.code === FindingCode.danglingEdge)!;
+    expect(finding.message).toMatch(/e1 connects to node sum, which no longer exists/);
+    expect(finding.hint).toMatch(/Delete the edge/);
+  });
+
+  it('rejects the greatest edge id of a cycle and names it', () => {
+    const w = blank();
+    for (const id of ['a', 'b', 'c']) addNode(w, 'summarize', { x: 0, y: 0 }, n(id));
+    addNode(w, 'read-document', { x: 0, y: 0 }, n('src'));
+    w.nodes[n('src')]!.params.documentId = 'd';
+    connect(w, { node: n('src'), port: 'document' }, { node: n('a'), port: 'text' }, e('e0'));
+    connect(w, { node: n('a'), port: 'summary' }, { node: n('b'), port: 'text' }, e('e5'));
+    connect(w, { node: n('b'), port: 'summary' }, { node: n('c'), port: 'text' }, e('e9'));
+    connect(w, { node: n('c'), port: 'summary' }, { node: n('a'), port: 'text' }, e('e3'));
+    const report = validateWorkflow(w);
+    // e3 is also a second edge into a.text (e0 is kept), so it is rejected as an extra input first.
+    expect(report.rejectedEdges.get(e('e3'))).toBe(RejectReason.extraInput);
+    delete w.edges[e('e0')];
+    const cyclic = validateWorkflow(w);
+    expect([...cyclic.rejectedEdges]).toEqual([[e('e9'), RejectReason.cycle]]);
+    expect(cyclic.findings.find((f) => f.code === FindingCode.cycle)?.message).toMatch(
+      /Edge e9 .* closes a cycle/,
+    );
+  });
+
+  it('rejects a self-loop', () => {
+    const w = blank();
+    addNode(w, 'join-text', { x: 0, y: 0 }, n('j'));
+    connect(w, { node: n('j'), port: 'text' }, { node: n('j'), port: 'parts' }, e('loop'));
+    expect(validateWorkflow(w).rejectedEdges.get(e('loop'))).toBe(RejectReason.cycle);
+  });
+
+  it('flags unknown ports, incompatible types and extra inputs', () => {
+    const w = pipeline();
+    addNode(w, 'embed', { x: 0, y: 0 }, n('emb'));
+    connect(w, { node: n('sum'), port: 'summary' }, { node: n('emb'), port: 'text' }, e('e3'));
+    connect(w, { node: n('emb'), port: 'embedding' }, { node: n('write'), port: 'text' }, e('e4'));
+    connect(w, { node: n('read'), port: 'nope' }, { node: n('emb'), port: 'text' }, e('e5'));
+    connect(w, { node: n('read'), port: 'document' }, { node: n('sum'), port: 'text' }, e('e6'));
+    const report = validateWorkflow(w);
+    expect(report.rejectedEdges.get(e('e4'))).toBe(RejectReason.invalidPorts);
+    expect(report.rejectedEdges.get(e('e5'))).toBe(RejectReason.invalidPorts);
+    expect(report.rejectedEdges.get(e('e6'))).toBe(RejectReason.extraInput);
+    expect(codes(w)).toEqual(
+      expect.arrayContaining(['incompatible-ports@e4', 'unknown-port@e5', 'extra-input@e6']),
+    );
+    expect(report.findings.find((f) => f.target.kind === 'edge' && f.target.id === 'e4')?.message).toMatch(
+      /sends embedding .* takes text/,
+    );
+  });
+
+  it('flags missing and invalid params, unknown types and unconnected required inputs', () => {
+    const w = blank();
+    addNode(w, 'llm-prompt', { x: 0, y: 0 }, n('llm'));
+    addNode(w, 'classify', { x: 0, y: 0 }, n('cls'));
+    w.nodes[n('cls')]!.params.labels = ['only-one'];
+    w.nodes[n('llm')]!.params.temperature = 5;
+    w.nodes[n('ghost')] = { type: 'teleport', kind: 'operator', params: {}, position: { x: 0, y: 0 } };
+    expect(codes(w)).toEqual([
+      'invalid-param@cls',
+      'missing-input@cls',
+      'unknown-node-type@ghost',
+      'invalid-param@llm',
+      'missing-param@llm',
+    ]);
+    const report = validateWorkflow(w);
+    expect(report.findings.find((f) => f.code === 'missing-param')?.message).toMatch(
+      /missing its required parameter "prompt"/,
+    );
+    expect(
+      report.findings.find((f) => f.code === 'invalid-param' && 'id' in f.target && f.target.id === 'cls')
+        ?.message,
+    ).toMatch(/at least two labels/);
+  });
+
+  it('is deterministic: the same document gives the same report, whatever the key order', () => {
+    const w = instantiateTemplate(WorkflowTemplates[4]!);
+    connect(
+      w,
+      { node: Object.keys(w.nodes)[4] as NodeId, port: 'text' },
+      { node: Object.keys(w.nodes)[1] as NodeId, port: 'text' },
+    );
+    const reversed: Workflow = {
+      name: w.name,
+      nodes: Object.fromEntries(Object.entries(w.nodes).reverse()),
+      edges: Object.fromEntries(Object.entries(w.edges).reverse()),
+    };
+    const a = validateWorkflow(w);
+    const b = validateWorkflow(reversed);
+    expect(b.findings).toEqual(a.findings);
+    expect([...b.rejectedEdges].sort()).toEqual([...a.rejectedEdges].sort());
+  });
+
+  it('handles a 10,000-node chain without recursion limits', () => {
+    const w = blank();
+    let previous: NodeId | undefined;
+    for (let i = 0; i < 10_000; i++) {
+      const id = addNode(w, 'join-text', { x: i, y: 0 }, n(`n${String(i).padStart(5, '0')}`));
+      if (previous)
+        connect(
+          w,
+          { node: previous, port: 'text' },
+          { node: id, port: 'parts' },
+          e(`e${String(i).padStart(5, '0')}`),
+        );
+      previous = id;
+    }
+    connect(w, { node: previous!, port: 'text' }, { node: n('n00000'), port: 'parts' }, e('z-closing'));
+    expect([...validateWorkflow(w).rejectedEdges]).toEqual([[e('z-closing'), RejectReason.cycle]]);
+  });
+
+  it('deleteElements removes a node with its edges', () => {
+    const w = pipeline();
+    deleteElements(w, [n('sum')]);
+    expect(Object.keys(w.edges)).toEqual([]);
+    expect(Object.keys(w.nodes).sort()).toEqual(['read', 'write']);
+  });
+});
