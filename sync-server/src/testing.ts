@@ -1,4 +1,6 @@
-/** The acceptance suite every DocumentPersistence adapter must pass (imports vitest). */
+/** The acceptance suites every storage adapter must pass (they import vitest). */
 
 export type { PersistenceFixture } from './persistence/acceptance.js';
 export { runDocumentPersistenceTests } from './persistence/acceptance.js';
+export type { AutomergeStorageFixture } from './persistence/automerge-acceptance.js';
+export { runAutomergeStorageTests } from './persistence/automerge-acceptance.js';
