@@ -1,7 +1,11 @@
+export type { AutomergeEndpoint, AutomergeEndpointOptions } from './automerge-endpoint.js';
+export { startAutomergeEndpoint } from './automerge-endpoint.js';
 export type { Logger } from './logger.js';
 export { consoleLogger, silentLogger } from './logger.js';
 export type { DocumentPersistence } from './persistence/DocumentPersistence.js';
+export { FsAutomergeStorage } from './persistence/FsAutomergeStorage.js';
 export { FsDocumentPersistence } from './persistence/FsDocumentPersistence.js';
+export { MemoryAutomergeStorage } from './persistence/MemoryAutomergeStorage.js';
 export { MemoryDocumentPersistence } from './persistence/MemoryDocumentPersistence.js';
 export type { SyncServer, SyncServerDependencies } from './server.js';
 export { startSyncServer } from './server.js';

@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
+import type { StorageAdapterInterface } from '@automerge/automerge-repo';
 import {
   CloseCode,
   DocumentId,
@@ -11,9 +13,11 @@ import {
   type SyncServerOptions,
 } from '@symphony/schemas';
 import { WebSocketServer } from 'ws';
+import { startAutomergeEndpoint } from './automerge-endpoint.js';
 import { type ConnectionContext, serveConnection } from './connection.js';
 import { consoleLogger, type Logger } from './logger.js';
 import type { DocumentPersistence } from './persistence/DocumentPersistence.js';
+import { FsAutomergeStorage } from './persistence/FsAutomergeStorage.js';
 import { FsDocumentPersistence } from './persistence/FsDocumentPersistence.js';
 import { type CompactionPolicy, type Peer, SharedDocument } from './shared-document.js';
 import { staticFiles } from './static-files.js';
@@ -25,25 +29,36 @@ export interface SyncServerDependencies {
   logger?: Logger;
   /** When to compact a document's stored updates; defaults to 500 updates or 4 MiB. */
   compaction?: CompactionPolicy;
+  /** Where `/automerge` documents are stored; defaults to files under `dataDir/automerge`. */
+  automergeStorage?: StorageAdapterInterface;
+  /** automerge-repo's save batching interval for `/automerge` documents; defaults to 20 ms. */
+  automergeSaveDebounceMs?: number;
 }
 
 /** A running sync-server. */
 export interface SyncServer {
   /** The port it listens on (the real one when started with port 0). */
   readonly port: number;
-  /** `http://host:port`: the app, `/healthz`; `ws://host:port/yjs/<id>` for documents. */
+  /**
+   * `http://host:port`: the app, `/healthz`; `ws://host:port/yjs/<id>` for Yjs documents and
+   * `ws://host:port/automerge` for automerge-repo clients.
+   */
   readonly url: string;
-  /** Documents currently held in memory. */
+  /** Yjs documents currently held in memory. */
   readonly openDocuments: number;
+  /** Automerge documents currently held in memory. */
+  readonly openAutomergeDocuments: number;
   /** Stops accepting, closes every connection (1001), stores everything pending, then resolves. */
   close(): Promise<void>;
 }
 
 const YJS_PATH = /^\/yjs\/([^/?#]*)$/;
+const AUTOMERGE_PATH = '/automerge';
 
 /**
  * Starts the team server's real-time layer: the y-websocket protocol at `/yjs/<documentId>`,
- * `/healthz`, and (with `staticDir`) the built client at `/`.
+ * automerge-repo's websocket protocol at `/automerge`, `/healthz`, and (with `staticDir`) the
+ * built client at `/`.
  */
 export async function startSyncServer(
   options: SyncServerOptions = {},
@@ -57,6 +72,14 @@ export async function startSyncServer(
     maxPendingBytes: 4 * config.maxMessageBytes,
   };
   const documents = new Map<DocumentId, SharedDocument>();
+  const automerge = startAutomergeEndpoint({
+    storage: dependencies.automergeStorage ?? new FsAutomergeStorage(join(config.dataDir, 'automerge')),
+    log,
+    maxMessageBytes: config.maxMessageBytes,
+    ...(dependencies.automergeSaveDebounceMs === undefined
+      ? {}
+      : { saveDebounceMs: dependencies.automergeSaveDebounceMs }),
+  });
   const serveStatic = config.staticDir ? staticFiles(config.staticDir) : undefined;
   const startedAt = Date.now();
   let connections = 0;
@@ -107,7 +130,8 @@ export async function startSyncServer(
       const health: Health = {
         status: 'ok',
         documents: documents.size,
-        connections,
+        connections: connections + automerge.connections,
+        automergeDocuments: automerge.documents,
         uptimeSeconds: (Date.now() - startedAt) / 1000,
       };
       sendJson(res, 200, health);
@@ -125,6 +149,10 @@ export async function startSyncServer(
 
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (path === AUTOMERGE_PATH && !closing) {
+      automerge.handleUpgrade(req, socket, head);
+      return;
+    }
     const match = YJS_PATH.exec(path);
     if (closing || !match) {
       socket.end(
@@ -152,13 +180,18 @@ export async function startSyncServer(
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(config.port, config.host, () => {
-      http.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(config.port, config.host, () => {
+        http.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (error) {
+    await automerge.close();
+    throw error;
+  }
   const port = (http.address() as AddressInfo).port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
 
@@ -168,9 +201,13 @@ export async function startSyncServer(
     get openDocuments() {
       return documents.size;
     },
+    get openAutomergeDocuments() {
+      return automerge.documents;
+    },
     async close() {
       closing = true;
       for (const ws of wss.clients) ws.close(CloseCode.ServerShutdown.code, CloseCode.ServerShutdown.reason);
+      const automergeClosed = automerge.close();
       await Promise.all([...documents.values()].map((d) => d.flush()));
       // A peer that does not answer the close frame is not waited for (ws would wait 30 s).
       const stragglers = setTimeout(() => {
@@ -180,6 +217,7 @@ export async function startSyncServer(
       documents.clear();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       clearTimeout(stragglers);
+      await automergeClosed;
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
       await persistence.close();

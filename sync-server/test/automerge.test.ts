@@ -1,0 +1,331 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { next as A } from '@automerge/automerge';
+import { cbor, type DocHandle, type PeerId, Repo } from '@automerge/automerge-repo';
+import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websocket';
+import { CloseCode, Health } from '@symphony/schemas';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Logger, SyncServer } from '../src/index.js';
+import { rawSocket, startTestServer, tempDir, waitFor } from './helpers.js';
+
+interface Notes {
+  items: string[];
+}
+
+const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+
+/** A stock automerge-repo client, as a Node app would run it (no storage). */
+function client(port: number): Repo {
+  return new Repo({ network: [new WebSocketClientAdapter(`ws://127.0.0.1:${port}/automerge`, 200)] });
+}
+
+const headsOf = (handle: DocHandle<Notes>) => A.getHeads(handle.doc());
+
+/**
+ * Resolves when the server has told `repo` it holds `handle`'s current heads (automerge-repo
+ * records a storing peer's heads per storage id); then any other client can find the document.
+ */
+async function serverHas(repo: Repo, handle: DocHandle<Notes>): Promise<void> {
+  await waitFor(() => {
+    const storageId = repo.peerMetadataByPeerId['symphony-sync-server' as PeerId]?.storageId;
+    const theirs = storageId && handle.getSyncInfo(storageId)?.lastHeads;
+    return !!theirs && JSON.stringify([...theirs].sort()) === JSON.stringify([...handle.heads()].sort());
+  }, 'the server to hold the document');
+}
+
+/** A raw websocket that has joined as `senderId`: for sending what a stock client never would. */
+async function joinedSocket(server: SyncServer, senderId = `raw-${Math.random().toString(36).slice(2)}`) {
+  const raw = await rawSocket(server, '/automerge');
+  raw.ws.send(cbor.encode({ type: 'join', senderId, peerMetadata: {}, supportedProtocolVersions: ['1'] }));
+  await waitFor(() => raw.received.length > 0, 'the peer message');
+  const reply = cbor.decode(raw.received[0]!) as { type: string; senderId: string };
+  expect(reply.type).toBe('peer');
+  return { ...raw, senderId, serverId: reply.senderId };
+}
+
+/** A sync message for a new document whose one chunk Automerge can decode. */
+function syncData(): Uint8Array {
+  const doc = A.from<Notes>({ items: ['x'] });
+  let state = A.initSyncState();
+  let message: Uint8Array | null = null;
+  let peer = A.init<Notes>();
+  let peerState = A.initSyncState();
+  // Two rounds: the second carries the document's changes.
+  for (let i = 0; i < 3; i++) {
+    [state, message] = A.generateSyncMessage(doc, state);
+    if (message && A.decodeSyncMessage(message).changes.length > 0) return message;
+    if (message) [peer, peerState] = A.receiveSyncMessage(peer, peerState, message);
+    let reply: Uint8Array | null;
+    [peerState, reply] = A.generateSyncMessage(peer, peerState);
+    if (reply) [, state] = A.receiveSyncMessage(doc, state, reply);
+  }
+  throw new Error('no sync message with changes');
+}
+
+describe('/automerge with stock automerge-repo clients', () => {
+  let dir: { dir: string; cleanup: () => Promise<void> };
+  let server: SyncServer;
+  const repos: Repo[] = [];
+  const track = (repo: Repo) => {
+    repos.push(repo);
+    return repo;
+  };
+  const warnings: { msg: string; fields?: Record<string, unknown> }[] = [];
+  const logger: Logger = {
+    info() {},
+    warn: (msg, fields) => void warnings.push({ msg, ...(fields ? { fields } : {}) }),
+    error: (msg, fields) => void warnings.push({ msg, ...(fields ? { fields } : {}) }),
+  };
+
+  beforeEach(async () => {
+    dir = await tempDir('symphony-automerge-');
+    warnings.length = 0;
+    server = await startTestServer({ dataDir: dir.dir, maxMessageBytes: 64 * 1024 }, { logger });
+  });
+  afterEach(async () => {
+    await Promise.all(repos.splice(0).map((r) => r.shutdown()));
+    await server.close();
+    await dir.cleanup();
+  });
+
+  it('lets two clients edit one document and converge', async () => {
+    const a = track(client(server.port));
+    const b = track(client(server.port));
+    const fromA = a.create<Notes>({ items: [] });
+    fromA.change((d) => void d.items.push('a1'));
+    await serverHas(a, fromA);
+    const fromB = await b.find<Notes>(fromA.url);
+    fromA.change((d) => void d.items.push('a2'));
+    fromB.change((d) => void d.items.push('b1'));
+    await waitFor(
+      () => fromA.doc().items.length === 3 && fromB.doc().items.length === 3,
+      'both clients to hold all three edits',
+    );
+    expect(headsOf(fromB)).toEqual(headsOf(fromA));
+    expect([...fromA.doc().items].sort()).toEqual(['a1', 'a2', 'b1']);
+    const health = Health.parse(await (await fetch(`${server.url}/healthz`)).json());
+    expect(health.automergeDocuments).toBe(1);
+    expect(health.connections).toBe(2);
+  });
+
+  it('serves the same document, heads and all, after close() and a restart on the same data', async () => {
+    const a = track(client(server.port));
+    const handle = a.create<Notes>({ items: [] });
+    for (let i = 0; i < 50; i++) handle.change((d) => void d.items.push(`item ${i}`));
+    await serverHas(a, handle);
+    await Promise.all(repos.splice(0).map((r) => r.shutdown()));
+    await server.close();
+
+    server = await startTestServer({ dataDir: dir.dir }, { logger });
+    const fresh = track(client(server.port));
+    const found = await fresh.find<Notes>(handle.url);
+    expect(headsOf(found)).toEqual(headsOf(handle));
+    expect(found.doc().items).toHaveLength(50);
+  });
+
+  it('closes a connection that sends bad input with a named code; other documents keep syncing', async () => {
+    const a = track(client(server.port));
+    const b = track(client(server.port));
+    const fromA = a.create<Notes>({ items: [] });
+    fromA.change((d) => void d.items.push('before'));
+    await serverHas(a, fromA);
+    const fromB = await b.find<Notes>(fromA.url);
+    const documentId = fromA.documentId;
+
+    const good = syncData();
+    const chunkAt = good.findIndex(
+      (_, i) => good[i] === 0x85 && good[i + 1] === 0x6f && good[i + 2] === 0x4a,
+    );
+    const corrupt = good.slice();
+    corrupt[chunkAt + 20]! ^= 0xff;
+    expect(() => A.decodeSyncMessage(corrupt)).not.toThrow(); // only the chunk inside is damaged
+
+    const cases: {
+      name: string;
+      expected: CloseCode;
+      frame: (peer: { senderId: string; serverId: string }) => Uint8Array | string;
+    }[] = [
+      { name: 'a text frame', expected: CloseCode.MalformedMessage, frame: () => 'hello' },
+      {
+        name: 'bytes that are not CBOR',
+        expected: CloseCode.MalformedMessage,
+        frame: () => Uint8Array.of(0xff, 0xfe, 0x00),
+      },
+      {
+        name: 'CBOR that is not a map',
+        expected: CloseCode.MalformedMessage,
+        frame: () => cbor.encode([1, 2, 3]),
+      },
+      {
+        name: 'no type',
+        expected: CloseCode.MalformedMessage,
+        frame: (p) => cbor.encode({ senderId: p.senderId }),
+      },
+      {
+        name: 'no senderId',
+        expected: CloseCode.MalformedMessage,
+        frame: () => cbor.encode({ type: 'sync' }),
+      },
+      {
+        name: 'an unknown type',
+        expected: CloseCode.UnknownMessageType,
+        frame: (p) => cbor.encode({ type: 'gossip', senderId: p.senderId, targetId: p.serverId }),
+      },
+      {
+        name: 'someone else’s senderId',
+        expected: CloseCode.UnexpectedPeer,
+        frame: (p) =>
+          cbor.encode({ type: 'sync', senderId: 'not-me', targetId: p.serverId, documentId, data: good }),
+      },
+      {
+        name: 'a targetId that is not the server',
+        expected: CloseCode.UnexpectedPeer,
+        frame: (p) =>
+          cbor.encode({ type: 'sync', senderId: p.senderId, targetId: 'elsewhere', documentId, data: good }),
+      },
+      {
+        name: 'a second join',
+        expected: CloseCode.UnexpectedPeer,
+        frame: (p) => cbor.encode({ type: 'join', senderId: p.senderId, peerMetadata: {} }),
+      },
+      {
+        name: 'an invalid documentId',
+        expected: CloseCode.InvalidDocumentId,
+        frame: (p) =>
+          cbor.encode({
+            type: 'sync',
+            senderId: p.senderId,
+            targetId: p.serverId,
+            documentId: '../../etc',
+            data: good,
+          }),
+      },
+      {
+        name: '`data` that is a string',
+        expected: CloseCode.MalformedMessage,
+        frame: (p) =>
+          cbor.encode({
+            type: 'request',
+            senderId: p.senderId,
+            targetId: p.serverId,
+            documentId,
+            data: 'abc',
+          }),
+      },
+      {
+        name: 'sync data Automerge cannot decode',
+        expected: CloseCode.AutomergeMessageRejected,
+        frame: (p) =>
+          cbor.encode({
+            type: 'sync',
+            senderId: p.senderId,
+            targetId: p.serverId,
+            documentId,
+            data: Uint8Array.of(0x42, 1, 2, 3),
+          }),
+      },
+      {
+        name: 'sync data with a corrupt chunk',
+        expected: CloseCode.AutomergeMessageRejected,
+        frame: (p) =>
+          cbor.encode({
+            type: 'sync',
+            senderId: p.senderId,
+            targetId: p.serverId,
+            documentId,
+            data: corrupt,
+          }),
+      },
+      {
+        name: 'a frame over maxMessageBytes',
+        expected: CloseCode.MessageTooBig,
+        frame: (p) =>
+          cbor.encode({
+            type: 'sync',
+            senderId: p.senderId,
+            targetId: p.serverId,
+            documentId,
+            data: new Uint8Array(70 * 1024),
+          }),
+      },
+    ];
+    for (const c of cases) {
+      const raw = await joinedSocket(server);
+      raw.ws.send(c.frame(raw));
+      const closed = await raw.closed;
+      expect({ case: c.name, code: closed.code }).toEqual({ case: c.name, code: c.expected.code });
+    }
+    // A message before join, on a socket that never joined.
+    const unjoined = await rawSocket(server, '/automerge');
+    unjoined.ws.send(
+      cbor.encode({ type: 'sync', senderId: 'x', targetId: 'symphony-sync-server', documentId, data: good }),
+    );
+    expect((await unjoined.closed).code).toBe(CloseCode.UnexpectedPeer.code);
+    // Every refusal left a log line saying why.
+    const logged = warnings.filter((w) => w.msg.startsWith('closing automerge connection'));
+    expect(logged.map((w) => w.fields?.code)).toEqual([
+      ...cases.map((c) => c.expected.code),
+      CloseCode.UnexpectedPeer.code,
+    ]);
+
+    fromA.change((d) => void d.items.push('after'));
+    await waitFor(() => fromB.doc().items.includes('after'), 'the stock clients to keep syncing');
+    const health = await fetch(`${server.url}/healthz`);
+    expect(health.status).toBe(200);
+  });
+});
+
+describe('/automerge durability against SIGKILL', () => {
+  it('keeps edits the server received a second before it was killed', async () => {
+    if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run \`npm run build\` first`);
+    const data = await tempDir('symphony-automerge-kill-');
+    const spawnServer = async (): Promise<{ child: ChildProcess; port: number }> => {
+      const child = spawn(process.execPath, [BIN, '--port', '0', '--data-dir', data.dir], {
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+      const port = await new Promise<number>((resolve, reject) => {
+        let out = '';
+        child.stdout!.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          const match = /running at http:\/\/[^:]+:(\d+)/.exec(out);
+          if (match) resolve(Number(match[1]));
+        });
+        child.once('exit', (code) => reject(new Error(`server exited with ${code} before listening`)));
+      });
+      return { child, port };
+    };
+    const kill = (child: ChildProcess) =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGKILL');
+      });
+
+    let server = await spawnServer();
+    const writer = client(server.port);
+    const observer = client(server.port);
+    try {
+      const handle = writer.create<Notes>({ items: [] });
+      await serverHas(writer, handle);
+      const seen = await observer.find<Notes>(handle.url);
+      for (let i = 0; i < 200; i++) handle.change((d) => void d.items.push(`edit ${i}`));
+      await waitFor(() => seen.doc().items.length === 200, 'the server to relay every edit');
+      await new Promise((r) => setTimeout(r, 1000));
+      await kill(server.child);
+      await Promise.all([writer.shutdown(), observer.shutdown()]);
+
+      server = await spawnServer();
+      const fresh = client(server.port);
+      try {
+        const found = await fresh.find<Notes>(handle.url);
+        expect(headsOf(found)).toEqual(headsOf(handle));
+        expect(found.doc().items).toHaveLength(200);
+      } finally {
+        await fresh.shutdown();
+      }
+    } finally {
+      if (server.child.exitCode === null && server.child.signalCode === null) await kill(server.child);
+      await data.cleanup();
+    }
+  });
+});
