@@ -1,7 +1,8 @@
 import { defineConfig } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
+import wasm from 'vite-plugin-wasm';
 
-/** Where `npm run dev` forwards `/yjs` and `/healthz`: a sync-server started separately. */
+/** Where `npm run dev` forwards `/yjs`, `/automerge` and `/healthz`: a sync-server started separately. */
 const devServer = process.env.SYMPHONY_DEV_SERVER ?? 'http://127.0.0.1:4321';
 
 export default defineConfig({
@@ -14,10 +15,13 @@ export default defineConfig({
   server: {
     proxy: {
       '/yjs': { target: devServer, ws: true },
+      '/automerge': { target: devServer, ws: true },
       '/healthz': devServer,
     },
   },
   plugins: [
+    // The dev server needs it for Automerge's WASM; the production build handles the import itself.
+    wasm(),
     VitePWA({
       strategies: 'generateSW',
       registerType: 'autoUpdate',
@@ -34,10 +38,12 @@ export default defineConfig({
         icons: [{ src: 'icon.svg', sizes: 'any', type: 'image/svg+xml', purpose: 'any' }],
       },
       workbox: {
-        globPatterns: ['**/*.{js,css,html,svg,webmanifest}'],
+        // The Automerge WASM (about 3.5 MB) is precached too, so workflows open offline.
+        globPatterns: ['**/*.{js,css,html,svg,webmanifest,wasm}'],
+        maximumFileSizeToCacheInBytes: 8 * 1024 * 1024,
         navigateFallback: 'index.html',
         // The sync endpoints belong to the server, never to the offline app shell.
-        navigateFallbackDenylist: [/^\/yjs(\/|$)/, /^\/healthz$/],
+        navigateFallbackDenylist: [/^\/yjs(\/|$)/, /^\/automerge(\/|$)/, /^\/healthz$/],
         cleanupOutdatedCaches: true,
         clientsClaim: true,
         skipWaiting: true,

@@ -39,6 +39,107 @@ export class SymphonyUser {
     );
   }
 
+  /**
+   * How many workflow WebSockets (`/automerge`) the page holds open (`CONNECTING` or `OPEN`).
+   */
+  openWorkflowSockets(): Promise<number> {
+    return this.page.evaluate(
+      () =>
+        (window as unknown as { __workflowSockets: WebSocket[] }).__workflowSockets.filter(
+          (s) => s.readyState === WebSocket.CONNECTING || s.readyState === WebSocket.OPEN,
+        ).length,
+    );
+  }
+
+  /** The Harmony Board's focusable canvas. */
+  get board(): Locator {
+    return this.page.getByTestId('harmony-board');
+  }
+
+  /** Every node drawn on the board. */
+  get boardNodes(): Locator {
+    return this.page.getByTestId('board-node');
+  }
+
+  /** Every edge drawn on the board. */
+  get boardEdges(): Locator {
+    return this.page.getByTestId('board-edge');
+  }
+
+  /** The node with id `id` on the board. */
+  boardNode(id: string): Locator {
+    return this.page.locator(`[data-testid="board-node"][data-node-id="${id}"]`);
+  }
+
+  /** Creates a workflow from the home page (`blank` or a template id); returns its URL once open. */
+  async createWorkflow(templateId = 'blank'): Promise<string> {
+    await this.page.getByTestId('new-workflow').click();
+    await this.page.locator(`[data-testid="template-card"][data-template-id="${templateId}"]`).click();
+    await expect(this.board).toBeVisible();
+    return this.currentWorkflowUrl();
+  }
+
+  /** Opens workflow `url` by address and waits for its board. */
+  async gotoWorkflow(url: string): Promise<void> {
+    await this.page.goto(`${this.server.url}#/workflow/${url}`);
+    await expect(this.board).toBeVisible();
+  }
+
+  /** The automerge URL in the address (`#/workflow/<url>`). */
+  currentWorkflowUrl(): string {
+    const match = /#\/workflow\/([^/?#]+)/.exec(this.page.url());
+    if (match?.[1] === undefined) throw new Error(`not on a workflow page: ${this.page.url()}`);
+    return decodeURIComponent(match[1]);
+  }
+
+  /** The workflow as this page's replica has it (node and edge ids, for assertions). */
+  workflowSnapshot(): Promise<{ nodes: Record<string, { type: string }>; edges: Record<string, unknown> }> {
+    return this.page
+      .locator('workflow-view')
+      .evaluate((el) =>
+        JSON.parse(JSON.stringify((el as unknown as { controller: { doc: unknown } }).controller.doc)),
+      );
+  }
+
+  /** Drags node type `type` from the library onto the board at `x`, `y` (board-relative pixels); returns the new node's id. */
+  async dropNode(type: string, x: number, y: number): Promise<string> {
+    const before = new Set(Object.keys((await this.workflowSnapshot()).nodes));
+    await this.page
+      .locator(`[data-testid="palette-item"][data-type="${type}"]`)
+      .dragTo(this.board, { targetPosition: { x, y } });
+    let id: string | undefined;
+    await expect
+      .poll(async () => {
+        id = Object.keys((await this.workflowSnapshot()).nodes).find((n) => !before.has(n));
+        return id;
+      })
+      .toBeDefined();
+    return id as string;
+  }
+
+  /** Draws an edge by dragging from output `fromPort` of `from` to input `toPort` of `to`. */
+  async connect(from: string, fromPort: string, to: string, toPort: string): Promise<void> {
+    const start = await this.portCenter(from, 'out', fromPort);
+    const end = await this.portCenter(to, 'in', toPort);
+    await this.page.mouse.move(start.x, start.y);
+    await this.page.mouse.down();
+    await this.page.mouse.move((start.x + end.x) / 2, (start.y + end.y) / 2 + 20, { steps: 4 });
+    await this.page.mouse.move(end.x, end.y, { steps: 4 });
+    await this.page.mouse.up();
+  }
+
+  private async portCenter(
+    node: string,
+    side: 'in' | 'out',
+    port: string,
+  ): Promise<{ x: number; y: number }> {
+    const box = await this.boardNode(node)
+      .locator(`[data-testid="port"][data-side="${side}"][data-port="${port}"] .shape`)
+      .boundingBox();
+    if (box === null) throw new Error(`port ${side} ${port} of node ${node} is not visible`);
+    return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+  }
+
   /** Opens the workspace home and waits for the document list to load. */
   async gotoHome(): Promise<void> {
     await this.page.goto(this.server.url);
@@ -149,12 +250,16 @@ async function openContext(
   await context.addInitScript(() => {
     // Test instrumentation: remember every sync socket the app opens.
     const sockets: WebSocket[] = [];
+    const workflowSockets: WebSocket[] = [];
     (window as unknown as { __syncSockets: WebSocket[] }).__syncSockets = sockets;
+    (window as unknown as { __workflowSockets: WebSocket[] }).__workflowSockets = workflowSockets;
     const Native = window.WebSocket;
     window.WebSocket = class extends Native {
       constructor(url: string | URL, protocols?: string | string[]) {
         super(url, protocols);
-        if (new URL(String(url)).pathname.startsWith('/yjs/')) sockets.push(this);
+        const path = new URL(String(url)).pathname;
+        if (path.startsWith('/yjs/')) sockets.push(this);
+        if (path === '/automerge') workflowSockets.push(this);
       }
     };
   });

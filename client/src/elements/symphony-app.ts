@@ -1,4 +1,4 @@
-import type { DocumentId } from '@symphony/schemas';
+import { type DocumentId, instantiateTemplate, type Workflow, WorkflowTemplates } from '@symphony/schemas';
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { ConnectionStateController } from '../controllers/connection-state-controller.js';
@@ -7,15 +7,22 @@ import { InvalidTitleError } from '../core/document-index.js';
 import { titleForImport } from '../core/markdown.js';
 import { homeRoute, parseRoute, type Route, routeHash } from '../core/route.js';
 import type { UserProfile } from '../core/user-profile.js';
+import { MAX_WORKFLOW_FILE_BYTES, parseWorkflowFile } from '../core/workflow-file.js';
 import { sharedStyles } from '../styles/shared.js';
 import { ConnectionStatus } from '../sync/document-session.js';
 import type { SessionRegistry } from '../sync/session-registry.js';
+import type { WorkflowSync } from '../sync/workflow-sync.js';
 import './connection-indicator.js';
 import './document-view.js';
 import { CONTENT_KEY, type DocumentView } from './document-view.js';
 import './user-menu.js';
 import './workspace-home.js';
 import type { WorkspaceHome } from './workspace-home.js';
+import './workflow-list.js';
+import type { TemplatePick } from './template-gallery.js';
+
+/** Loads (once) the page's workflow repo; workflows and their WASM load only when first needed. */
+export type WorkflowSyncLoader = () => Promise<WorkflowSync>;
 
 /** 5 MiB: far more than any hand-written Markdown file; larger files are probably not text. */
 const MAX_IMPORT_BYTES = 5 * 1024 * 1024;
@@ -117,6 +124,11 @@ export class SymphonyApp extends LitElement {
   @property({ attribute: false }) registry: SessionRegistry | undefined;
   /** Storage and offline status; set by the entry point. */
   @property({ attribute: false }) device: DeviceStatus = { storagePersisted: null, offlineReady: false };
+  /** Loads the workflow repo; set by the entry point. */
+  @property({ attribute: false }) loadWorkflows: WorkflowSyncLoader | undefined;
+
+  @state() private workflowSync: WorkflowSync | undefined;
+  @state() private workflowImportErrors: readonly string[] = [];
 
   @state() private route: Route = parseRoute(location.hash);
   @state() private notice: { text: string; kind: 'info' | 'error' } | null = null;
@@ -149,7 +161,7 @@ export class SymphonyApp extends LitElement {
   }
 
   protected override render() {
-    const state = this.connection.state;
+    const state = this.combinedState();
     const profile = this.registry?.profile;
     return html`
       <header>
@@ -172,7 +184,7 @@ export class SymphonyApp extends LitElement {
             : html`<user-menu .profile=${profile} @profile-change=${this.onProfileChange}></user-menu>`
         }
       </header>
-      <main class=${this.route.name === 'document' ? 'doc' : ''}>${this.renderRoute()}</main>
+      <main class=${this.route.name === 'home' ? '' : 'doc'}>${this.renderRoute()}</main>
       <footer>
         <span data-testid="storage-status">${this.storageLabel()}</span>
         <span data-testid="offline-ready">
@@ -192,6 +204,17 @@ export class SymphonyApp extends LitElement {
   }
 
   private renderRoute() {
+    if (this.route.name === 'workflow') {
+      void this.ensureWorkflows();
+      void import('./workflow-view.js');
+      return html`<workflow-view
+        .sync=${this.workflowSync}
+        .url=${this.route.url}
+        .index=${this.workspace.workflowIndex}
+        .profile=${this.registry?.profile}
+        @navigate-home=${this.goHome}
+      ></workflow-view>`;
+    }
     if (this.route.name === 'document') {
       const id = this.route.id;
       return html`<document-view
@@ -210,7 +233,99 @@ export class SymphonyApp extends LitElement {
       @open-document=${(e: CustomEvent<{ id: DocumentId }>) => this.openDocument(e.detail.id)}
       @document-deleted=${(e: CustomEvent<{ id: DocumentId }>) => void this.registry?.forget(e.detail.id)}
       @import-file=${(e: CustomEvent<File>) => void this.importMarkdown(e.detail)}
-    ></workspace-home>`;
+    ></workspace-home>
+    <workflow-list
+      .index=${this.workspace.workflowIndex}
+      .workflows=${this.workspace.workflows}
+      .importErrors=${this.workflowImportErrors}
+      @template-pick=${(e: CustomEvent<TemplatePick>) => void this.createFromTemplate(e.detail.templateId)}
+      @workflow-deleted=${(e: CustomEvent<{ url: string }>) => void this.forgetWorkflow(e.detail.url)}
+      @workflow-renamed=${(e: CustomEvent<{ url: string; name: string }>) =>
+        void this.renameWorkflow(e.detail.url, e.detail.name)}
+      @import-workflow-file=${(e: CustomEvent<File>) => void this.importWorkflow(e.detail)}
+    ></workflow-list>`;
+  }
+
+  /** The indicator's state: the documents', and on a workflow page the workflow's too. */
+  private combinedState() {
+    const docs = this.connection.state;
+    const wf = this.route.name === 'workflow' ? this.workflowSync?.state : undefined;
+    if (docs === null || wf === undefined) return docs;
+    const rank = { offline: 2, syncing: 1, online: 0 } as const;
+    if (rank[wf.status] <= rank[docs.status]) return docs;
+    return { ...docs, status: wf.status, offlineReason: wf.offlineReason };
+  }
+
+  private async ensureWorkflows(): Promise<WorkflowSync | undefined> {
+    if (this.workflowSync !== undefined) return this.workflowSync;
+    const sync = await this.loadWorkflows?.();
+    if (sync !== undefined && this.workflowSync === undefined) {
+      this.workflowSync = sync;
+      sync.subscribe(() => this.requestUpdate());
+    }
+    return this.workflowSync;
+  }
+
+  /**
+   * Creates a workflow document holding `workflow`, lists it in the workspace and opens it.
+   * Returns its automerge URL (the dev hook that loads a generated workflow uses it too).
+   */
+  async createWorkflow(workflow: Workflow): Promise<string | undefined> {
+    const sync = await this.ensureWorkflows();
+    const index = this.workspace.workflowIndex;
+    if (sync === undefined || index === null) return undefined;
+    const handle = sync.create(workflow);
+    index.add(handle.url, workflow.name);
+    this.navigate({ name: 'workflow', url: handle.url });
+    return handle.url;
+  }
+
+  private async createFromTemplate(templateId: string | null): Promise<void> {
+    const template = WorkflowTemplates.find((t) => t.id === templateId);
+    await this.createWorkflow(
+      template === undefined
+        ? { name: 'Untitled workflow', nodes: {}, edges: {} }
+        : instantiateTemplate(template),
+    );
+  }
+
+  private async forgetWorkflow(url: string): Promise<void> {
+    (await this.ensureWorkflows())?.forget(url);
+  }
+
+  private async renameWorkflow(url: string, name: string): Promise<void> {
+    const sync = await this.ensureWorkflows();
+    try {
+      const handle = await sync?.find(url);
+      handle?.change((doc) => {
+        doc.name = name;
+      });
+    } catch {
+      // Not on this device and not reachable: the list has the new name; the document follows
+      // when someone who has it opens it (the board keeps the list and the document in step).
+    }
+  }
+
+  private async importWorkflow(file: File): Promise<void> {
+    this.workflowImportErrors = [];
+    if (file.size > MAX_WORKFLOW_FILE_BYTES) {
+      this.workflowImportErrors = [`“${file.name}” is larger than 10 MB; a workflow export is much smaller.`];
+      return;
+    }
+    let text: string;
+    try {
+      text = await file.text();
+    } catch {
+      this.workflowImportErrors = [`Could not read “${file.name}”.`];
+      return;
+    }
+    const result = parseWorkflowFile(text);
+    if (!result.ok) {
+      this.workflowImportErrors = result.errors;
+      return;
+    }
+    await this.createWorkflow(result.workflow);
+    this.showNotice({ kind: 'info', text: `Imported “${file.name}”.` });
   }
 
   private storageLabel(): string {
@@ -275,7 +390,7 @@ export class SymphonyApp extends LitElement {
     } else if (e.key === '/' && !typing && !e.ctrlKey && !e.metaKey && !e.altKey) {
       e.preventDefault();
       void this.goHomeAndFocusSearch();
-    } else if (e.key === 'Escape' && this.route.name === 'document') {
+    } else if (e.key === 'Escape' && this.route.name !== 'home') {
       e.preventDefault();
       this.goHome();
     }

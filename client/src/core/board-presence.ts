@@ -1,0 +1,103 @@
+import { z } from 'zod';
+
+/** 8 s: three missed heartbeats (every {@link PRESENCE_HEARTBEAT_MS}) before a peer is dropped. */
+export const PRESENCE_TIMEOUT_MS = 8_000;
+/** 2.5 s between heartbeats, so a newcomer sees everyone within one interval. */
+export const PRESENCE_HEARTBEAT_MS = 2_500;
+
+const Point = z.object({ x: z.number().finite(), y: z.number().finite() });
+
+/**
+ * What a board broadcasts about its person over automerge-repo's ephemeral messages: who they are,
+ * what they have selected, where their pointer is and which nodes they are dragging (and to where).
+ */
+export const PresenceMessage = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('board-presence'),
+    user: z.object({ name: z.string().min(1).max(40), color: z.string().regex(/^#[0-9a-f]{6}$/i) }),
+    selection: z.array(z.string().max(64)).max(5_000),
+    pointer: Point.nullable(),
+    dragging: z.array(z.tuple([z.string().max(64), Point])).max(5_000),
+  }),
+  z.object({ type: z.literal('board-leave') }),
+]);
+export type PresenceMessage = z.infer<typeof PresenceMessage>;
+
+/** A collaborator on the board right now. */
+export interface BoardPeer {
+  readonly peerId: string;
+  readonly name: string;
+  readonly color: string;
+  readonly selection: readonly string[];
+  readonly pointer: { readonly x: number; readonly y: number } | null;
+  /** Nodes they are dragging, with where they have dragged them so far. */
+  readonly dragging: ReadonlyMap<string, { readonly x: number; readonly y: number }>;
+  /** When their last message arrived (ms, from the injected clock). */
+  readonly seenAt: number;
+}
+
+/**
+ * Who else is on a board, from their ephemeral messages. Pure bookkeeping: messages and the time
+ * come in, the current peers go out; invalid messages are ignored, silent peers expire.
+ */
+export class BoardPresence {
+  private readonly peers = new Map<string, BoardPeer>();
+
+  /** @param timeoutMs how long a peer stays without a message. */
+  constructor(private readonly timeoutMs = PRESENCE_TIMEOUT_MS) {}
+
+  /** Takes one message from `peerId`. Returns whether it changed what {@link BoardPresence.list} shows. */
+  receive(peerId: string, message: unknown, now: number): boolean {
+    const parsed = PresenceMessage.safeParse(message);
+    if (!parsed.success) return false;
+    const m = parsed.data;
+    if (m.type === 'board-leave') return this.peers.delete(peerId);
+    this.peers.set(peerId, {
+      peerId,
+      name: m.user.name,
+      color: m.user.color,
+      selection: m.selection,
+      pointer: m.pointer,
+      dragging: new Map(m.dragging),
+      seenAt: now,
+    });
+    return true;
+  }
+
+  /** Drops peers not heard from within the timeout. Returns whether any were dropped. */
+  expire(now: number): boolean {
+    let changed = false;
+    for (const [id, peer] of this.peers) {
+      if (now - peer.seenAt > this.timeoutMs) {
+        this.peers.delete(id);
+        changed = true;
+      }
+    }
+    return changed;
+  }
+
+  /** Forgets a peer at once (its connection closed). */
+  remove(peerId: string): boolean {
+    return this.peers.delete(peerId);
+  }
+
+  /** The peers, by name. */
+  list(): BoardPeer[] {
+    return [...this.peers.values()].sort(
+      (a, b) => a.name.localeCompare(b.name) || a.peerId.localeCompare(b.peerId),
+    );
+  }
+
+  /** Node id → the peers who have it selected. */
+  selections(): Map<string, BoardPeer[]> {
+    const byNode = new Map<string, BoardPeer[]>();
+    for (const peer of this.list()) {
+      for (const id of peer.selection) {
+        const list = byNode.get(id);
+        if (list) list.push(peer);
+        else byNode.set(id, [peer]);
+      }
+    }
+    return byNode;
+  }
+}

@@ -1,0 +1,432 @@
+import type { EdgeId, FindingTarget, NodeId } from '@symphony/schemas';
+import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
+import { customElement, property, query, state } from 'lit/decorators.js';
+import { WorkflowHandleController } from '../controllers/workflow-handle-controller.js';
+import { autoLayout } from '../core/auto-layout.js';
+import type { Viewport } from '../core/board-geometry.js';
+import type { UserProfile } from '../core/user-profile.js';
+import { exportFileName, exportWorkflow } from '../core/workflow-file.js';
+import {
+  InvalidWorkflowNameError,
+  validateWorkflowName,
+  type WorkflowIndex,
+} from '../core/workflow-index.js';
+import { sharedStyles } from '../styles/shared.js';
+import type { WorkflowSync } from '../sync/workflow-sync.js';
+import './findings-panel.js';
+import './harmony-board.js';
+import type { BoardActivity, BoardEdit, BoardSelection, HarmonyBoard } from './harmony-board.js';
+import './node-palette.js';
+import type { PaletteAdd } from './node-palette.js';
+import './param-inspector.js';
+import type { ParamChange } from './param-inspector.js';
+
+/** 5 s: how often editing bumps the workflow's "edited" time in the workspace list. */
+const TOUCH_INTERVAL_MS = 5_000;
+
+/**
+ * One workflow, open for editing: the toolbar (name, undo/redo, zoom, auto layout, export,
+ * who else is here), the node library, the Harmony Board, the params inspector and the findings.
+ *
+ * @fires navigate-home - the back button.
+ */
+@customElement('workflow-view')
+export class WorkflowView extends LitElement {
+  static override styles = [
+    sharedStyles,
+    css`
+      :host {
+        display: grid;
+        grid-template-rows: auto 1fr;
+        height: 100%;
+        min-height: 0;
+      }
+      .toolbar {
+        display: flex;
+        align-items: center;
+        gap: 0.4rem;
+        padding: 0.4rem 0.75rem;
+        border-bottom: 1px solid var(--sy-border);
+        background: var(--sy-surface);
+        flex-wrap: wrap;
+      }
+      .toolbar button {
+        padding: 0.3em 0.65em;
+        font-size: 0.8125rem;
+      }
+      .name {
+        font-weight: 600;
+        min-width: 12rem;
+        flex: 0 1 22rem;
+      }
+      .sep {
+        width: 1px;
+        height: 1.4rem;
+        background: var(--sy-border);
+        margin: 0 0.2rem;
+      }
+      .zoom {
+        font-size: 0.75rem;
+        min-width: 3.2em;
+        text-align: center;
+        color: var(--sy-muted);
+      }
+      .spacer {
+        flex: 1;
+      }
+      .peers {
+        display: flex;
+        list-style: none;
+        margin: 0;
+        padding: 0;
+      }
+      .peers li {
+        width: 1.8rem;
+        height: 1.8rem;
+        margin-left: -0.3rem;
+        border: 2px solid var(--sy-surface);
+        border-radius: 50%;
+        color: #fff;
+        font-size: 0.68rem;
+        font-weight: 700;
+        display: grid;
+        place-items: center;
+      }
+      .body {
+        display: grid;
+        grid-template-columns: 15rem 1fr 20rem;
+        min-height: 0;
+      }
+      node-palette {
+        border-right: 1px solid var(--sy-border);
+        background: var(--sy-surface);
+      }
+      harmony-board {
+        min-width: 0;
+        min-height: 0;
+      }
+      aside {
+        border-left: 1px solid var(--sy-border);
+        background: var(--sy-surface);
+        overflow: auto;
+        padding: 0.9rem;
+        display: flex;
+        flex-direction: column;
+        gap: 1.25rem;
+      }
+      .hint {
+        font-size: 0.8125rem;
+        color: var(--sy-muted);
+        margin: 0;
+      }
+      .status {
+        padding: 2rem;
+        text-align: center;
+      }
+      .status-line {
+        font-size: 0.75rem;
+        color: var(--sy-muted);
+      }
+      @media (max-width: 900px) {
+        .body {
+          grid-template-columns: 12rem 1fr;
+        }
+        aside {
+          display: none;
+        }
+      }
+    `,
+  ];
+
+  /** The page's workflow repo. */
+  @property({ attribute: false }) sync: WorkflowSync | undefined;
+  /** The workflow's automerge URL. */
+  @property() url = '';
+  /** The workspace's workflow list (kept in step with the name). */
+  @property({ attribute: false }) index: WorkflowIndex | null = null;
+  /** Who this person is to collaborators. */
+  @property({ attribute: false }) profile: UserProfile | undefined;
+
+  @state() private selection: BoardSelection = { nodes: [], edges: [] };
+  @state() private zoom = 1;
+  @state() private nameError: string | null = null;
+  @state() private status = '';
+  @state() private layingOut = false;
+
+  @query('harmony-board') private board!: HarmonyBoard | null;
+
+  private lastTouch = 0;
+  private readonly workflow = new WorkflowHandleController(this, {
+    onLocalChange: () => {
+      const now = Date.now();
+      if (now - this.lastTouch < TOUCH_INTERVAL_MS) return;
+      this.lastTouch = now;
+      this.index?.touch(this.url);
+    },
+  });
+
+  /** The open workflow's controller (for tests and dev tools). */
+  get controller(): WorkflowHandleController {
+    return this.workflow;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.addEventListener('keydown', this.onKeydown);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.removeEventListener('keydown', this.onKeydown);
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    this.workflow.open(this.sync, this.url === '' ? null : this.url, this.profile);
+    if (changed.has('url')) this.selection = { nodes: [], edges: [] };
+    // Keep the workspace list's name in step with the document (a collaborator may rename it).
+    const doc = this.workflow.doc;
+    const listed = this.index?.get(this.url);
+    if (doc !== null && listed !== undefined && listed.name !== doc.name) {
+      try {
+        this.index?.rename(this.url, doc.name);
+      } catch (error) {
+        if (!(error instanceof InvalidWorkflowNameError)) throw error;
+      }
+    } else if (doc !== null && listed === undefined && this.index !== null) {
+      // Opened by link: list it in this workspace.
+      try {
+        this.index.add(this.url, doc.name);
+      } catch (error) {
+        if (!(error instanceof InvalidWorkflowNameError)) throw error;
+      }
+    }
+  }
+
+  protected override render() {
+    const doc = this.workflow.doc;
+    const report = this.workflow.report;
+    if (doc === null || report === null) {
+      return html`<div class="status" data-testid="workflow-loading">
+        <p>${this.workflow.error ?? 'Opening the workflow…'}</p>
+        <button @click=${this.goHome}>Back to the workspace</button>
+      </div>`;
+    }
+    const peers = this.workflow.presence.list();
+    const single = this.selection.nodes.length === 1 ? this.selection.nodes[0] : undefined;
+    const node = single === undefined ? undefined : doc.nodes[single];
+    return html`<div class="toolbar" role="toolbar" aria-label="Workflow tools">
+        <button class="ghost" @click=${this.goHome} aria-label="Back to the workspace" data-testid="back-home">←</button>
+        <label class="visually-hidden" for="workflow-name">Workflow name</label>
+        <input
+          id="workflow-name"
+          class="name"
+          type="text"
+          data-testid="workflow-name"
+          .value=${doc.name}
+          aria-invalid=${this.nameError === null ? 'false' : 'true'}
+          title=${this.nameError ?? 'Workflow name'}
+          @change=${this.onRename}
+          @keydown=${(e: KeyboardEvent) => {
+            if (e.key === 'Enter') (e.target as HTMLInputElement).blur();
+          }}
+        />
+        <span class="sep"></span>
+        <button
+          @click=${this.undo}
+          ?disabled=${!this.workflow.history.canUndo}
+          aria-label="Undo (Ctrl+Z)"
+          title="Undo (Ctrl+Z)"
+          data-testid="undo"
+        >
+          ↶ Undo
+        </button>
+        <button
+          @click=${this.redo}
+          ?disabled=${!this.workflow.history.canRedo}
+          aria-label="Redo (Ctrl+Shift+Z)"
+          title="Redo (Ctrl+Shift+Z)"
+          data-testid="redo"
+        >
+          ↷ Redo
+        </button>
+        <span class="sep"></span>
+        <button @click=${() => this.board?.zoomBy(1 / 1.2)} aria-label="Zoom out (-)" title="Zoom out (-)" data-testid="zoom-out">−</button>
+        <span class="zoom" aria-live="polite" data-testid="zoom-level">${Math.round(this.zoom * 100)}%</span>
+        <button @click=${() => this.board?.zoomBy(1.2)} aria-label="Zoom in (+)" title="Zoom in (+)" data-testid="zoom-in">+</button>
+        <button @click=${() => this.board?.fit()} title="Fit the workflow (0)" data-testid="zoom-fit">Fit</button>
+        <button @click=${this.layout} ?disabled=${this.layingOut} title="Arrange left to right" data-testid="auto-layout">
+          ${this.layingOut ? 'Arranging…' : 'Auto layout'}
+        </button>
+        <button @click=${this.export} title="Download as a workflow file" data-testid="export-workflow">Export</button>
+        <span class="spacer"></span>
+        <span class="status-line" role="status" data-testid="board-status">${this.status}</span>
+        ${
+          peers.length === 0
+            ? nothing
+            : html`<ul class="peers" aria-label=${`Also here: ${peers.map((p) => p.name).join(', ')}`}
+              data-testid="board-presence">
+              ${peers.map(
+                (p) => html`<li style="background:${p.color}" title=${p.name} data-peer-name=${p.name}>
+                  <span aria-hidden="true">${initials(p.name)}</span>
+                </li>`,
+              )}
+            </ul>`
+        }
+      </div>
+      <div class="body">
+        <node-palette @palette-add=${this.onPaletteAdd}></node-palette>
+        <harmony-board
+          .workflow=${doc}
+          .report=${report}
+          .peers=${peers}
+          @board-edit=${this.onBoardEdit}
+          @board-undo=${this.undo}
+          @board-redo=${this.redo}
+          @selection-change=${this.onSelectionChange}
+          @presence-change=${(e: CustomEvent<BoardActivity>) => this.workflow.publish(e.detail)}
+          @viewport-change=${(e: CustomEvent<Viewport>) => {
+            if (Math.abs(e.detail.k - this.zoom) > 0.005) this.zoom = e.detail.k;
+          }}
+        ></harmony-board>
+        <aside aria-label="Inspector and problems">
+          ${
+            node !== undefined && single !== undefined
+              ? html`<param-inspector
+                .nodeId=${single}
+                .node=${node}
+                @param-change=${this.onParamChange}
+              ></param-inspector>`
+              : html`<p class="hint" data-testid="inspector-hint">
+                ${
+                  this.selection.nodes.length > 1
+                    ? `${this.selection.nodes.length} nodes selected. Select one to edit its parameters.`
+                    : 'Select a node to edit its parameters.'
+                }
+              </p>`
+          }
+          <findings-panel .findings=${report.findings} @finding-select=${this.onFindingSelect}></findings-panel>
+        </aside>
+      </div>`;
+  }
+
+  private goHome(): void {
+    this.dispatchEvent(new CustomEvent('navigate-home', { bubbles: true, composed: true }));
+  }
+
+  private onBoardEdit(e: CustomEvent<BoardEdit>): void {
+    if (this.workflow.change(e.detail.label, e.detail.ops)) this.say(e.detail.label);
+  }
+
+  private readonly undo = (): void => {
+    const label = this.workflow.undo();
+    this.say(label === null ? 'Nothing to undo' : `Undid: ${label}`);
+  };
+
+  private readonly redo = (): void => {
+    const label = this.workflow.redo();
+    this.say(label === null ? 'Nothing to redo' : `Redid: ${label}`);
+  };
+
+  private onSelectionChange(e: CustomEvent<BoardSelection>): void {
+    this.selection = e.detail;
+    this.workflow.publish({ selection: [...e.detail.nodes] });
+  }
+
+  private onPaletteAdd(e: CustomEvent<PaletteAdd>): void {
+    const board = this.board;
+    if (board === null) return;
+    const { id, ops } = board.addNodeOps(e.detail.type, board.centerPosition());
+    if (this.workflow.change(`Add ${e.detail.type}`, ops)) {
+      this.say(`Added ${e.detail.type}`);
+      void this.updateComplete.then(() => board.select([id]));
+    }
+  }
+
+  private onParamChange(e: CustomEvent<ParamChange>): void {
+    const { node, name, value } = e.detail;
+    this.workflow.change(`Set ${name}`, [{ op: 'set-param', node, name, value }]);
+  }
+
+  private onFindingSelect(e: CustomEvent<FindingTarget>): void {
+    const t = e.detail;
+    if (t.kind === 'node') this.board?.select([t.id as NodeId], [], { reveal: true });
+    else if (t.kind === 'edge') this.board?.select([], [t.id as EdgeId], { reveal: true });
+    else this.board?.fit();
+  }
+
+  private onRename(e: Event): void {
+    const input = e.target as HTMLInputElement;
+    try {
+      const name = validateWorkflowName(input.value);
+      this.nameError = null;
+      this.workflow.change('Rename', [{ op: 'rename', name }]);
+      this.index?.rename(this.url, name);
+    } catch (error) {
+      if (!(error instanceof InvalidWorkflowNameError)) throw error;
+      this.nameError = error.message;
+      this.say(error.message);
+    }
+  }
+
+  private async layout(): Promise<void> {
+    const doc = this.workflow.doc;
+    const report = this.workflow.report;
+    if (doc === null || report === null) return;
+    this.layingOut = true;
+    try {
+      const positions = await autoLayout(doc, new Set(report.rejectedEdges.keys()));
+      this.workflow.change('Auto layout', [{ op: 'move', positions: [...positions] }]);
+      await this.updateComplete;
+      this.board?.fit();
+      this.say('Arranged left to right');
+    } finally {
+      this.layingOut = false;
+    }
+  }
+
+  private export(): void {
+    const doc = this.workflow.doc;
+    if (doc === null) return;
+    const blob = new Blob([exportWorkflow(doc)], { type: 'application/json' });
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(blob);
+    a.download = exportFileName(doc.name);
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+  }
+
+  private say(text: string): void {
+    this.status = text;
+  }
+
+  private readonly onKeydown = (e: KeyboardEvent): void => {
+    if (e.defaultPrevented) return;
+    const target = e.composedPath()[0];
+    const typing =
+      target instanceof HTMLElement &&
+      (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
+    if (typing || !(e.ctrlKey || e.metaKey)) return;
+    const key = e.key.toLowerCase();
+    if (key === 'z') {
+      e.preventDefault();
+      if (e.shiftKey) this.redo();
+      else this.undo();
+    } else if (key === 'y') {
+      e.preventDefault();
+      this.redo();
+    }
+  };
+}
+
+function initials(name: string): string {
+  const parts = name.trim().split(/\s+/);
+  return (
+    (parts[0]?.[0] ?? '') + (parts.length > 1 ? (parts[parts.length - 1]?.[0] ?? '') : '')
+  ).toUpperCase();
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'workflow-view': WorkflowView;
+  }
+}
