@@ -14,4 +14,12 @@ describe('routes', () => {
     }
     expect(routeHash({ name: 'home' })).toBe('#/');
   });
+
+  it('parses workflow routes by automerge URL or bare id', () => {
+    const url = 'automerge:2j9knpCseyhnK8izDmLpGP5WMdZQ';
+    expect(parseRoute(`#/workflow/${url}`)).toEqual({ name: 'workflow', url });
+    expect(parseRoute('#/workflow/2j9knpCseyhnK8izDmLpGP5WMdZQ')).toEqual({ name: 'workflow', url });
+    expect(routeHash({ name: 'workflow', url })).toBe(`#/workflow/${url}`);
+    expect(parseRoute('#/workflow/not a url')).toEqual({ name: 'home' });
+  });
 });

@@ -85,7 +85,13 @@ type Gesture =
     }
   | { kind: 'band'; start: Position; at: Position; additive: readonly NodeId[]; pointerId: number };
 
-/** 40 board units: how far arrow keys move the selection (shift: 4×). */
+/**
+ * Below 35 % zoom nodes are drawn as outlines (no text, no ports): at that size they are
+ * unreadable anyway, and rasterising 1,000 nodes' text and ports is what costs frames.
+ */
+const OUTLINE_BELOW_ZOOM = 0.35;
+
+/** 20 board units: how far arrow keys move the selection (shift: 4×). */
 const NUDGE = 20;
 
 /**
@@ -126,17 +132,40 @@ export class HarmonyBoard extends LitElement {
       inset: 0;
       outline: none;
       touch-action: none;
+      overflow: hidden;
+      background-image: radial-gradient(circle at 1px 1px, #d5dae2 1px, transparent 1.2px);
+    }
+    /* The content sits on its own compositor layer: panning moves the layer, nothing repaints. */
+    .layer {
+      position: absolute;
+      left: 0;
+      top: 0;
+      width: 100%;
+      height: 100%;
+      transform-origin: 0 0;
+      will-change: transform;
+      pointer-events: none;
+    }
+    svg.content {
+      position: absolute;
+      left: 0;
+      top: 0;
+      width: 100%;
+      height: 100%;
+      overflow: visible;
+      pointer-events: none;
+    }
+    .node,
+    .edge path.hit {
+      pointer-events: auto;
     }
     .canvas:focus-visible {
       box-shadow: inset 0 0 0 2px var(--sy-accent);
     }
-    svg.board {
-      width: 100%;
-      height: 100%;
-      display: block;
+    .canvas {
       cursor: grab;
     }
-    svg.board.panning {
+    .canvas.panning {
       cursor: grabbing;
     }
     .node {
@@ -306,10 +335,16 @@ export class HarmonyBoard extends LitElement {
   @state() private selectedNodes: ReadonlySet<NodeId> = new Set();
   @state() private selectedEdges: ReadonlySet<EdgeId> = new Set();
   @state() private gesture: Gesture | null = null;
+  /**
+   * The part of the board that is drawn: the view plus one view's size on every side. Nodes outside
+   * are not in the DOM; panning re-renders only when the view nears its edge.
+   */
+  @state() private window: Rect | null = null;
+  @state() private outline = false;
 
   @query('.canvas') private canvas!: HTMLDivElement;
   @query('g.viewport') private viewportGroup!: SVGGElement | null;
-  @query('pattern#grid') private gridPattern!: SVGPatternElement | null;
+  @query('.layer') private layer!: HTMLDivElement | null;
 
   private viewport: Viewport = { x: 40, y: 40, k: 1 };
   private viewportFrame = 0;
@@ -396,37 +431,29 @@ export class HarmonyBoard extends LitElement {
     const empty = wf !== null && Object.keys(wf.nodes).length === 0;
     const v = this.viewport;
     return html`<div
-        class="canvas"
+        class="canvas ${this.gesture?.kind === 'pan' && this.gesture.moved ? 'panning' : ''}"
         part="canvas"
         tabindex="0"
         role="application"
         aria-roledescription="workflow board"
         aria-label=${this.describe()}
         data-testid="harmony-board"
+        style=${this.canvasStyle(v)}
         @keydown=${this.onKeydown}
         @dragover=${this.onDragOver}
         @drop=${this.onDrop}
+        @pointerdown=${this.onPointerDown}
+        @pointermove=${this.onPointerMove}
+        @pointerup=${this.onPointerUp}
+        @pointercancel=${this.onPointerCancel}
+        @pointerleave=${this.onPointerLeave}
+        @wheel=${this.onWheel}
       >
-        <svg
-          class="board ${this.gesture?.kind === 'pan' && this.gesture.moved ? 'panning' : ''}"
-          @pointerdown=${this.onPointerDown}
-          @pointermove=${this.onPointerMove}
-          @pointerup=${this.onPointerUp}
-          @pointercancel=${this.onPointerCancel}
-          @pointerleave=${this.onPointerLeave}
-          @wheel=${this.onWheel}
-        >
-          <defs>
-            <pattern id="grid" width="24" height="24" patternUnits="userSpaceOnUse"
-              patternTransform="translate(${v.x} ${v.y}) scale(${v.k})">
-              <circle cx="1" cy="1" r="1" fill="#d5dae2"></circle>
-            </pattern>
-          </defs>
-          <rect class="grid" width="100%" height="100%" fill="url(#grid)"></rect>
-          <g class="viewport" transform="translate(${v.x} ${v.y}) scale(${v.k})">
-            ${wf === null ? nothing : this.renderContent(wf)}
-          </g>
-        </svg>
+        <div class="layer" style=${this.layerStyle(v)}>
+          <svg class="content">
+            <g class="viewport" transform="scale(${v.k})">${wf === null ? nothing : this.renderContent(wf)}</g>
+          </svg>
+        </div>
       </div>
       ${
         empty
@@ -448,7 +475,13 @@ export class HarmonyBoard extends LitElement {
       moving?.has(id) && g?.kind === 'move'
         ? { x: node.position.x + g.dx, y: node.position.y + g.dy }
         : node.position;
-    const nodes = Object.entries(wf.nodes) as [NodeId, WorkflowNode][];
+    const win = this.window;
+    const drawn = (id: NodeId, n: WorkflowNode): boolean =>
+      win === null ||
+      this.selectedNodes.has(id) ||
+      moving?.has(id) === true ||
+      intersects(win, { ...n.position, ...nodeSize(n, NodeLibrary.get(n.type)) });
+    const nodes = (Object.entries(wf.nodes) as [NodeId, WorkflowNode][]).filter(([id, n]) => drawn(id, n));
     // Groups first, so they are drawn beneath everything.
     nodes.sort((a, b) => (a[1].type === 'group' ? 0 : 1) - (b[1].type === 'group' ? 0 : 1));
     const remoteSelections = new Map<string, BoardPeer[]>();
@@ -480,6 +513,7 @@ export class HarmonyBoard extends LitElement {
             edge.to.port,
           );
           if (!a || !b) return nothing;
+          if (win !== null && !intersects(win, rectFromPoints(a, b))) return nothing;
           return this.renderEdge(id, a, b);
         },
       )}</g>
@@ -533,6 +567,14 @@ export class HarmonyBoard extends LitElement {
       `${title} (${spec?.title ?? `unknown type ${node.type}`})`,
       ...findings.map((f) => `• ${f.message}`),
     ].join('\n');
+    if (this.outline && !selected) {
+      return svg`<g class="node ${node.kind} ${node.type === 'group' ? 'group' : ''} ${severity}"
+          transform="translate(${at.x} ${at.y})" data-testid="board-node" data-node-id=${id} data-type=${node.type}
+          data-finding=${severity} aria-label=${title}>
+        <rect class="body" width=${width} height=${height} rx="8"></rect>
+        <rect class="head" width=${width} height="34" rx="8"></rect>
+      </g>`;
+    }
     return svg`<g class="node ${node.kind} ${node.type === 'group' ? 'group' : ''} ${selected ? 'selected' : ''} ${severity}"
         transform="translate(${at.x} ${at.y})" data-testid="board-node" data-node-id=${id} data-type=${node.type}
         data-finding=${severity} aria-label=${title}>
@@ -656,13 +698,53 @@ export class HarmonyBoard extends LitElement {
     }
   }
 
-  /** Pan and zoom touch two attributes, never the nodes: that is what keeps 1,000 nodes smooth. */
+  /**
+   * Pan moves one composited layer (a CSS translate) and the grid, and never touches the nodes:
+   * that is what keeps 1,000 nodes smooth. Zoom changes one SVG `scale` (a repaint, not a re-render).
+   */
   private applyViewport(): void {
-    const { x, y, k } = this.viewport;
-    const t = `translate(${x} ${y}) scale(${k})`;
-    this.viewportGroup?.setAttribute('transform', t);
-    this.gridPattern?.setAttribute('patternTransform', t);
-    this.dispatchEvent(new CustomEvent('viewport-change', { detail: this.viewport }));
+    const v = this.viewport;
+    if (this.layer !== null) this.layer.style.transform = this.layerStyle(v).slice('transform:'.length);
+    const scale = `scale(${v.k})`;
+    if (this.viewportGroup !== null && this.viewportGroup.getAttribute('transform') !== scale) {
+      this.viewportGroup.setAttribute('transform', scale);
+    }
+    if (this.canvas !== null) this.canvas.setAttribute('style', this.canvasStyle(v));
+    this.updateWindow();
+    this.dispatchEvent(new CustomEvent('viewport-change', { detail: v }));
+  }
+
+  /** Re-renders only when the view nears the drawn window's edge or crosses the outline zoom. */
+  private updateWindow(): void {
+    const v = this.viewport;
+    const { width, height } = this.getBoundingClientRect();
+    if (width === 0 || height === 0) return;
+    const outline = v.k < OUTLINE_BELOW_ZOOM;
+    const seen = { x: -v.x / v.k, y: -v.y / v.k, width: width / v.k, height: height / v.k };
+    const w = this.window;
+    const inside =
+      w !== null &&
+      seen.x >= w.x &&
+      seen.y >= w.y &&
+      seen.x + seen.width <= w.x + w.width &&
+      seen.y + seen.height <= w.y + w.height;
+    if (inside && outline === this.outline) return;
+    this.outline = outline;
+    this.window = {
+      x: seen.x - seen.width,
+      y: seen.y - seen.height,
+      width: seen.width * 3,
+      height: seen.height * 3,
+    };
+  }
+
+  private layerStyle(v: Viewport): string {
+    return `transform:translate(${v.x}px, ${v.y}px)`;
+  }
+
+  private canvasStyle(v: Viewport): string {
+    const size = 24 * v.k;
+    return `background-size:${size}px ${size}px;background-position:${v.x}px ${v.y}px`;
   }
 
   private bounds(): Rect | null {
@@ -725,7 +807,14 @@ export class HarmonyBoard extends LitElement {
     if (e.button !== 0 || this.workflow === null) return;
     this.canvas.focus({ preventScroll: true });
     const target = e.target as Element;
-    const svgEl = e.currentTarget as SVGSVGElement;
+    const canvas = e.currentTarget as HTMLElement;
+    const capture = (): void => {
+      try {
+        canvas.setPointerCapture(e.pointerId);
+      } catch {
+        // A synthetic pointer (tests, assistive tech) cannot be captured; the gesture still works.
+      }
+    };
     const at = toBoard(this.viewport, this.local(e));
     const portEl = target.closest('.port');
     const nodeEl = target.closest('.node');
@@ -737,7 +826,7 @@ export class HarmonyBoard extends LitElement {
         (p) => p.name === portEl.getAttribute('data-port'),
       );
       if (port) {
-        svgEl.setPointerCapture(e.pointerId);
+        capture();
         this.gesture = {
           kind: 'connect',
           from: { node: nodeId, port: port.name, type: port.type },
@@ -762,7 +851,7 @@ export class HarmonyBoard extends LitElement {
         nodes = new Set([nodeId]);
         this.setSelection(nodes, new Set());
       }
-      svgEl.setPointerCapture(e.pointerId);
+      capture();
       this.gesture = {
         kind: 'move',
         start: at,
@@ -786,7 +875,7 @@ export class HarmonyBoard extends LitElement {
       }
       return;
     }
-    svgEl.setPointerCapture(e.pointerId);
+    capture();
     if (e.shiftKey) {
       this.gesture = {
         kind: 'band',

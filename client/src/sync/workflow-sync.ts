@@ -40,6 +40,16 @@ class ClosableWebSocketAdapter extends WebSocketClientAdapter {
     if (!this.closed) super.connect(...args);
   }
 
+  /**
+   * Drops ephemeral messages from other peers that automerge-repo's DocSynchronizer re-gossips to
+   * every peer but the sender: the server already relays each message to everyone, and the
+   * sync-server closes a connection (4409) whose frames name another sender.
+   */
+  override send(message: Parameters<WebSocketClientAdapter['send']>[0]): void {
+    if (message.type === 'ephemeral' && message.senderId !== this.peerId) return;
+    super.send(message);
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { BoardPresence } from './board-presence.js';
+
+const hello = (name: string, selection: string[] = []) => ({
+  type: 'board-presence',
+  user: { name, color: '#1e6fd9' },
+  selection,
+  pointer: { x: 1, y: 2 },
+  dragging: [['n1', { x: 5, y: 6 }]],
+});
+
+describe('BoardPresence', () => {
+  it('tracks peers by id, sorted by name, with their selection and drag', () => {
+    const p = new BoardPresence(1000);
+    expect(p.receive('peer-b', hello('Bob', ['n1']), 0)).toBe(true);
+    expect(p.receive('peer-a', hello('Alice', ['n1', 'n2']), 0)).toBe(true);
+    expect(p.list().map((x) => x.name)).toEqual(['Alice', 'Bob']);
+    expect(
+      p
+        .selections()
+        .get('n1')
+        ?.map((x) => x.name),
+    ).toEqual(['Alice', 'Bob']);
+    expect(p.list()[0]?.dragging.get('n1')).toEqual({ x: 5, y: 6 });
+  });
+
+  it('ignores malformed messages', () => {
+    const p = new BoardPresence();
+    expect(p.receive('x', { type: 'board-presence', user: { name: '', color: 'red' } }, 0)).toBe(false);
+    expect(p.receive('x', 'hello', 0)).toBe(false);
+    expect(p.list()).toEqual([]);
+  });
+
+  it('drops a peer that leaves or goes silent past the timeout', () => {
+    const p = new BoardPresence(1000);
+    p.receive('a', hello('Alice'), 0);
+    p.receive('b', hello('Bob'), 500);
+    expect(p.expire(1200)).toBe(true);
+    expect(p.list().map((x) => x.name)).toEqual(['Bob']);
+    expect(p.receive('b', { type: 'board-leave' }, 1300)).toBe(true);
+    expect(p.list()).toEqual([]);
+    expect(p.expire(5000)).toBe(false);
+  });
+});

@@ -1,0 +1,62 @@
+import { NodeLibrary } from '@symphony/schemas';
+import { describe, expect, it } from 'vitest';
+import { formatFieldValue, paramErrors, paramFields, readFieldInput } from './param-fields.js';
+
+function spec(type: string) {
+  const s = NodeLibrary.get(type);
+  if (!s) throw new Error(`no node type ${type}`);
+  return s;
+}
+
+describe('paramFields', () => {
+  it('maps a node type’s zod schema to form fields', () => {
+    const fields = paramFields(spec('llm-prompt').params);
+    expect(fields.map((f) => [f.name, f.kind, f.label, f.required])).toEqual([
+      ['model', 'enum', 'Model', false],
+      ['prompt', 'string', 'Prompt', true],
+      ['temperature', 'number', 'Temperature', false],
+      ['maxTokens', 'number', 'Max tokens', false],
+    ]);
+    const temperature = fields[2];
+    expect(temperature).toMatchObject({ integer: false, min: 0, max: 2, defaultValue: 0.7 });
+    expect(fields[3]).toMatchObject({ integer: true, min: 1, max: 32000 });
+    expect(fields[1]).toMatchObject({ multiline: true });
+  });
+
+  it('maps booleans, lists of strings and short strings', () => {
+    expect(paramFields(spec('filter').params).map((f) => f.kind)).toEqual(['string', 'boolean']);
+    expect(paramFields(spec('classify').params).find((f) => f.name === 'labels')?.kind).toBe('string-list');
+    expect(paramFields(spec('translate').params).find((f) => f.name === 'targetLanguage')).toMatchObject({
+      kind: 'string',
+      multiline: false,
+    });
+  });
+
+  it('every node type in the library gets a form without unsupported fields', () => {
+    for (const s of NodeLibrary.values()) {
+      expect(paramFields(s.params).filter((f) => f.kind === 'unsupported')).toEqual([]);
+    }
+  });
+});
+
+describe('field input and errors', () => {
+  it('reads raw input as parameter values', () => {
+    const [model, , temperature] = paramFields(spec('llm-prompt').params);
+    const labels = paramFields(spec('classify').params)[1];
+    if (!model || !temperature || !labels) throw new Error('fields missing');
+    expect(readFieldInput(temperature, '0.5')).toBe(0.5);
+    expect(readFieldInput(temperature, '')).toBeUndefined();
+    expect(readFieldInput(temperature, 'warm')).toBe('warm');
+    expect(readFieldInput(labels, 'a\n  b \n\n')).toEqual(['a', 'b']);
+    expect(formatFieldValue(labels, ['a', 'b'])).toBe('a\nb');
+    expect(readFieldInput(model, 'gpt-4o')).toBe('gpt-4o');
+  });
+
+  it('reports validation errors per parameter', () => {
+    const errors = paramErrors(spec('llm-prompt'), { model: 'claude-sonnet', prompt: '', temperature: 5 });
+    expect([...errors.keys()].sort()).toEqual(['prompt', 'temperature']);
+    expect(errors.get('prompt')).toEqual(['prompt must not be empty']);
+    const labels = paramErrors(spec('classify'), { labels: ['ok', ''] });
+    expect(labels.get('labels')?.[0]).toMatch(/^item 2: /);
+  });
+});
