@@ -3,6 +3,7 @@ import { expect, test } from './support/fixtures.js';
 test.describe('Harmony Board', () => {
   test('two people co-edit one workflow and each sees the other’s nodes within a second', async ({
     newUser,
+    server,
   }) => {
     const alice = await newUser('Alice', '#d1453b');
     const bob = await newUser('Bob', '#1e6fd9');
