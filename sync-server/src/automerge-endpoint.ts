@@ -96,9 +96,10 @@ export function startAutomergeEndpoint(options: AutomergeEndpointOptions): Autom
   const adapter = new CheckedWebSocketServerAdapter(wss, (frame, ws) => {
     const state = peers.get(ws);
     if (!state) return false;
-    const rejection = checkAutomergeFrame(frame, state, peerId);
-    if (rejection) reject(ws, state.remote, rejection);
-    return rejection === undefined;
+    const verdict = checkAutomergeFrame(frame, state, peerId);
+    if (verdict === undefined) return true;
+    if ('close' in verdict) reject(ws, state.remote, verdict);
+    return false;
   });
   const repo = new Repo({
     network: [adapter],

@@ -17,7 +17,10 @@ const join = (extra: Record<string, unknown> = {}) =>
 const joined = (): AutomergePeerState => ({ peerId: 'me' });
 const from = (message: Record<string, unknown>) =>
   cbor.encode({ senderId: 'me', targetId: SERVER, documentId, ...message });
-const codeOf = (frame: Uint8Array, state = joined()) => checkAutomergeFrame(frame, state, SERVER)?.close.code;
+const codeOf = (frame: Uint8Array, state = joined()) => {
+  const verdict = checkAutomergeFrame(frame, state, SERVER);
+  return verdict && 'close' in verdict ? verdict.close.code : undefined;
+};
 
 function syncMessageWithChanges(): Uint8Array {
   const doc = A.from({ n: 1 });
@@ -51,6 +54,28 @@ describe('checkAutomergeFrame', () => {
     expect(
       codeOf(from({ type: 'remote-subscription-change', add: ['a'], remove: [] }), state),
     ).toBeUndefined();
+  });
+
+  it('drops, without closing, an ephemeral message a stock client forwards from another peer', () => {
+    const forwarded = cbor.encode({
+      type: 'ephemeral',
+      senderId: 'someone-else',
+      targetId: SERVER,
+      documentId,
+      data: cbor.encode({ cursor: 1 }),
+      count: 1,
+      sessionId: 's',
+    });
+    expect(checkAutomergeFrame(forwarded, joined(), SERVER)).toEqual({ drop: expect.any(String) });
+    // Anything else under another peer's name is refused.
+    const spoofed = cbor.encode({
+      type: 'sync',
+      senderId: 'someone-else',
+      targetId: SERVER,
+      documentId,
+      data: Uint8Array.of(1),
+    });
+    expect(codeOf(spoofed)).toBe(CloseCode.UnexpectedPeer.code);
   });
 
   it('refuses a storage id that would not be a safe storage key part', () => {

@@ -14,6 +14,16 @@ export interface AutomergeRejection {
   detail: string;
 }
 
+/**
+ * A frame to ignore without closing the connection: stock automerge-repo clients forward every
+ * ephemeral message they receive to their other peers, the server included, keeping the original
+ * `senderId` (DocSynchronizer.receiveEphemeralMessage). The server already relayed it; relaying it
+ * again under a sender this connection is not would let a client speak for others.
+ */
+export interface AutomergeDrop {
+  drop: string;
+}
+
 /** 128: peer ids, session ids and storage ids from stock clients are UUID-sized. */
 const MAX_ID_LENGTH = 128;
 /**
@@ -34,7 +44,7 @@ export function checkAutomergeFrame(
   frame: Uint8Array,
   state: AutomergePeerState,
   serverPeerId: string,
-): AutomergeRejection | undefined {
+): AutomergeRejection | AutomergeDrop | undefined {
   let message: unknown;
   try {
     message = cbor.decode(frame);
@@ -72,8 +82,10 @@ export function checkAutomergeFrame(
   if (!KNOWN_TYPES.has(type))
     return { close: CloseCode.UnknownMessageType, detail: `type ${JSON.stringify(type.slice(0, 40))}` };
   if (state.peerId === undefined) return unexpected(`\`${type}\` before \`join\``);
-  if (senderId !== state.peerId)
+  if (senderId !== state.peerId) {
+    if (type === 'ephemeral') return { drop: 'an ephemeral message forwarded from another peer' };
     return unexpected('`senderId` is not the peer that joined on this connection');
+  }
   if (message.targetId !== serverPeerId) return unexpected('`targetId` is not this server');
 
   switch (type) {

@@ -109,6 +109,27 @@ describe('/automerge with stock automerge-repo clients', () => {
     expect(health.connections).toBe(2);
   });
 
+  it('relays ephemeral messages (presence) between stock clients without closing anyone', async () => {
+    const a = track(client(server.port));
+    const b = track(client(server.port));
+    const c = track(client(server.port));
+    const fromA = a.create<Notes>({ items: [] });
+    fromA.change((d) => void d.items.push('x'));
+    await serverHas(a, fromA);
+    const fromB = await b.find<Notes>(fromA.url);
+    const fromC = await c.find<Notes>(fromA.url);
+    const seen: unknown[] = [];
+    fromC.on('ephemeral-message', ({ message }) => void seen.push(message));
+    await waitFor(() => {
+      fromB.broadcast({ cursor: 'b' });
+      return seen.length > 0;
+    }, "c to see b's presence");
+    // b's message reached a too, and a forwarded it back (stock behaviour): nobody was closed.
+    fromA.change((d) => void d.items.push('still connected'));
+    await waitFor(() => fromC.doc().items.length === 2, 'a later edit to reach c');
+    expect(warnings.filter((w) => w.msg.startsWith('closing'))).toEqual([]);
+  });
+
   it('serves the same document, heads and all, after close() and a restart on the same data', async () => {
     const a = track(client(server.port));
     const handle = a.create<Notes>({ items: [] });
