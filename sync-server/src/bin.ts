@@ -56,6 +56,14 @@ async function main(): Promise<void> {
       },
     );
   };
+  // automerge-repo's batched saves run outside any caller: a failed write (disk full, permissions)
+  // would otherwise end the process and every other document's connections with it. Log it; the
+  // client still holds the change and resends it on reconnect.
+  process.on('unhandledRejection', (reason) => {
+    consoleLogger.error('unhandled rejection (the server keeps running)', {
+      error: reason instanceof Error ? (reason.stack ?? reason.message) : String(reason),
+    });
+  });
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 }
