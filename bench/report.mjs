@@ -55,16 +55,19 @@ function svg(result) {
   const top = 48;
   const width = labelWidth + barWidth + 200;
   const height = top + result.cases.length * rowHeight + 40;
-  const maxRatio = Math.max(
-    1.5,
-    ...result.cases.flatMap((c) => [c.ratio ?? 0, c.goal_ratio ?? 0].filter(Number.isFinite)),
-  );
-  const scale = barWidth / (maxRatio * 1.1);
-  const x = (ratio) => labelWidth + ratio * scale;
+  const ratios = result.cases.flatMap((c) => [c.ratio ?? 0, c.goal_ratio ?? 0].filter(Number.isFinite));
+  const maxRatio = Math.max(1.5, ...ratios);
+  // Linear while every ratio is small; logarithmic when one case (say full validation against a bare
+  // sort) is an order of magnitude beyond the rest, so the others stay readable.
+  const logScale = maxRatio > 4;
+  const minRatio = Math.min(0.5, ...ratios.filter((r) => r > 0)) / 1.1;
+  const scale = logScale ? barWidth / Math.log((maxRatio * 1.1) / minRatio) : barWidth / (maxRatio * 1.1);
+  const x = (ratio) =>
+    labelWidth + (logScale ? Math.log(Math.max(ratio, minRatio) / minRatio) : ratio) * scale;
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="system-ui, sans-serif" font-size="12">`,
     `<rect width="100%" height="100%" fill="#fff"/>`,
-    `<text x="10" y="20" font-size="15" font-weight="bold">${escapeXml(result.name)}: ours ÷ anchor (lower is better; tick = goal)</text>`,
+    `<text x="10" y="20" font-size="15" font-weight="bold">${escapeXml(result.name)}: ours ÷ anchor (lower is better; tick = goal${logScale ? '; log scale' : ''})</text>`,
     `<text x="10" y="36" fill="#555">${escapeXml(`${result.date}, ${result.machine.cpus} cpus, Node ${result.machine.node}${result.smoke ? ', SMOKE RUN' : ''}`)}</text>`,
     `<line x1="${x(1)}" y1="${top - 4}" x2="${x(1)}" y2="${height - 30}" stroke="#999" stroke-dasharray="3,3"/>`,
     `<text x="${x(1)}" y="${height - 16}" text-anchor="middle" fill="#555">1× (parity)</text>`,
@@ -75,7 +78,7 @@ function svg(result) {
     const holds = c.ratio !== null && c.ratio !== undefined && c.ratio <= c.goal_ratio;
     parts.push(
       `<text x="${labelWidth - 8}" y="${y + 15}" text-anchor="end">${escapeXml(`${c.case} · ${c.metric}`)}</text>`,
-      `<rect x="${labelWidth}" y="${y + 4}" width="${Math.max(1, ratio * scale)}" height="16" fill="${holds ? '#2e7d32' : '#c62828'}"/>`,
+      `<rect x="${labelWidth}" y="${y + 4}" width="${Math.max(1, logScale ? x(ratio) - labelWidth : ratio * scale)}" height="16" fill="${holds ? '#2e7d32' : '#c62828'}"/>`,
       `<line x1="${x(c.goal_ratio)}" y1="${y}" x2="${x(c.goal_ratio)}" y2="${y + 24}" stroke="#000" stroke-width="2"/>`,
       `<text x="${x(Math.max(ratio, c.goal_ratio)) + 8}" y="${y + 15}">${escapeXml(`${fmt(c.ratio)}×  (${fmt(c.ours)} vs ${fmt(c.anchor)})`)}</text>`,
     );
