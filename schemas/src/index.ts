@@ -19,6 +19,7 @@ export {
   DataType,
   deleteElements,
   EdgeId,
+  edgesAttachedTo,
   FindingCode,
   instantiateTemplate,
   moveNodes,

@@ -6,6 +6,7 @@ import {
   connect,
   deleteElements,
   type EdgeId,
+  edgesAttachedTo,
   moveNodes,
   type NodeId,
   NodeLibrary,
@@ -86,7 +87,9 @@ function apply(doc: Automerge.Doc<Workflow>, op: Op, peer: number): Automerge.Do
     }
     case 'delete':
       if (nodes.length === 0) return doc;
-      return Automerge.change(doc, (d) => deleteElements(d, [pick(op.node)]));
+      return Automerge.change(doc, (d) =>
+        deleteElements(d, [pick(op.node)], edgesAttachedTo(doc, [pick(op.node)])),
+      );
     case 'move':
       if (nodes.length === 0) return doc;
       return Automerge.change(doc, (d) => moveNodes(d, new Map([[pick(op.node), { x: op.x, y: op.x }]])));
@@ -213,7 +216,7 @@ describe('concurrent workflow edits', () => {
       addNode(d, 'translate', { x: 1, y: 0 }, 'y' as NodeId);
     });
     let b = Automerge.clone(a);
-    a = Automerge.change(a, (d) => deleteElements(d, ['y' as NodeId]));
+    a = Automerge.change(a, (d) => deleteElements(d, ['y' as NodeId], edgesAttachedTo(a, ['y' as NodeId])));
     b = Automerge.change(b, (d) =>
       connect(
         d,

@@ -4,6 +4,7 @@ export {
   createEdgeId,
   createNodeId,
   deleteElements,
+  edgesAttachedTo,
   moveNodes,
   renameWorkflow,
   setParam,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addNode, connect, deleteElements } from './edits.js';
+import { addNode, connect, deleteElements, edgesAttachedTo } from './edits.js';
 import type { EdgeId, NodeId, Workflow } from './model.js';
 import { canFlow, DataType, NodeLibrary } from './node-library.js';
 import { instantiateTemplate, WorkflowTemplates } from './templates.js';
@@ -187,7 +187,7 @@ describe('validateWorkflow', () => {
 
   it('deleteElements removes a node with its edges', () => {
     const w = pipeline();
-    deleteElements(w, [n('sum')]);
+    deleteElements(w, [n('sum')], edgesAttachedTo(w, [n('sum')]));
     expect(Object.keys(w.edges)).toEqual([]);
     expect(Object.keys(w.nodes).sort()).toEqual(['read', 'write']);
   });
