@@ -1,0 +1,116 @@
+import type { Role } from '@symphony/schemas';
+
+/** A locally registered user (local sign-in). */
+export interface UserRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly passwordHash: string;
+  readonly createdAt: string;
+}
+
+/** A workspace row. */
+export interface WorkspaceRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly createdBy: string;
+  readonly createdAt: string;
+}
+
+/** A membership row. */
+export interface MemberRecord {
+  readonly workspaceId: string;
+  readonly userId: string;
+  readonly role: Role;
+}
+
+/** A pending invitation: `inviteeId` becomes a member with `role` once it is accepted. */
+export interface InvitationRecord {
+  readonly id: string;
+  readonly workspaceId: string;
+  readonly inviteeId: string;
+  readonly role: Role;
+  readonly invitedBy: string;
+  readonly createdAt: string;
+}
+
+/** Whether a resource is a text document or a workflow. */
+export type DocumentKind = 'document' | 'workflow';
+
+/** Metadata of a document or workflow (its content lives in the sync layer). */
+export interface DocumentRecord {
+  readonly id: string;
+  readonly workspaceId: string;
+  readonly kind: DocumentKind;
+  readonly title: string;
+  readonly sizeBytes: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+/** One authoritative decision, as the caller describes it. */
+export interface AuditEntry {
+  readonly actor: string;
+  readonly action: string;
+  readonly resourceKind: string;
+  readonly resourceId: string;
+  readonly workspaceId: string | null;
+  readonly allowed: boolean;
+  readonly reason: string;
+}
+
+/** An audit row as stored: the entry plus its place and hashes in the chain. */
+export interface AuditRecord extends AuditEntry {
+  readonly seq: number;
+  readonly at: string;
+  readonly prevHash: string;
+  readonly hash: string;
+}
+
+/**
+ * OFB's persistence port. Every method runs in the current transaction when called on the `tx`
+ * given to {@link OfbStore.transaction}; outside one, each call commits on its own.
+ */
+export interface OfbStore {
+  /** Runs `fn` in one transaction: everything it wrote commits together or not at all. */
+  transaction<T>(fn: (tx: OfbStore) => Promise<T>): Promise<T>;
+
+  createUser(user: Omit<UserRecord, 'createdAt'>): Promise<UserRecord>;
+  findUserByName(name: string): Promise<UserRecord | null>;
+
+  createWorkspace(workspace: Omit<WorkspaceRecord, 'createdAt'>): Promise<WorkspaceRecord>;
+  getWorkspace(id: string): Promise<WorkspaceRecord | null>;
+  /** The workspaces `userId` is a member of, with the role held in each. */
+  listWorkspacesFor(userId: string): Promise<{ workspace: WorkspaceRecord; role: Role }[]>;
+  countWorkspacesOwnedBy(userId: string): Promise<number>;
+
+  getMember(workspaceId: string, userId: string): Promise<MemberRecord | null>;
+  listMembers(workspaceId: string): Promise<MemberRecord[]>;
+  /** Adds the member, or changes the role of an existing one. */
+  putMember(member: MemberRecord): Promise<void>;
+  /** Returns whether a row was removed. */
+  removeMember(workspaceId: string, userId: string): Promise<boolean>;
+
+  createInvitation(invitation: Omit<InvitationRecord, 'createdAt'>): Promise<InvitationRecord>;
+  getInvitation(id: string): Promise<InvitationRecord | null>;
+  countInvitations(workspaceId: string): Promise<number>;
+  deleteInvitation(id: string): Promise<boolean>;
+
+  createDocument(document: Omit<DocumentRecord, 'createdAt' | 'updatedAt'>): Promise<DocumentRecord>;
+  getDocument(id: string): Promise<DocumentRecord | null>;
+  listDocuments(workspaceId: string): Promise<DocumentRecord[]>;
+  countDocuments(workspaceId: string): Promise<number>;
+  renameDocument(id: string, title: string): Promise<DocumentRecord | null>;
+  deleteDocument(id: string): Promise<boolean>;
+
+  /** Appends to the audit chain; the database fills in `seq`, `at` and the hashes. */
+  appendAudit(entry: AuditEntry): Promise<AuditRecord>;
+  /** Audit rows in chain order, `afterSeq` exclusive. */
+  listAudit(options?: { workspaceId?: string; afterSeq?: number; limit?: number }): Promise<AuditRecord[]>;
+
+  close(): Promise<void>;
+}
+
+/** Thrown when a write would break a uniqueness rule (a taken user name, a duplicate id). */
+export class ConflictError extends Error {
+  override name = 'ConflictError';
+}

@@ -1,0 +1,272 @@
+import type { Role } from '@symphony/schemas';
+import {
+  type AuditEntry,
+  type AuditRecord,
+  ConflictError,
+  type DocumentKind,
+  type DocumentRecord,
+  type InvitationRecord,
+  type MemberRecord,
+  type OfbStore,
+  type UserRecord,
+  type WorkspaceRecord,
+} from '../OfbStore.js';
+import type { SqlDriver } from './SqlDriver.js';
+
+type Row = Record<string, unknown>;
+
+const iso = (v: unknown): string => (v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString());
+
+const user = (r: Row): UserRecord => ({
+  id: String(r.id),
+  name: String(r.name),
+  passwordHash: String(r.password_hash),
+  createdAt: iso(r.created_at),
+});
+const workspace = (r: Row): WorkspaceRecord => ({
+  id: String(r.id),
+  name: String(r.name),
+  createdBy: String(r.created_by),
+  createdAt: iso(r.created_at),
+});
+const member = (r: Row): MemberRecord => ({
+  workspaceId: String(r.workspace_id),
+  userId: String(r.user_id),
+  role: r.role as Role,
+});
+const invitation = (r: Row): InvitationRecord => ({
+  id: String(r.id),
+  workspaceId: String(r.workspace_id),
+  inviteeId: String(r.invitee_id),
+  role: r.role as Role,
+  invitedBy: String(r.invited_by),
+  createdAt: iso(r.created_at),
+});
+const document = (r: Row): DocumentRecord => ({
+  id: String(r.id),
+  workspaceId: String(r.workspace_id),
+  kind: r.kind as DocumentKind,
+  title: String(r.title),
+  sizeBytes: Number(r.size_bytes),
+  createdAt: iso(r.created_at),
+  updatedAt: iso(r.updated_at),
+});
+const audit = (r: Row): AuditRecord => ({
+  seq: Number(r.seq),
+  at: iso(r.at),
+  actor: String(r.actor),
+  action: String(r.action),
+  resourceKind: String(r.resource_kind),
+  resourceId: String(r.resource_id),
+  workspaceId: r.workspace_id === null ? null : String(r.workspace_id),
+  allowed: Boolean(r.allowed),
+  reason: String(r.reason),
+  prevHash: String(r.prev_hash),
+  hash: String(r.hash),
+});
+
+/** Postgres's unique_violation. */
+const UNIQUE_VIOLATION = '23505';
+
+async function unique<T>(what: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if ((error as { code?: string }).code === UNIQUE_VIOLATION)
+      throw new ConflictError(`${what} already exists`);
+    throw error;
+  }
+}
+
+/**
+ * {@link OfbStore} over any {@link SqlDriver}. The SQL is plain PostgreSQL 15, so PGlite,
+ * PostgreSQL and Supabase run the same statements.
+ */
+export class SqlOfbStore implements OfbStore {
+  constructor(
+    /** The driver; inside {@link transaction} it is the transaction's. */
+    readonly db: SqlDriver,
+    private readonly inTransaction = false,
+  ) {}
+
+  async transaction<T>(fn: (tx: OfbStore) => Promise<T>): Promise<T> {
+    if (this.inTransaction) return fn(this);
+    return this.db.transaction((tx) => fn(new SqlOfbStore(tx, true)));
+  }
+
+  async createUser(u: Omit<UserRecord, 'createdAt'>): Promise<UserRecord> {
+    const rows = await unique(`user "${u.name}"`, () =>
+      this.db.query('insert into users (id, name, password_hash) values ($1, $2, $3) returning *', [
+        u.id,
+        u.name,
+        u.passwordHash,
+      ]),
+    );
+    return user(rows[0]!);
+  }
+
+  async findUserByName(name: string): Promise<UserRecord | null> {
+    const rows = await this.db.query('select * from users where name = $1', [name]);
+    return rows[0] ? user(rows[0]) : null;
+  }
+
+  async createWorkspace(w: Omit<WorkspaceRecord, 'createdAt'>): Promise<WorkspaceRecord> {
+    const rows = await unique(`workspace ${w.id}`, () =>
+      this.db.query('insert into workspaces (id, name, created_by) values ($1, $2, $3) returning *', [
+        w.id,
+        w.name,
+        w.createdBy,
+      ]),
+    );
+    return workspace(rows[0]!);
+  }
+
+  async getWorkspace(id: string): Promise<WorkspaceRecord | null> {
+    const rows = await this.db.query('select * from workspaces where id = $1', [id]);
+    return rows[0] ? workspace(rows[0]) : null;
+  }
+
+  async listWorkspacesFor(userId: string): Promise<{ workspace: WorkspaceRecord; role: Role }[]> {
+    const rows = await this.db.query(
+      `select w.*, m.role from workspaces w join members m on m.workspace_id = w.id
+       where m.user_id = $1 order by w.created_at, w.id`,
+      [userId],
+    );
+    return rows.map((r) => ({ workspace: workspace(r), role: r.role as Role }));
+  }
+
+  async countWorkspacesOwnedBy(userId: string): Promise<number> {
+    const rows = await this.db.query<{ n: unknown }>(
+      `select count(*) as n from members where user_id = $1 and role = 'owner'`,
+      [userId],
+    );
+    return Number(rows[0]!.n);
+  }
+
+  async getMember(workspaceId: string, userId: string): Promise<MemberRecord | null> {
+    const rows = await this.db.query('select * from members where workspace_id = $1 and user_id = $2', [
+      workspaceId,
+      userId,
+    ]);
+    return rows[0] ? member(rows[0]) : null;
+  }
+
+  async listMembers(workspaceId: string): Promise<MemberRecord[]> {
+    const rows = await this.db.query('select * from members where workspace_id = $1 order by user_id', [
+      workspaceId,
+    ]);
+    return rows.map(member);
+  }
+
+  async putMember(m: MemberRecord): Promise<void> {
+    await this.db.query(
+      `insert into members (workspace_id, user_id, role) values ($1, $2, $3)
+       on conflict (workspace_id, user_id) do update set role = excluded.role`,
+      [m.workspaceId, m.userId, m.role],
+    );
+  }
+
+  async removeMember(workspaceId: string, userId: string): Promise<boolean> {
+    const rows = await this.db.query(
+      'delete from members where workspace_id = $1 and user_id = $2 returning user_id',
+      [workspaceId, userId],
+    );
+    return rows.length > 0;
+  }
+
+  async createInvitation(i: Omit<InvitationRecord, 'createdAt'>): Promise<InvitationRecord> {
+    const rows = await unique(`invitation of ${i.inviteeId}`, () =>
+      this.db.query(
+        `insert into invitations (id, workspace_id, invitee_id, role, invited_by)
+         values ($1, $2, $3, $4, $5) returning *`,
+        [i.id, i.workspaceId, i.inviteeId, i.role, i.invitedBy],
+      ),
+    );
+    return invitation(rows[0]!);
+  }
+
+  async getInvitation(id: string): Promise<InvitationRecord | null> {
+    const rows = await this.db.query('select * from invitations where id = $1', [id]);
+    return rows[0] ? invitation(rows[0]) : null;
+  }
+
+  async countInvitations(workspaceId: string): Promise<number> {
+    const rows = await this.db.query<{ n: unknown }>(
+      'select count(*) as n from invitations where workspace_id = $1',
+      [workspaceId],
+    );
+    return Number(rows[0]!.n);
+  }
+
+  async deleteInvitation(id: string): Promise<boolean> {
+    return (await this.db.query('delete from invitations where id = $1 returning id', [id])).length > 0;
+  }
+
+  async createDocument(d: Omit<DocumentRecord, 'createdAt' | 'updatedAt'>): Promise<DocumentRecord> {
+    const rows = await unique(`document ${d.id}`, () =>
+      this.db.query(
+        `insert into documents (id, workspace_id, kind, title, size_bytes)
+         values ($1, $2, $3, $4, $5) returning *`,
+        [d.id, d.workspaceId, d.kind, d.title, d.sizeBytes],
+      ),
+    );
+    return document(rows[0]!);
+  }
+
+  async getDocument(id: string): Promise<DocumentRecord | null> {
+    const rows = await this.db.query('select * from documents where id = $1', [id]);
+    return rows[0] ? document(rows[0]) : null;
+  }
+
+  async listDocuments(workspaceId: string): Promise<DocumentRecord[]> {
+    const rows = await this.db.query(
+      'select * from documents where workspace_id = $1 order by created_at, id',
+      [workspaceId],
+    );
+    return rows.map(document);
+  }
+
+  async countDocuments(workspaceId: string): Promise<number> {
+    const rows = await this.db.query<{ n: unknown }>(
+      'select count(*) as n from documents where workspace_id = $1',
+      [workspaceId],
+    );
+    return Number(rows[0]!.n);
+  }
+
+  async renameDocument(id: string, title: string): Promise<DocumentRecord | null> {
+    const rows = await this.db.query(
+      'update documents set title = $2, updated_at = now() where id = $1 returning *',
+      [id, title],
+    );
+    return rows[0] ? document(rows[0]) : null;
+  }
+
+  async deleteDocument(id: string): Promise<boolean> {
+    return (await this.db.query('delete from documents where id = $1 returning id', [id])).length > 0;
+  }
+
+  async appendAudit(e: AuditEntry): Promise<AuditRecord> {
+    const rows = await this.db.query(
+      `insert into audit_log (actor, action, resource_kind, resource_id, workspace_id, allowed, reason, prev_hash, hash)
+       values ($1, $2, $3, $4, $5, $6, $7, '', '') returning *`,
+      [e.actor, e.action, e.resourceKind, e.resourceId, e.workspaceId, e.allowed, e.reason],
+    );
+    return audit(rows[0]!);
+  }
+
+  async listAudit(
+    options: { workspaceId?: string; afterSeq?: number; limit?: number } = {},
+  ): Promise<AuditRecord[]> {
+    const rows = await this.db.query(
+      `select * from audit_log where ($1::text is null or workspace_id = $1) and seq > $2
+       order by seq limit $3`,
+      [options.workspaceId ?? null, options.afterSeq ?? 0, options.limit ?? 1000],
+    );
+    return rows.map(audit);
+  }
+
+  async close(): Promise<void> {
+    if (!this.inTransaction) await this.db.close();
+  }
+}

@@ -1,0 +1,149 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConflictError, type OfbStore } from '../src/OfbStore.js';
+
+/**
+ * The acceptance suite every {@link OfbStore} adapter must pass. `makeStore` is called once;
+ * the suite shares that store (fresh PGlite takes seconds) and uses unique ids per test.
+ */
+export function runOfbStoreTests(name: string, makeStore: () => Promise<OfbStore>): void {
+  describe(`OfbStore acceptance: ${name}`, () => {
+    let store: OfbStore;
+    beforeAll(async () => {
+      store = await makeStore();
+    });
+    afterAll(async () => {
+      await store?.close();
+    });
+
+    const id = (prefix: string) => `${prefix}-${randomUUID()}`;
+
+    it('creates users and refuses a taken name', async () => {
+      const name = id('alice');
+      const created = await store.createUser({ id: id('u'), name, passwordHash: 'h' });
+      expect(await store.findUserByName(name)).toEqual(created);
+      await expect(store.createUser({ id: id('u'), name, passwordHash: 'h' })).rejects.toBeInstanceOf(
+        ConflictError,
+      );
+      expect(await store.findUserByName(id('nobody'))).toBeNull();
+    });
+
+    it('keeps workspaces, members and roles', async () => {
+      const ws = id('ws');
+      const owner = id('u');
+      const editor = id('u');
+      await store.transaction(async (tx) => {
+        await tx.createWorkspace({ id: ws, name: 'Team', createdBy: owner });
+        await tx.putMember({ workspaceId: ws, userId: owner, role: 'owner' });
+      });
+      await store.putMember({ workspaceId: ws, userId: editor, role: 'viewer' });
+      await store.putMember({ workspaceId: ws, userId: editor, role: 'editor' });
+      expect(await store.getMember(ws, editor)).toEqual({ workspaceId: ws, userId: editor, role: 'editor' });
+      expect((await store.listMembers(ws)).length).toBe(2);
+      const listed = await store.listWorkspacesFor(owner);
+      expect(listed.map((l) => [l.workspace.id, l.role])).toEqual([[ws, 'owner']]);
+      expect(await store.countWorkspacesOwnedBy(owner)).toBe(1);
+      expect(await store.removeMember(ws, editor)).toBe(true);
+      expect(await store.removeMember(ws, editor)).toBe(false);
+      expect(await store.getMember(ws, editor)).toBeNull();
+      expect(await store.getWorkspace(id('none'))).toBeNull();
+    });
+
+    it('keeps invitations', async () => {
+      const ws = id('ws');
+      await store.createWorkspace({ id: ws, name: 'Inv', createdBy: 'x' });
+      const inv = await store.createInvitation({
+        id: id('inv'),
+        workspaceId: ws,
+        inviteeId: 'bob',
+        role: 'viewer',
+        invitedBy: 'x',
+      });
+      expect(await store.getInvitation(inv.id)).toEqual(inv);
+      expect(await store.countInvitations(ws)).toBe(1);
+      await expect(
+        store.createInvitation({
+          id: id('inv'),
+          workspaceId: ws,
+          inviteeId: 'bob',
+          role: 'owner',
+          invitedBy: 'x',
+        }),
+      ).rejects.toBeInstanceOf(ConflictError);
+      expect(await store.deleteInvitation(inv.id)).toBe(true);
+      expect(await store.getInvitation(inv.id)).toBeNull();
+    });
+
+    it('creates, renames, lists and deletes document metadata', async () => {
+      const ws = id('ws');
+      await store.createWorkspace({ id: ws, name: 'Docs', createdBy: 'x' });
+      const doc = await store.createDocument({
+        id: id('d'),
+        workspaceId: ws,
+        kind: 'document',
+        title: 'A',
+        sizeBytes: 3,
+      });
+      await store.createDocument({
+        id: id('f'),
+        workspaceId: ws,
+        kind: 'workflow',
+        title: 'B',
+        sizeBytes: 0,
+      });
+      expect(await store.countDocuments(ws)).toBe(2);
+      const renamed = await store.renameDocument(doc.id, 'A2');
+      expect(renamed?.title).toBe('A2');
+      expect(await store.getDocument(doc.id)).toEqual(renamed);
+      expect((await store.listDocuments(ws)).map((d) => d.kind).sort()).toEqual(['document', 'workflow']);
+      expect(await store.deleteDocument(doc.id)).toBe(true);
+      expect(await store.getDocument(doc.id)).toBeNull();
+      expect(await store.renameDocument(doc.id, 'x')).toBeNull();
+    });
+
+    it('chains audit rows: each prev_hash is the previous hash', async () => {
+      const ws = id('ws');
+      const base = {
+        actor: 'a',
+        action: 'read',
+        resourceKind: 'document',
+        resourceId: 'd',
+        reason: 'allowed',
+      };
+      const first = await store.appendAudit({ ...base, workspaceId: ws, allowed: true });
+      const second = await store.appendAudit({
+        ...base,
+        workspaceId: ws,
+        allowed: false,
+        reason: 'role_too_low',
+      });
+      expect(second.seq).toBeGreaterThan(first.seq);
+      expect(second.prevHash).toBe(first.hash);
+      expect(first.hash).toMatch(/^[0-9a-f]{64}$/);
+      const listed = await store.listAudit({ workspaceId: ws });
+      expect(listed).toEqual([first, second]);
+    });
+
+    it('rolls back every write of a failed transaction', async () => {
+      const ws = id('ws');
+      const before = (await store.listAudit({ limit: 100_000 })).length;
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.createWorkspace({ id: ws, name: 'Doomed', createdBy: 'x' });
+          await tx.appendAudit({
+            actor: 'x',
+            action: 'create-workspace',
+            resourceKind: 'workspace',
+            resourceId: ws,
+            workspaceId: ws,
+            allowed: true,
+            reason: 'allowed',
+          });
+          throw new Error('forced failure after the write');
+        }),
+      ).rejects.toThrow('forced failure');
+      expect(await store.getWorkspace(ws)).toBeNull();
+      expect((await store.listAudit({ limit: 100_000 })).length).toBe(before);
+    });
+  });
+}

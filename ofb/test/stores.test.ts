@@ -1,0 +1,14 @@
+import { afterAll } from 'vitest';
+import { PgliteStore } from '../src/adapters/PgliteStore.js';
+import { PostgresStore } from '../src/adapters/PostgresStore.js';
+import { type PostgresServer, startPostgres } from './postgres-server.js';
+import { runOfbStoreTests } from './runOfbStoreTests.js';
+
+runOfbStoreTests('PgliteStore', () => PgliteStore.open('memory://'));
+
+let server: PostgresServer | undefined;
+afterAll(() => server?.stop());
+runOfbStoreTests('PostgresStore', async () => {
+  server = await startPostgres();
+  return PostgresStore.open(await server.createDatabase('acceptance'));
+});
