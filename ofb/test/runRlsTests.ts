@@ -1,0 +1,371 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SqlDriver } from '../src/adapters/SqlDriver.js';
+
+type Expect = 'ok' | 'rows:0' | 'rows:1+' | 'error';
+
+/** One probe run as role `authenticated` with `sub` = `who`. */
+interface Probe {
+  readonly table: string;
+  readonly name: string;
+  readonly who: string;
+  readonly sql: string;
+  readonly expect: Expect;
+}
+
+const A = 'rls-ws-a';
+const B = 'rls-ws-b';
+const uA = 'rls-user-a';
+const uB = 'rls-user-b';
+
+/** Superuser fixture: two workspaces, each with its owner, a document, an invitation and an audit row. */
+const fixture = `
+  insert into users (id, name, password_hash) values ('${uA}', 'rls-a', 'x'), ('${uB}', 'rls-b', 'x');
+  insert into workspaces (id, name, created_by) values ('${A}', 'A', '${uA}'), ('${B}', 'B', '${uB}'),
+    ('${A}-2', 'A2', '${uA}');
+  insert into members (workspace_id, user_id, role) values ('${A}', '${uA}', 'owner'), ('${B}', '${uB}', 'owner'),
+    ('${A}', 'rls-x', 'viewer'), ('${B}', 'rls-y', 'viewer'), ('${A}-2', '${uA}', 'owner');
+  insert into invitations (id, workspace_id, invitee_id, role, invited_by) values
+    ('inv-a', '${A}', 'rls-i', 'viewer', '${uA}'), ('inv-b', '${B}', 'rls-j', 'viewer', '${uB}');
+  insert into documents (id, workspace_id, kind, title) values ('doc-a', '${A}', 'document', 'a'),
+    ('doc-b', '${B}', 'workflow', 'b');
+  insert into audit_log (actor, action, resource_kind, resource_id, workspace_id, allowed, reason, prev_hash, hash)
+    values ('${uA}', 'read', 'document', 'doc-a', '${A}', true, 'allowed', '', ''),
+           ('${uB}', 'read', 'document', 'doc-b', '${B}', true, 'allowed', '', '');
+`;
+
+const p = (table: string, name: string, sql: string, expect: Expect, who = uA): Probe => ({
+  table,
+  name,
+  who,
+  sql,
+  expect,
+});
+
+/**
+ * What a member of workspace A may and may not do. Positive probes prove each policy grants what it
+ * should (so dropping a policy breaks one); negative probes prove B's rows stay out of reach.
+ */
+const probes: Probe[] = [
+  p('users', 'reads own row', `select id from users where id = '${uA}'`, 'rows:1+'),
+  p(
+    'users',
+    'updates own row',
+    `update users set name = 'rls-a2' where id = '${uA}' returning id`,
+    'rows:1+',
+  ),
+  p('users', 'cannot read another user', `select id from users where id = '${uB}'`, 'rows:0'),
+  p(
+    'users',
+    'cannot update another user',
+    `update users set name = 'z' where id = '${uB}' returning id`,
+    'rows:0',
+  ),
+
+  p('workspaces', 'reads own workspace', `select id from workspaces where id = '${A}'`, 'rows:1+'),
+  p(
+    'workspaces',
+    'creates a workspace',
+    `insert into workspaces (id, name, created_by) values ('new-a', 'n', '${uA}')`,
+    'ok',
+  ),
+  p(
+    'workspaces',
+    'renames own workspace',
+    `update workspaces set name = 'A!' where id = '${A}' returning id`,
+    'rows:1+',
+  ),
+  p(
+    'workspaces',
+    'deletes own workspace',
+    `delete from workspaces where id = '${A}-2' returning id`,
+    'rows:1+',
+  ),
+  p('workspaces', 'cannot read B', `select id from workspaces where id = '${B}'`, 'rows:0'),
+  p(
+    'workspaces',
+    'cannot create as someone else',
+    `insert into workspaces (id, name, created_by) values ('new-b', 'n', '${uB}')`,
+    'error',
+  ),
+  p(
+    'workspaces',
+    'cannot rename B',
+    `update workspaces set name = 'x' where id = '${B}' returning id`,
+    'rows:0',
+  ),
+  p('workspaces', 'cannot delete B', `delete from workspaces where id = '${B}' returning id`, 'rows:0'),
+
+  p('members', 'reads A members', `select user_id from members where workspace_id = '${A}'`, 'rows:1+'),
+  p(
+    'members',
+    'adds a member to A',
+    `insert into members (workspace_id, user_id, role) values ('${A}', 'rls-z', 'editor')`,
+    'ok',
+  ),
+  p(
+    'members',
+    'changes a role in A',
+    `update members set role = 'editor' where workspace_id = '${A}' and user_id = 'rls-x' returning user_id`,
+    'rows:1+',
+  ),
+  p(
+    'members',
+    'removes a member of A',
+    `delete from members where workspace_id = '${A}' and user_id = 'rls-x' returning user_id`,
+    'rows:1+',
+  ),
+  p('members', 'cannot read B members', `select user_id from members where workspace_id = '${B}'`, 'rows:0'),
+  p(
+    'members',
+    'cannot join B',
+    `insert into members (workspace_id, user_id, role) values ('${B}', '${uA}', 'owner')`,
+    'error',
+  ),
+  p(
+    'members',
+    'cannot change a role in B',
+    `update members set role = 'owner' where workspace_id = '${B}' returning user_id`,
+    'rows:0',
+  ),
+  p(
+    'members',
+    'cannot remove from B',
+    `delete from members where workspace_id = '${B}' returning user_id`,
+    'rows:0',
+  ),
+
+  p(
+    'invitations',
+    'reads A invitations',
+    `select id from invitations where workspace_id = '${A}'`,
+    'rows:1+',
+  ),
+  p(
+    'invitations',
+    'invites to A',
+    `insert into invitations (id, workspace_id, invitee_id, role, invited_by) values ('inv-a2', '${A}', 'q', 'viewer', '${uA}')`,
+    'ok',
+  ),
+  p(
+    'invitations',
+    'edits an A invitation',
+    `update invitations set role = 'editor' where id = 'inv-a' returning id`,
+    'rows:1+',
+  ),
+  p(
+    'invitations',
+    'withdraws an A invitation',
+    `delete from invitations where id = 'inv-a' returning id`,
+    'rows:1+',
+  ),
+  p(
+    'invitations',
+    'cannot read B invitations',
+    `select id from invitations where workspace_id = '${B}'`,
+    'rows:0',
+  ),
+  p(
+    'invitations',
+    'cannot invite to B',
+    `insert into invitations (id, workspace_id, invitee_id, role, invited_by) values ('inv-b2', '${B}', 'q', 'owner', '${uA}')`,
+    'error',
+  ),
+  p(
+    'invitations',
+    'cannot edit a B invitation',
+    `update invitations set role = 'owner' where id = 'inv-b' returning id`,
+    'rows:0',
+  ),
+  p(
+    'invitations',
+    'cannot withdraw a B invitation',
+    `delete from invitations where id = 'inv-b' returning id`,
+    'rows:0',
+  ),
+
+  p('documents', 'reads A documents', `select id from documents where workspace_id = '${A}'`, 'rows:1+'),
+  p(
+    'documents',
+    'creates in A',
+    `insert into documents (id, workspace_id, kind, title) values ('doc-a2', '${A}', 'document', 't')`,
+    'ok',
+  ),
+  p(
+    'documents',
+    'renames in A',
+    `update documents set title = 't2' where id = 'doc-a' returning id`,
+    'rows:1+',
+  ),
+  p('documents', 'deletes in A', `delete from documents where id = 'doc-a' returning id`, 'rows:1+'),
+  p('documents', 'cannot read B documents', `select id from documents where workspace_id = '${B}'`, 'rows:0'),
+  p(
+    'documents',
+    'cannot create in B',
+    `insert into documents (id, workspace_id, kind, title) values ('doc-b2', '${B}', 'document', 't')`,
+    'error',
+  ),
+  p(
+    'documents',
+    'cannot rename in B',
+    `update documents set title = 'x' where id = 'doc-b' returning id`,
+    'rows:0',
+  ),
+  p('documents', 'cannot delete in B', `delete from documents where id = 'doc-b' returning id`, 'rows:0'),
+
+  p('audit_log', 'owner reads A audit', `select seq from audit_log where workspace_id = '${A}'`, 'rows:1+'),
+  p(
+    'audit_log',
+    'appends own A audit row',
+    `insert into audit_log (actor, action, resource_kind, resource_id, workspace_id, allowed, reason, prev_hash, hash) values ('${uA}', 'read', 'document', 'doc-a', '${A}', true, 'allowed', '', '')`,
+    'ok',
+  ),
+  p('audit_log', 'cannot read B audit', `select seq from audit_log where workspace_id = '${B}'`, 'rows:0'),
+  p(
+    'audit_log',
+    'cannot append to B audit',
+    `insert into audit_log (actor, action, resource_kind, resource_id, workspace_id, allowed, reason, prev_hash, hash) values ('${uA}', 'read', 'document', 'doc-b', '${B}', true, 'allowed', '', '')`,
+    'error',
+  ),
+  p(
+    'audit_log',
+    'cannot append as someone else',
+    `insert into audit_log (actor, action, resource_kind, resource_id, workspace_id, allowed, reason, prev_hash, hash) values ('${uB}', 'read', 'document', 'doc-a', '${A}', true, 'allowed', '', '')`,
+    'error',
+  ),
+  p(
+    'audit_log',
+    'cannot update A audit',
+    `update audit_log set reason = 'x' where workspace_id = '${A}'`,
+    'error',
+  ),
+  p('audit_log', 'cannot delete A audit', `delete from audit_log where workspace_id = '${A}'`, 'error'),
+];
+
+/** Runs every probe inside `tx`, each in a savepoint that is rolled back; returns the failures. */
+async function runProbes(tx: SqlDriver): Promise<string[]> {
+  const failures: string[] = [];
+  for (const probe of probes) {
+    await tx.query('savepoint probe');
+    let outcome: Expect;
+    try {
+      await tx.query('set local role authenticated');
+      await tx.query(`select set_config('request.jwt.claims', $1, true)`, [
+        JSON.stringify({ sub: probe.who, role: 'authenticated' }),
+      ]);
+      const rows = await tx.query(probe.sql);
+      outcome = probe.expect === 'ok' ? 'ok' : rows.length > 0 ? 'rows:1+' : 'rows:0';
+    } catch {
+      outcome = 'error';
+    }
+    await tx.query('rollback to savepoint probe');
+    if (outcome !== probe.expect)
+      failures.push(`${probe.table}: ${probe.name} (expected ${probe.expect}, got ${outcome})`);
+  }
+  return failures;
+}
+
+class Rollback extends Error {
+  override name = 'Rollback';
+}
+
+/** Runs `fn` in a transaction that is always rolled back, and returns what `fn` returned. */
+async function inRolledBack<T>(db: SqlDriver, fn: (tx: SqlDriver) => Promise<T>): Promise<T> {
+  let result: T | undefined;
+  await db
+    .transaction(async (tx) => {
+      result = await fn(tx);
+      throw new Rollback();
+    })
+    .catch((error) => {
+      if (!(error instanceof Rollback)) throw error;
+    });
+  return result as T;
+}
+
+const tablesWithoutRls = `select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
+  where n.nspname = 'public' and c.relkind in ('r', 'p') and not c.relrowsecurity order by 1`;
+
+/** The RLS suite: catalog, isolation per table, policy mutation, append-only audit. */
+export function runRlsTests(name: string, makeDb: () => Promise<SqlDriver>): void {
+  describe(`row-level security: ${name}`, () => {
+    let db: SqlDriver;
+    beforeAll(async () => {
+      db = await makeDb();
+      await db.exec(fixture);
+    });
+    afterAll(async () => {
+      await db?.close();
+    });
+
+    it('every table in public has RLS enabled (and the check catches one that does not)', async () => {
+      expect(await db.query(tablesWithoutRls)).toEqual([]);
+      const caught = await inRolledBack(db, async (tx) => {
+        await tx.exec('create table public.sneaky (id int)');
+        return tx.query<{ relname: string }>(tablesWithoutRls);
+      });
+      expect(caught.map((r) => r.relname)).toEqual(['sneaky']);
+    });
+
+    it('probes cover every table in public', async () => {
+      const tables = (
+        await db.query<{ relname: string }>(
+          `select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
+           where n.nspname = 'public' and c.relkind in ('r', 'p') order by 1`,
+        )
+      ).map((r) => r.relname);
+      expect([...new Set(probes.map((pr) => pr.table))].sort()).toEqual(tables);
+    });
+
+    it("a member of A can use A's rows and can neither read nor write B's, in every table", async () => {
+      expect(await inRolledBack(db, runProbes)).toEqual([]);
+    });
+
+    it('dropping any one policy makes at least one probe fail', async () => {
+      const policies = await db.query<{ tablename: string; policyname: string }>(
+        `select tablename, policyname from pg_policies where schemaname = 'public' order by 1, 2`,
+      );
+      expect(policies.length).toBeGreaterThanOrEqual(20);
+      const undetected: string[] = [];
+      for (const { tablename, policyname } of policies) {
+        const failures = await inRolledBack(db, async (tx) => {
+          await tx.exec(`drop policy "${policyname}" on public."${tablename}"`);
+          return runProbes(tx);
+        });
+        if (failures.length === 0) undetected.push(`${tablename}.${policyname}`);
+      }
+      expect(undetected).toEqual([]);
+    });
+
+    it('audit_log refuses UPDATE, DELETE and TRUNCATE even for its owner (a superuser)', async () => {
+      for (const statement of [
+        `update audit_log set reason = 'tampered'`,
+        'delete from audit_log',
+        'truncate audit_log',
+      ]) {
+        await expect(
+          inRolledBack(db, (tx) => tx.exec(statement)),
+          statement,
+        ).rejects.toThrow(/append-only/);
+      }
+      expect((await db.query('select seq from audit_log')).length).toBeGreaterThanOrEqual(2);
+    });
+
+    it('a write and its audit row commit together: a failure after both rolls back both', async () => {
+      const before = await db.query<{ n: unknown }>('select count(*) as n from audit_log');
+      await expect(
+        db.transaction(async (tx) => {
+          await tx.query(
+            `insert into documents (id, workspace_id, kind, title) values ('atomic', '${A}', 'document', 't')`,
+          );
+          await tx.query(
+            `insert into audit_log (actor, action, resource_kind, resource_id, workspace_id, allowed, reason, prev_hash, hash)
+             values ('${uA}', 'write', 'document', 'atomic', '${A}', true, 'allowed', '', '')`,
+          );
+          throw new Error('forced failure');
+        }),
+      ).rejects.toThrow('forced failure');
+      expect(await db.query(`select id from documents where id = 'atomic'`)).toEqual([]);
+      expect(await db.query<{ n: unknown }>('select count(*) as n from audit_log')).toEqual(before);
+    });
+  });
+}
