@@ -1,5 +1,22 @@
 export { ErrorBody, ErrorCategory, errorBody } from './errors.js';
 export { DocumentId, UserId, WorkspaceId, workspaceIndexDocumentId } from './ids.js';
+export type { OfbFunctionName } from './ofb.js';
+export {
+  OfbAcceptInvitation,
+  OfbAuthorize,
+  OfbAuthorizeResult,
+  OfbChangeRole,
+  OfbCreateDocument,
+  OfbCreateWorkspace,
+  OfbCredentials,
+  OfbDeleteDocument,
+  OfbInviteMember,
+  OfbListWorkspaces,
+  OfbRemoveMember,
+  OfbRenameDocument,
+  OfbRequests,
+  OfbSession,
+} from './ofb.js';
 export type { SyncServerOptions } from './sync.js';
 export { CloseCode, Health, MessageType, SyncServerConfig } from './sync.js';
 export type {

@@ -1,0 +1,119 @@
+import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { errors, jwtVerify, SignJWT } from 'jose';
+
+const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;
+
+/** The claims OFB reads from a Supabase-compatible access token. */
+export interface Claims {
+  readonly sub: string;
+  readonly role: string;
+  readonly email?: string;
+  readonly exp: number;
+}
+
+/** Why a token was refused. */
+export class AuthError extends Error {
+  override name = 'AuthError';
+  constructor(
+    readonly code: 'missing_token' | 'invalid_token' | 'expired_token',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The HS256 secret: `SUPABASE_JWT_SECRET` when set (a real Supabase project), otherwise the one in
+ * `<dataDir>/jwt-secret`, generated on first start (48 random bytes, readable by its owner only).
+ */
+export function loadJwtSecret(dataDir = '.symphony', env: NodeJS.ProcessEnv = process.env): string {
+  if (env.SUPABASE_JWT_SECRET) return env.SUPABASE_JWT_SECRET;
+  const file = join(dataDir, 'jwt-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dirname(file), { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+  chmodSync(file, 0o600);
+  return secret;
+}
+
+/** Parses `1h`, `30m`, `15s`, `2d` or a number of seconds. */
+export function parseDuration(text: string): number {
+  const match = /^(\d+)([smhd]?)$/.exec(text.trim());
+  if (!match) throw new Error(`duration "${text}" must look like 3600, 30s, 15m, 1h or 2d`);
+  const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86_400 }[match[2] as '' | 's' | 'm' | 'h' | 'd'];
+  return Number(match[1]) * unit;
+}
+
+/** Signs and verifies Supabase-compatible HS256 access tokens. `now` is injected for tests. */
+export class TokenService {
+  private readonly key: Uint8Array;
+  constructor(
+    secret: string,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.key = new TextEncoder().encode(secret);
+  }
+
+  /** Mints a token for `sub` that expires `expiresInSeconds` from now. */
+  async sign(
+    claims: { sub: string; email?: string; role?: string },
+    expiresInSeconds = 3600,
+  ): Promise<string> {
+    const iat = Math.floor(this.now() / 1000);
+    return new SignJWT({
+      role: claims.role ?? 'authenticated',
+      ...(claims.email ? { email: claims.email } : {}),
+    })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setSubject(claims.sub)
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + expiresInSeconds)
+      .sign(this.key);
+  }
+
+  /** Verifies signature and expiry (no clock tolerance: a token that expires in 0 s is already expired). */
+  async verify(token: string): Promise<Claims> {
+    try {
+      const { payload } = await jwtVerify(token, this.key, {
+        algorithms: ['HS256'],
+        currentDate: new Date(this.now()),
+        requiredClaims: ['sub', 'exp'],
+      });
+      if (typeof payload.sub !== 'string' || payload.sub.length === 0 || payload.sub.length > 128) {
+        throw new AuthError('invalid_token', 'token has no usable sub claim');
+      }
+      if (payload.exp! <= Math.floor(this.now() / 1000))
+        throw new AuthError('expired_token', 'token has expired');
+      return {
+        sub: payload.sub,
+        role: typeof payload.role === 'string' ? payload.role : 'authenticated',
+        exp: payload.exp!,
+        ...(typeof payload.email === 'string' ? { email: payload.email } : {}),
+      };
+    } catch (error) {
+      if (error instanceof AuthError) throw error;
+      if (error instanceof errors.JWTExpired) throw new AuthError('expired_token', 'token has expired');
+      throw new AuthError('invalid_token', 'token is not a valid HS256 JWT signed with this project secret');
+    }
+  }
+}
+
+/** `scrypt$<salt b64>$<hash b64>`; N=16384 (node's default) keeps sign-in around 50 ms. */
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  const hash = await scryptAsync(password, salt, 32);
+  return `scrypt$${salt.toString('base64')}$${hash.toString('base64')}`;
+}
+
+/** Compares in constant time. */
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const [scheme, salt, hash] = stored.split('$');
+  if (scheme !== 'scrypt' || !salt || !hash) return false;
+  const expected = Buffer.from(hash, 'base64');
+  const actual = await scryptAsync(password, Buffer.from(salt, 'base64'), expected.length);
+  return timingSafeEqual(actual, expected);
+}

@@ -1,0 +1,399 @@
+import { randomUUID } from 'node:crypto';
+import { ErrorCategory, errorBody, OfbRequests, type Role } from '@symphony/schemas';
+import { Hono } from 'hono';
+import { cors } from 'hono/cors';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { z } from 'zod';
+import { AuthError, type Claims, hashPassword, type TokenService, verifyPassword } from '../auth.js';
+import { type Action, decide, type ResourceKind } from '../domain/rbac.js';
+import {
+  checkDocumentSize,
+  checkKeepsOwner,
+  checkQuota,
+  type RulesConfig,
+  type RuleViolation,
+} from '../domain/rules.js';
+import { type AuditEntry, ConflictError, type OfbStore } from '../OfbStore.js';
+
+/** An error that becomes an HTTP error response with the shared body shape. */
+export class OfbError extends Error {
+  override name = 'OfbError';
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly category: ErrorCategory,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+    /** A denial to record after the caller's transaction has rolled back. */
+    readonly audit?: AuditEntry,
+  ) {
+    super(message);
+  }
+}
+
+const ruleError = (v: RuleViolation) =>
+  new OfbError(
+    v.code === 'document_too_large' ? 422 : 409,
+    v.code === 'document_too_large' ? 'validation' : 'conflict',
+    v.code,
+    v.message,
+    v.details,
+  );
+
+/** What the app needs from the outside world. */
+export interface OfbAppOptions {
+  readonly store: OfbStore;
+  readonly tokens: TokenService;
+  readonly rules: RulesConfig;
+  /** Lifetime of tokens minted by sign-in; 1 hour like Supabase. */
+  readonly sessionSeconds?: number;
+}
+
+type Requests = typeof OfbRequests;
+type Name = keyof Requests;
+type Handler<N extends Name> = (
+  input: z.output<Requests[N]>,
+  ctx: { claims: Claims | null },
+) => Promise<unknown>;
+
+/** Functions that answer without a bearer token. */
+const publicFunctions = new Set<Name>(['sign-up', 'sign-in', 'authorize']);
+
+/**
+ * The OFB Hono app: `POST /functions/v1/<name>` with a JSON body, as Supabase serves Edge Functions,
+ * so `supabase.functions.invoke(name, { body })` reaches it unchanged.
+ */
+export function createOfbApp(options: OfbAppOptions): Hono {
+  const { store, tokens, rules } = options;
+  const sessionSeconds = options.sessionSeconds ?? 3600;
+
+  const requireUser = (claims: Claims | null): Claims => {
+    if (!claims)
+      throw new OfbError(
+        401,
+        'auth',
+        'missing_token',
+        'this function needs a signed-in user: send Authorization: Bearer <access token>',
+      );
+    return claims;
+  };
+
+  /** Decides, audits the decision (in `tx`), and throws 403 when denied. */
+  const authorize = async (
+    tx: OfbStore,
+    actor: string,
+    workspaceId: string,
+    action: Action,
+    kind: ResourceKind,
+    resourceId: string,
+  ): Promise<Role | null> => {
+    const member = await tx.getMember(workspaceId, actor);
+    const decision = decide(member?.role ?? null, action, kind);
+    if (!decision.allowed) {
+      // Recorded by the route after the transaction rolls back (PGlite has one connection: writing
+      // outside `tx` here would wait for `tx` forever), so the rollback cannot erase it.
+      const audit: AuditEntry = {
+        actor,
+        action,
+        resourceKind: kind,
+        resourceId,
+        workspaceId,
+        allowed: false,
+        reason: decision.reason,
+      };
+      throw new OfbError(
+        403,
+        'forbidden',
+        decision.reason,
+        `${action} on ${kind} ${resourceId} is not allowed: ${decision.reason}`,
+        {
+          role: member?.role ?? null,
+        },
+        audit,
+      );
+    }
+    await tx.appendAudit({
+      actor,
+      action,
+      resourceKind: kind,
+      resourceId,
+      workspaceId,
+      allowed: true,
+      reason: decision.reason,
+    });
+    return member?.role ?? null;
+  };
+
+  const session = async (user: { id: string; name: string }) => ({
+    access_token: await tokens.sign({ sub: user.id }, sessionSeconds),
+    token_type: 'bearer' as const,
+    expires_in: sessionSeconds,
+    user,
+  });
+
+  const handlers: { [N in Name]: Handler<N> } = {
+    'sign-up': async ({ name, password }) => {
+      const id = randomUUID();
+      try {
+        await store.createUser({ id, name, passwordHash: await hashPassword(password) });
+      } catch (error) {
+        if (error instanceof ConflictError)
+          throw new OfbError(409, 'conflict', 'name_taken', `the name "${name}" is taken`);
+        throw error;
+      }
+      return session({ id, name });
+    },
+    'sign-in': async ({ name, password }) => {
+      const user = await store.findUserByName(name);
+      const ok = user
+        ? await verifyPassword(password, user.passwordHash)
+        : await hashPassword(password).then(() => false);
+      if (!user || !ok) throw new OfbError(401, 'auth', 'invalid_credentials', 'name or password is wrong');
+      return session({ id: user.id, name: user.name });
+    },
+    'create-workspace': async ({ name }, { claims }) => {
+      const { sub } = requireUser(claims);
+      return store.transaction(async (tx) => {
+        const over = checkQuota('maxWorkspacesPerUser', rules, await tx.countWorkspacesOwnedBy(sub));
+        if (over) throw ruleError(over);
+        const id = randomUUID();
+        const workspace = await tx.createWorkspace({ id, name, createdBy: sub });
+        await tx.putMember({ workspaceId: id, userId: sub, role: 'owner' });
+        await tx.appendAudit({
+          actor: sub,
+          action: 'create-workspace',
+          resourceKind: 'workspace',
+          resourceId: id,
+          workspaceId: id,
+          allowed: true,
+          reason: 'allowed',
+        });
+        return { workspace, role: 'owner' };
+      });
+    },
+    'list-workspaces': async (_input, { claims }) => {
+      const { sub } = requireUser(claims);
+      const list = await store.listWorkspacesFor(sub);
+      return { workspaces: list.map(({ workspace, role }) => ({ ...workspace, role })) };
+    },
+    'invite-member': async ({ workspaceId, userId, role }, { claims }) => {
+      const { sub } = requireUser(claims);
+      return store.transaction(async (tx) => {
+        if (!(await tx.getWorkspace(workspaceId)))
+          throw new OfbError(404, 'not_found', 'workspace_not_found', `no workspace ${workspaceId}`);
+        await authorize(tx, sub, workspaceId, 'invite', 'member', userId);
+        if (await tx.getMember(workspaceId, userId))
+          throw new OfbError(409, 'conflict', 'already_member', `${userId} is already a member`);
+        const over = checkQuota(
+          'maxMembersPerWorkspace',
+          rules,
+          (await tx.listMembers(workspaceId)).length + (await tx.countInvitations(workspaceId)),
+        );
+        if (over) throw ruleError(over);
+        try {
+          return {
+            invitation: await tx.createInvitation({
+              id: randomUUID(),
+              workspaceId,
+              inviteeId: userId,
+              role,
+              invitedBy: sub,
+            }),
+          };
+        } catch (error) {
+          if (error instanceof ConflictError)
+            throw new OfbError(409, 'conflict', 'already_invited', `${userId} is already invited`);
+          throw error;
+        }
+      });
+    },
+    'accept-invitation': async ({ invitationId }, { claims }) => {
+      const { sub } = requireUser(claims);
+      return store.transaction(async (tx) => {
+        const invitation = await tx.getInvitation(invitationId);
+        if (!invitation || invitation.inviteeId !== sub)
+          throw new OfbError(
+            404,
+            'not_found',
+            'invitation_not_found',
+            `no invitation ${invitationId} for you`,
+          );
+        await tx.deleteInvitation(invitationId);
+        const member = { workspaceId: invitation.workspaceId, userId: sub, role: invitation.role };
+        await tx.putMember(member);
+        await tx.appendAudit({
+          actor: sub,
+          action: 'accept-invitation',
+          resourceKind: 'member',
+          resourceId: sub,
+          workspaceId: invitation.workspaceId,
+          allowed: true,
+          reason: 'invited',
+        });
+        return { member };
+      });
+    },
+    'change-role': async ({ workspaceId, userId, role }, { claims }) => {
+      const { sub } = requireUser(claims);
+      return store.transaction(async (tx) => {
+        await authorize(tx, sub, workspaceId, 'change-role', 'member', userId);
+        const target = await tx.getMember(workspaceId, userId);
+        if (!target)
+          throw new OfbError(
+            404,
+            'not_found',
+            'member_not_found',
+            `${userId} is not a member of ${workspaceId}`,
+          );
+        const owners = (await tx.listMembers(workspaceId)).filter((m) => m.role === 'owner').length;
+        const violation = checkKeepsOwner(target.role, role, owners);
+        if (violation) throw ruleError(violation);
+        const member = { workspaceId, userId, role };
+        await tx.putMember(member);
+        return { member };
+      });
+    },
+    'remove-member': async ({ workspaceId, userId }, { claims }) => {
+      const { sub } = requireUser(claims);
+      return store.transaction(async (tx) => {
+        await authorize(tx, sub, workspaceId, 'remove-member', 'member', userId);
+        const target = await tx.getMember(workspaceId, userId);
+        if (!target)
+          throw new OfbError(
+            404,
+            'not_found',
+            'member_not_found',
+            `${userId} is not a member of ${workspaceId}`,
+          );
+        const owners = (await tx.listMembers(workspaceId)).filter((m) => m.role === 'owner').length;
+        const violation = checkKeepsOwner(target.role, null, owners);
+        if (violation) throw ruleError(violation);
+        await tx.removeMember(workspaceId, userId);
+        return { removed: { workspaceId, userId } };
+      });
+    },
+    'create-document': async ({ workspaceId, kind, title, sizeBytes }, { claims }) => {
+      const { sub } = requireUser(claims);
+      const tooLarge = checkDocumentSize(rules, sizeBytes);
+      if (tooLarge) throw ruleError(tooLarge);
+      return store.transaction(async (tx) => {
+        if (!(await tx.getWorkspace(workspaceId)))
+          throw new OfbError(404, 'not_found', 'workspace_not_found', `no workspace ${workspaceId}`);
+        const id = randomUUID();
+        await authorize(tx, sub, workspaceId, 'write', kind, id);
+        const over = checkQuota('maxDocumentsPerWorkspace', rules, await tx.countDocuments(workspaceId));
+        if (over) throw ruleError(over);
+        return { document: await tx.createDocument({ id, workspaceId, kind, title, sizeBytes }) };
+      });
+    },
+    'rename-document': async ({ documentId, title }, { claims }) => {
+      const { sub } = requireUser(claims);
+      return store.transaction(async (tx) => {
+        const doc = await tx.getDocument(documentId);
+        if (!doc) throw new OfbError(404, 'not_found', 'document_not_found', `no document ${documentId}`);
+        await authorize(tx, sub, doc.workspaceId, 'rename', doc.kind, documentId);
+        return { document: await tx.renameDocument(documentId, title) };
+      });
+    },
+    'delete-document': async ({ documentId }, { claims }) => {
+      const { sub } = requireUser(claims);
+      return store.transaction(async (tx) => {
+        const doc = await tx.getDocument(documentId);
+        if (!doc) throw new OfbError(404, 'not_found', 'document_not_found', `no document ${documentId}`);
+        await authorize(tx, sub, doc.workspaceId, 'delete', doc.kind, documentId);
+        await tx.deleteDocument(documentId);
+        return { deleted: documentId };
+      });
+    },
+    authorize: async ({ token, resourceId }) => {
+      const claims = await verify(token);
+      const doc = await store.getDocument(resourceId);
+      if (!doc)
+        throw new OfbError(404, 'not_found', 'document_not_found', `no document or workflow ${resourceId}`);
+      const member = await store.getMember(doc.workspaceId, claims.sub);
+      const decision = decide(member?.role ?? null, 'read', doc.kind);
+      if (!decision.allowed || !member) {
+        throw new OfbError(403, 'forbidden', decision.reason, `${claims.sub} may not open ${resourceId}`);
+      }
+      return { role: member.role, workspaceId: doc.workspaceId, kind: doc.kind, userId: claims.sub };
+    },
+  };
+
+  const verify = async (token: string): Promise<Claims> => {
+    try {
+      return await tokens.verify(token);
+    } catch (error) {
+      if (error instanceof AuthError) throw new OfbError(401, 'auth', error.code, error.message);
+      throw error;
+    }
+  };
+
+  const app = new Hono();
+  app.use(
+    '/functions/v1/*',
+    cors({ origin: '*', allowHeaders: ['authorization', 'x-client-info', 'apikey', 'content-type'] }),
+  );
+
+  app.onError((error, c) => {
+    if (error instanceof OfbError)
+      return c.json(errorBody(error.category, error.code, error.message, error.details), error.status);
+    console.error(JSON.stringify({ level: 'error', msg: 'ofb function failed', error: String(error) }));
+    return c.json(
+      errorBody(ErrorCategory.internal, 'internal', 'the server failed; it has been logged'),
+      500,
+    );
+  });
+  app.notFound((c) =>
+    c.json(
+      errorBody(
+        'not_found',
+        'no_such_route',
+        `no route ${c.req.method} ${c.req.path}; functions are POST /functions/v1/<name>`,
+      ),
+      404,
+    ),
+  );
+
+  app.all('/functions/v1/:name', async (c) => {
+    const name = c.req.param('name');
+    if (!Object.hasOwn(OfbRequests, name)) {
+      throw new OfbError(404, 'not_found', 'no_such_function', `no function "${name}"`, {
+        functions: Object.keys(OfbRequests),
+      });
+    }
+    if (c.req.method !== 'POST')
+      throw new OfbError(405, 'validation', 'method_not_allowed', `call ${name} with POST and a JSON body`);
+    const fn = name as Name;
+    let claims: Claims | null = null;
+    const header = c.req.header('authorization');
+    if (!publicFunctions.has(fn)) {
+      const match = header ? /^Bearer\s+(.+)$/i.exec(header) : null;
+      if (!match)
+        throw new OfbError(401, 'auth', 'missing_token', 'send Authorization: Bearer <access token>');
+      claims = await verify(match[1]!);
+    }
+    const text = await c.req.text();
+    let body: unknown;
+    try {
+      body = text.trim() === '' ? {} : JSON.parse(text);
+    } catch {
+      throw new OfbError(400, 'validation', 'invalid_json', 'the request body is not valid JSON');
+    }
+    const parsed = OfbRequests[fn].safeParse(body);
+    if (!parsed.success) {
+      throw new OfbError(422, 'validation', 'invalid_request', `the body does not fit ${fn}'s schema`, {
+        issues: parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })),
+      });
+    }
+    // The handler table is keyed by name, so `parsed.data` always fits `handlers[fn]`.
+    let result: unknown;
+    try {
+      result = await (handlers[fn] as Handler<Name>)(parsed.data as never, { claims });
+    } catch (error) {
+      if (error instanceof OfbError && error.audit) await store.appendAudit(error.audit);
+      throw error;
+    }
+    return c.json(result as object, 200);
+  });
+  return app;
+}

@@ -1,0 +1,31 @@
+export { migrate, migrationsDir } from './adapters/migrations.js';
+export { defaultPgliteDir, PgliteStore } from './adapters/PgliteStore.js';
+export { PostgresStore } from './adapters/PostgresStore.js';
+export type { SqlDriver } from './adapters/SqlDriver.js';
+export { SqlOfbStore } from './adapters/SqlOfbStore.js';
+export type { Claims } from './auth.js';
+export {
+  AuthError,
+  hashPassword,
+  loadJwtSecret,
+  parseDuration,
+  TokenService,
+  verifyPassword,
+} from './auth.js';
+export type { Decision } from './domain/rbac.js';
+export { Action, DecisionReason, decide, ResourceKind } from './domain/rbac.js';
+export { defaultRules, RulesConfig } from './domain/rules.js';
+export type { OfbAppOptions } from './http/app.js';
+export { createOfbApp, OfbError } from './http/app.js';
+export { listen } from './http/serve.js';
+export type {
+  AuditEntry,
+  AuditRecord,
+  DocumentRecord,
+  InvitationRecord,
+  MemberRecord,
+  OfbStore,
+  UserRecord,
+  WorkspaceRecord,
+} from './OfbStore.js';
+export { ConflictError } from './OfbStore.js';

@@ -1,0 +1,185 @@
+import { createClient } from '@supabase/supabase-js';
+import { ErrorBody, OfbRequests } from '@symphony/schemas';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { PgliteStore } from '../src/adapters/PgliteStore.js';
+import { TokenService } from '../src/auth.js';
+import { defaultRules } from '../src/domain/rules.js';
+import { createOfbApp } from '../src/http/app.js';
+import { listen } from '../src/http/serve.js';
+
+let store: PgliteStore;
+let server: Awaited<ReturnType<typeof listen>>;
+const tokens = new TokenService('test-secret-at-least-32-characters-long!');
+
+beforeAll(async () => {
+  store = await PgliteStore.open('memory://');
+  server = await listen(createOfbApp({ store, tokens, rules: { ...defaultRules, maxDocumentBytes: 1000 } }));
+});
+afterAll(async () => {
+  await server?.close();
+  await store?.close();
+});
+
+async function call(name: string, body: unknown, token?: string, raw = false) {
+  const res = await fetch(`${server.url}/functions/v1/${name}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: raw ? (body as string) : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+describe('OFB functions over HTTP', () => {
+  it('a stock supabase-js client signs up, creates a workspace and lists it via functions.invoke', async () => {
+    const supabase = createClient(server.url, 'anon-key', {
+      // Node 20 has no global WebSocket; supabase-js needs one for realtime even when unused.
+      realtime: { transport: WebSocket as unknown as typeof globalThis.WebSocket },
+      auth: { persistSession: false },
+    });
+    const signUp = await supabase.functions.invoke('sign-up', {
+      body: { name: 'sb-user', password: 'password123' },
+    });
+    expect(signUp.error).toBeNull();
+    const token = signUp.data.access_token as string;
+    const headers = { Authorization: `Bearer ${token}` };
+    const created = await supabase.functions.invoke('create-workspace', {
+      body: { name: 'From supabase-js' },
+      headers,
+    });
+    expect(created.error).toBeNull();
+    expect(created.data.role).toBe('owner');
+    const listed = await supabase.functions.invoke('list-workspaces', { body: {}, headers });
+    expect(listed.data.workspaces.map((w: { name: string }) => w.name)).toEqual(['From supabase-js']);
+    const denied = await supabase.functions.invoke('list-workspaces', { body: {} });
+    expect(denied.error).not.toBeNull();
+    expect(await (denied.error as { context: Response }).context.json()).toMatchObject({
+      error: { category: 'auth' },
+    });
+  });
+
+  it('enforces roles, rules and the audit trail end to end', async () => {
+    const owner = (await call('sign-up', { name: 'owner1', password: 'password123' })).body;
+    const viewer = (await call('sign-up', { name: 'viewer1', password: 'password123' })).body;
+    const ot = owner.access_token as string;
+    const vt = viewer.access_token as string;
+    const vid = (viewer.user as { id: string }).id;
+    expect((await call('sign-in', { name: 'viewer1', password: 'wrong-password' })).status).toBe(401);
+    expect((await call('sign-in', { name: 'viewer1', password: 'password123' })).status).toBe(200);
+    expect((await call('sign-up', { name: 'viewer1', password: 'password123' })).status).toBe(409);
+
+    const ws = ((await call('create-workspace', { name: 'Team' }, ot)).body.workspace as { id: string }).id;
+    const inv = await call('invite-member', { workspaceId: ws, userId: vid, role: 'viewer' }, ot);
+    expect(inv.status).toBe(200);
+    expect((await call('invite-member', { workspaceId: ws, userId: vid, role: 'viewer' }, ot)).status).toBe(
+      409,
+    );
+    const invitationId = (inv.body.invitation as { id: string }).id;
+    expect((await call('accept-invitation', { invitationId }, vt)).status).toBe(200);
+
+    const doc = await call('create-document', { workspaceId: ws, kind: 'document', title: 'Notes' }, ot);
+    expect(doc.status).toBe(200);
+    const docId = (doc.body.document as { id: string }).id;
+    const forbidden = await call('rename-document', { documentId: docId, title: 'Mine' }, vt);
+    expect(forbidden.status).toBe(403);
+    expect(ErrorBody.parse(forbidden.body).error.code).toBe('role_too_low');
+    expect(
+      (await call('create-document', { workspaceId: ws, kind: 'document', title: 'x', sizeBytes: 5000 }, ot))
+        .status,
+    ).toBe(422);
+    expect((await call('authorize', { token: vt, resourceId: docId }, undefined)).body).toMatchObject({
+      role: 'viewer',
+    });
+
+    expect((await call('change-role', { workspaceId: ws, userId: vid, role: 'editor' }, ot)).status).toBe(
+      200,
+    );
+    expect((await call('rename-document', { documentId: docId, title: 'Ours' }, vt)).status).toBe(200);
+    const ownerId = (owner.user as { id: string }).id;
+    expect(
+      (await call('change-role', { workspaceId: ws, userId: ownerId, role: 'viewer' }, ot)).body,
+    ).toMatchObject({
+      error: { code: 'last_owner' },
+    });
+    expect((await call('remove-member', { workspaceId: ws, userId: vid }, ot)).status).toBe(200);
+    expect((await call('authorize', { token: vt, resourceId: docId })).status).toBe(403);
+    expect((await call('delete-document', { documentId: docId }, ot)).status).toBe(200);
+    expect((await call('delete-document', { documentId: docId }, ot)).status).toBe(404);
+
+    const expired = await tokens.sign({ sub: ownerId }, 0);
+    expect((await call('list-workspaces', {}, expired)).body).toMatchObject({
+      error: { code: 'expired_token' },
+    });
+
+    const audit = await store.listAudit({ workspaceId: ws });
+    expect(audit.some((a) => !a.allowed && a.action === 'rename' && a.reason === 'role_too_low')).toBe(true);
+    expect(audit.some((a) => a.allowed && a.action === 'delete')).toBe(true);
+  });
+
+  it('answers ≥1,000 generated malformed bodies with a 4xx and the error shape, and stays up', async () => {
+    const token = (await call('sign-up', { name: 'fuzzer', password: 'password123' })).body
+      .access_token as string;
+    let seed = 20_250_101;
+    const rand = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed / 2_147_483_648;
+    };
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+    const junk: unknown[] = [
+      null,
+      0,
+      -1,
+      1e308,
+      true,
+      'x',
+      '',
+      [],
+      {},
+      [1, 2],
+      { a: 1 },
+      'x'.repeat(300),
+      '../../etc',
+      '\u0000',
+      { __proto__: 1 },
+    ];
+    const rawBodies = [
+      '{',
+      'null',
+      '[]',
+      '"str"',
+      '{"a":',
+      '\u0000\u0001',
+      '{"name": NaN}',
+      '}{',
+      '123abc',
+      'true',
+    ];
+    const names = Object.keys(OfbRequests);
+    let count = 0;
+    for (let i = 0; i < 1_100; i++) {
+      const name = pick(names);
+      const shape = OfbRequests[name as keyof typeof OfbRequests].shape as Record<string, unknown>;
+      const keys = Object.keys(shape);
+      let body: string;
+      const mode = i % 4;
+      if (mode === 0) body = pick(rawBodies);
+      else if (mode === 1) body = JSON.stringify(pick(junk.filter((j) => JSON.stringify(j) !== '{}')));
+      else {
+        const obj: Record<string, unknown> = {};
+        for (const k of keys) if (rand() < 0.7) obj[k] = pick(junk);
+        if (mode === 3 || keys.length === 0) obj[`extra${i}`] = pick(junk);
+        // At least one field holds a value no field accepts, so every body is really malformed.
+        else obj[pick(keys)] = pick([null, [], { a: 1 }, -1.5]);
+        body = JSON.stringify(obj);
+      }
+      const res = await call(name, body, rand() < 0.8 ? token : pick(['garbage', 'a.b.c', '']), true);
+      if (res.status < 400 || res.status >= 500) {
+        throw new Error(`${name} ${body} -> ${res.status} ${JSON.stringify(res.body)}`);
+      }
+      expect(ErrorBody.safeParse(res.body).success, JSON.stringify(res.body)).toBe(true);
+      count++;
+    }
+    expect(count).toBeGreaterThanOrEqual(1000);
+    expect((await call('list-workspaces', {}, token)).status).toBe(200);
+  });
+});
