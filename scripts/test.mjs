@@ -2,7 +2,7 @@
 /**
  * `npm test`: the one command that proves the repository works on a fresh Debian machine.
  *
- * Steps, in order: make sure Chromium is installed, build, lint, unit tests (vitest), browser tests
+ * Steps, in order: make sure Chromium and PostgreSQL are installed (apt), build, lint, unit tests (vitest), browser tests
  * (Playwright) and a benchmark smoke run. Every step runs even when an earlier one failed, except
  * that a failed build stops the run (nothing after it can be trusted). The last line printed is
  * always `N passed, N failed`: vitest and Playwright tests counted one by one, and the build, the
@@ -140,29 +140,38 @@ function countPlaywright(path, exitCode) {
   return { passed: (stats.expected ?? 0) + (stats.flaky ?? 0), failed, note };
 }
 
-async function ensureChromium() {
-  banner('Chromium');
-  if (existsSync(chromiumPath)) {
-    console.log(`${chromiumPath} is installed.`);
-    return;
+/**
+ * Debian packages the tests need, each with the file that shows it is installed. Installed once,
+ * here, before any suite starts: suites running in parallel must never race for apt's lock.
+ */
+const systemPackages = [
+  { name: 'chromium', marker: chromiumPath, why: 'the browser tests' },
+  { name: 'postgresql', marker: '/usr/lib/postgresql/15/bin/postgres', why: "OFB's PostgreSQL suite" },
+];
+
+async function ensureSystemPackages() {
+  banner('System packages');
+  const missing = systemPackages.filter((p) => !existsSync(p.marker));
+  for (const p of systemPackages) {
+    if (!missing.includes(p)) console.log(`${p.name}: installed (${p.marker}).`);
   }
+  if (missing.length === 0) return;
   console.log(
-    `${chromiumPath} is missing; installing it with apt-get (the browser tests need it). This takes a minute or two…`,
+    `Installing ${missing.map((p) => `${p.name} (for ${p.why})`).join(' and ')} with apt-get. This takes a minute or two…`,
   );
   const env = { DEBIAN_FRONTEND: 'noninteractive' };
   const code =
     (await run('apt-get', ['update'], { env, timeoutMs: minutes(10) })) ||
-    (await run('apt-get', ['install', '-y', 'chromium'], {
-      env,
-      timeoutMs: minutes(15),
-    }));
-  if (code !== 0 || !existsSync(chromiumPath)) {
-    console.error(
-      `\u2716 could not install Chromium (apt-get exited with ${code}); the browser tests will fail. ` +
-        'Install it by hand: apt-get update && apt-get install -y chromium',
-    );
-  } else {
-    console.log(`Chromium installed at ${chromiumPath}.`);
+    (await run('apt-get', ['install', '-y', ...missing.map((p) => p.name)], { env, timeoutMs: minutes(15) }));
+  for (const p of missing) {
+    if (code !== 0 || !existsSync(p.marker)) {
+      console.error(
+        `\u2716 could not install ${p.name} (apt-get exited with ${code}); ${p.why} will fail. ` +
+          `Install it by hand: apt-get update && apt-get install -y ${p.name}`,
+      );
+    } else {
+      console.log(`${p.name} installed.`);
+    }
   }
 }
 
@@ -184,7 +193,7 @@ async function main() {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
 
-  await ensureChromium();
+  await ensureSystemPackages();
 
   banner('Build');
   const buildCode = await run('npm', ['run', 'build']);
