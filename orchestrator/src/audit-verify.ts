@@ -1,0 +1,86 @@
+import type { SqlDriver } from '@symphony/ofb';
+
+/** The `prev_hash` of the first row: the trigger's `repeat('0', 64)`. */
+export const genesisHash = '0'.repeat(64);
+
+/** Where the chain first breaks, and how. */
+export interface AuditBreak {
+  /** `audit_log.seq` of the first row that fails. */
+  readonly seq: string;
+  /** `content`: the row's fields no longer hash to its stored `hash` (a field was changed). `link`: its `prev_hash` is not the previous row's `hash` (a row was removed, inserted or rewritten before it). */
+  readonly kind: 'content' | 'link';
+  readonly expected: string;
+  readonly actual: string;
+}
+
+/** The outcome of {@link verifyAuditChain}: rows checked, the head hash when intact, or the first break. */
+export type AuditVerdict =
+  | { readonly ok: true; readonly rows: number; readonly head: string }
+  | { readonly ok: false; readonly rows: number; readonly broken: AuditBreak };
+
+/** 1,000 rows per round trip: a million-row log is a thousand queries and never held in memory at once. */
+const pageSize = 1000;
+
+/**
+ * Each row with the hash recomputed by PostgreSQL itself. The expression is the trigger's
+ * (`ofb_audit_chain` over `ofb_audit_canonical`, migration 20250101000000_init.sql) written out
+ * inline, so a tamperer who redefines those functions cannot make a forged row verify.
+ */
+const pageQuery = `
+select a.seq::text as seq, a.prev_hash, a.hash,
+  encode(sha256(convert_to(a.prev_hash || json_build_array(
+    a.seq, to_char(a.at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), a.actor, a.action,
+    a.resource_kind, a.resource_id, a.workspace_id, a.allowed, a.reason
+  )::text, 'UTF8')), 'hex') as recomputed
+from public.audit_log a
+where a.seq > $1::bigint
+order by a.seq
+limit ${pageSize}`;
+
+interface Row {
+  seq: string;
+  prev_hash: string;
+  hash: string;
+  recomputed: string;
+}
+
+/**
+ * Walks `audit_log` in `seq` order and checks that every row's `prev_hash` is the previous row's
+ * `hash` and that its `hash` is the SHA-256 the insert trigger would compute for its content.
+ * Gaps in `seq` are not breaks (a rolled-back write consumes a sequence value). `onProgress` is
+ * called after each page with rows checked and the total counted at the start.
+ */
+export async function verifyAuditChain(
+  db: SqlDriver,
+  onProgress: (checked: number, total: number) => void = () => {},
+): Promise<AuditVerdict> {
+  const [count] = await db.query<{ n: string }>('select count(*)::text as n from public.audit_log');
+  const total = Number(count?.n ?? 0);
+  let previous = genesisHash;
+  let after = '0';
+  let rows = 0;
+  for (;;) {
+    const page = await db.query<Row>(pageQuery, [after]);
+    for (const row of page) {
+      if (row.prev_hash !== previous) {
+        return {
+          ok: false,
+          rows,
+          broken: { seq: row.seq, kind: 'link', expected: previous, actual: row.prev_hash },
+        };
+      }
+      if (row.recomputed !== row.hash) {
+        return {
+          ok: false,
+          rows,
+          broken: { seq: row.seq, kind: 'content', expected: row.recomputed, actual: row.hash },
+        };
+      }
+      previous = row.hash;
+      rows += 1;
+    }
+    onProgress(rows, Math.max(total, rows));
+    if (page.length < pageSize) return { ok: true, rows, head: previous };
+    after = page[page.length - 1]!.seq;
+  }
+}
