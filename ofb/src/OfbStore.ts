@@ -47,6 +47,13 @@ export interface DocumentRecord {
   readonly updatedAt: string;
 }
 
+/** One stored Yjs update (or a compacted state) of a document. */
+export interface DocumentUpdateRecord {
+  /** Position in the document's history; larger is later. Not dense: seqs are shared by all documents. */
+  readonly seq: number;
+  readonly bytes: Uint8Array;
+}
+
 /** One authoritative decision, as the caller describes it. */
 export interface AuditEntry {
   readonly actor: string;
@@ -101,6 +108,20 @@ export interface OfbStore {
   countDocuments(workspaceId: string): Promise<number>;
   renameDocument(id: string, title: string): Promise<DocumentRecord | null>;
   deleteDocument(id: string): Promise<boolean>;
+
+  /** Stores `updates` after the document's stored ones, in one statement; returns their seqs in order. */
+  appendDocumentUpdates(documentId: string, updates: readonly Uint8Array[]): Promise<number[]>;
+  /** The document's stored updates in seq order (`[]` when none). */
+  loadDocumentUpdates(documentId: string): Promise<DocumentUpdateRecord[]>;
+  /**
+   * Replaces every stored update with seq ≤ `upToSeq` (all of them when omitted) by `state`, in one
+   * transaction; the state keeps its place before any later update. Returns the state's seq.
+   */
+  compactDocumentUpdates(documentId: string, state: Uint8Array, upToSeq?: number): Promise<number>;
+  /** Total bytes stored for the document. */
+  storedDocumentBytes(documentId: string): Promise<number>;
+  /** Ids of the documents that have stored updates, in one workspace or (`null`) in all. */
+  listStoredDocuments(workspaceId: string | null): Promise<string[]>;
 
   /** Appends to the audit chain; the database fills in `seq`, `at` and the hashes. */
   appendAudit(entry: AuditEntry): Promise<AuditRecord>;

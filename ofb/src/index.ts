@@ -22,6 +22,7 @@ export type {
   AuditEntry,
   AuditRecord,
   DocumentRecord,
+  DocumentUpdateRecord,
   InvitationRecord,
   MemberRecord,
   OfbStore,

@@ -183,3 +183,103 @@ describe('OFB functions over HTTP', () => {
     expect((await call('list-workspaces', {}, token)).status).toBe(200);
   });
 });
+
+describe('persist on sync: persist-updates, load-document, compact-document', () => {
+  const b64 = (...bytes: number[]) => Buffer.from(bytes).toString('base64');
+
+  it('stores, loads and compacts Yjs updates for the service role and refuses non-members and viewers', async () => {
+    const owner = (await call('sign-up', { name: 'persist-owner', password: 'password123' })).body;
+    const viewer = (await call('sign-up', { name: 'persist-viewer', password: 'password123' })).body;
+    const outsider = (await call('sign-up', { name: 'persist-outsider', password: 'password123' })).body;
+    const ot = owner.access_token as string;
+    const vt = viewer.access_token as string;
+    const xt = outsider.access_token as string;
+    const vid = (viewer.user as { id: string }).id;
+    const service = await tokens.sign({ sub: 'sync-server', role: 'service_role' });
+
+    const ws = ((await call('create-workspace', { name: 'Persist' }, ot)).body.workspace as { id: string })
+      .id;
+    const invitationId = (
+      (await call('invite-member', { workspaceId: ws, userId: vid, role: 'viewer' }, ot)).body.invitation as {
+        id: string;
+      }
+    ).id;
+    await call('accept-invitation', { invitationId }, vt);
+    const created = await call(
+      'create-document',
+      { workspaceId: ws, id: 'room-1', kind: 'document', title: 'R' },
+      ot,
+    );
+    expect(created.body).toMatchObject({ document: { id: 'room-1' } });
+    expect(
+      (await call('create-document', { workspaceId: ws, id: 'room-1', kind: 'document', title: 'R' }, ot))
+        .body,
+    ).toMatchObject({ error: { category: 'conflict', code: 'document_exists' } });
+
+    const first = await call(
+      'persist-updates',
+      { documentId: 'room-1', updates: [b64(1, 2), b64(3)] },
+      service,
+    );
+    expect(first.status).toBe(200);
+    expect(first.body.stored).toBe(2);
+    expect((await call('persist-updates', { documentId: 'room-1', updates: [b64(4)] }, ot)).status).toBe(200);
+
+    // An authenticated non-member is refused, and so is a viewer's write; a viewer may read.
+    const outsiderLoad = await call('load-document', { documentId: 'room-1' }, xt);
+    expect(outsiderLoad.status).toBe(403);
+    expect(ErrorBody.parse(outsiderLoad.body).error.code).toBe('not_a_member');
+    expect((await call('persist-updates', { documentId: 'room-1', updates: [b64(9)] }, xt)).status).toBe(403);
+    const viewerWrite = await call('persist-updates', { documentId: 'room-1', updates: [b64(9)] }, vt);
+    expect(viewerWrite.status).toBe(403);
+    expect(ErrorBody.parse(viewerWrite.body).error.code).toBe('role_too_low');
+    expect((await call('compact-document', { documentId: 'room-1', state: b64(9) }, vt)).status).toBe(403);
+    const viewerLoad = await call('load-document', { documentId: 'room-1' }, vt);
+    expect(viewerLoad.body.updates).toEqual([b64(1, 2), b64(3), b64(4)]);
+
+    const compacted = await call(
+      'compact-document',
+      { documentId: 'room-1', state: b64(7), upToSeq: viewerLoad.body.lastSeq },
+      service,
+    );
+    expect(compacted.status).toBe(200);
+    expect((await call('load-document', { documentId: 'room-1' }, service)).body.updates).toEqual([b64(7)]);
+
+    expect((await call('load-document', { documentId: 'no-such-room' }, service)).body).toMatchObject({
+      error: { category: 'not_found', code: 'document_not_found' },
+    });
+    expect((await call('list-stored-documents', {}, service)).body.documentIds).toContain('room-1');
+    expect((await call('list-stored-documents', { workspaceId: ws }, vt)).body.documentIds).toEqual([
+      'room-1',
+    ]);
+    expect((await call('list-stored-documents', {}, vt)).status).toBe(403);
+
+    // The rules' document limit (1000 bytes in this app) bounds what a document stores.
+    const big = Buffer.alloc(1000).toString('base64');
+    expect(
+      (await call('persist-updates', { documentId: 'room-1', updates: [big] }, service)).body,
+    ).toMatchObject({
+      error: { code: 'document_too_large' },
+    });
+    const huge = await call(
+      'persist-updates',
+      { documentId: 'room-1', updates: ['A'.repeat(200_000)] },
+      service,
+    );
+    expect(huge.status).toBe(413);
+    expect(ErrorBody.parse(huge.body).error.code).toBe('body_too_large');
+
+    // One audit row per authorised write, committed with it: creation, each batch, the compaction
+    // (the refused oversized batch rolled back with its row).
+    const ownerId = (owner.user as { id: string }).id;
+    const audit = await store.listAudit({ workspaceId: ws });
+    const writes = audit.filter((a) => a.resourceId === 'room-1' && a.action === 'write' && a.allowed);
+    expect(writes.map((a) => [a.actor, a.reason])).toEqual([
+      [ownerId, 'allowed'],
+      ['sync-server', 'service_role'],
+      [ownerId, 'allowed'],
+      ['sync-server', 'service_role'],
+    ]);
+    expect(audit.some((a) => a.actor === vid && a.action === 'write' && !a.allowed)).toBe(true);
+  });
+});

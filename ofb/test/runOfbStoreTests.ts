@@ -101,6 +101,57 @@ export function runOfbStoreTests(name: string, makeStore: () => Promise<OfbStore
       expect(await store.renameDocument(doc.id, 'x')).toBeNull();
     });
 
+    it('appends, loads in order, compacts and lists stored document updates', async () => {
+      const ws = id('ws');
+      await store.createWorkspace({ id: ws, name: 'Bytes', createdBy: 'x' });
+      const doc = await store.createDocument({
+        id: id('d'),
+        workspaceId: ws,
+        kind: 'document',
+        title: 'A',
+        sizeBytes: 0,
+      });
+      const other = await store.createDocument({
+        id: id('d'),
+        workspaceId: ws,
+        kind: 'document',
+        title: 'B',
+        sizeBytes: 0,
+      });
+      const u = (...b: number[]) => new Uint8Array(b);
+      expect(await store.loadDocumentUpdates(doc.id)).toEqual([]);
+      expect(await store.listStoredDocuments(ws)).toEqual([]);
+      const first = await store.appendDocumentUpdates(doc.id, [u(1), u(2, 0, 255), u(3)]);
+      expect(first).toHaveLength(3);
+      const [later] = await store.appendDocumentUpdates(doc.id, [u(4)]);
+      await store.appendDocumentUpdates(other.id, [u(9)]);
+      const loaded = await store.loadDocumentUpdates(doc.id);
+      expect(loaded.map((r) => [...r.bytes])).toEqual([[1], [2, 0, 255], [3], [4]]);
+      expect(loaded.map((r) => r.seq)).toEqual([...first, later]);
+      expect(loaded[0]!.bytes).toBeInstanceOf(Uint8Array);
+      expect(await store.storedDocumentBytes(doc.id)).toBe(6);
+
+      // Up to the third update: the state replaces three rows and stays before the fourth.
+      await store.compactDocumentUpdates(doc.id, u(7, 7), first[2]);
+      expect((await store.loadDocumentUpdates(doc.id)).map((r) => [...r.bytes])).toEqual([[7, 7], [4]]);
+      await store.compactDocumentUpdates(doc.id, u(8));
+      expect((await store.loadDocumentUpdates(doc.id)).map((r) => [...r.bytes])).toEqual([[8]]);
+      expect((await store.loadDocumentUpdates(other.id)).map((r) => [...r.bytes])).toEqual([[9]]);
+      expect(await store.listStoredDocuments(ws)).toEqual([doc.id, other.id].sort());
+      expect(await store.listStoredDocuments(null)).toEqual(expect.arrayContaining([doc.id, other.id]));
+
+      // A failed transaction leaves the stored updates as they were.
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.compactDocumentUpdates(doc.id, u(5));
+          throw new Error('forced failure after compaction');
+        }),
+      ).rejects.toThrow('forced failure');
+      expect((await store.loadDocumentUpdates(doc.id)).map((r) => [...r.bytes])).toEqual([[8]]);
+      await store.deleteDocument(other.id);
+      expect(await store.loadDocumentUpdates(other.id)).toEqual([]);
+    });
+
     it('chains audit rows: each prev_hash is the previous hash', async () => {
       const ws = id('ws');
       const base = {

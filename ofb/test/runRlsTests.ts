@@ -17,7 +17,10 @@ const B = 'rls-ws-b';
 const uA = 'rls-user-a';
 const uB = 'rls-user-b';
 
-/** Superuser fixture: two workspaces, each with its owner, a document, an invitation and an audit row. */
+/**
+ * Superuser fixture: two workspaces, each with its owner, a document with one stored update, an
+ * invitation and an audit row.
+ */
 const fixture = `
   insert into users (id, name, password_hash) values ('${uA}', 'rls-a', 'x'), ('${uB}', 'rls-b', 'x');
   insert into workspaces (id, name, created_by) values ('${A}', 'A', '${uA}'), ('${B}', 'B', '${uB}'),
@@ -28,6 +31,7 @@ const fixture = `
     ('inv-a', '${A}', 'rls-i', 'viewer', '${uA}'), ('inv-b', '${B}', 'rls-j', 'viewer', '${uB}');
   insert into documents (id, workspace_id, kind, title) values ('doc-a', '${A}', 'document', 'a'),
     ('doc-b', '${B}', 'workflow', 'b');
+  insert into document_updates (document_id, bytes) values ('doc-a', '\\x0100'), ('doc-b', '\\x0200');
   insert into audit_log (actor, action, resource_kind, resource_id, workspace_id, allowed, reason, prev_hash, hash)
     values ('${uA}', 'read', 'document', 'doc-a', '${A}', true, 'allowed', '', ''),
            ('${uB}', 'read', 'document', 'doc-b', '${B}', true, 'allowed', '', '');
@@ -211,6 +215,56 @@ const probes: Probe[] = [
     'rows:0',
   ),
   p('documents', 'cannot delete in B', `delete from documents where id = 'doc-b' returning id`, 'rows:0'),
+
+  p(
+    'document_updates',
+    'reads A updates',
+    `select seq from document_updates where document_id = 'doc-a'`,
+    'rows:1+',
+  ),
+  p(
+    'document_updates',
+    'appends to an A document',
+    `insert into document_updates (document_id, bytes) values ('doc-a', '\\x0101')`,
+    'ok',
+  ),
+  p(
+    'document_updates',
+    'compacts an A document',
+    `delete from document_updates where document_id = 'doc-a' returning seq`,
+    'rows:1+',
+  ),
+  p(
+    'document_updates',
+    'a viewer of A cannot append',
+    `insert into document_updates (document_id, bytes) values ('doc-a', '\\x0102')`,
+    'error',
+    'rls-x',
+  ),
+  p(
+    'document_updates',
+    'cannot read B updates',
+    `select seq from document_updates where document_id = 'doc-b'`,
+    'rows:0',
+  ),
+  p(
+    'document_updates',
+    'cannot append to a B document',
+    `insert into document_updates (document_id, bytes) values ('doc-b', '\\x0201')`,
+    'error',
+  ),
+  p(
+    'document_updates',
+    'cannot delete B updates',
+    `delete from document_updates where document_id = 'doc-b' returning seq`,
+    'rows:0',
+  ),
+  p(
+    'document_updates',
+    'cannot rewrite A updates',
+    `update document_updates set bytes = '\\x00' where document_id = 'doc-a' returning seq`,
+    'error',
+  ),
 
   p('audit_log', 'owner reads A audit', `select seq from audit_log where workspace_id = '${A}'`, 'rows:1+'),
   p(

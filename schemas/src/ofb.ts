@@ -32,6 +32,8 @@ export const OfbChangeRole = z.strictObject({ workspaceId: Id, userId: Id, role:
 export const OfbRemoveMember = z.strictObject({ workspaceId: Id, userId: Id });
 export const OfbCreateDocument = z.strictObject({
   workspaceId: Id,
+  /** The id to give it (a sync room name); a fresh UUID when omitted. */
+  id: Id.optional(),
   kind: z.enum(['document', 'workflow']),
   title: Title,
   sizeBytes: z.number().int().nonnegative().default(0),
@@ -47,6 +49,30 @@ export const OfbAuthorizeResult = z.object({
   userId: z.string(),
 });
 
+/** Bytes on the wire: standard base64 (JSON bodies, as supabase-js `functions.invoke` sends them). */
+const Base64Bytes = z.base64().min(1, 'bytes must not be empty');
+
+/** `persist-updates`: Yjs updates (v1) to store after a document's stored ones, in order. */
+export const OfbPersistUpdates = z.strictObject({
+  documentId: Id,
+  updates: z.array(Base64Bytes).min(1).max(10_000),
+});
+/** `load-document`: a document's stored updates. */
+export const OfbLoadDocument = z.strictObject({ documentId: Id });
+export const OfbLoadDocumentResult = z.object({
+  updates: z.array(z.string()),
+  /** Seq of the last stored update, or `null`; pass it to `compact-document` as `upToSeq`. */
+  lastSeq: z.number().nullable(),
+});
+/** `compact-document`: replace the updates up to `upToSeq` (all when omitted) with `state`. */
+export const OfbCompactDocument = z.strictObject({
+  documentId: Id,
+  state: Base64Bytes,
+  upToSeq: z.number().int().positive().optional(),
+});
+/** `list-stored-documents`: documents with stored updates, in a workspace (or all, for the service role). */
+export const OfbListStoredDocuments = z.strictObject({ workspaceId: Id.optional() });
+
 /** Every OFB function's request schema, by function name (`/functions/v1/<name>`). */
 export const OfbRequests = {
   'sign-up': OfbCredentials,
@@ -61,5 +87,9 @@ export const OfbRequests = {
   'rename-document': OfbRenameDocument,
   'delete-document': OfbDeleteDocument,
   authorize: OfbAuthorize,
+  'persist-updates': OfbPersistUpdates,
+  'load-document': OfbLoadDocument,
+  'compact-document': OfbCompactDocument,
+  'list-stored-documents': OfbListStoredDocuments,
 } as const;
 export type OfbFunctionName = keyof typeof OfbRequests;

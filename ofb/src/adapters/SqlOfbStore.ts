@@ -5,6 +5,7 @@ import {
   ConflictError,
   type DocumentKind,
   type DocumentRecord,
+  type DocumentUpdateRecord,
   type InvitationRecord,
   type MemberRecord,
   type OfbStore,
@@ -64,6 +65,11 @@ const audit = (r: Row): AuditRecord => ({
   prevHash: String(r.prev_hash),
   hash: String(r.hash),
 });
+
+/** PGlite returns bytea as Uint8Array, postgres.js as Buffer; callers get a plain Uint8Array. */
+const bytes = (v: unknown): Uint8Array => new Uint8Array(v as Uint8Array);
+/** Both drivers take a Buffer for a bytea parameter. */
+const param = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
 /** Postgres's unique_violation. */
 const UNIQUE_VIOLATION = '23505';
@@ -244,6 +250,68 @@ export class SqlOfbStore implements OfbStore {
 
   async deleteDocument(id: string): Promise<boolean> {
     return (await this.db.query('delete from documents where id = $1 returning id', [id])).length > 0;
+  }
+
+  async appendDocumentUpdates(documentId: string, updates: readonly Uint8Array[]): Promise<number[]> {
+    if (updates.length === 0) return [];
+    // One multi-row INSERT: rows take their seqs in VALUES order, and come back in that order.
+    const values = updates.map((_, i) => `($1, $${i + 2})`).join(', ');
+    const rows = await this.db.query<{ seq: unknown }>(
+      `insert into document_updates (document_id, bytes) values ${values} returning seq`,
+      [documentId, ...updates.map(param)],
+    );
+    return rows.map((r) => Number(r.seq)).sort((a, b) => a - b);
+  }
+
+  async loadDocumentUpdates(documentId: string): Promise<DocumentUpdateRecord[]> {
+    const rows = await this.db.query<{ seq: unknown; bytes: unknown }>(
+      'select seq, bytes from document_updates where document_id = $1 order by seq',
+      [documentId],
+    );
+    return rows.map((r) => ({ seq: Number(r.seq), bytes: bytes(r.bytes) }));
+  }
+
+  async compactDocumentUpdates(documentId: string, state: Uint8Array, upToSeq?: number): Promise<number> {
+    return this.transaction(async (tx) => {
+      const db = (tx as SqlOfbStore).db;
+      const [gone] = await db.query<{ last: unknown }>(
+        `with gone as (
+           delete from document_updates where document_id = $1 and ($2::bigint is null or seq <= $2)
+           returning seq
+         ) select max(seq) as last from gone`,
+        [documentId, upToSeq ?? null],
+      );
+      // The state takes the largest replaced seq, so it stays before every later update.
+      const rows =
+        gone?.last === null || gone?.last === undefined
+          ? await db.query<{ seq: unknown }>(
+              'insert into document_updates (document_id, bytes) values ($1, $2) returning seq',
+              [documentId, param(state)],
+            )
+          : await db.query<{ seq: unknown }>(
+              'insert into document_updates (document_id, seq, bytes) values ($1, $2, $3) returning seq',
+              [documentId, gone.last, param(state)],
+            );
+      return Number(rows[0]!.seq);
+    });
+  }
+
+  async storedDocumentBytes(documentId: string): Promise<number> {
+    const rows = await this.db.query<{ n: unknown }>(
+      'select coalesce(sum(octet_length(bytes)), 0) as n from document_updates where document_id = $1',
+      [documentId],
+    );
+    return Number(rows[0]!.n);
+  }
+
+  async listStoredDocuments(workspaceId: string | null): Promise<string[]> {
+    const rows = await this.db.query<{ id: string }>(
+      `select d.id from documents d where ($1::text is null or d.workspace_id = $1)
+         and exists (select 1 from document_updates u where u.document_id = d.id)
+       order by d.id`,
+      [workspaceId],
+    );
+    return rows.map((r) => String(r.id));
   }
 
   async appendAudit(e: AuditEntry): Promise<AuditRecord> {

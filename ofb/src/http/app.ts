@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ErrorCategory, errorBody, OfbRequests, type Role } from '@symphony/schemas';
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
@@ -40,6 +41,19 @@ const ruleError = (v: RuleViolation) =>
     v.details,
   );
 
+const fromBase64 = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'base64'));
+const toBase64 = (bytes: Uint8Array): string =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+
+async function documentOrThrow(tx: OfbStore, documentId: string) {
+  const doc = await tx.getDocument(documentId);
+  if (!doc) throw new OfbError(404, 'not_found', 'document_not_found', `no document ${documentId}`);
+  return doc;
+}
+
+/** Functions whose bodies carry document bytes: limited to the rules' document size, in base64. */
+const byteFunctions = ['persist-updates', 'compact-document'] as const;
+
 /** What the app needs from the outside world. */
 export interface OfbAppOptions {
   readonly store: OfbStore;
@@ -78,15 +92,31 @@ export function createOfbApp(options: OfbAppOptions): Hono {
     return claims;
   };
 
-  /** Decides, audits the decision (in `tx`), and throws 403 when denied. */
+  /**
+   * Decides, audits the decision (in `tx`), and throws 403 when denied. A `service_role` token (the
+   * sync-server's) may act in any workspace, as it bypasses RLS in Supabase; it is still audited.
+   */
   const authorize = async (
     tx: OfbStore,
-    actor: string,
+    caller: Claims,
     workspaceId: string,
     action: Action,
     kind: ResourceKind,
     resourceId: string,
   ): Promise<Role | null> => {
+    const actor = caller.sub;
+    if (caller.role === 'service_role') {
+      await tx.appendAudit({
+        actor,
+        action,
+        resourceKind: kind,
+        resourceId,
+        workspaceId,
+        allowed: true,
+        reason: 'service_role',
+      });
+      return null;
+    }
     const member = await tx.getMember(workspaceId, actor);
     const decision = decide(member?.role ?? null, action, kind);
     if (!decision.allowed) {
@@ -177,11 +207,11 @@ export function createOfbApp(options: OfbAppOptions): Hono {
       return { workspaces: list.map(({ workspace, role }) => ({ ...workspace, role })) };
     },
     'invite-member': async ({ workspaceId, userId, role }, { claims }) => {
-      const { sub } = requireUser(claims);
+      const caller = requireUser(claims);
       return store.transaction(async (tx) => {
         if (!(await tx.getWorkspace(workspaceId)))
           throw new OfbError(404, 'not_found', 'workspace_not_found', `no workspace ${workspaceId}`);
-        await authorize(tx, sub, workspaceId, 'invite', 'member', userId);
+        await authorize(tx, caller, workspaceId, 'invite', 'member', userId);
         if (await tx.getMember(workspaceId, userId))
           throw new OfbError(409, 'conflict', 'already_member', `${userId} is already a member`);
         const over = checkQuota(
@@ -197,7 +227,7 @@ export function createOfbApp(options: OfbAppOptions): Hono {
               workspaceId,
               inviteeId: userId,
               role,
-              invitedBy: sub,
+              invitedBy: caller.sub,
             }),
           };
         } catch (error) {
@@ -234,9 +264,9 @@ export function createOfbApp(options: OfbAppOptions): Hono {
       });
     },
     'change-role': async ({ workspaceId, userId, role }, { claims }) => {
-      const { sub } = requireUser(claims);
+      const caller = requireUser(claims);
       return store.transaction(async (tx) => {
-        await authorize(tx, sub, workspaceId, 'change-role', 'member', userId);
+        await authorize(tx, caller, workspaceId, 'change-role', 'member', userId);
         const target = await tx.getMember(workspaceId, userId);
         if (!target)
           throw new OfbError(
@@ -254,9 +284,9 @@ export function createOfbApp(options: OfbAppOptions): Hono {
       });
     },
     'remove-member': async ({ workspaceId, userId }, { claims }) => {
-      const { sub } = requireUser(claims);
+      const caller = requireUser(claims);
       return store.transaction(async (tx) => {
-        await authorize(tx, sub, workspaceId, 'remove-member', 'member', userId);
+        await authorize(tx, caller, workspaceId, 'remove-member', 'member', userId);
         const target = await tx.getMember(workspaceId, userId);
         if (!target)
           throw new OfbError(
@@ -272,37 +302,99 @@ export function createOfbApp(options: OfbAppOptions): Hono {
         return { removed: { workspaceId, userId } };
       });
     },
-    'create-document': async ({ workspaceId, kind, title, sizeBytes }, { claims }) => {
-      const { sub } = requireUser(claims);
+    'create-document': async ({ workspaceId, id: requestedId, kind, title, sizeBytes }, { claims }) => {
+      const caller = requireUser(claims);
       const tooLarge = checkDocumentSize(rules, sizeBytes);
       if (tooLarge) throw ruleError(tooLarge);
       return store.transaction(async (tx) => {
         if (!(await tx.getWorkspace(workspaceId)))
           throw new OfbError(404, 'not_found', 'workspace_not_found', `no workspace ${workspaceId}`);
-        const id = randomUUID();
-        await authorize(tx, sub, workspaceId, 'write', kind, id);
+        const id = requestedId ?? randomUUID();
+        await authorize(tx, caller, workspaceId, 'write', kind, id);
         const over = checkQuota('maxDocumentsPerWorkspace', rules, await tx.countDocuments(workspaceId));
         if (over) throw ruleError(over);
-        return { document: await tx.createDocument({ id, workspaceId, kind, title, sizeBytes }) };
+        try {
+          return { document: await tx.createDocument({ id, workspaceId, kind, title, sizeBytes }) };
+        } catch (error) {
+          if (error instanceof ConflictError)
+            throw new OfbError(409, 'conflict', 'document_exists', `a document ${id} already exists`);
+          throw error;
+        }
       });
     },
     'rename-document': async ({ documentId, title }, { claims }) => {
-      const { sub } = requireUser(claims);
+      const caller = requireUser(claims);
       return store.transaction(async (tx) => {
         const doc = await tx.getDocument(documentId);
         if (!doc) throw new OfbError(404, 'not_found', 'document_not_found', `no document ${documentId}`);
-        await authorize(tx, sub, doc.workspaceId, 'rename', doc.kind, documentId);
+        await authorize(tx, caller, doc.workspaceId, 'rename', doc.kind, documentId);
         return { document: await tx.renameDocument(documentId, title) };
       });
     },
     'delete-document': async ({ documentId }, { claims }) => {
-      const { sub } = requireUser(claims);
+      const caller = requireUser(claims);
       return store.transaction(async (tx) => {
         const doc = await tx.getDocument(documentId);
         if (!doc) throw new OfbError(404, 'not_found', 'document_not_found', `no document ${documentId}`);
-        await authorize(tx, sub, doc.workspaceId, 'delete', doc.kind, documentId);
+        await authorize(tx, caller, doc.workspaceId, 'delete', doc.kind, documentId);
         await tx.deleteDocument(documentId);
         return { deleted: documentId };
+      });
+    },
+    'persist-updates': async ({ documentId, updates }, { claims }) => {
+      const caller = requireUser(claims);
+      const decoded = updates.map(fromBase64);
+      const batchBytes = decoded.reduce((n, u) => n + u.byteLength, 0);
+      return store.transaction(async (tx) => {
+        const doc = await documentOrThrow(tx, documentId);
+        // The `write` decision is the batch's audit row, committed with the updates.
+        await authorize(tx, caller, doc.workspaceId, 'write', doc.kind, documentId);
+        const tooLarge = checkDocumentSize(rules, (await tx.storedDocumentBytes(documentId)) + batchBytes);
+        if (tooLarge) throw ruleError(tooLarge);
+        const seqs = await tx.appendDocumentUpdates(documentId, decoded);
+        return { stored: seqs.length, lastSeq: seqs[seqs.length - 1] ?? null };
+      });
+    },
+    'load-document': async ({ documentId }, { claims }) => {
+      const caller = requireUser(claims);
+      return store.transaction(async (tx) => {
+        const doc = await documentOrThrow(tx, documentId);
+        await authorize(tx, caller, doc.workspaceId, 'read', doc.kind, documentId);
+        const rows = await tx.loadDocumentUpdates(documentId);
+        return {
+          updates: rows.map((r) => toBase64(r.bytes)),
+          lastSeq: rows[rows.length - 1]?.seq ?? null,
+        };
+      });
+    },
+    'compact-document': async ({ documentId, state, upToSeq }, { claims }) => {
+      const caller = requireUser(claims);
+      const bytes = fromBase64(state);
+      const tooLarge = checkDocumentSize(rules, bytes.byteLength);
+      if (tooLarge) throw ruleError(tooLarge);
+      return store.transaction(async (tx) => {
+        const doc = await documentOrThrow(tx, documentId);
+        await authorize(tx, caller, doc.workspaceId, 'write', doc.kind, documentId);
+        return { seq: await tx.compactDocumentUpdates(documentId, bytes, upToSeq) };
+      });
+    },
+    'list-stored-documents': async ({ workspaceId }, { claims }) => {
+      const caller = requireUser(claims);
+      if (workspaceId === undefined) {
+        if (caller.role !== 'service_role')
+          throw new OfbError(
+            403,
+            'forbidden',
+            'service_role_only',
+            'only a service_role token may list every workspace; pass workspaceId',
+          );
+        return { documentIds: await store.listStoredDocuments(null) };
+      }
+      return store.transaction(async (tx) => {
+        if (!(await tx.getWorkspace(workspaceId)))
+          throw new OfbError(404, 'not_found', 'workspace_not_found', `no workspace ${workspaceId}`);
+        await authorize(tx, caller, workspaceId, 'read', 'workspace', workspaceId);
+        return { documentIds: await tx.listStoredDocuments(workspaceId) };
       });
     },
     authorize: async ({ token, resourceId }) => {
@@ -333,6 +425,27 @@ export function createOfbApp(options: OfbAppOptions): Hono {
     '/functions/v1/*',
     cors({ origin: '*', allowHeaders: ['authorization', 'x-client-info', 'apikey', 'content-type'] }),
   );
+
+  // Base64 is 4/3 the size of the bytes; 64 KiB more leaves room for the JSON around them.
+  const maxBodyBytes = Math.ceil((rules.maxDocumentBytes * 4) / 3) + 64 * 1024;
+  for (const fn of byteFunctions) {
+    app.post(
+      `/functions/v1/${fn}`,
+      bodyLimit({
+        maxSize: maxBodyBytes,
+        onError: (c) =>
+          c.json(
+            errorBody(
+              'validation',
+              'body_too_large',
+              `${fn} accepts at most ${maxBodyBytes} bytes of JSON (the document limit is ${rules.maxDocumentBytes} bytes); send smaller batches`,
+              { maxBodyBytes },
+            ),
+            413,
+          ),
+      }),
+    );
+  }
 
   app.onError((error, c) => {
     if (error instanceof OfbError)
