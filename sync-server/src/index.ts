@@ -7,6 +7,8 @@ export { FsAutomergeStorage } from './persistence/FsAutomergeStorage.js';
 export { FsDocumentPersistence } from './persistence/FsDocumentPersistence.js';
 export { MemoryAutomergeStorage } from './persistence/MemoryAutomergeStorage.js';
 export { MemoryDocumentPersistence } from './persistence/MemoryDocumentPersistence.js';
+export type { OfbPersistenceOptions } from './persistence/OfbPersistence.js';
+export { OfbPersistence, OfbPersistenceError } from './persistence/OfbPersistence.js';
 export type { SyncServer, SyncServerDependencies } from './server.js';
 export { startSyncServer } from './server.js';
 export type { CompactionPolicy } from './shared-document.js';
