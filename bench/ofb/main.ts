@@ -16,6 +16,7 @@
 
 import { performance } from 'node:perf_hooks';
 import { createOfbApp, defaultRules, listen, PgliteStore, PostgresStore, TokenService } from '@symphony/ofb';
+import { type PostgresServer, startPostgres } from '@symphony/ofb/testing';
 import type { DocumentId } from '@symphony/schemas';
 import { OfbPersistence } from '@symphony/sync-server';
 import * as Y from 'yjs';
@@ -28,7 +29,6 @@ import {
   summarise,
   writeResult,
 } from '../lib/harness.ts';
-import { type PostgresCluster, startPostgres } from '../lib/postgres.ts';
 
 const ANCHOR_NAME = 'raw parameterised INSERT of the same bytes through the same DB handle';
 /**
@@ -117,7 +117,7 @@ const insertSql = (rows: number) =>
   `insert into document_updates (document_id, bytes) values ${Array.from({ length: rows }, (_, i) => `($1, $${i + 2})`).join(', ')} returning seq`;
 const param = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
-async function startBench(kind: 'PGlite' | 'PostgreSQL', cluster?: PostgresCluster): Promise<Bench> {
+async function startBench(kind: 'PGlite' | 'PostgreSQL', cluster?: PostgresServer): Promise<Bench> {
   const secret = 'bench-ofb-secret-at-least-32-characters-long';
   const tokens = new TokenService(secret);
   enter(`opening ${kind}`);

@@ -1,7 +1,7 @@
 import { afterAll } from 'vitest';
 import { PgliteStore } from '../src/adapters/PgliteStore.js';
 import { PostgresStore } from '../src/adapters/PostgresStore.js';
-import { type PostgresServer, startPostgres } from './postgres-server.js';
+import { type PostgresServer, startPostgres } from '../src/testing.js';
 import { runOfbStoreTests } from './runOfbStoreTests.js';
 
 runOfbStoreTests('PgliteStore', () => PgliteStore.open('memory://'));

@@ -51,6 +51,19 @@ async function documentOrThrow(tx: OfbStore, documentId: string) {
   return doc;
 }
 
+/**
+ * Checks that `userId` is a member of the workspace and that giving them `role` (null: removing
+ * them) leaves the workspace an owner.
+ */
+async function checkMemberChange(tx: OfbStore, workspaceId: string, userId: string, role: Role | null) {
+  const target = await tx.getMember(workspaceId, userId);
+  if (!target)
+    throw new OfbError(404, 'not_found', 'member_not_found', `${userId} is not a member of ${workspaceId}`);
+  const owners = (await tx.listMembers(workspaceId)).filter((m) => m.role === 'owner').length;
+  const violation = checkKeepsOwner(target.role, role, owners);
+  if (violation) throw ruleError(violation);
+}
+
 /** Functions whose bodies carry document bytes: limited to the rules' document size, in base64. */
 const byteFunctions = ['persist-updates', 'compact-document'] as const;
 
@@ -267,17 +280,7 @@ export function createOfbApp(options: OfbAppOptions): Hono {
       const caller = requireUser(claims);
       return store.transaction(async (tx) => {
         await authorize(tx, caller, workspaceId, 'change-role', 'member', userId);
-        const target = await tx.getMember(workspaceId, userId);
-        if (!target)
-          throw new OfbError(
-            404,
-            'not_found',
-            'member_not_found',
-            `${userId} is not a member of ${workspaceId}`,
-          );
-        const owners = (await tx.listMembers(workspaceId)).filter((m) => m.role === 'owner').length;
-        const violation = checkKeepsOwner(target.role, role, owners);
-        if (violation) throw ruleError(violation);
+        await checkMemberChange(tx, workspaceId, userId, role);
         const member = { workspaceId, userId, role };
         await tx.putMember(member);
         return { member };
@@ -287,17 +290,7 @@ export function createOfbApp(options: OfbAppOptions): Hono {
       const caller = requireUser(claims);
       return store.transaction(async (tx) => {
         await authorize(tx, caller, workspaceId, 'remove-member', 'member', userId);
-        const target = await tx.getMember(workspaceId, userId);
-        if (!target)
-          throw new OfbError(
-            404,
-            'not_found',
-            'member_not_found',
-            `${userId} is not a member of ${workspaceId}`,
-          );
-        const owners = (await tx.listMembers(workspaceId)).filter((m) => m.role === 'owner').length;
-        const violation = checkKeepsOwner(target.role, null, owners);
-        if (violation) throw ruleError(violation);
+        await checkMemberChange(tx, workspaceId, userId, null);
         await tx.removeMember(workspaceId, userId);
         return { removed: { workspaceId, userId } };
       });

@@ -1,8 +1,8 @@
 /**
- * A throwaway PostgreSQL 15 cluster for a benchmark: initdb + pg_ctl start on a free loopback port in
- * a temp dir, trust auth, `fsync=off` (as ofb/test/postgres-server.ts, which a benchmark cannot import
- * across project roots). Runs as root by dropping to the `postgres` user; installs Debian's package
- * with apt when it is missing, as `npm test` does.
+ * A throwaway PostgreSQL 15 cluster for OFB's tests and benchmarks: Debian's package (installed
+ * with apt if missing, as `npm test` does up front), initdb + pg_ctl start on a free loopback port
+ * in a temp dir, trust auth, `fsync=off`. Runs as root by dropping to the `postgres` user (initdb
+ * and postgres refuse root). Not part of the public face: import `@symphony/ofb/testing`.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -12,9 +12,12 @@ import { join } from 'node:path';
 
 const bin = '/usr/lib/postgresql/15/bin';
 
-export interface PostgresCluster {
+/** A running throwaway cluster. */
+export interface PostgresServer {
   /** `postgres://postgres@127.0.0.1:PORT/postgres` (trust auth, superuser). */
   readonly url: string;
+  /** Creates a fresh database in the cluster, for one suite; returns its URL. */
+  createDatabase(name: string): Promise<string>;
   /** Stops the cluster and removes its directory; safe to call more than once. */
   stop(): void;
 }
@@ -42,9 +45,10 @@ function asPostgres(args: string[]): void {
   if (result.status !== 0) throw new Error(`${args.join(' ')} failed: ${result.stderr || result.stdout}`);
 }
 
-export async function startPostgres(): Promise<PostgresCluster> {
+/** Starts a throwaway cluster; a failed start removes what it made. */
+export async function startPostgres(): Promise<PostgresServer> {
   ensureInstalled();
-  const dir = mkdtempSync(join(tmpdir(), 'bench-pg-'));
+  const dir = mkdtempSync(join(tmpdir(), 'ofb-pg-'));
   const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres']).toString());
   chownSync(dir, id('-u'), id('-g'));
   const data = join(dir, 'data');
@@ -60,6 +64,7 @@ export async function startPostgres(): Promise<PostgresCluster> {
   try {
     asPostgres([`${bin}/initdb`, '-D', data, '-U', 'postgres', '--auth=trust', '--no-sync']);
     const port = await freePort();
+    // 200 connections: the 100-writer benchmark's pool plus the tests' own.
     asPostgres([
       `${bin}/pg_ctl`,
       '-D',
@@ -71,7 +76,18 @@ export async function startPostgres(): Promise<PostgresCluster> {
       `-h 127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c max_connections=200`,
       'start',
     ]);
-    return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, stop };
+    const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+    return {
+      url,
+      async createDatabase(name: string) {
+        const { default: postgres } = await import('postgres');
+        const sql = postgres(url, { max: 1, onnotice: () => {} });
+        await sql.unsafe(`create database "${name}"`);
+        await sql.end();
+        return `postgres://postgres@127.0.0.1:${port}/${name}`;
+      },
+      stop,
+    };
   } catch (error) {
     stop();
     throw error;
