@@ -2,9 +2,19 @@ export { ErrorBody, ErrorCategory, errorBody } from './errors.js';
 export { DocumentId, UserId, WorkspaceId, workspaceIndexDocumentId } from './ids.js';
 export type { OfbFunctionName } from './ofb.js';
 export {
+  IDEMPOTENCY_HEADER,
+  IdempotencyKey,
   OfbAcceptInvitation,
   OfbAuthorize,
+  OfbAuthorizeMany,
+  OfbAuthorizeManyResult,
   OfbAuthorizeResult,
+  OfbAutomergeLoad,
+  OfbAutomergeLoadRange,
+  OfbAutomergeLoadRangeResult,
+  OfbAutomergeRemove,
+  OfbAutomergeRemoveRange,
+  OfbAutomergeSave,
   OfbChangeRole,
   OfbCompactDocument,
   OfbCreateDocument,
@@ -12,15 +22,23 @@ export {
   OfbCredentials,
   OfbDeleteDocument,
   OfbInviteMember,
+  OfbListDocuments,
+  OfbListInvitations,
+  OfbListInvitationsResult,
+  OfbListMembers,
+  OfbListMembersResult,
   OfbListStoredDocuments,
   OfbListWorkspaces,
   OfbLoadDocument,
   OfbLoadDocumentResult,
   OfbPersistUpdates,
+  OfbRefreshSession,
   OfbRemoveMember,
   OfbRenameDocument,
   OfbRequests,
   OfbSession,
+  OfbValidateWorkflow,
+  UserName,
 } from './ofb.js';
 export type { SyncServerOptions } from './sync.js';
 export { CloseCode, Health, MessageType, SyncServerConfig } from './sync.js';

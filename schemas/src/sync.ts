@@ -36,6 +36,21 @@ export const CloseCode = {
    * the peer this connection joined as and the server's own peer id.
    */
   UnexpectedPeer: { code: 4409, reason: 'Unexpected peer' },
+  /** No access token, or one that is not a valid token of this project; sign in again. */
+  Unauthenticated: { code: 4401, reason: 'Sign-in required' },
+  /** The access token has expired (at connect, or while connected); refresh it and reconnect. */
+  TokenExpired: { code: 4419, reason: 'Token expired' },
+  /** The user is not (or no longer) a member of the document's workspace. */
+  Forbidden: { code: 4403, reason: 'Not a member' },
+  /** OFB knows no document, workflow or workspace by this id (not yet created, or deleted). */
+  UnknownDocument: { code: 4410, reason: 'Unknown document' },
+  /**
+   * The connection sent more frames or bytes than allowed, or stayed longer than allowed, before
+   * its authorization was settled (GHSA-xwhh-v746-pj9m).
+   */
+  UnauthenticatedLimit: { code: 4408, reason: 'Too much before authorization' },
+  /** OFB could not be asked (down, or answered with an error); reconnect later. */
+  AuthorizationUnavailable: { code: 4503, reason: 'Authorization unavailable' },
   /** The server is shutting down; reconnect later. */
   ServerShutdown: { code: 1001, reason: 'Server shutting down' },
 } as const;
@@ -53,6 +68,12 @@ export const MessageType = {
   auth: 2,
   queryAwareness: 3,
   savedState: 100,
+  /**
+   * Symphony extension, server → client, only to clients that sent `savedState`:
+   * `[101, varString role]` once the connection is authorized and whenever the role changes, so the
+   * client shows a viewer's document read-only.
+   */
+  access: 101,
 } as const;
 export type MessageType = (typeof MessageType)[keyof typeof MessageType];
 
