@@ -47,12 +47,15 @@ export type {
   FindingTarget,
   NodeTypeSpec,
   PortSpec,
+  WorkflowDocumentCheck,
+  WorkflowDocumentIssue,
   WorkflowReport,
   WorkflowTemplate,
 } from './workflow/index.js';
 export {
   addNode,
   canFlow,
+  checkWorkflowDocument,
   connect,
   createEdgeId,
   createNodeId,

@@ -1,3 +1,5 @@
+export type { WorkflowDocumentCheck, WorkflowDocumentIssue } from './check.js';
+export { checkWorkflowDocument } from './check.js';
 export {
   addNode,
   connect,
