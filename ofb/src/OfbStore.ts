@@ -73,6 +73,50 @@ export interface AuditRecord extends AuditEntry {
   readonly hash: string;
 }
 
+// --- Sessions, listings, access checks and idempotency keys (the functions' own reads) ---
+
+/** A member with the sign-in name of their user (their id when no user row exists). */
+export interface NamedMemberRecord extends MemberRecord {
+  readonly name: string;
+}
+
+/** A workspace's pending invitation with the invitee's sign-in name. */
+export interface SentInvitationRecord extends InvitationRecord {
+  readonly inviteeName: string;
+}
+
+/** A pending invitation addressed to a user, with the name of the workspace it opens. */
+export interface ReceivedInvitationRecord extends InvitationRecord {
+  readonly workspaceName: string;
+}
+
+/**
+ * What `authorize` needs about a resource and a user, found together: the resource's workspace and
+ * kind (`workspace` for a workspace's index document, `workspace-<id>`), the user's role there
+ * (`null`: not a member) and their sign-in name (`null`: no user row).
+ */
+export interface AccessRecord {
+  readonly workspaceId: string;
+  readonly kind: DocumentKind | 'workspace';
+  readonly role: Role | null;
+  readonly userName: string | null;
+}
+
+/** The stored answer to one call made with an idempotency key. */
+export interface IdempotencyRecord {
+  readonly userId: string;
+  readonly key: string;
+  /** The function called (`create-workspace`, …). */
+  readonly function: string;
+  /** sha256 (hex) of the parsed request. */
+  readonly requestHash: string;
+  /** The HTTP status answered: 200, or the 4xx of a refusal. */
+  readonly status: number;
+  /** The JSON body answered. */
+  readonly response: unknown;
+  readonly createdAt: string;
+}
+
 /**
  * OFB's persistence port. Every method runs in the current transaction when called on the `tx`
  * given to {@link OfbStore.transaction}; outside one, each call commits on its own.
@@ -127,6 +171,25 @@ export interface OfbStore {
   appendAudit(entry: AuditEntry): Promise<AuditRecord>;
   /** Audit rows in chain order, `afterSeq` exclusive. */
   listAudit(options?: { workspaceId?: string; afterSeq?: number; limit?: number }): Promise<AuditRecord[]>;
+
+  // --- Sessions, listings, access checks and idempotency keys (the functions' own reads) ---
+
+  getUser(id: string): Promise<UserRecord | null>;
+  /** The workspace's members with their names, ordered by name. */
+  listNamedMembers(workspaceId: string): Promise<NamedMemberRecord[]>;
+  /** The workspace's pending invitations with the invitees' names, oldest first. */
+  listSentInvitations(workspaceId: string): Promise<SentInvitationRecord[]>;
+  /** The invitations pending for `userId`, with workspace names, oldest first. */
+  listReceivedInvitations(userId: string): Promise<ReceivedInvitationRecord[]>;
+  /**
+   * One read for an access check: `resourceId` is a document or workflow id, or
+   * `workspace-<workspaceId>` (a workspace's index document, which wins over a document of that
+   * id). `null` when no such resource exists.
+   */
+  findAccess(userId: string, resourceId: string): Promise<AccessRecord | null>;
+  getIdempotencyRecord(userId: string, key: string): Promise<IdempotencyRecord | null>;
+  /** Stores an answer; throws {@link ConflictError} when (user, key) already has one. */
+  putIdempotencyRecord(record: Omit<IdempotencyRecord, 'createdAt'>): Promise<void>;
 
   close(): Promise<void>;
 }

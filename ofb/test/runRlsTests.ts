@@ -35,6 +35,9 @@ const fixture = `
   insert into audit_log (actor, action, resource_kind, resource_id, workspace_id, allowed, reason, prev_hash, hash)
     values ('${uA}', 'read', 'document', 'doc-a', '${A}', true, 'allowed', '', ''),
            ('${uB}', 'read', 'document', 'doc-b', '${B}', true, 'allowed', '', '');
+  insert into idempotency_keys (user_id, key, function, request_hash, status, response) values
+    ('${uA}', 'key-a-0001', 'create-workspace', 'h', 200, '{}'),
+    ('${uB}', 'key-b-0001', 'create-workspace', 'h', 200, '{}');
 `;
 
 const p = (table: string, name: string, sql: string, expect: Expect, who = uA): Probe => ({
@@ -293,6 +296,43 @@ const probes: Probe[] = [
     'error',
   ),
   p('audit_log', 'cannot delete A audit', `delete from audit_log where workspace_id = '${A}'`, 'error'),
+
+  p(
+    'idempotency_keys',
+    'reads own stored answers',
+    `select key from idempotency_keys where user_id = '${uA}'`,
+    'rows:1+',
+  ),
+  p(
+    'idempotency_keys',
+    'stores an answer of its own',
+    `insert into idempotency_keys (user_id, key, function, request_hash, status, response) values ('${uA}', 'key-a-0002', 'create-workspace', 'h', 200, '{}')`,
+    'ok',
+  ),
+  p(
+    'idempotency_keys',
+    "cannot read B's stored answers",
+    `select key from idempotency_keys where user_id = '${uB}'`,
+    'rows:0',
+  ),
+  p(
+    'idempotency_keys',
+    'cannot store an answer as someone else',
+    `insert into idempotency_keys (user_id, key, function, request_hash, status, response) values ('${uB}', 'key-b-0002', 'create-workspace', 'h', 200, '{}')`,
+    'error',
+  ),
+  p(
+    'idempotency_keys',
+    'cannot rewrite a stored answer, even its own',
+    `update idempotency_keys set status = 409 where user_id = '${uA}' returning key`,
+    'error',
+  ),
+  p(
+    'idempotency_keys',
+    'cannot delete a stored answer, even its own',
+    `delete from idempotency_keys where user_id = '${uA}' returning key`,
+    'error',
+  ),
 ];
 
 /** Runs every probe inside `tx`, each in a savepoint that is rolled back; returns the failures. */

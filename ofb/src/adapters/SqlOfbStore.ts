@@ -1,14 +1,19 @@
 import type { Role } from '@symphony/schemas';
 import {
+  type AccessRecord,
   type AuditEntry,
   type AuditRecord,
   ConflictError,
   type DocumentKind,
   type DocumentRecord,
   type DocumentUpdateRecord,
+  type IdempotencyRecord,
   type InvitationRecord,
   type MemberRecord,
+  type NamedMemberRecord,
   type OfbStore,
+  type ReceivedInvitationRecord,
+  type SentInvitationRecord,
   type UserRecord,
   type WorkspaceRecord,
 } from '../OfbStore.js';
@@ -332,6 +337,101 @@ export class SqlOfbStore implements OfbStore {
       [options.workspaceId ?? null, options.afterSeq ?? 0, options.limit ?? 1000],
     );
     return rows.map(audit);
+  }
+
+  // --- Sessions, listings, access checks and idempotency keys (the functions' own reads) ---
+
+  async getUser(id: string): Promise<UserRecord | null> {
+    const rows = await this.db.query('select * from users where id = $1', [id]);
+    return rows[0] ? user(rows[0]) : null;
+  }
+
+  async listNamedMembers(workspaceId: string): Promise<NamedMemberRecord[]> {
+    const rows = await this.db.query(
+      `select m.*, coalesce(u.name, m.user_id) as name from members m left join users u on u.id = m.user_id
+       where m.workspace_id = $1 order by coalesce(u.name, m.user_id), m.user_id`,
+      [workspaceId],
+    );
+    return rows.map((r) => ({ ...member(r), name: String(r.name) }));
+  }
+
+  async listSentInvitations(workspaceId: string): Promise<SentInvitationRecord[]> {
+    const rows = await this.db.query(
+      `select i.*, coalesce(u.name, i.invitee_id) as invitee_name
+       from invitations i left join users u on u.id = i.invitee_id
+       where i.workspace_id = $1 order by i.created_at, i.id`,
+      [workspaceId],
+    );
+    return rows.map((r) => ({ ...invitation(r), inviteeName: String(r.invitee_name) }));
+  }
+
+  async listReceivedInvitations(userId: string): Promise<ReceivedInvitationRecord[]> {
+    const rows = await this.db.query(
+      `select i.*, w.name as workspace_name from invitations i join workspaces w on w.id = i.workspace_id
+       where i.invitee_id = $1 order by i.created_at, i.id`,
+      [userId],
+    );
+    return rows.map((r) => ({ ...invitation(r), workspaceName: String(r.workspace_name) }));
+  }
+
+  async findAccess(userId: string, resourceId: string): Promise<AccessRecord | null> {
+    // One statement: the resource (a workspace's index document first), the role, the user's name.
+    const rows = await this.db.query(
+      `with target as (
+         select w.id as workspace_id, 'workspace'::text as kind, 0 as rank from workspaces w
+           where left($2, 10) = 'workspace-' and w.id = substr($2, 11)
+         union all
+         select d.workspace_id, d.kind, 1 from documents d where d.id = $2
+         order by rank limit 1
+       )
+       select t.workspace_id, t.kind, m.role, (select u.name from users u where u.id = $1) as user_name
+       from target t left join members m on m.workspace_id = t.workspace_id and m.user_id = $1`,
+      [userId, resourceId],
+    );
+    const r = rows[0];
+    if (!r) return null;
+    return {
+      workspaceId: String(r.workspace_id),
+      kind: r.kind as AccessRecord['kind'],
+      role: r.role === null ? null : (r.role as Role),
+      userName: r.user_name === null ? null : String(r.user_name),
+    };
+  }
+
+  async getIdempotencyRecord(userId: string, key: string): Promise<IdempotencyRecord | null> {
+    const rows = await this.db.query('select * from idempotency_keys where user_id = $1 and key = $2', [
+      userId,
+      key,
+    ]);
+    const r = rows[0];
+    if (!r) return null;
+    return {
+      userId: String(r.user_id),
+      key: String(r.key),
+      function: String(r.function),
+      requestHash: String(r.request_hash),
+      status: Number(r.status),
+      // Both drivers parse jsonb; a string here would be a driver configured not to.
+      response: typeof r.response === 'string' ? JSON.parse(r.response) : r.response,
+      createdAt: iso(r.created_at),
+    };
+  }
+
+  async putIdempotencyRecord(record: Omit<IdempotencyRecord, 'createdAt'>): Promise<void> {
+    await unique(`idempotency key ${record.key}`, () =>
+      this.db.query(
+        `insert into idempotency_keys (user_id, key, function, request_hash, status, response)
+         values ($1, $2, $3, $4, $5, $6::jsonb)`,
+        [
+          record.userId,
+          record.key,
+          record.function,
+          record.requestHash,
+          record.status,
+          JSON.stringify(record.response),
+        ],
+      ),
+    );
   }
 
   async close(): Promise<void> {

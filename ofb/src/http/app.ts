@@ -1,11 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { ErrorCategory, errorBody, OfbRequests, type Role } from '@symphony/schemas';
+import {
+  ErrorCategory,
+  errorBody,
+  IDEMPOTENCY_HEADER,
+  IdempotencyKey,
+  OfbRequests,
+  type Role,
+} from '@symphony/schemas';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
 import { AuthError, type Claims, hashPassword, type TokenService, verifyPassword } from '../auth.js';
+import { requestHash } from '../domain/idempotency.js';
 import { type Action, decide, type ResourceKind } from '../domain/rbac.js';
 import {
   checkDocumentSize,
@@ -14,7 +22,7 @@ import {
   type RulesConfig,
   type RuleViolation,
 } from '../domain/rules.js';
-import { type AuditEntry, ConflictError, type OfbStore } from '../OfbStore.js';
+import { type AuditEntry, ConflictError, type IdempotencyRecord, type OfbStore } from '../OfbStore.js';
 
 /** An error that becomes an HTTP error response with the shared body shape. */
 export class OfbError extends Error {
@@ -51,6 +59,12 @@ async function documentOrThrow(tx: OfbStore, documentId: string) {
   return doc;
 }
 
+async function workspaceOrThrow(tx: OfbStore, workspaceId: string) {
+  const workspace = await tx.getWorkspace(workspaceId);
+  if (!workspace) throw new OfbError(404, 'not_found', 'workspace_not_found', `no workspace ${workspaceId}`);
+  return workspace;
+}
+
 /**
  * Checks that `userId` is a member of the workspace and that giving them `role` (null: removing
  * them) leaves the workspace an owner.
@@ -72,6 +86,24 @@ const notYet = (name: string) => async (): Promise<never> => {
 /** Functions whose bodies carry document bytes: limited to the rules' document size, in base64. */
 const byteFunctions = ['persist-updates', 'compact-document'] as const;
 
+/**
+ * The functions that honour an {@link IDEMPOTENCY_HEADER}: the mutations a client's outbox
+ * replays. Any other function refuses the header rather than silently ignoring it.
+ */
+export const idempotentFunctions: ReadonlySet<OfbFunctionName> = new Set<OfbFunctionName>([
+  'create-workspace',
+  'invite-member',
+  'accept-invitation',
+  'change-role',
+  'remove-member',
+  'create-document',
+  'rename-document',
+  'delete-document',
+]);
+
+/** Ids `create-document` refuses: `workspace-<id>` names a workspace's index document. */
+const reservedIdPrefix = 'workspace-';
+
 /** What the app needs from the outside world. */
 export interface OfbAppOptions {
   readonly store: OfbStore;
@@ -82,14 +114,31 @@ export interface OfbAppOptions {
 }
 
 type Requests = typeof OfbRequests;
-type Name = keyof Requests;
+type OfbFunctionName = keyof Requests;
+type Name = OfbFunctionName;
+/**
+ * One function. `store` is what it must read and write through: the root store, or, for a call
+ * made with an idempotency key, the transaction that also stores the answer (a handler's own
+ * `store.transaction(…)` then joins it).
+ */
 type Handler<N extends Name> = (
   input: z.output<Requests[N]>,
-  ctx: { claims: Claims | null },
+  ctx: { claims: Claims | null; store: OfbStore },
 ) => Promise<unknown>;
 
 /** Functions that answer without a bearer token. */
 const publicFunctions = new Set<Name>(['sign-up', 'sign-in', 'authorize']);
+
+/** Thrown inside an idempotent call's transaction when its key is already stored: roll back, replay. */
+class KeyTaken extends Error {
+  override name = 'KeyTaken';
+}
+
+/** An answer: status and JSON body. */
+interface Answer {
+  readonly status: ContentfulStatusCode;
+  readonly body: unknown;
+}
 
 /**
  * The OFB Hono app: `POST /functions/v1/<name>` with a JSON body, as Supabase serves Edge Functions,
@@ -110,9 +159,22 @@ export function createOfbApp(options: OfbAppOptions): Hono {
     return claims;
   };
 
+  const requireServiceRole = (claims: Claims | null, fn: Name): Claims => {
+    const caller = requireUser(claims);
+    if (caller.role !== 'service_role')
+      throw new OfbError(
+        403,
+        'forbidden',
+        'service_role_only',
+        `only a service_role token (the sync-server's) may call ${fn}`,
+      );
+    return caller;
+  };
+
   /**
    * Decides, audits the decision (in `tx`), and throws 403 when denied. A `service_role` token (the
    * sync-server's) may act in any workspace, as it bypasses RLS in Supabase; it is still audited.
+   * Listings pass `auditAllowed: false`: reading metadata writes no audit row (denials still do).
    */
   const authorize = async (
     tx: OfbStore,
@@ -121,18 +183,20 @@ export function createOfbApp(options: OfbAppOptions): Hono {
     action: Action,
     kind: ResourceKind,
     resourceId: string,
+    { auditAllowed = true }: { auditAllowed?: boolean } = {},
   ): Promise<Role | null> => {
     const actor = caller.sub;
     if (caller.role === 'service_role') {
-      await tx.appendAudit({
-        actor,
-        action,
-        resourceKind: kind,
-        resourceId,
-        workspaceId,
-        allowed: true,
-        reason: 'service_role',
-      });
+      if (auditAllowed)
+        await tx.appendAudit({
+          actor,
+          action,
+          resourceKind: kind,
+          resourceId,
+          workspaceId,
+          allowed: true,
+          reason: 'service_role',
+        });
       return null;
     }
     const member = await tx.getMember(workspaceId, actor);
@@ -160,15 +224,16 @@ export function createOfbApp(options: OfbAppOptions): Hono {
         audit,
       );
     }
-    await tx.appendAudit({
-      actor,
-      action,
-      resourceKind: kind,
-      resourceId,
-      workspaceId,
-      allowed: true,
-      reason: decision.reason,
-    });
+    if (auditAllowed)
+      await tx.appendAudit({
+        actor,
+        action,
+        resourceKind: kind,
+        resourceId,
+        workspaceId,
+        allowed: true,
+        reason: decision.reason,
+      });
     return member?.role ?? null;
   };
 
@@ -179,8 +244,44 @@ export function createOfbApp(options: OfbAppOptions): Hono {
     user,
   });
 
+  const verify = async (token: string): Promise<Claims> => {
+    try {
+      return await tokens.verify(token);
+    } catch (error) {
+      if (error instanceof AuthError) throw new OfbError(401, 'auth', error.code, error.message);
+      throw error;
+    }
+  };
+
+  /**
+   * One access check (`authorize`, each of `authorize-many`): a token check and one read, no audit
+   * row (the sync-server re-checks every open connection every few seconds).
+   */
+  const checkAccess = async (claims: Claims, resourceId: string) => {
+    const access = await store.findAccess(claims.sub, resourceId);
+    if (!access)
+      throw new OfbError(
+        404,
+        'not_found',
+        'document_not_found',
+        `no document, workflow or workspace index ${resourceId}`,
+      );
+    const decision = decide(access.role, 'read', access.kind);
+    if (!decision.allowed || access.role === null)
+      throw new OfbError(403, 'forbidden', decision.reason, `${claims.sub} may not open ${resourceId}`);
+    return {
+      role: access.role,
+      workspaceId: access.workspaceId,
+      kind: access.kind,
+      userId: claims.sub,
+      // A token minted for an id with no user row (`symphony token`) shows as its id.
+      userName: access.userName ?? claims.sub,
+      exp: claims.exp,
+    };
+  };
+
   const handlers: { [N in Name]: Handler<N> } = {
-    'sign-up': async ({ name, password }) => {
+    'sign-up': async ({ name, password }, { store }) => {
       const id = randomUUID();
       try {
         await store.createUser({ id, name, passwordHash: await hashPassword(password) });
@@ -191,7 +292,7 @@ export function createOfbApp(options: OfbAppOptions): Hono {
       }
       return session({ id, name });
     },
-    'sign-in': async ({ name, password }) => {
+    'sign-in': async ({ name, password }, { store }) => {
       const user = await store.findUserByName(name);
       const ok = user
         ? await verifyPassword(password, user.passwordHash)
@@ -199,13 +300,32 @@ export function createOfbApp(options: OfbAppOptions): Hono {
       if (!user || !ok) throw new OfbError(401, 'auth', 'invalid_credentials', 'name or password is wrong');
       return session({ id: user.id, name: user.name });
     },
-    'create-workspace': async ({ name }, { claims }) => {
+    'refresh-session': async (_input, { claims, store }) => {
+      const { sub } = requireUser(claims);
+      const user = await store.getUser(sub);
+      if (!user)
+        throw new OfbError(
+          401,
+          'auth',
+          'unknown_user',
+          `the token's user ${sub} does not exist; sign in again`,
+        );
+      return session({ id: user.id, name: user.name });
+    },
+    'create-workspace': async ({ name, id: requestedId }, { claims, store }) => {
       const { sub } = requireUser(claims);
       return store.transaction(async (tx) => {
         const over = checkQuota('maxWorkspacesPerUser', rules, await tx.countWorkspacesOwnedBy(sub));
         if (over) throw ruleError(over);
-        const id = randomUUID();
-        const workspace = await tx.createWorkspace({ id, name, createdBy: sub });
+        const id = requestedId ?? randomUUID();
+        let workspace: Awaited<ReturnType<OfbStore['createWorkspace']>>;
+        try {
+          workspace = await tx.createWorkspace({ id, name, createdBy: sub });
+        } catch (error) {
+          if (error instanceof ConflictError)
+            throw new OfbError(409, 'conflict', 'workspace_exists', `a workspace ${id} already exists`);
+          throw error;
+        }
         await tx.putMember({ workspaceId: id, userId: sub, role: 'owner' });
         await tx.appendAudit({
           actor: sub,
@@ -219,25 +339,25 @@ export function createOfbApp(options: OfbAppOptions): Hono {
         return { workspace, role: 'owner' };
       });
     },
-    'list-workspaces': async (_input, { claims }) => {
+    'list-workspaces': async (_input, { claims, store }) => {
       const { sub } = requireUser(claims);
       const list = await store.listWorkspacesFor(sub);
       return { workspaces: list.map(({ workspace, role }) => ({ ...workspace, role })) };
     },
-    'invite-member': async ({ workspaceId, userId: givenId, userName, role }, { claims }) => {
+    'invite-member': async ({ workspaceId, userId: givenId, userName, role }, { claims, store }) => {
       const caller = requireUser(claims);
       return store.transaction(async (tx) => {
+        await workspaceOrThrow(tx, workspaceId);
         let userId = givenId;
         if (userId === undefined) {
           const invitee = userName === undefined ? null : await tx.findUserByName(userName);
           if (!invitee) throw new OfbError(404, 'not_found', 'user_not_found', `no user named "${userName}"`);
           userId = invitee.id;
         }
-        if (!(await tx.getWorkspace(workspaceId)))
-          throw new OfbError(404, 'not_found', 'workspace_not_found', `no workspace ${workspaceId}`);
+        const who = userName ?? userId;
         await authorize(tx, caller, workspaceId, 'invite', 'member', userId);
         if (await tx.getMember(workspaceId, userId))
-          throw new OfbError(409, 'conflict', 'already_member', `${userId} is already a member`);
+          throw new OfbError(409, 'conflict', 'already_member', `${who} is already a member`);
         const over = checkQuota(
           'maxMembersPerWorkspace',
           rules,
@@ -256,12 +376,12 @@ export function createOfbApp(options: OfbAppOptions): Hono {
           };
         } catch (error) {
           if (error instanceof ConflictError)
-            throw new OfbError(409, 'conflict', 'already_invited', `${userId} is already invited`);
+            throw new OfbError(409, 'conflict', 'already_invited', `${who} is already invited`);
           throw error;
         }
       });
     },
-    'accept-invitation': async ({ invitationId }, { claims }) => {
+    'accept-invitation': async ({ invitationId }, { claims, store }) => {
       const { sub } = requireUser(claims);
       return store.transaction(async (tx) => {
         const invitation = await tx.getInvitation(invitationId);
@@ -287,7 +407,7 @@ export function createOfbApp(options: OfbAppOptions): Hono {
         return { member };
       });
     },
-    'change-role': async ({ workspaceId, userId, role }, { claims }) => {
+    'change-role': async ({ workspaceId, userId, role }, { claims, store }) => {
       const caller = requireUser(claims);
       return store.transaction(async (tx) => {
         await authorize(tx, caller, workspaceId, 'change-role', 'member', userId);
@@ -297,7 +417,7 @@ export function createOfbApp(options: OfbAppOptions): Hono {
         return { member };
       });
     },
-    'remove-member': async ({ workspaceId, userId }, { claims }) => {
+    'remove-member': async ({ workspaceId, userId }, { claims, store }) => {
       const caller = requireUser(claims);
       return store.transaction(async (tx) => {
         await authorize(tx, caller, workspaceId, 'remove-member', 'member', userId);
@@ -306,13 +426,57 @@ export function createOfbApp(options: OfbAppOptions): Hono {
         return { removed: { workspaceId, userId } };
       });
     },
-    'create-document': async ({ workspaceId, id: requestedId, kind, title, sizeBytes }, { claims }) => {
+    'list-members': async ({ workspaceId }, { claims, store }) => {
+      const caller = requireUser(claims);
+      await workspaceOrThrow(store, workspaceId);
+      await authorize(store, caller, workspaceId, 'read', 'member', workspaceId, { auditAllowed: false });
+      const members = await store.listNamedMembers(workspaceId);
+      const invitations = await store.listSentInvitations(workspaceId);
+      return {
+        members: members.map(({ userId, name, role }) => ({ userId, name, role })),
+        invitations: invitations.map(({ id, inviteeId, inviteeName, role }) => ({
+          id,
+          inviteeId,
+          inviteeName,
+          role,
+        })),
+      };
+    },
+    'list-invitations': async (_input, { claims, store }) => {
+      const { sub } = requireUser(claims);
+      const invitations = await store.listReceivedInvitations(sub);
+      return {
+        invitations: invitations.map(({ id, workspaceId, workspaceName, role, invitedBy }) => ({
+          id,
+          workspaceId,
+          workspaceName,
+          role,
+          invitedBy,
+        })),
+      };
+    },
+    'list-documents': async ({ workspaceId }, { claims, store }) => {
+      const caller = requireUser(claims);
+      await workspaceOrThrow(store, workspaceId);
+      await authorize(store, caller, workspaceId, 'read', 'workspace', workspaceId, { auditAllowed: false });
+      return { documents: await store.listDocuments(workspaceId) };
+    },
+    'create-document': async (
+      { workspaceId, id: requestedId, kind, title, sizeBytes },
+      { claims, store },
+    ) => {
       const caller = requireUser(claims);
       const tooLarge = checkDocumentSize(rules, sizeBytes);
       if (tooLarge) throw ruleError(tooLarge);
+      if (requestedId?.startsWith(reservedIdPrefix))
+        throw new OfbError(
+          422,
+          'validation',
+          'reserved_id',
+          `document ids starting with "${reservedIdPrefix}" name workspace index documents; choose another id`,
+        );
       return store.transaction(async (tx) => {
-        if (!(await tx.getWorkspace(workspaceId)))
-          throw new OfbError(404, 'not_found', 'workspace_not_found', `no workspace ${workspaceId}`);
+        await workspaceOrThrow(tx, workspaceId);
         const id = requestedId ?? randomUUID();
         await authorize(tx, caller, workspaceId, 'write', kind, id);
         const over = checkQuota('maxDocumentsPerWorkspace', rules, await tx.countDocuments(workspaceId));
@@ -326,26 +490,24 @@ export function createOfbApp(options: OfbAppOptions): Hono {
         }
       });
     },
-    'rename-document': async ({ documentId, title }, { claims }) => {
+    'rename-document': async ({ documentId, title }, { claims, store }) => {
       const caller = requireUser(claims);
       return store.transaction(async (tx) => {
-        const doc = await tx.getDocument(documentId);
-        if (!doc) throw new OfbError(404, 'not_found', 'document_not_found', `no document ${documentId}`);
+        const doc = await documentOrThrow(tx, documentId);
         await authorize(tx, caller, doc.workspaceId, 'rename', doc.kind, documentId);
         return { document: await tx.renameDocument(documentId, title) };
       });
     },
-    'delete-document': async ({ documentId }, { claims }) => {
+    'delete-document': async ({ documentId }, { claims, store }) => {
       const caller = requireUser(claims);
       return store.transaction(async (tx) => {
-        const doc = await tx.getDocument(documentId);
-        if (!doc) throw new OfbError(404, 'not_found', 'document_not_found', `no document ${documentId}`);
+        const doc = await documentOrThrow(tx, documentId);
         await authorize(tx, caller, doc.workspaceId, 'delete', doc.kind, documentId);
         await tx.deleteDocument(documentId);
         return { deleted: documentId };
       });
     },
-    'persist-updates': async ({ documentId, updates }, { claims }) => {
+    'persist-updates': async ({ documentId, updates }, { claims, store }) => {
       const caller = requireUser(claims);
       const decoded = updates.map(fromBase64);
       const batchBytes = decoded.reduce((n, u) => n + u.byteLength, 0);
@@ -359,7 +521,7 @@ export function createOfbApp(options: OfbAppOptions): Hono {
         return { stored: seqs.length, lastSeq: seqs[seqs.length - 1] ?? null };
       });
     },
-    'load-document': async ({ documentId }, { claims }) => {
+    'load-document': async ({ documentId }, { claims, store }) => {
       const caller = requireUser(claims);
       return store.transaction(async (tx) => {
         const doc = await documentOrThrow(tx, documentId);
@@ -371,7 +533,7 @@ export function createOfbApp(options: OfbAppOptions): Hono {
         };
       });
     },
-    'compact-document': async ({ documentId, state, upToSeq }, { claims }) => {
+    'compact-document': async ({ documentId, state, upToSeq }, { claims, store }) => {
       const caller = requireUser(claims);
       const bytes = fromBase64(state);
       const tooLarge = checkDocumentSize(rules, bytes.byteLength);
@@ -382,7 +544,7 @@ export function createOfbApp(options: OfbAppOptions): Hono {
         return { seq: await tx.compactDocumentUpdates(documentId, bytes, upToSeq) };
       });
     },
-    'list-stored-documents': async ({ workspaceId }, { claims }) => {
+    'list-stored-documents': async ({ workspaceId }, { claims, store }) => {
       const caller = requireUser(claims);
       if (workspaceId === undefined) {
         if (caller.role !== 'service_role')
@@ -395,17 +557,11 @@ export function createOfbApp(options: OfbAppOptions): Hono {
         return { documentIds: await store.listStoredDocuments(null) };
       }
       return store.transaction(async (tx) => {
-        if (!(await tx.getWorkspace(workspaceId)))
-          throw new OfbError(404, 'not_found', 'workspace_not_found', `no workspace ${workspaceId}`);
+        await workspaceOrThrow(tx, workspaceId);
         await authorize(tx, caller, workspaceId, 'read', 'workspace', workspaceId);
         return { documentIds: await tx.listStoredDocuments(workspaceId) };
       });
     },
-    'refresh-session': notYet('refresh-session'),
-    'list-members': notYet('list-members'),
-    'list-invitations': notYet('list-invitations'),
-    'list-documents': notYet('list-documents'),
-    'authorize-many': notYet('authorize-many'),
     // automerge functions: see automerge-functions.ts
     'automerge-save': notYet('automerge-save'),
     'automerge-load': notYet('automerge-load'),
@@ -414,39 +570,107 @@ export function createOfbApp(options: OfbAppOptions): Hono {
     'automerge-remove-range': notYet('automerge-remove-range'),
     'validate-workflow': notYet('validate-workflow'),
     // end of automerge functions
-    authorize: async ({ token, resourceId }) => {
-      const claims = await verify(token);
-      const doc = await store.getDocument(resourceId);
-      if (!doc)
-        throw new OfbError(404, 'not_found', 'document_not_found', `no document or workflow ${resourceId}`);
-      const member = await store.getMember(doc.workspaceId, claims.sub);
-      const decision = decide(member?.role ?? null, 'read', doc.kind);
-      if (!decision.allowed || !member) {
-        throw new OfbError(403, 'forbidden', decision.reason, `${claims.sub} may not open ${resourceId}`);
-      }
-      return {
-        role: member.role,
-        workspaceId: doc.workspaceId,
-        kind: doc.kind,
-        userId: claims.sub,
-        exp: claims.exp,
-      };
+    authorize: async ({ token, resourceId }) => checkAccess(await verify(token), resourceId),
+    'authorize-many': async ({ checks }, { claims }) => {
+      requireServiceRole(claims, 'authorize-many');
+      // The sync-server sends one check per open connection: many share a token, verify each once.
+      const verified = new Map<string, Promise<Claims>>();
+      const results = await Promise.all(
+        checks.map(async ({ token, resourceId }) => {
+          try {
+            let claims = verified.get(token);
+            if (!claims) {
+              claims = verify(token);
+              verified.set(token, claims);
+            }
+            return { ok: true as const, ...(await checkAccess(await claims, resourceId)) };
+          } catch (error) {
+            if (!(error instanceof OfbError)) throw error;
+            return { ok: false as const, status: error.status, code: error.code, message: error.message };
+          }
+        }),
+      );
+      return { results };
     },
   };
 
-  const verify = async (token: string): Promise<Claims> => {
+  /**
+   * Runs a mutation under an idempotency key. In one transaction: answer the stored answer if the
+   * key has one; otherwise run the handler and store its answer with the write. A 4xx refusal rolls
+   * the write back and is stored on its own, so a replay is refused the same way and never applied.
+   * A concurrent duplicate's insert of the key waits for the first to commit and then fails: its
+   * transaction (and its writes) roll back and it answers what the first stored.
+   */
+  const idempotent = async (
+    fn: Name,
+    key: string,
+    userId: string,
+    input: unknown,
+    run: (db: OfbStore) => Promise<unknown>,
+  ): Promise<Answer> => {
+    const hash = requestHash(fn, input);
+    const replay = (stored: IdempotencyRecord): Answer => {
+      if (stored.function !== fn || stored.requestHash !== hash)
+        throw new OfbError(
+          422,
+          'validation',
+          'idempotency_key_reused',
+          `the idempotency key ${key} was already used for another ${stored.function === fn ? 'request body' : `function (${stored.function})`}; send a fresh key with each distinct call`,
+          { function: stored.function },
+        );
+      return { status: stored.status as ContentfulStatusCode, body: stored.response };
+    };
+    const replayAfterRace = async (): Promise<Answer> => {
+      const stored = await store.getIdempotencyRecord(userId, key);
+      if (!stored)
+        throw new OfbError(
+          409,
+          'conflict',
+          'request_in_progress',
+          `a call with the idempotency key ${key} is still running; retry it shortly`,
+        );
+      return replay(stored);
+    };
+    const save = (db: OfbStore, status: number, response: unknown) =>
+      db.putIdempotencyRecord({ userId, key, function: fn, requestHash: hash, status, response });
+
+    let outcome: { stored: IdempotencyRecord } | { result: unknown };
     try {
-      return await tokens.verify(token);
+      outcome = await store.transaction(async (tx) => {
+        const stored = await tx.getIdempotencyRecord(userId, key);
+        if (stored) return { stored };
+        const result = await run(tx);
+        try {
+          await save(tx, 200, result);
+        } catch (error) {
+          if (error instanceof ConflictError) throw new KeyTaken();
+          throw error;
+        }
+        return { result };
+      });
     } catch (error) {
-      if (error instanceof AuthError) throw new OfbError(401, 'auth', error.code, error.message);
-      throw error;
+      if (error instanceof KeyTaken) return replayAfterRace();
+      if (!(error instanceof OfbError) || error.status >= 500) throw error;
+      if (error.audit) await store.appendAudit(error.audit);
+      const body = errorBody(error.category, error.code, error.message, error.details);
+      try {
+        await save(store, error.status, body);
+      } catch (saveError) {
+        if (saveError instanceof ConflictError) return replayAfterRace();
+        throw saveError;
+      }
+      return { status: error.status, body };
     }
+    return 'stored' in outcome ? replay(outcome.stored) : { status: 200, body: outcome.result };
   };
 
   const app = new Hono();
   app.use(
     '/functions/v1/*',
-    cors({ origin: '*', allowHeaders: ['authorization', 'x-client-info', 'apikey', 'content-type'] }),
+    cors({
+      origin: '*',
+      allowHeaders: ['authorization', 'x-client-info', 'apikey', 'content-type', IDEMPOTENCY_HEADER],
+    }),
   );
 
   // Base64 is 4/3 the size of the bytes; 64 KiB more leaves room for the JSON around them.
@@ -508,6 +732,25 @@ export function createOfbApp(options: OfbAppOptions): Hono {
         throw new OfbError(401, 'auth', 'missing_token', 'send Authorization: Bearer <access token>');
       claims = await verify(match[1]!);
     }
+    const key = c.req.header(IDEMPOTENCY_HEADER);
+    if (key !== undefined) {
+      if (!idempotentFunctions.has(fn))
+        throw new OfbError(
+          422,
+          'validation',
+          'idempotency_not_supported',
+          `${fn} does not take an ${IDEMPOTENCY_HEADER} header; only these functions do: ${[...idempotentFunctions].join(', ')}`,
+          { functions: [...idempotentFunctions] },
+        );
+      const valid = IdempotencyKey.safeParse(key);
+      if (!valid.success)
+        throw new OfbError(
+          422,
+          'validation',
+          'invalid_idempotency_key',
+          valid.error.issues[0]?.message ?? 'the idempotency key is malformed',
+        );
+    }
     const text = await c.req.text();
     let body: unknown;
     try {
@@ -522,9 +765,15 @@ export function createOfbApp(options: OfbAppOptions): Hono {
       });
     }
     // The handler table is keyed by name, so `parsed.data` always fits `handlers[fn]`.
+    const run = (db: OfbStore) =>
+      (handlers[fn] as Handler<Name>)(parsed.data as never, { claims, store: db });
+    if (key !== undefined) {
+      const answer = await idempotent(fn, key, requireUser(claims).sub, parsed.data, run);
+      return c.json(answer.body as object, answer.status);
+    }
     let result: unknown;
     try {
-      result = await (handlers[fn] as Handler<Name>)(parsed.data as never, { claims });
+      result = await run(store);
     } catch (error) {
       if (error instanceof OfbError && error.audit) await store.appendAudit(error.audit);
       throw error;
