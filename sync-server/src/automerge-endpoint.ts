@@ -1,15 +1,34 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { type PeerId, Repo, type StorageAdapterInterface } from '@automerge/automerge-repo';
+import { next as A } from '@automerge/automerge';
+import {
+  type DocumentId as AutomergeDocumentId,
+  cbor,
+  type PeerId,
+  Repo,
+  type StorageAdapterInterface,
+} from '@automerge/automerge-repo';
 import { WebSocketServerAdapter } from '@automerge/automerge-repo-network-websocket';
 import { CloseCode } from '@symphony/schemas';
 import WebSocket, { WebSocketServer } from 'ws';
+import {
+  type Access,
+  type AccessControl,
+  canWrite,
+  closeCodeFor,
+  type Denial,
+  DenialReason,
+} from './access/AccessControl.js';
+import { whenExpired } from './access/expiry.js';
+import { OpenAccess } from './access/OpenAccess.js';
+import { Revalidator } from './access/Revalidator.js';
 import {
   type AutomergePeerState,
   type AutomergeRejection,
   checkAutomergeFrame,
 } from './automerge-message.js';
 import type { Logger } from './logger.js';
+import { checkWorkflowChanges } from './workflow-gate.js';
 
 /** What {@link startAutomergeEndpoint} needs. */
 export interface AutomergeEndpointOptions {
@@ -26,7 +45,20 @@ export interface AutomergeEndpointOptions {
    * changes short, at no more than 50 writes a second per busy document.
    */
   saveDebounceMs?: number;
+  /** Who may open which document; {@link OpenAccess} (tests and benchmarks only) unless told. */
+  access?: AccessControl;
+  /** Re-checks open (connection, document) pairs; one of its own over `access` unless told. */
+  revalidator?: Revalidator;
+  /** Frames, bytes and time a connection may spend waiting for authorization (4408 past them). */
+  authorization?: { readonly maxFrames: number; readonly maxBytes: number; readonly timeoutMs: number };
 }
+
+/**
+ * The id OFB is asked about when an `/automerge` connection opens, before it names any document:
+ * no resource has it (OFB ids are UUIDs and `workspace-…`), so OFB, which checks the token before
+ * the resource, answers 401 for a bad token and 404 (or 403) for a good one.
+ */
+const TOKEN_PROBE = 'symphony-token-check';
 
 /** The automerge-repo endpoint of the sync-server, mounted on its HTTP server's upgrades. */
 export interface AutomergeEndpoint {
@@ -46,10 +78,11 @@ export interface AutomergeEndpoint {
 /**
  * The stock server adapter with a gate in front: each frame is checked by
  * {@link checkAutomergeFrame} first, and a frame that fails closes its connection with a named
- * code; automerge-repo never sees it. Frames from a connection already closing are dropped.
+ * code; automerge-repo never sees it. Then it waits, in order, until the connection is
+ * authorized for the document it names. Frames from a connection already closing are dropped.
  */
 class CheckedWebSocketServerAdapter extends WebSocketServerAdapter {
-  readonly #check: (frame: Uint8Array, socket: WebSocket) => boolean;
+  readonly #check: (frame: Uint8Array, socket: WebSocket, deliver: (frame: Uint8Array) => void) => void;
   #connected!: () => void;
   /**
    * Resolves once the repo has connected the adapter (after it has read its storage id), which is
@@ -59,7 +92,10 @@ class CheckedWebSocketServerAdapter extends WebSocketServerAdapter {
     this.#connected = resolve;
   });
 
-  constructor(server: WebSocketServer, check: (frame: Uint8Array, socket: WebSocket) => boolean) {
+  constructor(
+    server: WebSocketServer,
+    check: (frame: Uint8Array, socket: WebSocket, deliver: (frame: Uint8Array) => void) => void,
+  ) {
     // isomorphic-ws declares the same `ws` class through a differently shaped module type.
     super(server as unknown as ConstructorParameters<typeof WebSocketServerAdapter>[0]);
     this.#check = check;
@@ -71,8 +107,10 @@ class CheckedWebSocketServerAdapter extends WebSocketServerAdapter {
   }
 
   override receiveMessage(messageBytes: Uint8Array, socket: WebSocket): void {
-    if (socket.readyState !== WebSocket.OPEN || !this.#check(messageBytes, socket)) return;
-    super.receiveMessage(messageBytes, socket);
+    if (socket.readyState !== WebSocket.OPEN) return;
+    this.#check(messageBytes, socket, (frame) => {
+      if (socket.readyState === WebSocket.OPEN) super.receiveMessage(frame, socket);
+    });
   }
 }
 
@@ -85,21 +123,59 @@ export function startAutomergeEndpoint(options: AutomergeEndpointOptions): Autom
   const { log, storage } = options;
   const peerId = (options.peerId ?? 'symphony-sync-server') as PeerId;
   const saveDebounceMs = options.saveDebounceMs ?? 20;
+  const access = options.access ?? new OpenAccess();
+  const ownRevalidator = options.revalidator ? undefined : new Revalidator(access, 2000, log);
+  const revalidator = options.revalidator ?? ownRevalidator!;
+  const limits = options.authorization ?? { maxFrames: 32, maxBytes: 256 * 1024, timeoutMs: 10_000 };
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes });
-  const peers = new WeakMap<WebSocket, AutomergePeerState & { remote: string }>();
+  const connections = new WeakMap<WebSocket, Connection>();
+
+  /** One document's access for one connection: asked, or answered. */
+  interface DocumentAccess {
+    access?: Access;
+  }
+
+  /** What the server knows about one `/automerge` connection. */
+  interface Connection extends AutomergePeerState {
+    readonly ws: WebSocket;
+    readonly remote: string;
+    readonly token: string;
+    /** The token was accepted (the connect-time probe answered). */
+    authenticated: boolean;
+    readonly documents: Map<string, DocumentAccess>;
+    /** Checked frames waiting, in arrival order, for an authorization to settle. */
+    readonly queue: { frame: Uint8Array; message: Record<string, unknown>; bytes: number }[];
+    queuedBytes: number;
+    readonly cleanups: (() => void)[];
+    stopExpiry: () => void;
+    exp: number;
+    deliver?: (frame: Uint8Array) => void;
+  }
 
   const reject = (ws: WebSocket, remote: string, { close, detail }: AutomergeRejection) => {
     log.warn(`closing automerge connection: ${close.reason}`, { remote, code: close.code, detail });
     ws.close(close.code, close.reason);
   };
 
-  const adapter = new CheckedWebSocketServerAdapter(wss, (frame, ws) => {
-    const state = peers.get(ws);
-    if (!state) return false;
-    const verdict = checkAutomergeFrame(frame, state, peerId);
-    if (verdict === undefined) return true;
-    if ('close' in verdict) reject(ws, state.remote, verdict);
-    return false;
+  const adapter = new CheckedWebSocketServerAdapter(wss, (frame, ws, deliver) => {
+    const connection = connections.get(ws);
+    if (!connection) return;
+    connection.deliver = deliver;
+    const verdict = checkAutomergeFrame(frame, connection, peerId);
+    if (verdict !== undefined) {
+      if ('close' in verdict) reject(ws, connection.remote, verdict);
+      return;
+    }
+    const message = cbor.decode(frame) as Record<string, unknown>;
+    connection.queue.push({ frame, message, bytes: frame.byteLength });
+    connection.queuedBytes += frame.byteLength;
+    pump(connection);
+    if (connection.queue.length > limits.maxFrames || connection.queuedBytes > limits.maxBytes) {
+      reject(ws, connection.remote, {
+        close: CloseCode.UnauthenticatedLimit,
+        detail: `${connection.queue.length} frames (${connection.queuedBytes} bytes) waiting for authorization`,
+      });
+    }
   });
   const repo = new Repo({
     network: [adapter],
@@ -108,6 +184,160 @@ export function startAutomergeEndpoint(options: AutomergeEndpointOptions): Autom
     sharePolicy: async () => false,
     saveDebounceRate: saveDebounceMs,
   });
+
+  /** Delivers queued frames, in order, until one waits for an authorization that has not settled. */
+  function pump(connection: Connection): void {
+    const { queue, ws } = connection;
+    while (queue.length > 0 && ws.readyState === WebSocket.OPEN) {
+      if (!connection.authenticated) return;
+      const next = queue[0]!;
+      const documentId = next.message.documentId;
+      let granted: Access | undefined;
+      if (typeof documentId === 'string') {
+        const entry = connection.documents.get(documentId);
+        if (!entry) {
+          authorizeDocument(connection, documentId);
+          return;
+        }
+        if (!entry.access) return;
+        granted = entry.access;
+      }
+      queue.shift();
+      connection.queuedBytes -= next.bytes;
+      if (granted && !admit(connection, next.message, granted)) continue;
+      connection.deliver?.(next.frame);
+    }
+  }
+
+  /**
+   * Whether a message for a document the connection may open goes to the repo. A viewer's changes
+   * and an editor's changes that would leave a workflow invalid are refused with automerge-repo's
+   * `error` message (the stock client logs it); the connection stays open.
+   */
+  function admit(connection: Connection, message: Record<string, unknown>, granted: Access): boolean {
+    if (message.type !== 'sync' && message.type !== 'request') return true;
+    const changes = A.decodeSyncMessage(message.data as Uint8Array).changes;
+    if (changes.length === 0) return true;
+    const documentId = message.documentId as string;
+    if (!canWrite(granted.role)) {
+      refuseChanges(
+        connection,
+        documentId,
+        `read-only: your role on ${documentId} is ${granted.role}; changes are not saved`,
+      );
+      return false;
+    }
+    if (granted.kind !== 'workflow') return true;
+    const handle = repo.handles[documentId as AutomergeDocumentId];
+    // Not loaded yet: OFB checks the stored document authoritatively on save.
+    if (!handle?.isReady()) return true;
+    let verdict: ReturnType<typeof checkWorkflowChanges>;
+    try {
+      verdict = checkWorkflowChanges(handle.doc(), changes);
+    } catch (error) {
+      refuseChanges(connection, documentId, `changes do not apply: ${String(error)}`);
+      return false;
+    }
+    if (verdict.ok) return true;
+    const issue = verdict.issues[0];
+    refuseChanges(
+      connection,
+      documentId,
+      `invalid workflow: ${issue ? `${issue.path || '(root)'}: ${issue.message}` : 'refused'}`,
+    );
+    return false;
+  }
+
+  function refuseChanges(connection: Connection, documentId: string, reason: string): void {
+    log.info('refused automerge changes', { remote: connection.remote, documentId, reason });
+    if (connection.ws.readyState !== WebSocket.OPEN || !connection.peerId) return;
+    connection.ws.send(
+      cbor.encode({ type: 'error', message: reason, senderId: peerId, targetId: connection.peerId }),
+    );
+  }
+
+  function authorizeDocument(connection: Connection, documentId: string): void {
+    const entry: DocumentAccess = {};
+    connection.documents.set(documentId, entry);
+    const timeout = setTimeout(() => {
+      if (!entry.access)
+        reject(connection.ws, connection.remote, {
+          close: CloseCode.UnauthenticatedLimit,
+          detail: `no authorization for ${documentId} within ${limits.timeoutMs} ms`,
+        });
+    }, limits.timeoutMs);
+    timeout.unref();
+    const onAnswer = (answer: Access | Denial) => {
+      if (connection.ws.readyState !== WebSocket.OPEN) return;
+      if (!answer.ok) {
+        reject(connection.ws, connection.remote, {
+          close: closeCodeFor(answer.reason),
+          detail: `${documentId}: ${answer.message}`,
+        });
+        return;
+      }
+      if (entry.access && entry.access.role !== answer.role)
+        log.info('role changed', { remote: connection.remote, documentId, role: answer.role });
+      entry.access = answer;
+      if (answer.exp !== connection.exp) {
+        connection.exp = answer.exp;
+        connection.stopExpiry();
+        connection.stopExpiry = whenExpired(answer.exp, () =>
+          reject(connection.ws, connection.remote, {
+            close: CloseCode.TokenExpired,
+            detail: 'the token expired',
+          }),
+        );
+      }
+    };
+    access.authorize(connection.token, documentId).then(
+      (answer) => {
+        clearTimeout(timeout);
+        onAnswer(answer);
+        if (!answer.ok || connection.ws.readyState !== WebSocket.OPEN) return;
+        connection.cleanups.push(
+          revalidator.watch({ token: connection.token, resourceId: documentId, onAnswer }),
+        );
+        pump(connection);
+      },
+      (error: unknown) => {
+        clearTimeout(timeout);
+        onAnswer({ ok: false, reason: DenialReason.unavailable, message: String(error) });
+      },
+    );
+  }
+
+  /** Checks the token before the connection names a document (see {@link TOKEN_PROBE}). */
+  function authenticate(connection: Connection): void {
+    const timeout = setTimeout(() => {
+      reject(connection.ws, connection.remote, {
+        close: CloseCode.UnauthenticatedLimit,
+        detail: `no authorization within ${limits.timeoutMs} ms`,
+      });
+    }, limits.timeoutMs);
+    timeout.unref();
+    access.authorize(connection.token, TOKEN_PROBE).then(
+      (answer) => {
+        clearTimeout(timeout);
+        if (answer.ok || answer.reason === DenialReason.unknown || answer.reason === DenialReason.forbidden) {
+          connection.authenticated = true;
+          pump(connection);
+          return;
+        }
+        reject(connection.ws, connection.remote, {
+          close: closeCodeFor(answer.reason),
+          detail: answer.message,
+        });
+      },
+      (error: unknown) => {
+        clearTimeout(timeout);
+        reject(connection.ws, connection.remote, {
+          close: CloseCode.AuthorizationUnavailable,
+          detail: String(error),
+        });
+      },
+    );
+  }
 
   return {
     handleUpgrade(req, socket, head) {
@@ -121,6 +351,7 @@ export function startAutomergeEndpoint(options: AutomergeEndpointOptions): Autom
       return wss.clients.size;
     },
     async close() {
+      ownRevalidator?.close();
       // Until the repo has connected the adapter, the adapter would start its keep-alive timer later.
       await Promise.race([adapter.connected, new Promise((resolve) => setTimeout(resolve, 1000))]);
       for (const ws of wss.clients) ws.close(CloseCode.ServerShutdown.code, CloseCode.ServerShutdown.reason);
@@ -145,9 +376,27 @@ export function startAutomergeEndpoint(options: AutomergeEndpointOptions): Autom
   }
 
   function accept(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const token = new URL(req.url ?? '/', 'http://localhost').searchParams.get('token') ?? '';
     wss.handleUpgrade(req, socket, head, (ws) => {
       const remote = `${req.socket.remoteAddress}:${req.socket.remotePort}`;
-      peers.set(ws, { remote });
+      const connection: Connection = {
+        ws,
+        remote,
+        token,
+        authenticated: false,
+        documents: new Map(),
+        queue: [],
+        queuedBytes: 0,
+        cleanups: [],
+        stopExpiry: () => {},
+        exp: Number.NaN,
+      };
+      connections.set(ws, connection);
+      ws.on('close', () => {
+        connection.queue.length = 0;
+        connection.stopExpiry();
+        for (const cleanup of connection.cleanups.splice(0)) cleanup();
+      });
       // Registered before the adapter's own listener, so a text frame closes the connection
       // before the adapter is handed it (and then drops it, the socket being closed).
       ws.on('message', (_data, isBinary) => {
@@ -168,6 +417,7 @@ export function startAutomergeEndpoint(options: AutomergeEndpointOptions): Autom
         );
       });
       wss.emit('connection', ws, req);
+      authenticate(connection);
     });
   }
 }

@@ -2,7 +2,9 @@
 
 export type { AutomergePeerState, AutomergeRejection } from './automerge-message.js';
 export { checkAutomergeFrame } from './automerge-message.js';
-export { savedStateFrame } from './connection.js';
+export { accessFrame, permissionDeniedFrame, savedStateFrame } from './connection.js';
+export type { Identity, StampedAwareness } from './presence.js';
+export { stampAwareness } from './presence.js';
 export type { UpdateCost } from './update-budget.js';
 export {
   checkAwarenessUpdate,
@@ -10,3 +12,4 @@ export {
   MessageRejectedError,
   measureUpdate,
 } from './update-budget.js';
+export { checkWorkflowChanges } from './workflow-gate.js';

@@ -13,6 +13,10 @@ import {
   type SyncServerOptions,
 } from '@symphony/schemas';
 import { WebSocketServer } from 'ws';
+import { AccessCache } from './access/AccessCache.js';
+import type { AccessControl } from './access/AccessControl.js';
+import { OpenAccess } from './access/OpenAccess.js';
+import { Revalidator } from './access/Revalidator.js';
 import { startAutomergeEndpoint } from './automerge-endpoint.js';
 import { type ConnectionContext, serveConnection } from './connection.js';
 import { consoleLogger, type Logger } from './logger.js';
@@ -33,7 +37,44 @@ export interface SyncServerDependencies {
   automergeStorage?: StorageAdapterInterface;
   /** automerge-repo's save batching interval for `/automerge` documents; defaults to 20 ms. */
   automergeSaveDebounceMs?: number;
+  /**
+   * Who may open which document with which role. Defaults to {@link OpenAccess} (everyone is an
+   * editor), which only protocol tests and benchmarks should use; the bin always passes OFB's.
+   */
+  access?: AccessControl;
+  /** How connections are held while and after they are authorized. */
+  authorization?: Partial<AuthorizationOptions>;
+  /**
+   * More HTTP routes on the same server, tried before `/healthz` and static files: returns true
+   * when it has taken the request (the bin mounts OFB's functions at `/functions/v1/` this way).
+   */
+  handleHttp?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
+
+/** Limits around authorization; the defaults suit a team server. */
+export interface AuthorizationOptions {
+  /**
+   * 32 frames and 256 KiB: a stock client sends 2–3 frames (sync step 1, awareness, perhaps its
+   * pending edits) before it is told anything; anything more is queued work from a stranger
+   * (GHSA-xwhh-v746-pj9m). Past either limit, or `timeoutMs`, the connection is closed with 4408.
+   */
+  readonly maxFrames: number;
+  readonly maxBytes: number;
+  /** 10 s: the authority answers in milliseconds or is treated as down (4503) well before this. */
+  readonly timeoutMs: number;
+  /** 2 s: how often every open connection is re-checked, so a removed member is gone within it. */
+  readonly authRecheckMs: number;
+  /** 2 s: how long one answer for a (token, resource) is reused by new connections. */
+  readonly cacheMs: number;
+}
+
+const defaultAuthorization: AuthorizationOptions = {
+  maxFrames: 32,
+  maxBytes: 256 * 1024,
+  timeoutMs: 10_000,
+  authRecheckMs: 2000,
+  cacheMs: 2000,
+};
 
 /** A running sync-server. */
 export interface SyncServer {
@@ -72,7 +113,13 @@ export async function startSyncServer(
     maxPendingBytes: 4 * config.maxMessageBytes,
   };
   const documents = new Map<DocumentId, SharedDocument>();
+  const authorization = { ...defaultAuthorization, ...dependencies.authorization };
+  const access = new AccessCache(dependencies.access ?? new OpenAccess(), authorization.cacheMs);
+  const revalidator = new Revalidator(access, authorization.authRecheckMs, log);
   const automerge = startAutomergeEndpoint({
+    access,
+    revalidator,
+    authorization,
     storage: dependencies.automergeStorage ?? new FsAutomergeStorage(join(config.dataDir, 'automerge')),
     log,
     maxMessageBytes: config.maxMessageBytes,
@@ -93,7 +140,12 @@ export async function startSyncServer(
       maxPendingBytes: 4 * config.maxMessageBytes,
       maxAwarenessClients: 8,
       maxBufferedBytes: 64 * 1024 * 1024,
+      maxUnauthorizedMessages: authorization.maxFrames,
+      maxUnauthorizedBytes: authorization.maxBytes,
+      authorizationTimeoutMs: authorization.timeoutMs,
     },
+    authorize: (token, documentId) => access.authorize(token, documentId),
+    watch: (watched) => revalidator.watch(watched),
     open(documentId) {
       const existing = documents.get(documentId);
       let document = existing;
@@ -126,6 +178,14 @@ export async function startSyncServer(
 
   async function handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    try {
+      if (dependencies.handleHttp?.(req, res)) return;
+    } catch (error) {
+      log.error('extra HTTP route failed', { path, error: String(error) });
+      if (!res.headersSent)
+        sendJson(res, 500, errorBody(ErrorCategory.internal, 'internal', 'the server failed'));
+      return;
+    }
     if (path === '/healthz') {
       const health: Health = {
         status: 'ok',
@@ -148,7 +208,8 @@ export async function startSyncServer(
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxMessageBytes });
 
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname;
     if (path === AUTOMERGE_PATH && !closing) {
       automerge.handleUpgrade(req, socket, head);
       return;
@@ -176,7 +237,7 @@ export async function startSyncServer(
         ws.close(CloseCode.InvalidDocumentId.code, CloseCode.InvalidDocumentId.reason);
         return;
       }
-      serveConnection(ws, parsed.data, context, remote);
+      serveConnection(ws, parsed.data, context, remote, tokenOf(url));
     });
   });
 
@@ -189,6 +250,7 @@ export async function startSyncServer(
       });
     });
   } catch (error) {
+    revalidator.close();
     await automerge.close();
     throw error;
   }
@@ -206,6 +268,7 @@ export async function startSyncServer(
     },
     async close() {
       closing = true;
+      revalidator.close();
       for (const ws of wss.clients) ws.close(CloseCode.ServerShutdown.code, CloseCode.ServerShutdown.reason);
       const automergeClosed = automerge.close();
       await Promise.all([...documents.values()].map((d) => d.flush()));
@@ -228,6 +291,14 @@ export async function startSyncServer(
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
   res.end(JSON.stringify(body));
+}
+
+/**
+ * The access token from `?token=` (what a stock `WebsocketProvider` sends with `params: { token }`);
+ * `''` when absent. Never logged.
+ */
+export function tokenOf(url: URL): string {
+  return url.searchParams.get('token') ?? '';
 }
 
 function safeDecode(s: string): string {

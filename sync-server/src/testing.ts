@@ -1,5 +1,7 @@
 /** The acceptance suites every storage adapter must pass (they import vitest). */
 
+export type { AccessControlFixture } from './access/acceptance.js';
+export { runAccessControlTests } from './access/acceptance.js';
 export type { PersistenceFixture } from './persistence/acceptance.js';
 export { runDocumentPersistenceTests } from './persistence/acceptance.js';
 export type { AutomergeStorageFixture } from './persistence/automerge-acceptance.js';

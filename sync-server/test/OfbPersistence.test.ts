@@ -1,8 +1,9 @@
 import { createOfbApp, defaultRules, listen, PgliteStore, TokenService } from '@symphony/ofb';
 import type { DocumentId } from '@symphony/schemas';
 import { afterAll, describe, expect, it } from 'vitest';
+import { OfbFunctionError } from '../src/ofb-functions.js';
 import { runDocumentPersistenceTests } from '../src/persistence/acceptance.js';
-import { OfbPersistence, OfbPersistenceError } from '../src/persistence/OfbPersistence.js';
+import { OfbPersistence } from '../src/persistence/OfbPersistence.js';
 
 /** The document ids the acceptance suite writes to; each fixture creates them in OFB first. */
 const suiteDocuments = ['doc', 'one', 'two'];
@@ -94,14 +95,14 @@ describe('OfbPersistence against OFB rules', () => {
       await expect(
         persistence.append('not-created' as DocumentId, [new Uint8Array([1])]),
       ).rejects.toMatchObject({
-        name: 'OfbPersistenceError',
+        name: 'OfbFunctionError',
         status: 404,
         code: 'document_not_found',
       });
       const stranger = await tokens.sign({ sub: 'stranger' });
       const asStranger = new OfbPersistence({ url, anonKey: 'anon', serviceToken: stranger });
       const refused = asStranger.append('doc' as DocumentId, [new Uint8Array([1])]);
-      await expect(refused).rejects.toBeInstanceOf(OfbPersistenceError);
+      await expect(refused).rejects.toBeInstanceOf(OfbFunctionError);
       await expect(refused).rejects.toMatchObject({ status: 403, category: 'forbidden' });
       await expect(asStranger.load('doc' as DocumentId)).rejects.toMatchObject({ status: 403 });
       await asStranger.close();

@@ -26,12 +26,21 @@ export function startTestServer(
   );
 }
 
-/** The stock y-websocket client, as a Node app would use it (no BroadcastChannel shortcut). */
-export function connect(server: { port: number }, documentId: string, doc = new Y.Doc()): WebsocketProvider {
+/**
+ * The stock y-websocket client, as a Node app would use it (no BroadcastChannel shortcut); with a
+ * `token`, it sends it as `?token=` (`params: { token }`), as Symphony's client does.
+ */
+export function connect(
+  server: { port: number },
+  documentId: string,
+  doc = new Y.Doc(),
+  token?: string,
+): WebsocketProvider {
   return new WebsocketProvider(`ws://127.0.0.1:${server.port}/yjs`, documentId, doc, {
     WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
     disableBc: true,
     maxBackoffTime: 200,
+    ...(token === undefined ? {} : { params: { token } }),
   });
 }
 

@@ -26,16 +26,20 @@ describe('sync-server with stock y-websocket clients', () => {
     await dir.cleanup();
   });
 
-  it('syncs text and relays awareness between two clients', async () => {
+  it('syncs text and relays awareness, stamped with the token user, between two clients', async () => {
     const a = track(connect(server, 'doc-a'));
-    const b = track(connect(server, 'doc-a'));
+    // OpenAccess names each user by their token.
+    const b = track(connect(server, 'doc-a', undefined, 'Bea'));
     await Promise.all([synced(a), synced(b)]);
     a.doc.getText('content').insert(0, 'hello from a');
     await waitFor(() => b.doc.getText('content').toString() === 'hello from a', 'b to see a');
-    b.awareness.setLocalStateField('user', { name: 'Bea' });
+    b.awareness.setLocalStateField('user', { name: 'Mallory', color: '#f00' });
     await waitFor(
-      () => [...a.awareness.getStates().values()].some((s) => s.user?.name === 'Bea'),
-      "a to see Bea's presence",
+      () =>
+        [...a.awareness.getStates().values()].some(
+          (s) => s.user?.name === 'Bea' && s.user?.id === 'Bea' && s.user?.color === '#f00',
+        ),
+      "a to see Bea's presence under her own name",
     );
   });
 

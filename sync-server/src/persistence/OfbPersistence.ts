@@ -1,31 +1,10 @@
-import { createClient, FunctionsHttpError, type SupabaseClient } from '@supabase/supabase-js';
-import { type DocumentId, ErrorBody } from '@symphony/schemas';
-import WebSocket from 'ws';
+import type { SupabaseClient } from '@supabase/supabase-js';
+import type { DocumentId, OfbFunctionName } from '@symphony/schemas';
+import { createOfbClient, invokeOfb, type OfbConnectionOptions, OfbFunctionError } from '../ofb-functions.js';
 import type { DocumentPersistence } from './DocumentPersistence.js';
 
 /** Where OFB is and how the sync-server proves who it is. */
-export interface OfbPersistenceOptions {
-  /** The Supabase project URL or a local `symphony-ofb` (`http://127.0.0.1:54321`). */
-  readonly url: string;
-  /** The project's anon key (any string for a local OFB). */
-  readonly anonKey: string;
-  /** A JWT with `role: service_role`, signed with the project secret: it may act in any workspace. */
-  readonly serviceToken: string;
-}
-
-/** OFB answered a persistence call with an error; `category` and `code` are from its error body. */
-export class OfbPersistenceError extends Error {
-  override name = 'OfbPersistenceError';
-  constructor(
-    readonly fn: string,
-    readonly status: number,
-    readonly category: string,
-    readonly code: string,
-    message: string,
-  ) {
-    super(`OFB ${fn} failed (${status} ${category}/${code}): ${message}`);
-  }
-}
+export type OfbPersistenceOptions = OfbConnectionOptions;
 
 const toBase64 = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength).toString('base64');
 const fromBase64 = (s: string) => new Uint8Array(Buffer.from(s, 'base64'));
@@ -47,13 +26,7 @@ export class OfbPersistence implements DocumentPersistence {
   private readonly lastSeq = new Map<string, number>();
 
   constructor(options: OfbPersistenceOptions) {
-    this.client = createClient(options.url, options.anonKey, {
-      // A global Authorization header wins over the anon key in every functions.invoke call.
-      global: { headers: { Authorization: `Bearer ${options.serviceToken}` } },
-      // Node 20 has no global WebSocket; supabase-js wants one for realtime even when unused.
-      realtime: { transport: WebSocket as unknown as typeof globalThis.WebSocket },
-      auth: { persistSession: false, autoRefreshToken: false },
-    });
+    this.client = createOfbClient(options);
   }
 
   async load(documentId: DocumentId): Promise<Uint8Array[]> {
@@ -61,7 +34,7 @@ export class OfbPersistence implements DocumentPersistence {
     const result = await this.call<{ updates: string[]; lastSeq: number | null }>('load-document', {
       documentId,
     }).catch((error: unknown) => {
-      if (error instanceof OfbPersistenceError && error.code === 'document_not_found') return null;
+      if (error instanceof OfbFunctionError && error.code === 'document_not_found') return null;
       throw error;
     });
     if (!result) return [];
@@ -116,18 +89,7 @@ export class OfbPersistence implements DocumentPersistence {
     return next;
   }
 
-  private async call<T>(fn: string, body: Record<string, unknown>): Promise<T> {
-    const { data, error } = await this.client.functions.invoke(fn, { body });
-    if (!error) return data as T;
-    if (error instanceof FunctionsHttpError) {
-      const response = error.context as Response;
-      const parsed = ErrorBody.safeParse(await response.json().catch(() => null));
-      if (parsed.success) {
-        const e = parsed.data.error;
-        throw new OfbPersistenceError(fn, response.status, e.category, e.code, e.message);
-      }
-      throw new OfbPersistenceError(fn, response.status, 'unknown', 'unknown', 'no OFB error body');
-    }
-    throw new OfbPersistenceError(fn, 0, 'network', 'unreachable', String(error.message ?? error));
+  private call<T>(fn: OfbFunctionName, body: Record<string, unknown>): Promise<T> {
+    return invokeOfb<T>(this.client, fn, body);
   }
 }

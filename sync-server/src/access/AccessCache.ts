@@ -1,0 +1,66 @@
+import {
+  type Access,
+  type AccessCheck,
+  type AccessControl,
+  type Denial,
+  DenialReason,
+} from './AccessControl.js';
+
+interface Entry {
+  readonly at: number;
+  readonly answer: Promise<Access | Denial>;
+}
+
+/**
+ * An {@link AccessControl} that remembers each (token, resource) answer for `ttlMs`, so a client
+ * that opens a document over several connections, or reconnects at once, asks the authority once.
+ * Concurrent questions share one call. `unavailable` answers are not remembered.
+ * {@link AccessCache.authorizeMany} always asks (it is the periodic re-check) and refreshes the cache.
+ */
+export class AccessCache implements AccessControl {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(
+    private readonly inner: AccessControl,
+    private readonly ttlMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  authorize(token: string, resourceId: string): Promise<Access | Denial> {
+    const key = keyOf(token, resourceId);
+    const at = this.now();
+    const cached = this.entries.get(key);
+    if (cached && at - cached.at < this.ttlMs) return cached.answer;
+    this.sweep(at);
+    const answer = this.inner
+      .authorize(token, resourceId)
+      .catch(
+        (error: unknown): Denial => ({ ok: false, reason: DenialReason.unavailable, message: String(error) }),
+      );
+    this.entries.set(key, { at, answer });
+    void answer.then((a) => {
+      if (!a.ok && a.reason === DenialReason.unavailable && this.entries.get(key)?.answer === answer)
+        this.entries.delete(key);
+    });
+    return answer;
+  }
+
+  async authorizeMany(checks: readonly AccessCheck[]): Promise<(Access | Denial)[]> {
+    const results = await this.inner.authorizeMany(checks);
+    const at = this.now();
+    results.forEach((result, i) => {
+      const check = checks[i]!;
+      if (!result.ok && result.reason === DenialReason.unavailable) return;
+      this.entries.set(keyOf(check.token, check.resourceId), { at, answer: Promise.resolve(result) });
+    });
+    return results;
+  }
+
+  private sweep(at: number): void {
+    if (this.entries.size < 1024) return;
+    for (const [key, entry] of this.entries) if (at - entry.at >= this.ttlMs) this.entries.delete(key);
+  }
+}
+
+/** A NUL cannot occur in a JWT or a resource id, so the pair maps to one key. */
+const keyOf = (token: string, resourceId: string) => `${resourceId}\u0000${token}`;

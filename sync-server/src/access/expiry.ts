@@ -1,0 +1,26 @@
+/** setTimeout's longest delay (about 24.8 days); longer waits are re-armed. */
+const MAX_DELAY_MS = 2 ** 31 - 1;
+
+/**
+ * Calls `onExpire` when `exp` (seconds since the epoch) has passed: at once (synchronously) if it
+ * already has, never if it is infinite. Returns the function that cancels.
+ */
+export function whenExpired(exp: number, onExpire: () => void, now: () => number = Date.now): () => void {
+  if (!Number.isFinite(exp)) return () => {};
+  let timer: NodeJS.Timeout | undefined;
+  const arm = () => {
+    const left = exp * 1000 - now();
+    if (left <= 0) {
+      timer = undefined;
+      onExpire();
+      return;
+    }
+    timer = setTimeout(arm, Math.min(left, MAX_DELAY_MS));
+    timer.unref();
+  };
+  arm();
+  return () => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+  };
+}

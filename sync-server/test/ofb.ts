@@ -1,0 +1,116 @@
+import { createOfbApp, defaultRules, listen, PgliteStore, TokenService } from '@symphony/ofb';
+
+/** The project secret of the OFB these tests start. */
+export const secret = 'sync-server-test-secret-at-least-32-chars';
+export const tokens = new TokenService(secret);
+
+/** A real OFB on loopback with an in-memory PGlite. */
+export interface Ofb {
+  readonly url: string;
+  readonly store: PgliteStore;
+  close(): Promise<void>;
+}
+
+let shared: Promise<Ofb> | undefined;
+
+/** One in-memory OFB per test file (PGlite takes seconds to start); tests use fresh users. */
+export function startOfb(): Promise<Ofb> {
+  shared ??= (async () => {
+    const store = await PgliteStore.open('memory://');
+    const server = await listen(createOfbApp({ store, tokens, rules: defaultRules }));
+    return {
+      url: server.url,
+      store,
+      close: async () => {
+        await server.close();
+        await store.close();
+      },
+    };
+  })();
+  return shared;
+}
+
+/** Stops the file's OFB, if one was started. */
+export async function stopOfb(): Promise<void> {
+  const ofb = await shared;
+  shared = undefined;
+  await ofb?.close();
+}
+
+/** A service-role token, as the sync-server holds. */
+export const serviceToken = () => tokens.sign({ sub: 'sync-server', role: 'service_role' });
+
+/** Calls an OFB function as `token` (none for public functions); throws with OFB's answer on error. */
+export async function call<T = Record<string, unknown>>(
+  url: string,
+  name: string,
+  body: unknown,
+  token?: string,
+): Promise<T> {
+  const res = await fetch(`${url}/functions/v1/${name}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+    },
+    body: JSON.stringify(body),
+  });
+  const json = (await res.json()) as T;
+  if (!res.ok) throw new Error(`${name}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** A signed-up user. */
+export interface User {
+  readonly id: string;
+  readonly name: string;
+  readonly token: string;
+}
+
+/** Signs up a fresh user (random name with `prefix`). */
+export async function signUp(url: string, prefix = 'user'): Promise<User> {
+  const name = `${prefix}-${Math.random().toString(36).slice(2, 10)}`;
+  const session = await call<{ access_token: string; user: { id: string; name: string } }>(url, 'sign-up', {
+    name,
+    password: 'password123',
+  });
+  return { id: session.user.id, name: session.user.name, token: session.access_token };
+}
+
+/** A workspace owned by `owner`, with `members` invited at their roles (and accepted). */
+export async function workspaceWith(
+  url: string,
+  owner: User,
+  members: readonly { user: User; role: 'owner' | 'editor' | 'viewer' }[] = [],
+): Promise<string> {
+  const { workspace } = await call<{ workspace: { id: string } }>(
+    url,
+    'create-workspace',
+    { name: 'Team' },
+    owner.token,
+  );
+  for (const { user, role } of members) {
+    const { invitation } = await call<{ invitation: { id: string } }>(
+      url,
+      'invite-member',
+      { workspaceId: workspace.id, userId: user.id, role },
+      owner.token,
+    );
+    await call(url, 'accept-invitation', { invitationId: invitation.id }, user.token);
+  }
+  return workspace.id;
+}
+
+/** Creates a document (or workflow) with the given id in the workspace. */
+export async function createDocument(
+  url: string,
+  owner: User,
+  workspaceId: string,
+  id: string,
+  kind: 'document' | 'workflow' = 'document',
+): Promise<void> {
+  await call(url, 'create-document', { workspaceId, id, kind, title: id }, owner.token);
+}
+
+/** A fresh document id. */
+export const freshId = (prefix = 'doc') => `${prefix}-${Math.random().toString(36).slice(2, 12)}`;
