@@ -54,6 +54,13 @@ export interface DocumentUpdateRecord {
   readonly bytes: Uint8Array;
 }
 
+/** One automerge-repo storage chunk: its key, the document it belongs to (null: the server's own key). */
+export interface AutomergeChunkRecord {
+  readonly key: readonly string[];
+  readonly documentId: string | null;
+  readonly bytes: Uint8Array;
+}
+
 /** One authoritative decision, as the caller describes it. */
 export interface AuditEntry {
   readonly actor: string;
@@ -166,6 +173,23 @@ export interface OfbStore {
   storedDocumentBytes(documentId: string): Promise<number>;
   /** Ids of the documents that have stored updates, in one workspace or (`null`) in all. */
   listStoredDocuments(workspaceId: string | null): Promise<string[]>;
+
+  // --- Automerge chunks and Yjs compaction (owner: automerge-functions.ts) ---
+  /** How many update rows the document has stored (what background compaction watches). */
+  countDocumentUpdates(documentId: string): Promise<number>;
+  /** Stores the chunks in one statement; a chunk whose key exists replaces it. */
+  saveAutomergeChunks(chunks: readonly AutomergeChunkRecord[]): Promise<void>;
+  /** One chunk's bytes, or null when the key is absent. */
+  loadAutomergeChunk(key: readonly string[]): Promise<Uint8Array | null>;
+  /** Every chunk whose key starts with `prefix` (whole key parts), ordered by key. */
+  loadAutomergeRange(prefix: readonly string[]): Promise<AutomergeChunkRecord[]>;
+  /** Removes the keys (absent keys are fine); returns how many rows went. */
+  removeAutomergeChunks(keys: readonly (readonly string[])[]): Promise<number>;
+  /** Removes every chunk whose key starts with `prefix`; returns how many rows went. */
+  removeAutomergeRange(prefix: readonly string[]): Promise<number>;
+  /** Total chunk bytes stored for the document, `[documentId, 'sync-state', …]` excluded. */
+  storedAutomergeBytes(documentId: string): Promise<number>;
+  // --- end of Automerge chunks ---
 
   /** Appends to the audit chain; the database fills in `seq`, `at` and the hashes. */
   appendAudit(entry: AuditEntry): Promise<AuditRecord>;

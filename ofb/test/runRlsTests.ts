@@ -32,6 +32,9 @@ const fixture = `
   insert into documents (id, workspace_id, kind, title) values ('doc-a', '${A}', 'document', 'a'),
     ('doc-b', '${B}', 'workflow', 'b');
   insert into document_updates (document_id, bytes) values ('doc-a', '\\x0100'), ('doc-b', '\\x0200');
+  insert into documents (id, workspace_id, kind, title) values ('wf-a', '${A}', 'workflow', 'w');
+  insert into automerge_chunks (key, document_id, bytes) values ('{wf-a,snapshot,h1}', 'wf-a', '\\x0a'),
+    ('{doc-b,snapshot,h1}', 'doc-b', '\\x0b'), ('{storage-adapter-id}', null, '\\x0c');
   insert into audit_log (actor, action, resource_kind, resource_id, workspace_id, allowed, reason, prev_hash, hash)
     values ('${uA}', 'read', 'document', 'doc-a', '${A}', true, 'allowed', '', ''),
            ('${uB}', 'read', 'document', 'doc-b', '${B}', true, 'allowed', '', '');
@@ -266,6 +269,87 @@ const probes: Probe[] = [
     'document_updates',
     'cannot rewrite A updates',
     `update document_updates set bytes = '\\x00' where document_id = 'doc-a' returning seq`,
+    'error',
+  ),
+
+  p(
+    'automerge_chunks',
+    'reads A workflow chunks',
+    `select key from automerge_chunks where document_id = 'wf-a'`,
+    'rows:1+',
+  ),
+  p(
+    'automerge_chunks',
+    'a viewer of A reads them too',
+    `select key from automerge_chunks where document_id = 'wf-a'`,
+    'rows:1+',
+    'rls-x',
+  ),
+  p(
+    'automerge_chunks',
+    'stores an A workflow chunk',
+    `insert into automerge_chunks (key, document_id, bytes) values ('{wf-a,incremental,h2}', 'wf-a', '\\x01')`,
+    'ok',
+  ),
+  p(
+    'automerge_chunks',
+    'replaces an A workflow chunk',
+    `update automerge_chunks set bytes = '\\x02' where document_id = 'wf-a' returning key`,
+    'rows:1+',
+  ),
+  p(
+    'automerge_chunks',
+    'removes an A workflow chunk',
+    `delete from automerge_chunks where document_id = 'wf-a' returning key`,
+    'rows:1+',
+  ),
+  p(
+    'automerge_chunks',
+    'a viewer of A cannot store a chunk',
+    `insert into automerge_chunks (key, document_id, bytes) values ('{wf-a,incremental,h3}', 'wf-a', '\\x01')`,
+    'error',
+    'rls-x',
+  ),
+  p(
+    'automerge_chunks',
+    'cannot read B chunks',
+    `select key from automerge_chunks where document_id = 'doc-b'`,
+    'rows:0',
+  ),
+  p(
+    'automerge_chunks',
+    'cannot store a B chunk',
+    `insert into automerge_chunks (key, document_id, bytes) values ('{doc-b,incremental,h2}', 'doc-b', '\\x01')`,
+    'error',
+  ),
+  p(
+    'automerge_chunks',
+    'cannot file a B key under an A workflow',
+    `insert into automerge_chunks (key, document_id, bytes) values ('{doc-b,incremental,h3}', 'wf-a', '\\x01')`,
+    'error',
+  ),
+  p(
+    'automerge_chunks',
+    'cannot replace B chunks',
+    `update automerge_chunks set bytes = '\\x00' where document_id = 'doc-b' returning key`,
+    'rows:0',
+  ),
+  p(
+    'automerge_chunks',
+    'cannot remove B chunks',
+    `delete from automerge_chunks where document_id = 'doc-b' returning key`,
+    'rows:0',
+  ),
+  p(
+    'automerge_chunks',
+    "cannot read the server's own keys",
+    `select key from automerge_chunks where document_id is null`,
+    'rows:0',
+  ),
+  p(
+    'automerge_chunks',
+    "cannot write a key of the server's own",
+    `insert into automerge_chunks (key, document_id, bytes) values ('{storage-adapter-id-2}', null, '\\x01')`,
     'error',
   ),
 

@@ -23,6 +23,8 @@ import {
   type RuleViolation,
 } from '../domain/rules.js';
 import { type AuditEntry, ConflictError, type IdempotencyRecord, type OfbStore } from '../OfbStore.js';
+import { automergeFunctions } from './automerge-functions.js';
+import { YjsCompactor } from './yjs-compaction.js';
 
 /** An error that becomes an HTTP error response with the shared body shape. */
 export class OfbError extends Error {
@@ -78,11 +80,6 @@ async function checkMemberChange(tx: OfbStore, workspaceId: string, userId: stri
   if (violation) throw ruleError(violation);
 }
 
-/** A placeholder for a function whose handler is not written yet: 501 until it is. */
-const notYet = (name: string) => async (): Promise<never> => {
-  throw new OfbError(501, 'validation', 'not_implemented', `${name} is not implemented yet`);
-};
-
 /** Functions whose bodies carry document bytes: limited to the rules' document size, in base64. */
 const byteFunctions = ['persist-updates', 'compact-document'] as const;
 
@@ -111,6 +108,11 @@ export interface OfbAppOptions {
   readonly rules: RulesConfig;
   /** Lifetime of tokens minted by sign-in; 1 hour like Supabase. */
   readonly sessionSeconds?: number;
+  /**
+   * After a successful `persist-updates`, a document with more stored update rows than this is
+   * compacted in the background (see yjs-compaction.ts); default 200.
+   */
+  readonly compactAfterRows?: number;
 }
 
 type Requests = typeof OfbRequests;
@@ -146,6 +148,7 @@ interface Answer {
  */
 export function createOfbApp(options: OfbAppOptions): Hono {
   const { store, tokens, rules } = options;
+  const compactor = new YjsCompactor(store, options.compactAfterRows ?? 200);
   const sessionSeconds = options.sessionSeconds ?? 3600;
 
   const requireUser = (claims: Claims | null): Claims => {
@@ -511,7 +514,7 @@ export function createOfbApp(options: OfbAppOptions): Hono {
       const caller = requireUser(claims);
       const decoded = updates.map(fromBase64);
       const batchBytes = decoded.reduce((n, u) => n + u.byteLength, 0);
-      return store.transaction(async (tx) => {
+      const result = await store.transaction(async (tx) => {
         const doc = await documentOrThrow(tx, documentId);
         // The `write` decision is the batch's audit row, committed with the updates.
         await authorize(tx, caller, doc.workspaceId, 'write', doc.kind, documentId);
@@ -520,6 +523,8 @@ export function createOfbApp(options: OfbAppOptions): Hono {
         const seqs = await tx.appendDocumentUpdates(documentId, decoded);
         return { stored: seqs.length, lastSeq: seqs[seqs.length - 1] ?? null };
       });
+      compactor.persisted(documentId);
+      return result;
     },
     'load-document': async ({ documentId }, { claims, store }) => {
       const caller = requireUser(claims);
@@ -563,12 +568,7 @@ export function createOfbApp(options: OfbAppOptions): Hono {
       });
     },
     // automerge functions: see automerge-functions.ts
-    'automerge-save': notYet('automerge-save'),
-    'automerge-load': notYet('automerge-load'),
-    'automerge-load-range': notYet('automerge-load-range'),
-    'automerge-remove': notYet('automerge-remove'),
-    'automerge-remove-range': notYet('automerge-remove-range'),
-    'validate-workflow': notYet('validate-workflow'),
+    ...automergeFunctions({ store, rules, requireUser, authorize }),
     // end of automerge functions
     authorize: async ({ token, resourceId }) => checkAccess(await verify(token), resourceId),
     'authorize-many': async ({ checks }, { claims }) => {

@@ -1,0 +1,136 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { PgliteStore } from '../src/adapters/PgliteStore.js';
+import { TokenService } from '../src/auth.js';
+import { defaultRules } from '../src/domain/rules.js';
+import { createOfbApp } from '../src/http/app.js';
+import { listen } from '../src/http/serve.js';
+import { YjsCompactor } from '../src/http/yjs-compaction.js';
+import type { OfbStore } from '../src/OfbStore.js';
+
+// Background compaction of Yjs updates (lives beside the Automerge functions: same owner).
+
+let store: PgliteStore;
+let server: Awaited<ReturnType<typeof listen>>;
+const tokens = new TokenService('compaction-test-secret-at-least-32-chars');
+let owner: string;
+let workspaceId: string;
+
+const b64 = (u: Uint8Array) => Buffer.from(u).toString('base64');
+
+async function ok(name: string, body: unknown, token: string) {
+  const res = await fetch(`${server.url}/functions/v1/${name}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify(body),
+  });
+  const json = (await res.json()) as Record<string, unknown>;
+  if (res.status !== 200) throw new Error(`${name}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+async function until(check: () => Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+beforeAll(async () => {
+  store = await PgliteStore.open('memory://');
+  server = await listen(createOfbApp({ store, tokens, rules: defaultRules, compactAfterRows: 200 }));
+  const res = await fetch(`${server.url}/functions/v1/sign-up`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'compactor', password: 'password123' }),
+  });
+  owner = ((await res.json()) as { access_token: string }).access_token;
+  workspaceId = ((await ok('create-workspace', { name: 'C' }, owner)).workspace as { id: string }).id;
+});
+afterAll(async () => {
+  await server?.close();
+  await store?.close();
+});
+
+describe('background compaction after persist-updates', () => {
+  it('after 500 appends the row count drops and the loaded document is identical', async () => {
+    const documentId = 'compacted-doc';
+    await ok('create-document', { workspaceId, id: documentId, kind: 'document', title: 'c' }, owner);
+    const source = new Y.Doc();
+    const updates: Uint8Array[] = [];
+    source.on('update', (u: Uint8Array) => updates.push(u));
+    const text = source.getText('t');
+    const map = source.getMap('m');
+    for (let i = 0; i < 500; i++) {
+      source.transact(() => {
+        if (i % 7 === 3) text.delete(0, 1);
+        else text.insert(Math.floor(text.length / 2), `${i},`);
+        map.set(`k${i % 13}`, i);
+      });
+      await ok('persist-updates', { documentId, updates: [b64(updates[updates.length - 1]!)] }, owner);
+    }
+    expect(updates).toHaveLength(500);
+
+    // Compaction runs outside the requests; wait until it has caught up with the last append.
+    await until(async () => (await store.countDocumentUpdates(documentId)) <= 200, 'compaction');
+    const rows = await store.countDocumentUpdates(documentId);
+    expect(rows).toBeLessThan(500);
+    expect(rows).toBeGreaterThan(0);
+
+    const loaded = (await ok('load-document', { documentId }, owner)).updates as string[];
+    const replica = new Y.Doc();
+    for (const u of loaded) Y.applyUpdate(replica, new Uint8Array(Buffer.from(u, 'base64')));
+    expect(replica.getText('t').toString()).toBe(text.toString());
+    expect(replica.getMap('m').toJSON()).toEqual(map.toJSON());
+    expect(Y.encodeStateVector(replica)).toEqual(Y.encodeStateVector(source));
+    expect(Y.encodeStateAsUpdate(replica)).toEqual(Y.encodeStateAsUpdate(source));
+  });
+
+  it('runs one compaction at a time per document and reports failures to its sink, never throwing', async () => {
+    const documentId = 'direct-doc';
+    await ok('create-document', { workspaceId, id: documentId, kind: 'document', title: 'd' }, owner);
+    const doc = new Y.Doc();
+    const updates: Uint8Array[] = [];
+    doc.on('update', (u: Uint8Array) => updates.push(u));
+    for (let i = 0; i < 30; i++) doc.getArray<number>('a').push([i]);
+    await store.appendDocumentUpdates(documentId, updates);
+
+    let active = 0;
+    let most = 0;
+    let compactions = 0;
+    const watched: OfbStore = Object.create(store);
+    watched.compactDocumentUpdates = async (...args) => {
+      active++;
+      most = Math.max(most, active);
+      compactions++;
+      await new Promise((r) => setTimeout(r, 20));
+      try {
+        return await store.compactDocumentUpdates(...args);
+      } finally {
+        active--;
+      }
+    };
+    const errors: unknown[] = [];
+    const compactor = new YjsCompactor(watched, 10, (_id, error) => errors.push(error));
+    for (let i = 0; i < 20; i++) compactor.persisted(documentId);
+    await compactor.idle();
+    expect(most).toBe(1);
+    expect(compactions).toBe(1);
+    expect(errors).toEqual([]);
+    expect(await store.countDocumentUpdates(documentId)).toBe(1);
+    const replica = new Y.Doc();
+    for (const r of await store.loadDocumentUpdates(documentId)) Y.applyUpdate(replica, r.bytes);
+    expect(replica.getArray('a').toJSON()).toEqual(doc.getArray('a').toJSON());
+
+    const broken: OfbStore = Object.create(store);
+    broken.countDocumentUpdates = async () => {
+      throw new Error('database went away');
+    };
+    const failing = new YjsCompactor(broken, 10, (_id, error) => errors.push(error));
+    expect(() => failing.persisted(documentId)).not.toThrow();
+    await failing.idle();
+    expect(errors).toHaveLength(1);
+    expect(String(errors[0])).toContain('database went away');
+  });
+});
