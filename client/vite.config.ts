@@ -2,7 +2,10 @@ import { defineConfig } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 import wasm from 'vite-plugin-wasm';
 
-/** Where `npm run dev` forwards `/yjs`, `/automerge` and `/healthz`: a sync-server started separately. */
+/**
+ * Where `npm run dev` forwards `/yjs`, `/automerge`, `/functions/v1` (OFB) and `/healthz`: a
+ * sync-server started separately.
+ */
 const devServer = process.env.SYMPHONY_DEV_SERVER ?? 'http://127.0.0.1:4321';
 
 export default defineConfig({
@@ -16,6 +19,7 @@ export default defineConfig({
     proxy: {
       '/yjs': { target: devServer, ws: true },
       '/automerge': { target: devServer, ws: true },
+      '/functions/v1': devServer,
       '/healthz': devServer,
     },
   },
@@ -43,7 +47,7 @@ export default defineConfig({
         maximumFileSizeToCacheInBytes: 8 * 1024 * 1024,
         navigateFallback: 'index.html',
         // The sync endpoints belong to the server, never to the offline app shell.
-        navigateFallbackDenylist: [/^\/yjs(\/|$)/, /^\/automerge(\/|$)/, /^\/healthz$/],
+        navigateFallbackDenylist: [/^\/yjs(\/|$)/, /^\/automerge(\/|$)/, /^\/functions\//, /^\/healthz$/],
         cleanupOutdatedCaches: true,
         clientsClaim: true,
         skipWaiting: true,

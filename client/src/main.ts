@@ -1,9 +1,16 @@
 import { registerSW } from 'virtual:pwa-register';
+import { type DocumentId, WorkspaceId, workspaceIndexDocumentId } from '@symphony/schemas';
 import { syncServerUrl } from './config.js';
 import { MemoryStringStore, type StringStore } from './core/StringStore.js';
 import { loadUserProfile, saveUserProfile } from './core/user-profile.js';
 import './elements/symphony-app.js';
 import type { SymphonyApp } from './elements/symphony-app.js';
+import { AuthSession } from './ofb/auth-session.js';
+import { SymphonyDb } from './ofb/local-db.js';
+import { OfbClient } from './ofb/ofb-client.js';
+import { Outbox, OutboxFunction } from './ofb/outbox.js';
+import { ofbUrl, SupabaseOfbTransport } from './ofb/SupabaseOfbTransport.js';
+import { WorkspaceDirectory } from './ofb/workspace-directory.js';
 import { wireBrowserEvents } from './sync/browser-events.js';
 import { SessionRegistry } from './sync/session-registry.js';
 import type { WorkflowSync } from './sync/workflow-sync.js';
@@ -21,33 +28,122 @@ function browserStore(): StringStore {
 }
 
 const store = browserStore();
-const registry = new SessionRegistry({
-  serverUrl: syncServerUrl(location),
-  store,
-  networkAvailable: navigator.onLine,
-  profile: loadUserProfile(store, Math.random),
-});
-wireBrowserEvents(registry);
-registry.resumePendingDocuments();
-
 const app: SymphonyApp =
   document.querySelector('symphony-app') ?? document.body.appendChild(document.createElement('symphony-app'));
-app.registry = registry;
-app.addEventListener('profile-change', (e) => saveUserProfile(store, e.detail));
 
-// Workflows (Automerge + its WASM) load on first use: the documents never pay for them.
-let workflowSync: Promise<WorkflowSync> | null = null;
-app.loadWorkflows = () =>
-  (workflowSync ??= import('./sync/workflow-sync.js').then((m) => {
-    const sync = new m.WorkflowSync({
-      url: m.automergeServerUrl(location),
-      networkAvailable: navigator.onLine,
-    });
-    // Chromium keeps sockets open in offline emulation; close the workflow socket like the Yjs ones.
-    window.addEventListener('online', () => sync.setNetworkAvailable(true));
-    window.addEventListener('offline', () => sync.setNetworkAvailable(false));
-    return sync;
-  }));
+// OFB (sign-in, workspaces, members, document registration) on the app's origin by default.
+const ofb: OfbClient = new OfbClient(new SupabaseOfbTransport(ofbUrl(location)), () => auth.token);
+const auth = new AuthSession({ store, refresh: (token) => ofb.refreshSession(token), now: Date.now });
+const session = auth.session;
+app.ofb = ofb;
+app.auth = auth;
+
+app.addEventListener('signed-in', (e) => {
+  const sameUser = auth.session?.user.id === e.detail.user.id;
+  auth.accept(e.detail);
+  // Another account: start afresh, so nothing of the previous one (outbox, sessions) carries over.
+  if (!sameUser) location.reload();
+});
+app.addEventListener('sign-out', () => {
+  auth.signOut();
+  location.reload();
+});
+
+if (session !== null) startSignedIn(auth, session.user);
+
+function startSignedIn(auth: AuthSession, user: { id: string; name: string }): void {
+  const registry = new SessionRegistry({
+    serverUrl: syncServerUrl(location),
+    store,
+    networkAvailable: navigator.onLine,
+    // The sync-server stamps presence with the OFB name; show the same name locally.
+    profile: { ...loadUserProfile(store, Math.random), name: user.name },
+    token: () => auth.token,
+    refreshToken: () => auth.refresh(),
+  });
+  wireBrowserEvents(registry);
+  registry.resumePendingDocuments();
+
+  // Workflows (Automerge + its WASM) load on first use: the documents never pay for them.
+  let workflowSync: Promise<WorkflowSync> | null = null;
+  let loadedWorkflowSync: WorkflowSync | null = null;
+  app.loadWorkflows = () =>
+    (workflowSync ??= import('./sync/workflow-sync.js').then((m) => {
+      const sync = new m.WorkflowSync({
+        url: m.automergeServerUrl(location),
+        networkAvailable: navigator.onLine,
+        token: () => auth.token,
+        isRegistered: (documentId) => !outbox.isCreationPending(documentId),
+      });
+      loadedWorkflowSync = sync;
+      // Chromium keeps sockets open in offline emulation; close the workflow socket like the Yjs ones.
+      window.addEventListener('online', () => sync.setNetworkAvailable(true));
+      window.addEventListener('offline', () => sync.setNetworkAvailable(false));
+      return sync;
+    }));
+
+  const db = new SymphonyDb();
+  const outbox: Outbox = new Outbox({
+    db,
+    send: (entry) => ofb.mutate(entry.name, entry.body, entry.key),
+    userId: () => auth.session?.user.id ?? null,
+    now: Date.now,
+    newKey: () => crypto.randomUUID(),
+    onApplied: (entry) => {
+      const id = entry.body.id;
+      if (typeof id !== 'string') return;
+      if (entry.name === OutboxFunction.createWorkspace) {
+        const workspaceId = WorkspaceId.safeParse(id);
+        if (workspaceId.success) registry.reconnect(workspaceIndexDocumentId(workspaceId.data));
+        void directory.refresh();
+      } else if (entry.name === OutboxFunction.createDocument) {
+        if (entry.body.kind === 'workflow') loadedWorkflowSync?.registrationChanged();
+        else registry.reconnect(id as DocumentId);
+      }
+    },
+    onAuthRequired: () => void auth.refresh(),
+  });
+  const directory = new WorkspaceDirectory({
+    user,
+    client: ofb,
+    outbox,
+    db,
+    store,
+    newId: () => crypto.randomUUID(),
+    now: Date.now,
+  });
+
+  let lastToken = auth.token;
+  auth.subscribe(() => {
+    if (auth.token === lastToken) return;
+    lastToken = auth.token;
+    registry.updateToken();
+    registry.reconnect();
+    loadedWorkflowSync?.updateToken();
+    void outbox.replay();
+  });
+
+  const replay = (): void => {
+    void outbox.replay();
+    void directory.refresh().catch(() => {});
+  };
+  window.addEventListener('online', replay);
+  // A slow heartbeat besides the outbox's own backoff: catches a network that came back quietly.
+  setInterval(() => {
+    if (navigator.onLine && outbox.pendingCount > 0) void outbox.replay();
+  }, 30_000);
+  void outbox.load().then(() => {
+    void outbox.replay();
+    void directory
+      .start()
+      .catch((error: unknown) => console.warn('Symphony: listing workspaces failed', error));
+  });
+
+  app.registry = registry;
+  app.outbox = outbox;
+  app.directory = directory;
+  app.addEventListener('profile-change', (e) => saveUserProfile(store, e.detail));
+}
 
 /**
  * Dev hook for performance checks: `?generate=1000` (or `symphony.generateWorkflow(1000)` in the

@@ -1,14 +1,16 @@
+import { type WorkspaceId, workspaceIndexDocumentId } from '@symphony/schemas';
 import type { ReactiveControllerHost } from 'lit';
-import { WORKSPACE_INDEX_ID } from '../config.js';
 import { DocumentIndex, type DocumentSummary } from '../core/document-index.js';
+import { type IndexMutation, watchIndexMutations } from '../core/index-mutations.js';
 import { WorkflowIndex, type WorkflowSummary } from '../core/workflow-index.js';
 import type { SessionRegistry } from '../sync/session-registry.js';
 import { DocumentSessionController } from './document-session-controller.js';
 
 /**
- * Binds a host to the workspace's document and workflow lists: opens the index document, exposes
- * it as a {@link DocumentIndex} and a {@link WorkflowIndex} and re-renders the host whenever either
- * list changes, locally or remotely.
+ * Binds a host to a workspace's document and workflow lists: opens its index document
+ * (`workspace-<id>`), exposes it as a {@link DocumentIndex} and a {@link WorkflowIndex}, re-renders
+ * the host whenever either list changes, locally or remotely, and reports this replica's own
+ * creates, renames and deletes (to register them with OFB).
  */
 export class DocumentIndexController extends DocumentSessionController {
   /** The list, or `null` until a registry is attached. */
@@ -20,19 +22,26 @@ export class DocumentIndexController extends DocumentSessionController {
   /** The current workflow rows, most recently updated first. */
   workflows: WorkflowSummary[] = [];
 
+  /** The workspace whose index is open, or `null`. */
+  workspaceId: WorkspaceId | null = null;
+
   private stopObserving: (() => void) | null = null;
   private boundDoc: object | null = null;
 
   constructor(
     host: ReactiveControllerHost,
     private readonly clock: { now: () => Date; newId: () => string },
+    /** Called for each document or workflow this replica creates, renames or deletes. */
+    private readonly onMutation: (workspaceId: WorkspaceId, mutation: IndexMutation) => void = () => {},
   ) {
     super(host, { presence: false });
   }
 
-  /** Opens the index from `registry`. */
-  attach(registry: SessionRegistry | undefined): void {
-    this.open(registry, WORKSPACE_INDEX_ID);
+  /** Opens the index of `workspaceId` from `registry` (none when either is missing). */
+  attach(registry: SessionRegistry | undefined, workspaceId: WorkspaceId | null): void {
+    if (workspaceId !== this.workspaceId) this.boundDoc = null;
+    this.workspaceId = workspaceId;
+    this.open(registry, workspaceId === null ? null : workspaceIndexDocumentId(workspaceId));
     this.bindIndex();
   }
 
@@ -65,6 +74,9 @@ export class DocumentIndexController extends DocumentSessionController {
     this.workflowIndex = workflows;
     this.documents = index.list();
     this.workflows = workflows.list();
+    const workspaceId = this.workspaceId;
+    const stopMutations =
+      workspaceId === null ? () => {} : watchIndexMutations(doc, (m) => this.onMutation(workspaceId, m));
     const stopDocuments = index.observe(() => {
       this.documents = index.list();
       this.host.requestUpdate();
@@ -74,6 +86,7 @@ export class DocumentIndexController extends DocumentSessionController {
       this.host.requestUpdate();
     });
     this.stopObserving = () => {
+      stopMutations();
       stopDocuments();
       stopWorkflows();
     };

@@ -89,6 +89,8 @@ export class ConnectionIndicator extends LitElement {
   @property({ type: Number, attribute: 'data-unsaved', reflect: true }) unsaved = 0;
   /** Why the app is offline, when it is. */
   @property({ attribute: false }) offlineReason: OfflineReason | null = null;
+  /** Workspace changes (create, invite, rename, …) queued in the outbox for OFB. */
+  @property({ type: Number, attribute: 'data-outbox', reflect: true }) pendingMutations = 0;
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -97,7 +99,13 @@ export class ConnectionIndicator extends LitElement {
   }
 
   protected override render() {
-    const { label, detail } = describeConnection(this.state, this.unsaved, this.offlineReason);
+    const described = describeConnection(this.state, this.unsaved, this.offlineReason);
+    const { label } = described;
+    const queued = this.pendingMutations;
+    const detail =
+      queued === 0
+        ? described.detail
+        : `${described.detail}. ${queued} workspace ${queued === 1 ? 'change' : 'changes'} waiting in the outbox`;
     this.setAttribute('aria-label', `${label}. ${detail}`);
     this.title = detail;
     return html`<span class="dot" aria-hidden="true"></span>
@@ -106,7 +114,8 @@ export class ConnectionIndicator extends LitElement {
         this.unsaved > 0
           ? html`<span class="unsaved" data-testid="unsaved-count">${this.unsaved} unsaved</span>`
           : null
-      }`;
+      }
+      ${queued > 0 ? html`<span class="unsaved" data-testid="outbox-count">${queued} queued</span>` : null}`;
   }
 }
 

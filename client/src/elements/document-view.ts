@@ -1,4 +1,4 @@
-import type { DocumentId } from '@symphony/schemas';
+import type { DocumentId, Role } from '@symphony/schemas';
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import type * as Y from 'yjs';
@@ -7,6 +7,7 @@ import type { DocumentIndex, DocumentSummary } from '../core/document-index.js';
 import { exportFileName, FALLBACK_TITLE } from '../core/markdown.js';
 import { throttle } from '../core/throttle.js';
 import { sharedStyles } from '../styles/shared.js';
+import { DocumentAccess } from '../sync/document-session.js';
 import type { SessionRegistry } from '../sync/session-registry.js';
 import './markdown-editor.js';
 import './presence-list.js';
@@ -62,6 +63,21 @@ export class DocumentView extends LitElement {
       .title-field .error {
         margin: 0 0.5em;
       }
+      .banner.info {
+        background: var(--sy-hover);
+        color: inherit;
+        border-color: var(--sy-border);
+      }
+      .view-only {
+        padding: 0.2em 0.7em;
+        border-radius: 999px;
+        background: #fff4d6;
+        border: 1px solid #e5c46b;
+        color: #6b4e00;
+        font-size: 0.8125rem;
+        font-weight: 600;
+        white-space: nowrap;
+      }
       .banner {
         padding: 0.6rem 1rem;
         background: var(--sy-warn-bg);
@@ -91,6 +107,10 @@ export class DocumentView extends LitElement {
   @property({ attribute: false }) summary: DocumentSummary | undefined;
   /** Whether the index has been read from this device's storage. */
   @property({ type: Boolean }) indexLoaded = false;
+  /** The person's role in the document's workspace as last listed (the server's word overrides it). */
+  @property({ attribute: false }) workspaceRole: Role | null = null;
+  /** Whether the document's registration with OFB is still queued in the outbox. */
+  @property({ type: Boolean }) registering = false;
 
   @state() private titleDraft: string | null = null;
   @state() private titleError: string | null = null;
@@ -171,6 +191,9 @@ export class DocumentView extends LitElement {
     const session = this.document.session;
     const title = this.summary?.title ?? FALLBACK_TITLE;
     const deleted = this.wasListed && this.summary === undefined && this.indexLoaded;
+    const snapshot = session?.snapshot;
+    const role = snapshot?.role ?? this.workspaceRole;
+    const readOnly = role === 'viewer' || snapshot?.access === DocumentAccess.forbidden;
     return html`
       <div class="bar">
         <button class="ghost" @click=${this.goHome} aria-label="Back to documents" data-testid="back-home">
@@ -184,7 +207,7 @@ export class DocumentView extends LitElement {
             data-testid="document-title"
             autocomplete="off"
             .value=${this.titleDraft ?? title}
-            ?disabled=${this.summary === undefined}
+            ?disabled=${this.summary === undefined || readOnly}
             aria-invalid=${this.titleError === null ? 'false' : 'true'}
             aria-describedby="title-error"
             @input=${(e: Event) => {
@@ -200,6 +223,13 @@ export class DocumentView extends LitElement {
               : html`<p class="error" id="title-error" role="alert" data-testid="title-error">${this.titleError}</p>`
           }
         </form>
+        ${
+          role === 'viewer'
+            ? html`<span class="view-only" data-testid="view-only-badge"
+                title="You are a viewer in this workspace: you can read and follow edits, not make them."
+                >View only<span class="visually-hidden">: you are a viewer in this workspace</span></span>`
+            : nothing
+        }
         <presence-list .awareness=${session?.awareness ?? null}></presence-list>
         <button @click=${this.exportMarkdown} ?disabled=${session === null} data-testid="export-button">
           Export .md
@@ -213,6 +243,7 @@ export class DocumentView extends LitElement {
           </div>`
           : nothing
       }
+      ${this.renderAccess(snapshot?.access)}
       ${
         session === null || !this.document.loaded
           ? html`<p class="loading muted">Opening document…</p>`
@@ -220,10 +251,28 @@ export class DocumentView extends LitElement {
             data-testid="editor"
             .text=${session.doc.getText(CONTENT_KEY)}
             .awareness=${session.awareness}
+            ?read-only=${readOnly}
             label=${`Text of ${title}`}
           ></markdown-editor>`
       }
     `;
+  }
+
+  private renderAccess(access: DocumentAccess | undefined) {
+    if (access === DocumentAccess.forbidden)
+      return html`<div class="banner" role="alert" data-testid="forbidden-banner">
+        You no longer have access to this workspace. Your copy stays on this device, but it no longer syncs.
+        <button @click=${this.goHome}>Back to documents</button>
+      </div>`;
+    if (access === DocumentAccess.unregistered || this.registering)
+      return html`<div class="banner info" role="status" data-testid="registering-banner">
+        Waiting to register this document with the server. Edits are kept and sync once it is.
+      </div>`;
+    if (access === DocumentAccess.signedOut)
+      return html`<div class="banner info" role="status" data-testid="signed-out-banner">
+        Sign in again to sync this document. Your edits are kept on this device.
+      </div>`;
+    return nothing;
   }
 
   private commitTitle(e: Event): void {

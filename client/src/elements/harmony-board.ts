@@ -331,6 +331,11 @@ export class HarmonyBoard extends LitElement {
   @property({ attribute: false }) report: WorkflowReport | null = null;
   /** Collaborators on this board. */
   @property({ attribute: false }) peers: readonly BoardPeer[] = [];
+  /**
+   * A viewer's board: pan, zoom and select still work; moving, connecting, dropping, deleting and
+   * undo do not (no `board-edit` is ever fired).
+   */
+  @property({ type: Boolean, attribute: 'read-only', reflect: true }) readOnly = false;
 
   @state() private selectedNodes: ReadonlySet<NodeId> = new Set();
   @state() private selectedEdges: ReadonlySet<EdgeId> = new Set();
@@ -820,7 +825,7 @@ export class HarmonyBoard extends LitElement {
     const nodeEl = target.closest('.node');
     const edgeEl = target.closest('.edge');
     const nodeId = nodeEl?.getAttribute('data-node-id') as NodeId | null;
-    if (portEl && nodeId && portEl.getAttribute('data-side') === 'out') {
+    if (portEl && nodeId && portEl.getAttribute('data-side') === 'out' && !this.readOnly) {
       const node = this.workflow.nodes[nodeId];
       const port = NodeLibrary.get(node?.type ?? '')?.outputs.find(
         (p) => p.name === portEl.getAttribute('data-port'),
@@ -851,6 +856,7 @@ export class HarmonyBoard extends LitElement {
         nodes = new Set([nodeId]);
         this.setSelection(nodes, new Set());
       }
+      if (this.readOnly) return;
       capture();
       this.gesture = {
         kind: 'move',
@@ -1036,6 +1042,7 @@ export class HarmonyBoard extends LitElement {
   // --- drag and drop from the palette ----------------------------------------------------------
 
   private onDragOver(e: DragEvent): void {
+    if (this.readOnly) return;
     if (e.dataTransfer?.types.includes(NODE_TYPE_MIME)) {
       e.preventDefault();
       e.dataTransfer.dropEffect = 'copy';
@@ -1043,6 +1050,7 @@ export class HarmonyBoard extends LitElement {
   }
 
   private onDrop(e: DragEvent): void {
+    if (this.readOnly) return;
     const type = e.dataTransfer?.getData(NODE_TYPE_MIME);
     if (!type || !NodeLibrary.has(type)) return;
     e.preventDefault();
@@ -1060,6 +1068,8 @@ export class HarmonyBoard extends LitElement {
     if (wf === null) return;
     const mod = e.ctrlKey || e.metaKey;
     const key = e.key.toLowerCase();
+    const edits = (mod && (key === 'z' || key === 'y')) || e.key === 'Delete' || e.key === 'Backspace';
+    if (this.readOnly && (edits || (e.key.startsWith('Arrow') && this.selectedNodes.size > 0))) return;
     if (mod && key === 'z') {
       e.preventDefault();
       this.dispatchEvent(
@@ -1116,7 +1126,7 @@ export class HarmonyBoard extends LitElement {
   }
 
   private emitEdit(label: string, ops: readonly BoardOp[]): void {
-    if (ops.length === 0) return;
+    if (ops.length === 0 || this.readOnly) return;
     this.dispatchEvent(new CustomEvent<BoardEdit>('board-edit', { detail: { label, ops } }));
   }
 }

@@ -1,5 +1,6 @@
 import { markdown } from '@codemirror/lang-markdown';
 import { HighlightStyle, syntaxHighlighting } from '@codemirror/language';
+import { Compartment, EditorState } from '@codemirror/state';
 import { EditorView, keymap } from '@codemirror/view';
 import { tags } from '@lezer/highlight';
 import { basicSetup } from 'codemirror';
@@ -76,6 +77,10 @@ export class MarkdownEditor extends LitElement {
   @property({ attribute: false }) awareness: Awareness | null = null;
   /** Accessible name of the text area. */
   @property() label = 'Document text';
+  /** Shows the text without letting the person change it (a viewer's document). */
+  @property({ type: Boolean, attribute: 'read-only', reflect: true }) readOnly = false;
+
+  private readonly editable = new Compartment();
 
   private view: EditorView | null = null;
   private readonly container = document.createElement('div');
@@ -102,6 +107,12 @@ export class MarkdownEditor extends LitElement {
 
   protected override updated(changed: PropertyValues<this>): void {
     if (changed.has('text') || changed.has('awareness') || changed.has('label')) this.rebuild();
+    else if (changed.has('readOnly'))
+      this.view?.dispatch({ effects: this.editable.reconfigure(this.editability()) });
+  }
+
+  private editability() {
+    return [EditorState.readOnly.of(this.readOnly), EditorView.editable.of(!this.readOnly)];
   }
 
   override disconnectedCallback(): void {
@@ -133,6 +144,7 @@ export class MarkdownEditor extends LitElement {
         EditorView.lineWrapping,
         EditorView.contentAttributes.of({ 'aria-label': this.label, 'aria-multiline': 'true' }),
         editorTheme,
+        this.editable.of(this.editability()),
         yCollab(this.text, this.awareness, { undoManager }),
       ],
     });

@@ -103,6 +103,8 @@ export class ParamInspector extends LitElement {
   @property({ attribute: false }) nodeId: NodeId | null = null;
   /** The node (its current version). */
   @property({ attribute: false }) node: WorkflowNode | null = null;
+  /** Shows the parameters without letting the person change them (a viewer). */
+  @property({ type: Boolean }) readOnly = false;
 
   protected override render() {
     const node = this.node;
@@ -115,8 +117,10 @@ export class ParamInspector extends LitElement {
     return html`<h2>${node.label ?? spec.title}</h2>
       <p class="type">${spec.title} · ${spec.kind} — ${spec.description}</p>
       <form data-testid="param-inspector" @submit=${(e: Event) => e.preventDefault()}>
-        ${fields.length === 0 ? html`<p class="note">This node has no parameters.</p>` : nothing}
-        ${fields.map((f) => this.renderField(id, f, node.params[f.name], errors.get(f.name) ?? []))}
+        <fieldset ?disabled=${this.readOnly} style="border:0;padding:0;margin:0;min-width:0">
+          ${fields.length === 0 ? html`<p class="note">This node has no parameters.</p>` : nothing}
+          ${fields.map((f) => this.renderField(id, f, node.params[f.name], errors.get(f.name) ?? []))}
+        </fieldset>
       </form>`;
   }
 
@@ -125,6 +129,7 @@ export class ParamInspector extends LitElement {
     const errorId = `param-${f.name}-error`;
     const invalid = errors.length > 0 ? 'true' : 'false';
     const commit = (raw: string | boolean): void => {
+      if (this.readOnly) return;
       this.dispatchEvent(
         new CustomEvent<ParamChange>('param-change', {
           detail: { node, name: f.name, value: readFieldInput(f, raw) },

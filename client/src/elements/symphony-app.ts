@@ -1,18 +1,35 @@
-import { type DocumentId, instantiateTemplate, type Workflow, WorkflowTemplates } from '@symphony/schemas';
+import {
+  type DocumentId,
+  instantiateTemplate,
+  type Workflow,
+  WorkflowTemplates,
+  type WorkspaceId,
+} from '@symphony/schemas';
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { ConnectionStateController } from '../controllers/connection-state-controller.js';
 import { DocumentIndexController } from '../controllers/document-index-controller.js';
+import { StoreSubscriptionController } from '../controllers/store-subscription-controller.js';
 import { InvalidTitleError } from '../core/document-index.js';
+import { type IndexMutation, workflowDocumentId } from '../core/index-mutations.js';
 import { titleForImport } from '../core/markdown.js';
 import { homeRoute, parseRoute, type Route, routeHash } from '../core/route.js';
 import type { UserProfile } from '../core/user-profile.js';
 import { MAX_WORKFLOW_FILE_BYTES, parseWorkflowFile } from '../core/workflow-file.js';
+import { type AuthSession, AuthStatus } from '../ofb/auth-session.js';
+import type { OfbClient } from '../ofb/ofb-client.js';
+import { type Outbox, OutboxFunction } from '../ofb/outbox.js';
+import type { WorkspaceDirectory } from '../ofb/workspace-directory.js';
 import { sharedStyles } from '../styles/shared.js';
-import { ConnectionStatus } from '../sync/document-session.js';
+import { ConnectionStatus, DocumentAccess } from '../sync/document-session.js';
 import type { SessionRegistry } from '../sync/session-registry.js';
 import type { WorkflowSync } from '../sync/workflow-sync.js';
 import './connection-indicator.js';
+import './members-dialog.js';
+import type { MembersDialog } from './members-dialog.js';
+import './outbox-panel.js';
+import './sign-in-view.js';
+import './workspace-switcher.js';
 import './document-view.js';
 import { CONTENT_KEY, type DocumentView } from './document-view.js';
 import './user-menu.js';
@@ -108,6 +125,24 @@ export class SymphonyApp extends LitElement {
         gap: 1rem;
         align-items: center;
       }
+      .banner {
+        padding: 0.6rem 1rem;
+        background: var(--sy-warn-bg);
+        border-bottom: 1px solid var(--sy-border);
+        display: flex;
+        gap: 1rem;
+        align-items: center;
+      }
+      .banner.info {
+        background: var(--sy-hover);
+      }
+      .overlay {
+        position: fixed;
+        inset: 0;
+        z-index: 20;
+        background: rgba(15, 20, 25, 0.45);
+        overflow: auto;
+      }
       .notice.error {
         background: var(--sy-danger);
       }
@@ -126,6 +161,18 @@ export class SymphonyApp extends LitElement {
   @property({ attribute: false }) device: DeviceStatus = { storagePersisted: null, offlineReady: false };
   /** Loads the workflow repo; set by the entry point. */
   @property({ attribute: false }) loadWorkflows: WorkflowSyncLoader | undefined;
+  /** The signed-in session; set by the entry point. Without a session the app shows sign-in. */
+  @property({ attribute: false }) auth: AuthSession | undefined;
+  /** OFB's functions; set by the entry point. */
+  @property({ attribute: false }) ofb: OfbClient | undefined;
+  /** Queued OFB mutations; set by the entry point once signed in. */
+  @property({ attribute: false }) outbox: Outbox | undefined;
+  /** The user's workspaces; set by the entry point once signed in. */
+  @property({ attribute: false }) directory: WorkspaceDirectory | undefined;
+
+  @state() private reauthOpen = false;
+  @query('members-dialog') private membersDialog!: MembersDialog | null;
+  private readonly stores = new StoreSubscriptionController(this);
 
   @state() private workflowSync: WorkflowSync | undefined;
   @state() private workflowImportErrors: readonly string[] = [];
@@ -137,10 +184,11 @@ export class SymphonyApp extends LitElement {
   @query('document-view') private documentView!: DocumentView | null;
 
   private readonly connection = new ConnectionStateController(this);
-  private readonly workspace = new DocumentIndexController(this, {
-    now: () => new Date(),
-    newId: () => crypto.randomUUID(),
-  });
+  private readonly workspace = new DocumentIndexController(
+    this,
+    { now: () => new Date(), newId: () => crypto.randomUUID() },
+    (workspaceId, mutation) => void this.registerMutation(workspaceId, mutation),
+  );
   private noticeTimer: ReturnType<typeof setTimeout> | undefined;
 
   override connectedCallback(): void {
@@ -156,35 +204,81 @@ export class SymphonyApp extends LitElement {
   }
 
   protected override willUpdate(): void {
+    this.stores.watch([this.auth, this.outbox, this.directory]);
     this.connection.attach(this.registry);
-    this.workspace.attach(this.registry);
+    const current = this.directory?.current ?? null;
+    this.workspace.attach(this.registry, current === null ? null : (current.id as WorkspaceId));
+    // The server's live word on the role ([101, role] on the index) overrides the listed one.
+    const indexRole = this.workspace.session?.snapshot.role;
+    if (current !== null && indexRole != null && indexRole !== current.role)
+      this.directory?.noteRole(current.id, indexRole);
+  }
+
+  private get signedOut(): boolean {
+    return (
+      this.auth === undefined || this.auth.status === AuthStatus.signedOut || this.registry === undefined
+    );
   }
 
   protected override render() {
+    if (this.signedOut) {
+      return html`<header>${this.renderBrand()}</header>
+        <main>
+          <sign-in-view .client=${this.ofb} @signed-in=${this.onSignedIn}></sign-in-view>
+        </main>
+        <footer></footer>`;
+    }
     const state = this.combinedState();
     const profile = this.registry?.profile;
+    const directory = this.directory;
     return html`
       <header>
-        <a class="brand" href="#/" aria-label="Symphony, all documents">
-          <svg viewBox="0 0 32 32" aria-hidden="true">
-            <rect width="32" height="32" rx="8" fill="var(--sy-accent)" />
-            <path d="M9 21c3 0 3-10 7-10s4 10 7 10" stroke="#fff" stroke-width="2.5" fill="none" stroke-linecap="round" />
-          </svg>
-          Symphony
-        </a>
+        ${this.renderBrand()}
+        ${
+          directory === undefined
+            ? nothing
+            : html`<workspace-switcher
+                .workspaces=${directory.list}
+                .current=${directory.current}
+                @workspace-select=${(e: CustomEvent<{ id: string }>) => this.selectWorkspace(e.detail.id)}
+                @workspace-create=${(e: CustomEvent<{ name: string }>) => void this.createWorkspace(e.detail.name)}
+                @open-members=${() => void this.membersDialog?.show()}
+              ></workspace-switcher>`
+        }
         <span class="spacer"></span>
         <connection-indicator
           .state=${state?.status ?? ConnectionStatus.offline}
           .unsaved=${state?.unsaved ?? 0}
           .offlineReason=${state?.offlineReason ?? null}
+          .pendingMutations=${this.outbox?.pendingCount ?? 0}
         ></connection-indicator>
+        ${this.outbox === undefined ? nothing : html`<outbox-panel .outbox=${this.outbox}></outbox-panel>`}
         ${
           profile === undefined
             ? nothing
-            : html`<user-menu .profile=${profile} @profile-change=${this.onProfileChange}></user-menu>`
+            : html`<user-menu
+                .profile=${profile}
+                .account=${this.auth?.session?.user.name ?? null}
+                @profile-change=${this.onProfileChange}
+              ></user-menu>`
         }
       </header>
-      <main class=${this.route.name === 'home' ? '' : 'doc'}>${this.renderRoute()}</main>
+      <main class=${this.route.name === 'home' ? '' : 'doc'}>
+        ${this.renderAccessBanners()}
+        ${this.renderRoute()}
+      </main>
+      ${
+        directory === undefined
+          ? nothing
+          : html`<members-dialog
+              .client=${this.ofb}
+              .outbox=${this.outbox}
+              .workspace=${directory.current}
+              .userId=${this.auth?.session?.user.id ?? ''}
+              @workspaces-changed=${() => void directory.refresh()}
+            ></members-dialog>`
+      }
+      ${this.renderReauth()}
       <footer>
         <span data-testid="storage-status">${this.storageLabel()}</span>
         <span data-testid="offline-ready">
@@ -203,6 +297,98 @@ export class SymphonyApp extends LitElement {
     `;
   }
 
+  private renderBrand() {
+    return html`<a class="brand" href="#/" aria-label="Symphony, all documents">
+      <svg viewBox="0 0 32 32" aria-hidden="true">
+        <rect width="32" height="32" rx="8" fill="var(--sy-accent)" />
+        <path d="M9 21c3 0 3-10 7-10s4 10 7 10" stroke="#fff" stroke-width="2.5" fill="none" stroke-linecap="round" />
+      </svg>
+      Symphony
+    </a>`;
+  }
+
+  /** Banners above the page: a session OFB refused, a workspace the person lost access to. */
+  private renderAccessBanners() {
+    const auth = this.auth;
+    const banners = [];
+    if (auth?.status === AuthStatus.needsSignIn) {
+      banners.push(html`<div class="banner" role="alert" data-testid="session-ended">
+        Your session has ended. Sign in again to sync; your edits are kept on this device.
+        <button class="primary" @click=${() => (this.reauthOpen = true)}>Sign in</button>
+      </div>`);
+    }
+    if (this.workspace.session?.snapshot.access === DocumentAccess.forbidden) {
+      banners.push(html`<div class="banner" role="alert" data-testid="workspace-forbidden">
+        You no longer have access to this workspace.
+      </div>`);
+    }
+    const role = this.directory?.current?.role;
+    if (role === 'viewer' && this.route.name === 'home') {
+      banners.push(html`<div class="banner info" role="status" data-testid="workspace-view-only">
+        <strong>View only</strong> You are a viewer in this workspace: you can open and read everything, not change it.
+      </div>`);
+    }
+    return banners;
+  }
+
+  private renderReauth() {
+    if (!this.reauthOpen || this.auth?.status !== AuthStatus.needsSignIn) return nothing;
+    return html`<div class="overlay">
+      <sign-in-view
+        .client=${this.ofb}
+        initialName=${this.auth.session?.user.name ?? ''}
+        reason="Your session has ended. Sign in again to sync your edits."
+        @signed-in=${this.onSignedIn}
+      ></sign-in-view>
+    </div>`;
+  }
+
+  private onSignedIn(): void {
+    // The entry point keeps the session (it listens for the same event); close the overlay.
+    this.reauthOpen = false;
+  }
+
+  private selectWorkspace(id: string): void {
+    this.directory?.select(id);
+    this.goHome();
+  }
+
+  private async createWorkspace(name: string): Promise<void> {
+    try {
+      await this.directory?.create(name);
+      this.goHome();
+      this.showNotice({ kind: 'info', text: `Created workspace “${name}”.` });
+    } catch (error) {
+      this.showNotice({ kind: 'error', text: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  /** Queues the OFB call that matches a change this replica made to the workspace's index. */
+  private async registerMutation(workspaceId: WorkspaceId, m: IndexMutation): Promise<void> {
+    const outbox = this.outbox;
+    if (outbox === undefined) return;
+    const what = m.resource === 'workflow' ? 'workflow' : 'document';
+    try {
+      if (m.kind === 'create') {
+        await outbox.enqueue(
+          OutboxFunction.createDocument,
+          { workspaceId, id: m.id, kind: m.resource, title: m.title },
+          `Create ${what} “${m.title}”`,
+        );
+      } else if (m.kind === 'rename') {
+        await outbox.enqueue(
+          OutboxFunction.renameDocument,
+          { documentId: m.id, title: m.title },
+          `Rename ${what} to “${m.title}”`,
+        );
+      } else {
+        await outbox.enqueue(OutboxFunction.deleteDocument, { documentId: m.id }, `Delete ${what} ${m.id}`);
+      }
+    } catch (error) {
+      this.showNotice({ kind: 'error', text: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
   private renderRoute() {
     if (this.route.name === 'workflow') {
       void this.ensureWorkflows();
@@ -212,6 +398,8 @@ export class SymphonyApp extends LitElement {
         .url=${this.route.url}
         .index=${this.workspace.workflowIndex}
         .profile=${this.registry?.profile}
+        .readOnly=${this.directory?.current?.role === 'viewer'}
+        ?registering=${this.outbox?.isCreationPending(workflowDocumentId(this.route.url)) ?? false}
         @navigate-home=${this.goHome}
       ></workflow-view>`;
     }
@@ -223,6 +411,8 @@ export class SymphonyApp extends LitElement {
         .documentId=${id}
         .summary=${this.workspace.index === null ? undefined : this.workspace.documents.find((d) => d.id === id)}
         ?indexLoaded=${this.workspace.loaded}
+        .workspaceRole=${this.directory?.current?.role ?? null}
+        ?registering=${this.outbox?.isCreationPending(id) ?? false}
         @navigate-home=${this.goHome}
       ></document-view>`;
     }

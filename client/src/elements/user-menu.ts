@@ -10,7 +10,11 @@ export type ProfileChangeEvent = CustomEvent<UserProfile>;
  * The person's name and cursor colour as collaborators see them, with a small form to change
  * both.
  *
+ * When `account` is set (signed in), the name is the account's OFB name, shown rather than edited
+ * (the sync-server stamps it on presence anyway), and the panel offers Sign out.
+ *
  * @fires profile-change - `CustomEvent<UserProfile>` when the person saves a valid name and colour.
+ * @fires sign-out - when the person asks to sign out.
  */
 @customElement('user-menu')
 export class UserMenu extends LitElement {
@@ -78,6 +82,12 @@ export class UserMenu extends LitElement {
           0 0 0 2px var(--sy-surface),
           0 0 0 4px currentColor;
       }
+      .signed-in {
+        margin: 0 0 0.5rem;
+      }
+      .actions .signout {
+        margin-right: auto;
+      }
       .actions {
         display: flex;
         justify-content: flex-end;
@@ -88,6 +98,8 @@ export class UserMenu extends LitElement {
 
   /** The current profile. */
   @property({ attribute: false }) profile: UserProfile = { name: '', color: USER_COLORS[0] };
+  /** The signed-in account's name, or `null`. */
+  @property({ attribute: false }) account: string | null = null;
 
   @state() private open = false;
   @state() private draftName = '';
@@ -102,7 +114,7 @@ export class UserMenu extends LitElement {
         class="ghost"
         aria-haspopup="dialog"
         aria-expanded=${this.open ? 'true' : 'false'}
-        aria-label=${`You appear as ${this.profile.name}. Edit name and colour`}
+        aria-label=${this.account === null ? `You appear as ${this.profile.name}. Edit name and colour` : `Signed in as ${this.account}. Colour and sign out`}
         data-testid="user-menu-button"
         @click=${this.toggle}
       >
@@ -121,21 +133,11 @@ export class UserMenu extends LitElement {
       @submit=${this.save}
       @keydown=${this.onPanelKeydown}
     >
-      <label for="user-name">Name shown to collaborators</label>
-      <input
-        id="user-name"
-        type="text"
-        autocomplete="name"
-        maxlength="60"
-        .value=${this.draftName}
-        aria-invalid=${this.error === null ? 'false' : 'true'}
-        aria-describedby="user-name-error"
-        @input=${(e: Event) => {
-          this.draftName = (e.target as HTMLInputElement).value;
-          this.error = null;
-        }}
-      />
-      <p class="error" id="user-name-error" role="alert">${this.error ?? ''}</p>
+      ${
+        this.account === null
+          ? this.renderNameField()
+          : html`<p class="signed-in">Signed in as <strong data-testid="account-name">${this.account}</strong></p>`
+      }
       <fieldset>
         <legend>Cursor colour</legend>
         <div class="colors">
@@ -156,10 +158,40 @@ export class UserMenu extends LitElement {
         </div>
       </fieldset>
       <div class="actions">
+        ${
+          this.account === null
+            ? null
+            : html`<button type="button" class="danger signout" data-testid="sign-out" @click=${this.signOut}>
+                Sign out
+              </button>`
+        }
         <button type="button" @click=${this.close}>Cancel</button>
         <button type="submit" class="primary">Save</button>
       </div>
     </form>`;
+  }
+
+  private renderNameField() {
+    return html`<label for="user-name">Name shown to collaborators</label>
+      <input
+        id="user-name"
+        type="text"
+        autocomplete="name"
+        maxlength="60"
+        .value=${this.draftName}
+        aria-invalid=${this.error === null ? 'false' : 'true'}
+        aria-describedby="user-name-error"
+        @input=${(e: Event) => {
+          this.draftName = (e.target as HTMLInputElement).value;
+          this.error = null;
+        }}
+      />
+      <p class="error" id="user-name-error" role="alert">${this.error ?? ''}</p>`;
+  }
+
+  private signOut(): void {
+    this.open = false;
+    this.dispatchEvent(new CustomEvent('sign-out', { bubbles: true, composed: true }));
   }
 
   private toggle(): void {
@@ -171,7 +203,11 @@ export class UserMenu extends LitElement {
     this.draftColor = this.profile.color;
     this.error = null;
     this.open = true;
-    void this.updateComplete.then(() => this.nameInput?.select());
+    void this.updateComplete.then(() =>
+      this.account === null
+        ? this.nameInput?.select()
+        : this.renderRoot.querySelector<HTMLInputElement>('input')?.focus(),
+    );
   }
 
   private close(): void {
@@ -189,13 +225,16 @@ export class UserMenu extends LitElement {
 
   private save(e: Event): void {
     e.preventDefault();
-    const problem = validateUserName(this.draftName);
+    const problem = this.account === null ? validateUserName(this.draftName) : null;
     if (problem !== null) {
       this.error = problem;
       this.nameInput.focus();
       return;
     }
-    const profile: UserProfile = { name: this.draftName.trim(), color: this.draftColor };
+    const profile: UserProfile = {
+      name: this.account ?? this.draftName.trim(),
+      color: this.draftColor,
+    };
     this.dispatchEvent(new CustomEvent('profile-change', { detail: profile, bubbles: true, composed: true }));
     this.close();
   }
@@ -207,5 +246,6 @@ declare global {
   }
   interface HTMLElementEventMap {
     'profile-change': ProfileChangeEvent;
+    'sign-out': CustomEvent<void>;
   }
 }

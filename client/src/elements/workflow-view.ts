@@ -127,9 +127,25 @@ export class WorkflowView extends LitElement {
         font-size: 0.75rem;
         color: var(--sy-muted);
       }
+      :host([read-only]) .body {
+        grid-template-columns: 1fr 20rem;
+      }
+      .view-only {
+        padding: 0.2em 0.7em;
+        border-radius: 999px;
+        background: #fff4d6;
+        border: 1px solid #e5c46b;
+        color: #6b4e00;
+        font-size: 0.8125rem;
+        font-weight: 600;
+        white-space: nowrap;
+      }
       @media (max-width: 900px) {
         .body {
           grid-template-columns: 12rem 1fr;
+        }
+        :host([read-only]) .body {
+          grid-template-columns: 1fr;
         }
         aside {
           display: none;
@@ -146,6 +162,10 @@ export class WorkflowView extends LitElement {
   @property({ attribute: false }) index: WorkflowIndex | null = null;
   /** Who this person is to collaborators. */
   @property({ attribute: false }) profile: UserProfile | undefined;
+  /** A viewer's workflow: no palette, no edits on the board or in the inspector. */
+  @property({ type: Boolean, attribute: 'read-only', reflect: true }) readOnly = false;
+  /** Whether the workflow's registration with OFB is still queued in the outbox. */
+  @property({ type: Boolean }) registering = false;
 
   @state() private selection: BoardSelection = { nodes: [], edges: [] };
   @state() private zoom = 1;
@@ -186,7 +206,9 @@ export class WorkflowView extends LitElement {
     // Keep the workspace list's name in step with the document (a collaborator may rename it).
     const doc = this.workflow.doc;
     const listed = this.index?.get(this.url);
-    if (doc !== null && listed !== undefined && listed.name !== doc.name) {
+    if (this.readOnly) {
+      // A viewer's index is not theirs to change.
+    } else if (doc !== null && listed !== undefined && listed.name !== doc.name) {
       try {
         this.index?.rename(this.url, doc.name);
       } catch (error) {
@@ -223,6 +245,7 @@ export class WorkflowView extends LitElement {
           type="text"
           data-testid="workflow-name"
           .value=${doc.name}
+          ?readonly=${this.readOnly}
           aria-invalid=${this.nameError === null ? 'false' : 'true'}
           title=${this.nameError ?? 'Workflow name'}
           @change=${this.onRename}
@@ -233,7 +256,7 @@ export class WorkflowView extends LitElement {
         <span class="sep"></span>
         <button
           @click=${this.undo}
-          ?disabled=${!this.workflow.history.canUndo}
+          ?disabled=${this.readOnly || !this.workflow.history.canUndo}
           aria-label="Undo (Ctrl+Z)"
           title="Undo (Ctrl+Z)"
           data-testid="undo"
@@ -242,7 +265,7 @@ export class WorkflowView extends LitElement {
         </button>
         <button
           @click=${this.redo}
-          ?disabled=${!this.workflow.history.canRedo}
+          ?disabled=${this.readOnly || !this.workflow.history.canRedo}
           aria-label="Redo (Ctrl+Shift+Z)"
           title="Redo (Ctrl+Shift+Z)"
           data-testid="redo"
@@ -254,11 +277,24 @@ export class WorkflowView extends LitElement {
         <span class="zoom" aria-live="polite" data-testid="zoom-level">${Math.round(this.zoom * 100)}%</span>
         <button @click=${() => this.board?.zoomBy(1.2)} aria-label="Zoom in (+)" title="Zoom in (+)" data-testid="zoom-in">+</button>
         <button @click=${() => this.board?.fit()} title="Fit the workflow (0)" data-testid="zoom-fit">Fit</button>
-        <button @click=${this.layout} ?disabled=${this.layingOut} title="Arrange left to right" data-testid="auto-layout">
+        <button @click=${this.layout} ?disabled=${this.layingOut || this.readOnly} title="Arrange left to right" data-testid="auto-layout">
           ${this.layingOut ? 'Arranging…' : 'Auto layout'}
         </button>
         <button @click=${this.export} title="Download as a workflow file" data-testid="export-workflow">Export</button>
         <span class="spacer"></span>
+        ${
+          this.readOnly
+            ? html`<span class="view-only" data-testid="view-only-badge"
+                title="You are a viewer in this workspace: you can follow the workflow, not change it."
+                >View only<span class="visually-hidden">: you are a viewer in this workspace</span></span>`
+            : nothing
+        }
+        ${
+          this.registering
+            ? html`<span class="status-line" role="status" data-testid="registering-banner"
+                >Waiting to register with the server…</span>`
+            : nothing
+        }
         <span class="status-line" role="status" data-testid="board-status">${this.status}</span>
         ${
           peers.length === 0
@@ -274,8 +310,9 @@ export class WorkflowView extends LitElement {
         }
       </div>
       <div class="body">
-        <node-palette @palette-add=${this.onPaletteAdd}></node-palette>
+        ${this.readOnly ? nothing : html`<node-palette @palette-add=${this.onPaletteAdd}></node-palette>`}
         <harmony-board
+          ?read-only=${this.readOnly}
           .workflow=${doc}
           .report=${report}
           .peers=${peers}
@@ -294,6 +331,7 @@ export class WorkflowView extends LitElement {
               ? html`<param-inspector
                 .nodeId=${single}
                 .node=${node}
+                .readOnly=${this.readOnly}
                 @param-change=${this.onParamChange}
               ></param-inspector>`
               : html`<p class="hint" data-testid="inspector-hint">
@@ -334,7 +372,7 @@ export class WorkflowView extends LitElement {
 
   private onPaletteAdd(e: CustomEvent<PaletteAdd>): void {
     const board = this.board;
-    if (board === null) return;
+    if (board === null || this.readOnly) return;
     const { id, ops } = board.addNodeOps(e.detail.type, board.centerPosition());
     if (this.workflow.change(`Add ${e.detail.type}`, ops)) {
       this.say(`Added ${e.detail.type}`);
@@ -343,6 +381,7 @@ export class WorkflowView extends LitElement {
   }
 
   private onParamChange(e: CustomEvent<ParamChange>): void {
+    if (this.readOnly) return;
     const { node, name, value } = e.detail;
     this.workflow.change(`Set ${name}`, [{ op: 'set-param', node, name, value }]);
   }
@@ -356,6 +395,7 @@ export class WorkflowView extends LitElement {
 
   private onRename(e: Event): void {
     const input = e.target as HTMLInputElement;
+    if (this.readOnly) return;
     try {
       const name = validateWorkflowName(input.value);
       this.nameError = null;
@@ -371,7 +411,7 @@ export class WorkflowView extends LitElement {
   private async layout(): Promise<void> {
     const doc = this.workflow.doc;
     const report = this.workflow.report;
-    if (doc === null || report === null) return;
+    if (doc === null || report === null || this.readOnly) return;
     this.layingOut = true;
     try {
       const positions = await autoLayout(doc, new Set(report.rejectedEdges.keys()));

@@ -1,5 +1,6 @@
-import type { DocumentId } from '@symphony/schemas';
-import { MessageType } from '@symphony/schemas';
+import type { DocumentId, Role } from '@symphony/schemas';
+import { CloseCode, MessageType, RoleSchema } from '@symphony/schemas';
+import * as decoding from 'lib0/decoding';
 import { clearDocument, IndexeddbPersistence } from 'y-indexeddb';
 import type { Awareness } from 'y-protocols/awareness';
 import { WebsocketProvider } from 'y-websocket';
@@ -23,6 +24,22 @@ export type ConnectionStatus = (typeof ConnectionStatus)[keyof typeof Connection
 /** Why a session is offline. */
 export type OfflineReason = 'network' | 'server';
 
+/** What the server says about this person's access to the document. */
+export const DocumentAccess = {
+  /** Allowed (or not yet asked: offline, connecting). */
+  ok: 'ok',
+  /** The server does not know the document yet (4410): its registration with OFB is pending. */
+  unregistered: 'unregistered',
+  /** Not (or no longer) a member of its workspace (4403): the session stops reconnecting. */
+  forbidden: 'forbidden',
+  /** The token was refused and could not be refreshed: sign in again to sync. */
+  signedOut: 'signed-out',
+} as const;
+export type DocumentAccess = (typeof DocumentAccess)[keyof typeof DocumentAccess];
+
+/** How a token refresh asked for by a session ended (see `AuthSession.refresh`). */
+export type TokenRefreshOutcome = 'refreshed' | 'offline' | 'refused' | 'signed-out';
+
 /** A point-in-time view of a {@link DocumentSession}, cheap to compare and render. */
 export interface SessionSnapshot {
   readonly status: ConnectionStatus;
@@ -32,6 +49,9 @@ export interface SessionSnapshot {
   readonly unsaved: number;
   /** Whether the local copy (IndexedDB) has been read into the document. */
   readonly loaded: boolean;
+  /** The person's role on the document as the server last said (`[101, role]`), or `null`. */
+  readonly role: Role | null;
+  readonly access: DocumentAccess;
 }
 
 /** Options for {@link DocumentSession}. */
@@ -46,7 +66,16 @@ export interface DocumentSessionOptions {
   readonly persistLocally?: boolean;
   /** WebSocket constructor; a polyfill for tests. */
   readonly WebSocketPolyfill?: typeof WebSocket;
+  /** The access token sent as `?token=`; `null` connects without one (servers without auth). */
+  readonly token?: () => string | null;
+  /** Gets a fresh token after the server closed with 4401 or 4419. */
+  readonly refreshToken?: () => Promise<TokenRefreshOutcome>;
 }
+
+/** 5 s between attempts while a document waits for its registration with OFB. */
+const UNREGISTERED_RETRY_MS = 5_000;
+/** After a refresh that could not reach OFB, reconnect (and so retry) this much later. */
+const AUTH_RETRY_MS = 15_000;
 
 /** Prefix of the `localStorage` keys holding unsaved-change markers: `<prefix><docId>:<clientId>`. */
 export const PENDING_KEY_PREFIX = 'symphony:pending:';
@@ -90,6 +119,11 @@ export class DocumentSession {
   private current: SessionSnapshot;
   private readonly dirtyClients = new Set<number>();
   private flushScheduled = false;
+  private role: Role | null = null;
+  private access: DocumentAccess = DocumentAccess.ok;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly token: () => string | null;
+  private readonly refreshToken: (() => Promise<TokenRefreshOutcome>) | undefined;
 
   constructor(
     readonly id: DocumentId,
@@ -97,6 +131,8 @@ export class DocumentSession {
   ) {
     this.store = options.store;
     this.networkAvailable = options.networkAvailable;
+    this.token = options.token ?? (() => null);
+    this.refreshToken = options.refreshToken;
     this.doc = new Y.Doc();
     this.restoreMarkers();
 
@@ -117,6 +153,7 @@ export class DocumentSession {
 
     this.provider = new WebsocketProvider(options.serverUrl, id, this.doc, {
       connect: false,
+      params: this.params(),
       ...(options.WebSocketPolyfill === undefined ? {} : { WebSocketPolyfill: options.WebSocketPolyfill }),
     });
     this.provider.messageHandlers[MessageType.savedState] = (_encoder, decoder) => {
@@ -124,9 +161,30 @@ export class DocumentSession {
       this.changePending(() => this.pending.acknowledge(stored));
       this.refresh();
     };
+    this.provider.messageHandlers[MessageType.access] = (_encoder, decoder) => {
+      const role = RoleSchema.safeParse(decoding.readVarString(decoder));
+      if (role.success) {
+        this.role = role.data;
+        this.refresh();
+      }
+    };
+    this.provider.messageHandlers[MessageType.auth] = (_encoder, decoder) => {
+      // y-protocols' auth message: [2, 0 = permission denied, reason]. The server dropped a write
+      // (this person is a viewer); the editor is read-only already, so this only explains it.
+      const kind = decoding.readVarUint(decoder);
+      const reason = kind === 0 ? decoding.readVarString(decoder) : '';
+      console.warn(`Symphony: the server refused a change to ${this.id} (${reason || 'permission denied'})`);
+      if (this.role === null) {
+        this.role = 'viewer';
+        this.refresh();
+      }
+    };
+    this.provider.on('closed', ({ code }) => this.onTerminalClose(code));
     this.provider.on('status', ({ status }) => {
-      if (status === 'connected')
+      if (status === 'connected') {
         this.provider.ws?.send(encodeSavedStateSubscription() as Uint8Array<ArrayBuffer>);
+        if (this.access !== DocumentAccess.ok) this.access = DocumentAccess.ok;
+      }
       this.refresh();
     });
     this.provider.on('sync', () => this.refresh());
@@ -164,10 +222,34 @@ export class DocumentSession {
     this.refresh();
   }
 
+  /**
+   * Uses the current token for the next connection, and reconnects now if the session had stopped
+   * for want of one (after a sign-in) or was waiting for its registration (after it succeeded).
+   */
+  reconnect(): void {
+    if (this.destroyed) return;
+    this.provider.params = this.params();
+    if (this.access === DocumentAccess.forbidden) return;
+    clearTimeout(this.retryTimer);
+    if (this.access === DocumentAccess.signedOut) this.access = DocumentAccess.ok;
+    if (this.networkAvailable && !this.provider.shouldConnect) this.provider.connect();
+    else if (this.networkAvailable && this.provider.ws === null) {
+      this.provider.disconnect();
+      this.provider.connect();
+    }
+    this.refresh();
+  }
+
+  /** Takes a new token for later connections (the open one keeps going until the server ends it). */
+  updateToken(): void {
+    this.provider.params = this.params();
+  }
+
   /** Closes the connection and the local database; the document stays stored. */
   async destroy(): Promise<void> {
     if (this.destroyed) return;
     this.destroyed = true;
+    clearTimeout(this.retryTimer);
     this.flushMarkers();
     this.doc.off('afterTransaction', this.onTransaction);
     this.provider.destroy();
@@ -183,6 +265,54 @@ export class DocumentSession {
       this.store.removeItem(key);
     }
     await clearDocument(localDatabaseName(this.id));
+  }
+
+  private params(): Record<string, string> {
+    const token = this.token();
+    return token === null ? {} : { token };
+  }
+
+  /** The server closed with a 44xx code (y-websocket stops reconnecting then): decide what next. */
+  private onTerminalClose(code: number): void {
+    if (this.destroyed) return;
+    clearTimeout(this.retryTimer);
+    const later = (ms: number): void => {
+      this.retryTimer = setTimeout(() => {
+        if (this.destroyed || !this.networkAvailable) return;
+        this.provider.params = this.params();
+        this.provider.connect();
+      }, ms);
+    };
+    switch (code) {
+      case CloseCode.Unauthenticated.code:
+      case CloseCode.TokenExpired.code: {
+        if (this.refreshToken === undefined) {
+          this.access = DocumentAccess.signedOut;
+          break;
+        }
+        void this.refreshToken().then((outcome) => {
+          if (this.destroyed) return;
+          if (outcome === 'refreshed') later(0);
+          else if (outcome === 'offline') later(AUTH_RETRY_MS);
+          else {
+            this.access = DocumentAccess.signedOut;
+            this.refresh();
+          }
+        });
+        break;
+      }
+      case CloseCode.Forbidden.code:
+        this.access = DocumentAccess.forbidden;
+        break;
+      case CloseCode.UnknownDocument.code:
+        this.access = DocumentAccess.unregistered;
+        later(UNREGISTERED_RETRY_MS);
+        break;
+      default:
+        // Bad input (4400, 4422, …) or too much before authorization (4408): try again, slowly.
+        later(UNREGISTERED_RETRY_MS);
+    }
+    this.refresh();
   }
 
   private readonly onTransaction = (transaction: Y.Transaction): void => {
@@ -246,7 +376,7 @@ export class DocumentSession {
         : ConnectionStatus.online;
     const offlineReason: OfflineReason | null =
       status !== ConnectionStatus.offline ? null : this.networkAvailable ? 'server' : 'network';
-    return { status, offlineReason, unsaved, loaded: this.loaded };
+    return { status, offlineReason, unsaved, loaded: this.loaded, role: this.role, access: this.access };
   }
 
   private refresh(): void {
@@ -257,7 +387,9 @@ export class DocumentSession {
       next.status === prev.status &&
       next.unsaved === prev.unsaved &&
       next.loaded === prev.loaded &&
-      next.offlineReason === prev.offlineReason
+      next.offlineReason === prev.offlineReason &&
+      next.role === prev.role &&
+      next.access === prev.access
     ) {
       return;
     }

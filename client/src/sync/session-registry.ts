@@ -81,6 +81,8 @@ export class SessionRegistry {
         ...(this.options.WebSocketPolyfill === undefined
           ? {}
           : { WebSocketPolyfill: this.options.WebSocketPolyfill }),
+        ...(this.options.token === undefined ? {} : { token: this.options.token }),
+        ...(this.options.refreshToken === undefined ? {} : { refreshToken: this.options.refreshToken }),
       });
       session.awareness.setLocalState(null);
       const created: Entry = { session, refs: 0, presence: 0, unsubscribe: () => {} };
@@ -138,6 +140,28 @@ export class SessionRegistry {
       await session.eraseLocalCopy();
     }
     this.refresh();
+  }
+
+  /** The open session of `id`, if any. */
+  peek(id: DocumentId): DocumentSession | undefined {
+    return this.entries.get(id)?.session;
+  }
+
+  /**
+   * Reconnects `id` now with the current token (its registration with OFB just succeeded), or every
+   * session when `id` is omitted (after a sign-in or a token refresh).
+   */
+  reconnect(id?: DocumentId): void {
+    if (id !== undefined) {
+      this.entries.get(id)?.session.reconnect();
+      return;
+    }
+    for (const { session } of this.entries.values()) session.reconnect();
+  }
+
+  /** Gives every session the current token for its next connection. */
+  updateToken(): void {
+    for (const { session } of this.entries.values()) session.updateToken();
   }
 
   /** Applies the browser's online/offline state to every session. */

@@ -65,6 +65,13 @@ export interface WorkflowSyncOptions {
   readonly networkAvailable: boolean;
   /** Storage; IndexedDB in the browser. */
   readonly storage?: StorageAdapterInterface;
+  /** The access token, sent as `?token=` on the websocket URL. */
+  readonly token?: () => string | null;
+  /**
+   * Whether OFB knows workflow `documentId` yet. Unregistered workflows are not announced to the
+   * server (it would refuse them); {@link WorkflowSync.registrationChanged} announces them later.
+   */
+  readonly isRegistered?: (documentId: string) => boolean;
 }
 
 /**
@@ -89,6 +96,13 @@ export class WorkflowSync {
     this.repo = new Repo({
       storage: options.storage ?? new IndexedDBStorageAdapter(WORKFLOW_DATABASE),
       network: [],
+      sharePolicy: async (_peerId, documentId) => {
+        if (documentId === undefined) return true;
+        // Asked inside `repo.create()`, before the caller has queued the new workflow's
+        // registration: answer once the current task is done.
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        return options.isRegistered?.(documentId) ?? true;
+      },
     });
     this.repo.networkSubsystem.on('peer', ({ peerId }) => {
       this.servers.add(peerId);
@@ -161,6 +175,19 @@ export class WorkflowSync {
     };
   }
 
+  /** A workflow's registration with OFB succeeded: share it with the server now. */
+  registrationChanged(): void {
+    this.repo.shareConfigChanged();
+  }
+
+  /** A new token: the socket is reopened with it (the URL carries the token). */
+  updateToken(): void {
+    if (this.adapter === null) return;
+    this.disconnect();
+    if (this.networkAvailable) this.connect();
+    this.refresh();
+  }
+
   /** Applies the browser's online/offline state: offline closes the socket, online opens a new one. */
   setNetworkAvailable(available: boolean): void {
     if (available === this.networkAvailable) return;
@@ -205,7 +232,9 @@ export class WorkflowSync {
 
   private connect(): void {
     if (this.adapter !== null) return;
-    this.adapter = new ClosableWebSocketAdapter(this.options.url, RETRY_INTERVAL_MS);
+    const token = this.options.token?.() ?? null;
+    const url = token === null ? this.options.url : `${this.options.url}?token=${encodeURIComponent(token)}`;
+    this.adapter = new ClosableWebSocketAdapter(url, RETRY_INTERVAL_MS);
     this.repo.networkSubsystem.addNetworkAdapter(this.adapter);
   }
 

@@ -1,0 +1,155 @@
+import { css, html, LitElement } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import type { Outbox, OutboxEntry } from '../ofb/outbox.js';
+import { sharedStyles } from '../styles/shared.js';
+
+/**
+ * The header's "Outbox" button and popover: workspace changes waiting for OFB (what, since when)
+ * and the ones OFB refused (why, in its words), each with Retry and Dismiss.
+ */
+@customElement('outbox-panel')
+export class OutboxPanel extends LitElement {
+  static override styles = [
+    sharedStyles,
+    css`
+      :host {
+        position: relative;
+        display: inline-block;
+      }
+      .count {
+        min-width: 1.3em;
+        padding: 0 0.35em;
+        border-radius: 999px;
+        background: var(--sy-hover);
+        font-size: 0.75rem;
+        text-align: center;
+      }
+      .count.refused {
+        background: var(--sy-danger);
+        color: #fff;
+      }
+      .panel {
+        position: absolute;
+        right: 0;
+        top: calc(100% + 0.4rem);
+        z-index: 10;
+        width: 24rem;
+        max-height: 60vh;
+        overflow: auto;
+        padding: 0.75rem 1rem;
+        background: var(--sy-surface);
+        border: 1px solid var(--sy-border);
+        border-radius: var(--sy-radius);
+        box-shadow: var(--sy-shadow);
+      }
+      h2 {
+        font-size: 0.95rem;
+        margin: 0 0 0.5rem;
+      }
+      ul {
+        list-style: none;
+        margin: 0;
+        padding: 0;
+        display: grid;
+        gap: 0.5rem;
+      }
+      li {
+        display: grid;
+        gap: 0.25rem;
+        padding: 0.5rem 0.6rem;
+        border: 1px solid var(--sy-border);
+        border-radius: var(--sy-radius);
+      }
+      li.refused {
+        border-color: var(--sy-danger);
+      }
+      .meta {
+        font-size: 0.8125rem;
+      }
+      .actions {
+        display: flex;
+        gap: 0.4rem;
+        justify-content: flex-end;
+      }
+    `,
+  ];
+
+  /** The outbox shown. */
+  @property({ attribute: false }) outbox: Outbox | undefined;
+  /** The clock for "since"; injected for tests. */
+  @property({ attribute: false }) now: () => number = () => Date.now();
+
+  @state() private open = false;
+  private unsubscribe: (() => void) | null = null;
+  private subscribed: Outbox | undefined;
+
+  protected override willUpdate(): void {
+    if (this.subscribed === this.outbox) return;
+    this.unsubscribe?.();
+    this.subscribed = this.outbox;
+    this.unsubscribe = this.outbox?.subscribe(() => this.requestUpdate()) ?? null;
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    this.subscribed = undefined;
+  }
+
+  protected override render() {
+    const entries = this.outbox?.entries ?? [];
+    const refused = entries.filter((e) => e.state === 'refused').length;
+    return html`<button class="ghost" aria-haspopup="dialog" aria-expanded=${this.open ? 'true' : 'false'}
+        data-testid="outbox-button" @click=${() => (this.open = !this.open)}
+        aria-label=${`Outbox: ${entries.length - refused} waiting, ${refused} refused`}>
+        Outbox
+        <span class="count ${refused > 0 ? 'refused' : ''}" aria-hidden="true">${entries.length}</span>
+      </button>
+      ${
+        this.open
+          ? html`<section class="panel" role="dialog" aria-label="Outbox" data-testid="outbox-panel"
+              @keydown=${this.onKeydown}>
+              <h2>Workspace changes waiting for the server</h2>
+              ${
+                entries.length === 0
+                  ? html`<p class="muted">Nothing waiting: every change has reached the server.</p>`
+                  : html`<ul>${entries.map((e) => this.renderEntry(e))}</ul>`
+              }
+            </section>`
+          : null
+      }`;
+  }
+
+  private renderEntry(e: OutboxEntry) {
+    const since = new Date(e.createdAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+    return html`<li class=${e.state} data-testid="outbox-entry" data-state=${e.state}>
+      <strong>${e.label}</strong>
+      ${
+        e.state === 'refused'
+          ? html`<span class="meta error" role="alert">Refused: ${e.refusal?.message ?? 'no reason given'}</span>`
+          : html`<span class="meta muted">Waiting since ${since}${e.attempts > 0 ? ` · ${e.attempts} attempts` : ''}</span>`
+      }
+      <div class="actions">
+        <button data-testid="outbox-retry" @click=${() => void this.outbox?.retry(e.key)}>Retry</button>
+        <button class="danger" data-testid="outbox-dismiss" @click=${() => void this.outbox?.dismiss(e.key)}>
+          Dismiss
+        </button>
+      </div>
+    </li>`;
+  }
+
+  private onKeydown(e: KeyboardEvent): void {
+    if (e.key !== 'Escape') return;
+    e.preventDefault();
+    e.stopPropagation();
+    this.open = false;
+    void this.updateComplete.then(() => this.renderRoot.querySelector('button')?.focus());
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'outbox-panel': OutboxPanel;
+  }
+}

@@ -1,0 +1,18 @@
+import type { OfbFunctionName } from '@symphony/schemas';
+
+/** How one OFB call is made. */
+export interface OfbCallOptions {
+  /** The signed-in user's access token; omitted for `sign-up` and `sign-in`. */
+  readonly token?: string;
+  /** Sent as OFB's `idempotency-key` header: a repeat with the same key applies once. */
+  readonly idempotencyKey?: string;
+}
+
+/**
+ * Port: calls one OFB function (`POST /functions/v1/<name>` with a JSON body) and resolves with its
+ * JSON answer. Rejects with {@link OfbRequestError} when OFB refuses, {@link OfbUnreachableError}
+ * when it cannot be reached.
+ */
+export interface OfbTransport {
+  invoke(name: OfbFunctionName, body: unknown, options: OfbCallOptions): Promise<unknown>;
+}

@@ -1,0 +1,251 @@
+import 'fake-indexeddb/auto';
+import { errorBody, type OfbFunctionName } from '@symphony/schemas';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SymphonyDb } from './local-db.js';
+import type { OfbCallOptions, OfbTransport } from './OfbTransport.js';
+import { OfbClient } from './ofb-client.js';
+import { OfbUnreachableError, ofbErrorFromBody } from './ofb-errors.js';
+import { Outbox, OutboxFunction, OutboxPrevalidationError } from './outbox.js';
+
+/**
+ * A fake OFB behind the real transport port: answers like the server does (`{error:{…}}` bodies
+ * with HTTP statuses), remembers idempotency keys, and can be taken offline.
+ */
+class FakeOfb implements OfbTransport {
+  online = true;
+  /** Idempotency key → stored answer (a repeat gets the stored answer and applies nothing). */
+  readonly answers = new Map<string, unknown>();
+  readonly applied: { name: OfbFunctionName; body: unknown }[] = [];
+  readonly calls: { name: OfbFunctionName; key: string | undefined }[] = [];
+  /** Functions that fail with 500 while set. */
+  failing = false;
+  tokenValid = true;
+  documents = new Set<string>();
+
+  async invoke(name: OfbFunctionName, body: unknown, options: OfbCallOptions): Promise<unknown> {
+    this.calls.push({ name, key: options.idempotencyKey });
+    if (!this.online) throw new OfbUnreachableError('offline');
+    if (!this.tokenValid || options.token === undefined)
+      throw ofbErrorFromBody(401, errorBody('auth', 'token_expired', 'the token has expired'));
+    if (this.failing) throw ofbErrorFromBody(500, errorBody('internal', 'internal', 'the server failed'));
+    const key = options.idempotencyKey;
+    if (key !== undefined && this.answers.has(key)) return this.answers.get(key);
+    const b = body as Record<string, string>;
+    let answer: unknown;
+    if (name === 'rename-document' && !this.documents.has(b.documentId ?? '')) {
+      throw ofbErrorFromBody(
+        404,
+        errorBody('not_found', 'document_not_found', `no document ${b.documentId}`),
+      );
+    }
+    if (name === 'create-document') {
+      if (this.documents.has(b.id ?? ''))
+        throw ofbErrorFromBody(409, errorBody('conflict', 'document_exists', 'it exists'));
+      this.documents.add(b.id ?? '');
+      answer = { document: { id: b.id } };
+    } else {
+      answer = { ok: true };
+    }
+    this.applied.push({ name, body });
+    if (key !== undefined) this.answers.set(key, answer);
+    return answer;
+  }
+}
+
+describe('Outbox', () => {
+  let db: SymphonyDb;
+  let ofb: FakeOfb;
+  let timers: { run: () => void; ms: number }[];
+  let keys: number;
+  let userId: string | null;
+  const applied: string[] = [];
+  let authRequired = 0;
+
+  const makeOutbox = (): Outbox => {
+    const client = new OfbClient(ofb, () => 'token');
+    return new Outbox({
+      db,
+      send: (entry) => client.mutate(entry.name, entry.body, entry.key),
+      userId: () => userId,
+      now: () => 1_000,
+      newKey: () => `key-${String(++keys).padStart(4, '0')}`,
+      setTimer: (run, ms) => {
+        const t = {
+          run: () => {
+            timers = timers.filter((x) => x !== t);
+            run();
+          },
+          ms,
+        };
+        timers.push(t);
+        return t;
+      },
+      clearTimer: (t) => {
+        timers = timers.filter((x) => x !== t);
+      },
+      onApplied: (entry) => applied.push(entry.key),
+      onAuthRequired: () => authRequired++,
+    });
+  };
+
+  beforeEach(() => {
+    db = new SymphonyDb(`outbox-test-${Math.random()}`);
+    ofb = new FakeOfb();
+    timers = [];
+    keys = 0;
+    userId = 'u1';
+    applied.length = 0;
+    authRequired = 0;
+  });
+  afterEach(async () => {
+    await db.delete();
+  });
+
+  const doc = (id: string) => ({ workspaceId: 'w1', id, kind: 'document', title: `Doc ${id}` });
+
+  it('sends queued mutations in order and removes them once applied', async () => {
+    const outbox = makeOutbox();
+    ofb.online = false;
+    await outbox.enqueue(OutboxFunction.createDocument, doc('a'), 'Create a');
+    await outbox.enqueue(OutboxFunction.renameDocument, { documentId: 'a', title: 'A!' }, 'Rename a');
+    await outbox.enqueue(OutboxFunction.createDocument, doc('b'), 'Create b');
+    await outbox.replay();
+    expect(outbox.pendingCount).toBe(3);
+    expect(ofb.applied).toEqual([]);
+
+    ofb.online = true;
+    expect(await outbox.replay()).toBe('done');
+    expect(ofb.applied.map((a) => a.name)).toEqual(['create-document', 'rename-document', 'create-document']);
+    expect(outbox.entries).toEqual([]);
+    expect(applied).toEqual(['key-0001', 'key-0002', 'key-0003']);
+  });
+
+  it('stops at a network failure and retries later with backoff', async () => {
+    const outbox = makeOutbox();
+    ofb.online = false;
+    await outbox.enqueue(OutboxFunction.createDocument, doc('a'), 'Create a');
+    await outbox.replay();
+    expect(timers.map((t) => t.ms)).toEqual([1_000]);
+    timers[0]?.run();
+    await outbox.replay();
+    expect(timers.map((t) => t.ms)).toEqual([2_000]);
+
+    ofb.online = true;
+    timers[0]?.run();
+    await outbox.replay();
+    expect(outbox.entries).toEqual([]);
+    expect(ofb.applied).toHaveLength(1);
+  });
+
+  it('treats a 5xx like the network: stops, keeps the entry pending', async () => {
+    const outbox = makeOutbox();
+    ofb.failing = true;
+    await outbox.enqueue(OutboxFunction.createDocument, doc('a'), 'Create a');
+    await outbox.enqueue(OutboxFunction.createDocument, doc('b'), 'Create b');
+    expect(await outbox.replay()).toBe('offline');
+    expect(outbox.entries.map((e) => e.state)).toEqual(['pending', 'pending']);
+    expect(ofb.calls.filter((c) => c.name === 'create-document').map((c) => c.key)).not.toContain('key-0002');
+  });
+
+  it('marks a refused entry with OFB’s message and goes on with the next', async () => {
+    const outbox = makeOutbox();
+    ofb.online = false;
+    await outbox.enqueue(OutboxFunction.renameDocument, { documentId: 'nope', title: 'X' }, 'Rename nope');
+    await outbox.enqueue(OutboxFunction.createDocument, doc('b'), 'Create b');
+    ofb.online = true;
+    await outbox.replay();
+    expect(outbox.entries).toHaveLength(1);
+    const [refused] = outbox.entries;
+    expect(refused?.state).toBe('refused');
+    expect(refused?.refusal).toMatchObject({
+      status: 404,
+      code: 'document_not_found',
+      message: 'no document nope',
+    });
+    expect(ofb.documents.has('b')).toBe(true);
+
+    // A refused entry is not sent again by later replays, until Retry.
+    const callsBefore = ofb.calls.filter((c) => c.key === refused?.key).length;
+    await outbox.enqueue(OutboxFunction.createDocument, doc('c'), 'Create c');
+    await outbox.replay();
+    expect(ofb.calls.filter((c) => c.key === refused?.key)).toHaveLength(callsBefore);
+    ofb.documents.add('nope');
+    await outbox.retry(refused?.key ?? '');
+    await outbox.replay();
+    expect(outbox.entries).toEqual([]);
+  });
+
+  it('dismisses a refused entry for good', async () => {
+    const outbox = makeOutbox();
+    await outbox.enqueue(OutboxFunction.renameDocument, { documentId: 'nope', title: 'X' }, 'Rename nope');
+    await outbox.replay();
+    expect(outbox.entries[0]?.state).toBe('refused');
+    await outbox.dismiss(outbox.entries[0]?.key ?? '');
+    expect(outbox.entries).toEqual([]);
+  });
+
+  it('sends the same key on every attempt, so a replay twice applies once', async () => {
+    const outbox = makeOutbox();
+    await outbox.enqueue(
+      OutboxFunction.inviteMember,
+      { workspaceId: 'w1', userName: 'bob', role: 'editor' },
+      'Invite bob',
+    );
+    await outbox.replay();
+    // The answer was lost: the same entry is sent again (a second browser tab, a crash before delete).
+    const client = new OfbClient(ofb, () => 'token');
+    await client.mutate('invite-member', { workspaceId: 'w1', userName: 'bob', role: 'editor' }, 'key-0001');
+    expect(ofb.applied.filter((a) => a.name === 'invite-member')).toHaveLength(1);
+    expect(new Set(ofb.calls.map((c) => c.key))).toEqual(new Set(['key-0001']));
+  });
+
+  it('counts a create OFB already has as applied', async () => {
+    const outbox = makeOutbox();
+    ofb.documents.add('a');
+    await outbox.enqueue(OutboxFunction.createDocument, doc('a'), 'Create a');
+    await outbox.replay();
+    expect(outbox.entries).toEqual([]);
+    expect(applied).toEqual(['key-0001']);
+  });
+
+  it('stops on an expired token without refusing anything, and asks for sign-in', async () => {
+    const outbox = makeOutbox();
+    ofb.tokenValid = false;
+    await outbox.enqueue(OutboxFunction.createDocument, doc('a'), 'Create a');
+    expect(await outbox.replay()).toBe('auth');
+    expect(outbox.entries.map((e) => e.state)).toEqual(['pending']);
+    expect(authRequired).toBeGreaterThan(0);
+    ofb.tokenValid = true;
+    await outbox.replay();
+    expect(outbox.entries).toEqual([]);
+  });
+
+  it('survives a reload (the queue is in IndexedDB) and keeps users apart', async () => {
+    ofb.online = false;
+    await makeOutbox().enqueue(OutboxFunction.createDocument, doc('a'), 'Create a');
+    userId = 'u2';
+    const other = makeOutbox();
+    await other.load();
+    expect(other.entries).toEqual([]);
+    userId = 'u1';
+    const again = makeOutbox();
+    await again.load();
+    expect(again.entries.map((e) => e.label)).toEqual(['Create a']);
+    expect(again.isCreationPending('a')).toBe(true);
+    ofb.online = true;
+    await again.replay();
+    expect(again.isCreationPending('a')).toBe(false);
+  });
+
+  it('refuses a body that does not fit the function before queueing it', async () => {
+    const outbox = makeOutbox();
+    await expect(
+      outbox.enqueue(
+        OutboxFunction.createDocument,
+        { workspaceId: 'w1', kind: 'document', title: '  ' },
+        'x',
+      ),
+    ).rejects.toBeInstanceOf(OutboxPrevalidationError);
+    expect(outbox.entries).toEqual([]);
+  });
+});
