@@ -1,5 +1,5 @@
 import { createClient } from '@supabase/supabase-js';
-import { ErrorBody, OfbRequests } from '@symphony/schemas';
+import { ErrorBody, IDEMPOTENCY_HEADER, OfbRequests } from '@symphony/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { PgliteStore } from '../src/adapters/PgliteStore.js';
@@ -21,10 +21,14 @@ afterAll(async () => {
   await store?.close();
 });
 
-async function call(name: string, body: unknown, token?: string, raw = false) {
+async function call(name: string, body: unknown, token?: string, raw = false, key?: string) {
   const res = await fetch(`${server.url}/functions/v1/${name}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(key === undefined ? {} : { [IDEMPOTENCY_HEADER]: key }),
+    },
     body: raw ? (body as string) : JSON.stringify(body),
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
@@ -155,9 +159,20 @@ describe('OFB functions over HTTP', () => {
       'true',
     ];
     const names = Object.keys(OfbRequests);
+    const perFunction = new Map<string, number>();
     let count = 0;
+    const expectRefused = async (name: string, body: string, token: string, key?: string) => {
+      const res = await call(name, body, token, true, key);
+      if (res.status < 400 || res.status >= 500) {
+        throw new Error(`${name} ${body} (key ${key}) -> ${res.status} ${JSON.stringify(res.body)}`);
+      }
+      expect(ErrorBody.safeParse(res.body).success, JSON.stringify(res.body)).toBe(true);
+      perFunction.set(name, (perFunction.get(name) ?? 0) + 1);
+      count++;
+    };
     for (let i = 0; i < 1_100; i++) {
-      const name = pick(names);
+      // Round robin, so every function (the new ones included) gets its share of garbage.
+      const name = names[i % names.length]!;
       const shape = OfbRequests[name as keyof typeof OfbRequests].shape as Record<string, unknown>;
       const keys = Object.keys(shape);
       let body: string;
@@ -172,14 +187,53 @@ describe('OFB functions over HTTP', () => {
         else obj[pick(keys)] = pick([null, [], { a: 1 }, -1.5]);
         body = JSON.stringify(obj);
       }
-      const res = await call(name, body, rand() < 0.8 ? token : pick(['garbage', 'a.b.c', '']), true);
-      if (res.status < 400 || res.status >= 500) {
-        throw new Error(`${name} ${body} -> ${res.status} ${JSON.stringify(res.body)}`);
-      }
-      expect(ErrorBody.safeParse(res.body).success, JSON.stringify(res.body)).toBe(true);
-      count++;
+      await expectRefused(name, body, rand() < 0.8 ? token : pick(['garbage', 'a.b.c', '']));
     }
+    // Bodies that are well-formed JSON objects of the right fields but break a rule of the schema.
+    const ok = 'ws-fuzz';
+    const nearMisses: [string, unknown][] = [
+      ['create-workspace', { name: 'x', id: 'has space' }],
+      ['create-workspace', { name: 'x', id: 'x'.repeat(129) }],
+      ['create-workspace', { name: '', id: ok }],
+      ['invite-member', { workspaceId: ok, role: 'viewer' }],
+      ['invite-member', { workspaceId: ok, userId: 'u1', userName: 'bob', role: 'viewer' }],
+      ['invite-member', { workspaceId: ok, userName: 'no spaces allowed', role: 'viewer' }],
+      ['invite-member', { workspaceId: ok, userName: 'bob', role: 'admin' }],
+      ['refresh-session', { token: 'x' }],
+      ['list-members', {}],
+      ['list-members', { workspaceId: '../etc' }],
+      ['list-invitations', { workspaceId: ok }],
+      ['list-documents', { workspaceId: '' }],
+      ['list-documents', { workspaceId: ok, kind: 'document' }],
+      ['authorize', { token: '', resourceId: 'doc' }],
+      ['authorize', { token: 'x', resourceId: 'workspace-../x' }],
+      ['authorize-many', { checks: [] }],
+      ['authorize-many', { checks: [{ token: 'x' }] }],
+      ['authorize-many', { checks: [{ token: 'x', resourceId: 'd', extra: 1 }] }],
+      ['authorize-many', { checks: Array.from({ length: 1001 }, () => ({ token: 'x', resourceId: 'd' })) }],
+      ['authorize-many', { checks: 'all' }],
+    ];
+    for (const [name, body] of nearMisses) await expectRefused(name, JSON.stringify(body), token);
+    // Malformed idempotency keys on mutating functions, and any key on a function that takes none.
+    const badKeys = ['short', 'x'.repeat(129), 'with space', 'semi;colon', 'dots.are.out', ''];
+    const mutations: [string, unknown][] = [
+      ['create-workspace', { name: 'Keyed' }],
+      ['invite-member', { workspaceId: ok, userName: 'bob', role: 'viewer' }],
+      ['accept-invitation', { invitationId: 'inv' }],
+      ['change-role', { workspaceId: ok, userId: 'u', role: 'editor' }],
+      ['remove-member', { workspaceId: ok, userId: 'u' }],
+      ['create-document', { workspaceId: ok, kind: 'document', title: 't' }],
+      ['rename-document', { documentId: 'd', title: 't' }],
+      ['delete-document', { documentId: 'd' }],
+    ];
+    for (const [name, body] of mutations)
+      for (const key of badKeys) await expectRefused(name, JSON.stringify(body), token, key);
+    for (const name of ['sign-in', 'refresh-session', 'list-workspaces', 'list-members', 'authorize-many'])
+      await expectRefused(name, '{}', token, 'a-valid-looking-key');
     expect(count).toBeGreaterThanOrEqual(1000);
+    for (const name of names) expect(perFunction.get(name) ?? 0, name).toBeGreaterThanOrEqual(30);
+    // Nothing above was applied.
+    expect((await call('list-workspaces', {}, token)).body.workspaces).toEqual([]);
     expect((await call('list-workspaces', {}, token)).status).toBe(200);
   });
 });

@@ -196,5 +196,102 @@ export function runOfbStoreTests(name: string, makeStore: () => Promise<OfbStore
       expect(await store.getWorkspace(ws)).toBeNull();
       expect((await store.listAudit({ limit: 100_000 })).length).toBe(before);
     });
+
+    // --- Sessions, listings, access checks and idempotency keys ---
+
+    it('finds users by id and lists members and invitations with names', async () => {
+      const owner = await store.createUser({ id: id('u'), name: id('owner'), passwordHash: 'h' });
+      const guest = await store.createUser({ id: id('u'), name: id('guest'), passwordHash: 'h' });
+      expect(await store.getUser(owner.id)).toEqual(owner);
+      expect(await store.getUser(id('nobody'))).toBeNull();
+      const ws = id('ws');
+      await store.createWorkspace({ id: ws, name: 'Named', createdBy: owner.id });
+      await store.putMember({ workspaceId: ws, userId: owner.id, role: 'owner' });
+      // A member without a user row (a token minted for a bare id) is listed under its id.
+      await store.putMember({ workspaceId: ws, userId: 'bare-id', role: 'viewer' });
+      expect((await store.listNamedMembers(ws)).map((m) => [m.userId, m.name, m.role])).toEqual(
+        [
+          [owner.id, owner.name, 'owner'],
+          ['bare-id', 'bare-id', 'viewer'],
+        ].sort((a, b) => (a[1]! < b[1]! ? -1 : 1)),
+      );
+      const invitation = await store.createInvitation({
+        id: id('inv'),
+        workspaceId: ws,
+        inviteeId: guest.id,
+        role: 'editor',
+        invitedBy: owner.id,
+      });
+      expect(await store.listSentInvitations(ws)).toEqual([{ ...invitation, inviteeName: guest.name }]);
+      expect(await store.listReceivedInvitations(guest.id)).toEqual([
+        { ...invitation, workspaceName: 'Named' },
+      ]);
+      expect(await store.listReceivedInvitations(owner.id)).toEqual([]);
+    });
+
+    it('finds access to a document, a workflow and a workspace index in one read', async () => {
+      const u = await store.createUser({ id: id('u'), name: id('reader'), passwordHash: 'h' });
+      const ws = id('ws');
+      await store.createWorkspace({ id: ws, name: 'Access', createdBy: u.id });
+      await store.putMember({ workspaceId: ws, userId: u.id, role: 'editor' });
+      const doc = id('doc');
+      const flow = id('flow');
+      await store.createDocument({ id: doc, workspaceId: ws, kind: 'document', title: 'd', sizeBytes: 0 });
+      await store.createDocument({ id: flow, workspaceId: ws, kind: 'workflow', title: 'f', sizeBytes: 0 });
+      const expected = { workspaceId: ws, role: 'editor', userName: u.name };
+      expect(await store.findAccess(u.id, doc)).toEqual({ ...expected, kind: 'document' });
+      expect(await store.findAccess(u.id, flow)).toEqual({ ...expected, kind: 'workflow' });
+      expect(await store.findAccess(u.id, `workspace-${ws}`)).toEqual({ ...expected, kind: 'workspace' });
+      expect(await store.findAccess('stranger', doc)).toEqual({
+        workspaceId: ws,
+        kind: 'document',
+        role: null,
+        userName: null,
+      });
+      expect(await store.findAccess(u.id, id('missing'))).toBeNull();
+      expect(await store.findAccess(u.id, `workspace-${id('missing')}`)).toBeNull();
+      // A workspace's index wins over a document that happens to carry its id.
+      await store.createDocument({
+        id: `workspace-${ws}`,
+        workspaceId: ws,
+        kind: 'document',
+        title: 'x',
+        sizeBytes: 0,
+      });
+      expect((await store.findAccess(u.id, `workspace-${ws}`))?.kind).toBe('workspace');
+    });
+
+    it('stores one answer per user and idempotency key, and refuses a second', async () => {
+      const user = id('u');
+      const key = id('key');
+      expect(await store.getIdempotencyRecord(user, key)).toBeNull();
+      const record = {
+        userId: user,
+        key,
+        function: 'create-workspace',
+        requestHash: 'a'.repeat(64),
+        status: 200,
+        response: { workspace: { id: 'w', name: 'ü "quoted"' }, role: 'owner', list: [1, null, true] },
+      };
+      await store.putIdempotencyRecord(record);
+      const stored = await store.getIdempotencyRecord(user, key);
+      expect(stored).toMatchObject(record);
+      expect(Number.isNaN(Date.parse(stored!.createdAt))).toBe(false);
+      await expect(store.putIdempotencyRecord({ ...record, status: 409 })).rejects.toBeInstanceOf(
+        ConflictError,
+      );
+      expect((await store.getIdempotencyRecord(user, key))?.status).toBe(200);
+      // The same key of another user is another row.
+      await store.putIdempotencyRecord({ ...record, userId: id('u'), status: 403, response: { error: {} } });
+      // Stored with the write: a failed transaction stores nothing.
+      const other = id('key');
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.putIdempotencyRecord({ ...record, key: other });
+          throw new Error('forced failure after the answer');
+        }),
+      ).rejects.toThrow('forced failure');
+      expect(await store.getIdempotencyRecord(user, other)).toBeNull();
+    });
   });
 }
