@@ -181,7 +181,7 @@ export interface OfbStore {
   saveAutomergeChunks(chunks: readonly AutomergeChunkRecord[]): Promise<void>;
   /** One chunk's bytes, or null when the key is absent. */
   loadAutomergeChunk(key: readonly string[]): Promise<Uint8Array | null>;
-  /** Every chunk whose key starts with `prefix` (whole key parts), ordered by key. */
+  /** Every chunk whose key starts with `prefix` (whole key parts), in the order keys were first saved. */
   loadAutomergeRange(prefix: readonly string[]): Promise<AutomergeChunkRecord[]>;
   /** Removes the keys (absent keys are fine); returns how many rows went. */
   removeAutomergeChunks(keys: readonly (readonly string[])[]): Promise<number>;

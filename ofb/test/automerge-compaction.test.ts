@@ -47,7 +47,8 @@ beforeAll(async () => {
   });
   owner = ((await res.json()) as { access_token: string }).access_token;
   workspaceId = ((await ok('create-workspace', { name: 'C' }, owner)).workspace as { id: string }).id;
-});
+  // Sign-ups hash passwords with scrypt: slow on a loaded machine.
+}, 30_000);
 afterAll(async () => {
   await server?.close();
   await store?.close();

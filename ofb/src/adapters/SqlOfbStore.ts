@@ -359,7 +359,7 @@ export class SqlOfbStore implements OfbStore {
 
   async loadAutomergeRange(prefix: readonly string[]): Promise<AutomergeChunkRecord[]> {
     const rows = await this.db.query<{ key: string[]; document_id: unknown; bytes: unknown }>(
-      `select key, document_id, bytes from automerge_chunks where ${prefixMatch} order by key`,
+      `select key, document_id, bytes from automerge_chunks where ${prefixMatch} order by seq`,
       [[...prefix]],
     );
     return rows.map((r) => ({

@@ -7,6 +7,9 @@ create table public.automerge_chunks (
   key text[] primary key,
   document_id text references public.documents (id) on delete cascade,
   bytes bytea not null,
+  -- Insertion order: ranges come back in the order keys were first saved, as automerge-repo's own
+  -- storage tests expect (a replaced chunk keeps its place).
+  seq bigserial not null,
   created_at timestamptz not null default now(),
   -- A document's chunks are keyed under its id, so a row can never pose as another document's.
   constraint automerge_chunks_key_names_document check (document_id is null or key[1] = document_id),
@@ -19,7 +22,9 @@ create index automerge_chunks_first_part on public.automerge_chunks ((key[1]));
 alter table public.automerge_chunks enable row level security;
 
 grant select, insert, update, delete on public.automerge_chunks to authenticated;
+grant usage on sequence public.automerge_chunks_seq_seq to authenticated;
 grant all on public.automerge_chunks to service_role;
+grant all on sequence public.automerge_chunks_seq_seq to service_role;
 
 -- Rows without a document (the server's own keys) match no policy: only service_role (bypassrls).
 create policy automerge_chunks_select_member on public.automerge_chunks for select to authenticated
