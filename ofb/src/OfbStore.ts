@@ -214,6 +214,11 @@ export interface OfbStore {
   getIdempotencyRecord(userId: string, key: string): Promise<IdempotencyRecord | null>;
   /** Stores an answer; throws {@link ConflictError} when (user, key) already has one. */
   putIdempotencyRecord(record: Omit<IdempotencyRecord, 'createdAt'>): Promise<void>;
+  /**
+   * Holds a lock on `scope` (`workspaces:<userId>`, …) until the current transaction ends, so two
+   * concurrent quota checks on one scope run one after the other instead of both passing.
+   */
+  lockQuota(scope: string): Promise<void>;
 
   close(): Promise<void>;
 }

@@ -646,4 +646,37 @@ describe('idempotency keys on PostgreSQL 15: concurrent duplicates on a connecti
       (await store.listAudit({ limit: 100_000 })).filter((a) => a.action === 'create-workspace').length,
     ).toBe(2);
   });
+
+  it('quotas hold under concurrent creates: one of five simultaneous calls gets the last place', async () => {
+    const tight = await startApp(store, {
+      ...defaultRules,
+      maxWorkspacesPerUser: 1,
+      maxDocumentsPerWorkspace: 1,
+    });
+    try {
+      const racer = await signUp(tight.supabase, 'pg-quota');
+      const workspaces = await Promise.all(
+        Array.from({ length: 5 }, (_, i) =>
+          invoke(tight.supabase, 'create-workspace', { name: `Q${i}` }, { token: racer.token }),
+        ),
+      );
+      expect(workspaces.map((r) => r.status).sort()).toEqual([200, 409, 409, 409, 409]);
+      const ws = workspaces.find((r) => r.status === 200)!.body.workspace.id as string;
+      const documents = await Promise.all(
+        Array.from({ length: 5 }, (_, i) =>
+          invoke(
+            tight.supabase,
+            'create-document',
+            { workspaceId: ws, kind: 'document', title: `D${i}` },
+            { token: racer.token },
+          ),
+        ),
+      );
+      expect(documents.map((r) => r.status).sort()).toEqual([200, 409, 409, 409, 409]);
+      for (const r of [...workspaces, ...documents].filter((r) => r.status === 409))
+        expectRefused(r, 409, 'conflict', 'quota_exceeded');
+    } finally {
+      await tight.server.close();
+    }
+  });
 });

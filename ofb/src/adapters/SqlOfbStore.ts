@@ -511,6 +511,11 @@ export class SqlOfbStore implements OfbStore {
     );
   }
 
+  async lockQuota(scope: string): Promise<void> {
+    // Two-key advisory locks: class 727101 keeps them apart from the audit chain's lock (727100).
+    await this.db.query('select pg_advisory_xact_lock(727101, hashtext($1))', [scope]);
+  }
+
   async close(): Promise<void> {
     if (!this.inTransaction) await this.db.close();
   }

@@ -318,6 +318,7 @@ export function createOfbApp(options: OfbAppOptions): Hono {
     'create-workspace': async ({ name, id: requestedId }, { claims, store }) => {
       const { sub } = requireUser(claims);
       return store.transaction(async (tx) => {
+        await tx.lockQuota(`workspaces:${sub}`);
         const over = checkQuota('maxWorkspacesPerUser', rules, await tx.countWorkspacesOwnedBy(sub));
         if (over) throw ruleError(over);
         const id = requestedId ?? randomUUID();
@@ -361,6 +362,7 @@ export function createOfbApp(options: OfbAppOptions): Hono {
         await authorize(tx, caller, workspaceId, 'invite', 'member', userId);
         if (await tx.getMember(workspaceId, userId))
           throw new OfbError(409, 'conflict', 'already_member', `${who} is already a member`);
+        await tx.lockQuota(`members:${workspaceId}`);
         const over = checkQuota(
           'maxMembersPerWorkspace',
           rules,
@@ -482,6 +484,7 @@ export function createOfbApp(options: OfbAppOptions): Hono {
         await workspaceOrThrow(tx, workspaceId);
         const id = requestedId ?? randomUUID();
         await authorize(tx, caller, workspaceId, 'write', kind, id);
+        await tx.lockQuota(`documents:${workspaceId}`);
         const over = checkQuota('maxDocumentsPerWorkspace', rules, await tx.countDocuments(workspaceId));
         if (over) throw ruleError(over);
         try {
