@@ -19,13 +19,18 @@ export type { OfbAppOptions } from './http/app.js';
 export { createOfbApp, OfbError } from './http/app.js';
 export { listen } from './http/serve.js';
 export type {
+  AccessRecord,
   AuditEntry,
   AuditRecord,
   DocumentRecord,
   DocumentUpdateRecord,
+  IdempotencyRecord,
   InvitationRecord,
   MemberRecord,
+  NamedMemberRecord,
   OfbStore,
+  ReceivedInvitationRecord,
+  SentInvitationRecord,
   UserRecord,
   WorkspaceRecord,
 } from './OfbStore.js';
