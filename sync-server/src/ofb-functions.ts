@@ -10,6 +10,11 @@ export interface OfbConnectionOptions {
   readonly anonKey: string;
   /** A JWT with `role: service_role`, signed with the project secret: it may act in any workspace. */
   readonly serviceToken: string;
+  /**
+   * How requests are sent; the global `fetch` unless told. The bin passes OFB's own Hono app here
+   * when it embeds OFB, so the same requests reach it in-process.
+   */
+  readonly fetch?: typeof fetch;
 }
 
 /**
@@ -33,7 +38,10 @@ export class OfbFunctionError extends Error {
 export function createOfbClient(options: OfbConnectionOptions): SupabaseClient {
   return createClient(options.url, options.anonKey, {
     // A global Authorization header wins over the anon key in every functions.invoke call.
-    global: { headers: { Authorization: `Bearer ${options.serviceToken}` } },
+    global: {
+      headers: { Authorization: `Bearer ${options.serviceToken}` },
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    },
     // Node 20 has no global WebSocket; supabase-js wants one for realtime even when unused.
     realtime: { transport: WebSocket as unknown as typeof globalThis.WebSocket },
     auth: { persistSession: false, autoRefreshToken: false },

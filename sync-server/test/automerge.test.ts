@@ -302,7 +302,7 @@ describe('/automerge durability against SIGKILL', () => {
     if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run \`npm run build\` first`);
     const data = await tempDir('symphony-automerge-kill-');
     const spawnServer = async (): Promise<{ child: ChildProcess; port: number }> => {
-      const child = spawn(process.execPath, [BIN, '--port', '0', '--data-dir', data.dir], {
+      const child = spawn(process.execPath, [BIN, '--port', '0', '--data-dir', data.dir, '--storage', 'fs'], {
         stdio: ['ignore', 'pipe', 'ignore'],
       });
       const port = await new Promise<number>((resolve, reject) => {

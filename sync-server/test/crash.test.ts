@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DocumentId } from '@symphony/schemas';
 import * as decoding from 'lib0/decoding';
@@ -16,9 +17,13 @@ const CLIENTS = 4;
 /** The real server binary in its own process, so it can be killed with SIGKILL. */
 async function spawnServer(dataDir: string, port = 0): Promise<{ child: ChildProcess; port: number }> {
   if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run \`npm run build\` first`);
-  const child = spawn(process.execPath, [BIN, '--port', String(port), '--data-dir', dataDir], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [BIN, '--port', String(port), '--data-dir', dataDir, '--storage', 'fs'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -92,7 +97,7 @@ describe('a sync-server killed with SIGKILL in the middle of a burst', () => {
     await new Promise((r) => setTimeout(r, 100)); // clients keep typing while the server is down
 
     // Everything the server acknowledged before dying is on disk.
-    const persistence = new FsDocumentPersistence(data.dir);
+    const persistence = new FsDocumentPersistence(join(data.dir, 'docs'));
     const onDisk = new Y.Doc();
     for (const update of await persistence.load(DOCUMENT)) Y.applyUpdate(onDisk, update);
     await persistence.close();
@@ -129,7 +134,7 @@ describe('a sync-server killed with SIGKILL in the middle of a burst', () => {
     for (const p of providers) p.destroy();
     server.child.kill('SIGTERM');
     await killed(server.child);
-    const reread = new FsDocumentPersistence(data.dir);
+    const reread = new FsDocumentPersistence(join(data.dir, 'docs'));
     const afterStop = new Y.Doc();
     for (const update of await reread.load(DOCUMENT)) Y.applyUpdate(afterStop, update);
     await reread.close();

@@ -1,0 +1,164 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { type PeerId, Repo } from '@automerge/automerge-repo';
+import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websocket';
+import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import { CloseCode } from '@symphony/schemas';
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { WebsocketProvider } from 'y-websocket';
+import * as Y from 'yjs';
+import { rawSocket, synced, tempDir, waitFor } from './helpers.js';
+
+const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+
+/** The real bin, started in `cwd` with its defaults (embedded OFB in `.symphony/`). */
+async function startBin(cwd: string): Promise<{ child: ChildProcess; origin: string; output: string[] }> {
+  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run \`npm run build\` first`);
+  const env = { ...process.env };
+  delete env.DATABASE_URL;
+  delete env.SUPABASE_JWT_SECRET;
+  const child = spawn(process.execPath, [BIN, '--port', '0'], {
+    cwd,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  const origin = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /Symphony is running at (http:\/\/\S+?)\/\s/.exec(out);
+      if (match) resolve(match[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`bin exited with ${code}: ${output.join('')}`)));
+  });
+  return { child, origin, output };
+}
+
+function stopped(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) resolve(child.exitCode);
+    else child.once('exit', (code) => resolve(code));
+  });
+}
+
+/** supabase-js at the bin's own origin, as the client uses it. */
+function supabase(origin: string, token?: string): SupabaseClient {
+  return createClient(origin, 'anon', {
+    ...(token ? { global: { headers: { Authorization: `Bearer ${token}` } } } : {}),
+    realtime: { transport: WebSocket as unknown as typeof globalThis.WebSocket },
+    auth: { persistSession: false, autoRefreshToken: false },
+  });
+}
+
+async function invoke<T>(client: SupabaseClient, fn: string, body: Record<string, unknown>): Promise<T> {
+  const { data, error } = await client.functions.invoke(fn, { body });
+  if (error) throw new Error(`${fn}: ${error.message}`);
+  return data as T;
+}
+
+describe('the bin with OFB embedded (the product default)', () => {
+  const cleanups: (() => Promise<unknown> | unknown)[] = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+
+  it('serves OFB on its own origin: sign up, create a workspace and a document, sync it with the token; it survives a restart', async () => {
+    const cwd = await tempDir('symphony-bin-');
+    cleanups.push(cwd.cleanup);
+    let bin = await startBin(cwd.dir);
+    cleanups.push(async () => {
+      bin.child.kill('SIGTERM');
+      await stopped(bin.child);
+    });
+
+    const session = await invoke<{ access_token: string; user: { name: string } }>(
+      supabase(bin.origin),
+      'sign-up',
+      {
+        name: 'ada',
+        password: 'correct horse battery',
+      },
+    );
+    const ada = supabase(bin.origin, session.access_token);
+    const { workspace } = await invoke<{ workspace: { id: string } }>(ada, 'create-workspace', {
+      name: 'Lab',
+    });
+    const documentId = 'notes-1';
+    await invoke(ada, 'create-document', {
+      workspaceId: workspace.id,
+      id: documentId,
+      kind: 'document',
+      title: 'Notes',
+    });
+
+    expect(
+      (await (await rawSocket({ port: Number(new URL(bin.origin).port) }, `/yjs/${documentId}`)).closed).code,
+    ).toBe(CloseCode.Unauthenticated.code);
+
+    const provider = (origin: string) =>
+      new WebsocketProvider(`${origin.replace('http', 'ws')}/yjs`, documentId, new Y.Doc(), {
+        WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+        disableBc: true,
+        params: { token: session.access_token },
+      });
+    const writer = provider(bin.origin);
+    const reader = provider(bin.origin);
+    cleanups.push(() => {
+      writer.destroy();
+      reader.destroy();
+    });
+    await Promise.all([synced(writer), synced(reader)]);
+    writer.doc.getText('content').insert(0, 'stored through OFB');
+    await waitFor(
+      () => reader.doc.getText('content').toString() === 'stored through OFB',
+      'the reader to see it',
+    );
+    writer.awareness.setLocalStateField('user', { name: 'someone else' });
+    await waitFor(
+      () => [...reader.awareness.getStates().values()].some((s) => s.user?.name === 'ada'),
+      'presence under the signed-in name',
+    );
+
+    // Automerge with the same token: a workflow registered in OFB syncs through the same origin.
+    const repo = new Repo({
+      network: [
+        new WebSocketClientAdapter(
+          `${bin.origin.replace('http', 'ws')}/automerge?token=${session.access_token}`,
+          200,
+        ),
+      ],
+    });
+    let repoOpen = true;
+    cleanups.push(() => repoOpen && repo.shutdown());
+    const offline = new Repo({ network: [] }).create({ items: ['x'] });
+    await invoke(ada, 'create-document', {
+      workspaceId: workspace.id,
+      id: offline.documentId,
+      kind: 'document',
+      title: 'Automerge notes',
+    });
+    const { next: A } = await import('@automerge/automerge');
+    const handle = repo.import<{ items: string[] }>(A.save(offline.doc()), { docId: offline.documentId });
+    await waitFor(() => {
+      const storageId = repo.peerMetadataByPeerId['symphony-sync-server' as PeerId]?.storageId;
+      return !!storageId && !!handle.getSyncInfo(storageId)?.lastHeads;
+    }, 'the server to hold the Automerge document');
+
+    writer.destroy();
+    reader.destroy();
+    repoOpen = false;
+    await repo.shutdown();
+    bin.child.kill('SIGTERM');
+    expect(await stopped(bin.child)).toBe(0);
+
+    bin = await startBin(cwd.dir);
+    const again = provider(bin.origin);
+    cleanups.push(() => again.destroy());
+    await synced(again);
+    expect(again.doc.getText('content').toString()).toBe('stored through OFB');
+  }, 60_000);
+});
