@@ -4,6 +4,7 @@ import {
   errorBody,
   IDEMPOTENCY_HEADER,
   IdempotencyKey,
+  type OfbFunctionName,
   OfbRequests,
   type Role,
 } from '@symphony/schemas';
@@ -116,7 +117,6 @@ export interface OfbAppOptions {
 }
 
 type Requests = typeof OfbRequests;
-type OfbFunctionName = keyof Requests;
 type Name = OfbFunctionName;
 /**
  * One function. `store` is what it must read and write through: the root store, or, for a call
