@@ -6,7 +6,19 @@ import {
   type Locator,
   type Page,
 } from '@playwright/test';
+import { OfbApi, type OfbSession, storedSession } from './ofb.js';
 import { SyncServer } from './sync-server.js';
+
+/** A role in a workspace. */
+export type TestRole = 'owner' | 'editor' | 'viewer';
+
+/** Options for `newUser`. */
+export interface NewUserOptions {
+  /** The role in the test's shared workspace; the first user owns it, later ones default to editor. */
+  readonly role?: TestRole;
+  /** Leave the browser signed out (no `symphony:session`), to exercise the sign-in screen. */
+  readonly signedOut?: boolean;
+}
 
 /** A person using Symphony in their own browser context (own IndexedDB, localStorage, service worker). */
 export class SymphonyUser {
@@ -20,6 +32,10 @@ export class SymphonyUser {
     readonly context: BrowserContext,
     readonly page: Page,
     private readonly server: SyncServer,
+    /** The user's OFB session (signed up through OFB's HTTP API before the page opened). */
+    readonly session: OfbSession,
+    /** The test's shared workspace (the user is a member of it). */
+    readonly workspaceId: string,
   ) {
     this.indicator = page.getByTestId('connection-indicator');
     this.editor = page.locator('markdown-editor .cm-content');
@@ -208,7 +224,8 @@ export class SymphonyUser {
 /** Fixtures: a fresh real sync-server per test, and users in separate browser contexts. */
 export const test = base.extend<{
   server: SyncServer;
-  newUser: (name: string, color?: string) => Promise<SymphonyUser>;
+  ofb: OfbApi;
+  newUser: (name: string, color?: string, options?: NewUserOptions) => Promise<SymphonyUser>;
 }>({
   // biome-ignore lint/correctness/noEmptyPattern: Playwright fixtures must destructure their dependencies.
   server: async ({}, use, testInfo) => {
@@ -222,12 +239,30 @@ export const test = base.extend<{
       await server.dispose();
     }
   },
-  newUser: async ({ browser, server }, use) => {
+  ofb: async ({ server }, use) => {
+    await use(new OfbApi(server.url));
+  },
+  /**
+   * Signs a person up through OFB's HTTP API and opens their browser signed in (the session and
+   * workspace injected before the page loads). Everyone in one test shares one workspace: the first
+   * user creates and owns it, each later one is invited by name by the owner and accepts.
+   */
+  newUser: async ({ browser, server, ofb }, use) => {
     const contexts: BrowserContext[] = [];
-    await use(async (name, color = '#1e6fd9') => {
-      const { context, page } = await openContext(browser, name, color);
+    let shared: { owner: OfbSession; workspaceId: string } | null = null;
+    await use(async (name, color = '#1e6fd9', options = {}) => {
+      const session = await ofb.signUp(name);
+      if (shared === null) {
+        shared = { owner: session, workspaceId: await ofb.createWorkspace(session, 'Team') };
+      } else {
+        await ofb.addMember(shared.owner, shared.workspaceId, session, options.role ?? 'editor');
+      }
+      const { context, page } = await openContext(browser, name, color, {
+        session: options.signedOut ? null : JSON.stringify(storedSession(session)),
+        workspaceId: shared.workspaceId,
+      });
       contexts.push(context);
-      return new SymphonyUser(name, context, page, server);
+      return new SymphonyUser(name, context, page, server, session, shared.workspaceId);
     });
     await Promise.all(contexts.map((c) => c.close()));
   },
@@ -237,8 +272,21 @@ async function openContext(
   browser: Browser,
   name: string,
   color: string,
+  signIn: { session: string | null; workspaceId: string },
 ): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ acceptDownloads: true });
+  await context.addInitScript(
+    ([session, workspaceId]) => {
+      // Only on first load: the app refreshes the session later and keeps its own copy.
+      if (session !== null && localStorage.getItem('symphony:session') === null) {
+        localStorage.setItem('symphony:session', session);
+      }
+      if (localStorage.getItem('symphony:workspace') === null) {
+        localStorage.setItem('symphony:workspace', workspaceId);
+      }
+    },
+    [signIn.session, signIn.workspaceId] as const,
+  );
   await context.addInitScript(
     ([userName, userColor]) => {
       if (localStorage.getItem('symphony:user') === null) {

@@ -66,7 +66,13 @@ export class WorkspaceDirectory {
   /** The open workspace: the one chosen last if still listed, else the first. */
   get current(): WorkspaceEntry | null {
     const list = this.list;
-    return list.find((w) => w.id === this.currentId) ?? list[0] ?? null;
+    const chosen = list.find((w) => w.id === this.currentId);
+    if (chosen !== undefined) return chosen;
+    // First start offline (no cached list yet): open the workspace chosen last; the server's
+    // `[101, role]` on its index tells the role once connected.
+    if (!this.loadedValue && this.currentId !== null)
+      return { id: this.currentId, name: 'Workspace', role: 'editor', pending: false };
+    return list[0] ?? null;
   }
 
   /** Calls `listener` whenever the list, the current workspace or a role changes. */
