@@ -19,6 +19,8 @@ export { FsAutomergeStorage } from './persistence/FsAutomergeStorage.js';
 export { FsDocumentPersistence } from './persistence/FsDocumentPersistence.js';
 export { MemoryAutomergeStorage } from './persistence/MemoryAutomergeStorage.js';
 export { MemoryDocumentPersistence } from './persistence/MemoryDocumentPersistence.js';
+export type { OfbAutomergeStorageOptions } from './persistence/OfbAutomergeStorage.js';
+export { OfbAutomergeStorage } from './persistence/OfbAutomergeStorage.js';
 export type { OfbPersistenceOptions } from './persistence/OfbPersistence.js';
 export { OfbPersistence } from './persistence/OfbPersistence.js';
 export type { AuthorizationOptions, SyncServer, SyncServerDependencies } from './server.js';

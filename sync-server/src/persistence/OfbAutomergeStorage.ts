@@ -1,0 +1,206 @@
+import type { Chunk, StorageAdapterInterface, StorageKey } from '@automerge/automerge-repo';
+import type { SupabaseClient } from '@supabase/supabase-js';
+import type { OfbFunctionName } from '@symphony/schemas';
+import { createOfbClient, invokeOfb, type OfbConnectionOptions, OfbFunctionError } from '../ofb-functions.js';
+
+/** Where OFB is and how the sync-server proves who it is. */
+export type OfbAutomergeStorageOptions = OfbConnectionOptions;
+
+/** 1000: OFB's `automerge-save` / `automerge-remove` take at most this many chunks or keys per call. */
+const MAX_BATCH_ITEMS = 1000;
+/** 4 MiB of chunk bytes per call (about 5.3 MiB of base64): one request stays far below OFB's limits. */
+const MAX_BATCH_BYTES = 4 * 1024 * 1024;
+/** OFB refusals that concern one document of a batch: the batch is retried per document. */
+const PER_DOCUMENT_CODES: ReadonlySet<string> = new Set([
+  'document_not_found',
+  'invalid_workflow',
+  'document_too_large',
+]);
+
+const toBase64 = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength).toString('base64');
+const fromBase64 = (s: string) => new Uint8Array(Buffer.from(s, 'base64'));
+
+/** One key is a prefix of the other (whole parts): a write to one may change what a read of the other sees. */
+const overlaps = (a: StorageKey, b: StorageKey): boolean => {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
+};
+
+type Write =
+  | { readonly kind: 'save'; readonly key: StorageKey; readonly data: Uint8Array }
+  | { readonly kind: 'remove'; readonly key: StorageKey }
+  | { readonly kind: 'removeRange'; readonly key: StorageKey };
+
+interface Pending {
+  readonly write: Write;
+  readonly done: Promise<void>;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * automerge-repo's {@link StorageAdapterInterface} over OFB's `automerge-*` functions (supabase-js
+ * `functions.invoke`, service-role token). OFB keeps the chunks in Postgres and refuses any that
+ * would leave a workflow invalid, so a refused `save` rejects with an {@link OfbFunctionError}
+ * (`invalid_workflow`, `document_not_found`, `document_too_large`).
+ *
+ * **Batching.** Writes queue in call order and go out one call at a time: `save`s made in the same
+ * tick, or while a call is in flight, become one `automerge-save` (one transaction in OFB); `remove`s
+ * likewise one `automerge-remove`. When OFB refuses a batch because of one document, the batch is
+ * retried document by document, so only that document's writes fail. A `load` or `loadRange`
+ * first waits for the queued writes it could observe, so it always reads its own writes.
+ *
+ * Documents must exist in OFB as workflows before their chunks are saved.
+ */
+export class OfbAutomergeStorage implements StorageAdapterInterface {
+  private readonly client: SupabaseClient;
+  private readonly queue: Pending[] = [];
+  private flushing: Promise<void> | undefined;
+
+  constructor(options: OfbAutomergeStorageOptions) {
+    this.client = createOfbClient(options);
+  }
+
+  async load(key: StorageKey): Promise<Uint8Array | undefined> {
+    await this.settled(key);
+    const { bytes } = await this.call<{ bytes: string | null }>('automerge-load', { key });
+    return bytes === null ? undefined : fromBase64(bytes);
+  }
+
+  async loadRange(keyPrefix: StorageKey): Promise<Chunk[]> {
+    if (keyPrefix.length === 0)
+      throw new Error('OfbAutomergeStorage.loadRange([]): OFB lists chunks by document; pass a prefix');
+    await this.settled(keyPrefix);
+    const { chunks } = await this.call<{ chunks: { key: string[]; bytes: string }[] }>(
+      'automerge-load-range',
+      {
+        prefix: keyPrefix,
+      },
+    );
+    return chunks.map((c) => ({ key: c.key, data: fromBase64(c.bytes) }));
+  }
+
+  save(key: StorageKey, data: Uint8Array): Promise<void> {
+    return this.enqueue({ kind: 'save', key: [...key], data: new Uint8Array(data) });
+  }
+
+  remove(key: StorageKey): Promise<void> {
+    return this.enqueue({ kind: 'remove', key: [...key] });
+  }
+
+  removeRange(keyPrefix: StorageKey): Promise<void> {
+    if (keyPrefix.length === 0)
+      return Promise.reject(
+        new Error('OfbAutomergeStorage.removeRange([]): OFB removes chunks by document; pass a prefix'),
+      );
+    return this.enqueue({ kind: 'removeRange', key: [...keyPrefix] });
+  }
+
+  /** Resolves once every write made so far has been answered (failed ones included). */
+  async flush(): Promise<void> {
+    await Promise.allSettled(this.queue.map((p) => p.done));
+    await this.flushing;
+  }
+
+  /** Sends what is queued, then stops using the client. */
+  async close(): Promise<void> {
+    await this.flush();
+    this.client.removeAllChannels();
+  }
+
+  private enqueue(write: Write): Promise<void> {
+    let resolve!: () => void;
+    let reject!: (error: unknown) => void;
+    const done = new Promise<void>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    this.queue.push({ write, done, resolve, reject });
+    // Started on the next tick, so every write of this tick joins the first batch.
+    this.flushing ??= new Promise<void>((r) => setImmediate(r)).then(() => this.drain());
+    return done;
+  }
+
+  /** Waits for queued and in-flight writes that overlap `key`. */
+  private async settled(key: StorageKey): Promise<void> {
+    const pending = this.queue.filter((p) => overlaps(p.write.key, key)).map((p) => p.done);
+    if (pending.length > 0) await Promise.allSettled(pending);
+  }
+
+  /** Sends the queue as runs of same-kind writes, one call at a time, until it is empty. */
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.takeBatch();
+        try {
+          await this.send(batch.map((p) => p.write));
+          for (const p of batch) p.resolve();
+        } catch (error) {
+          await this.retryPerDocument(batch, error);
+        } finally {
+          this.queue.splice(0, batch.length);
+        }
+      }
+    } finally {
+      this.flushing = undefined;
+    }
+  }
+
+  /** The longest run at the head of the queue that one call can carry. */
+  private takeBatch(): Pending[] {
+    const first = this.queue[0]!;
+    if (first.write.kind === 'removeRange') return [first];
+    const batch: Pending[] = [];
+    let bytes = 0;
+    for (const p of this.queue) {
+      if (p.write.kind !== first.write.kind || batch.length === MAX_BATCH_ITEMS) break;
+      const size = p.write.kind === 'save' ? p.write.data.byteLength : 0;
+      if (batch.length > 0 && bytes + size > MAX_BATCH_BYTES) break;
+      bytes += size;
+      batch.push(p);
+    }
+    return batch;
+  }
+
+  /** After a refused batch: when the refusal is about a document, each document's writes go again alone. */
+  private async retryPerDocument(batch: Pending[], error: unknown): Promise<void> {
+    const documents = new Map<string, Pending[]>();
+    for (const p of batch) {
+      const id = p.write.key[0]!;
+      const group = documents.get(id);
+      if (group) group.push(p);
+      else documents.set(id, [p]);
+    }
+    const perDocument = error instanceof OfbFunctionError && PER_DOCUMENT_CODES.has(error.code);
+    if (!perDocument || documents.size === 1) {
+      for (const p of batch) p.reject(error);
+      return;
+    }
+    for (const group of documents.values()) {
+      try {
+        await this.send(group.map((p) => p.write));
+        for (const p of group) p.resolve();
+      } catch (groupError) {
+        for (const p of group) p.reject(groupError);
+      }
+    }
+  }
+
+  private async send(writes: readonly Write[]): Promise<void> {
+    const first = writes[0]!;
+    if (first.kind === 'removeRange') {
+      await this.call('automerge-remove-range', { prefix: first.key });
+    } else if (first.kind === 'remove') {
+      await this.call('automerge-remove', { keys: writes.map((w) => w.key) });
+    } else {
+      await this.call('automerge-save', {
+        chunks: writes.map((w) => ({ key: w.key, bytes: toBase64((w as { data: Uint8Array }).data) })),
+      });
+    }
+  }
+
+  private call<T>(fn: OfbFunctionName, body: Record<string, unknown>): Promise<T> {
+    return invokeOfb<T>(this.client, fn, body);
+  }
+}
