@@ -111,3 +111,83 @@ test('keyboard: Alt+N creates and names a document, Esc goes home, Ctrl+K search
   await page.keyboard.press('Control+K');
   await expect(page.getByTestId('document-search')).toBeFocused();
 });
+
+test.describe('accounts and access', () => {
+  test('the sign-in screen explains a refusal and signs in with Enter', async ({ newUser }, testInfo) => {
+    const dana = await newUser('Dana', '#2e8b57', { signedOut: true });
+    const { page } = dana;
+    await dana.openApp();
+    await expect(page.getByTestId('sign-in-form')).toBeVisible();
+    await expect(page.getByTestId('sign-in-name')).toBeFocused();
+    await page.screenshot({ path: testInfo.outputPath('sign-in.png') });
+
+    await page.getByTestId('sign-in-name').fill('Dana');
+    await page.getByTestId('sign-in-password').fill('not-the-password');
+    await page.getByTestId('sign-in-password').press('Enter');
+    await expect(page.getByTestId('sign-in-error')).toHaveText('Name or password is wrong.');
+
+    await page.getByTestId('sign-in-password').fill('correct-horse-battery');
+    await page.getByTestId('sign-in-password').press('Enter');
+    await expect(page.getByTestId('sign-in-form')).toHaveCount(0);
+    await expect(page.getByTestId('loading')).toHaveCount(0);
+    await expect(page.getByTestId('workspace-select')).toContainText('Team');
+    await page.getByTestId('user-menu-button').click();
+    await expect(page.getByTestId('account-name')).toHaveText('Dana');
+  });
+
+  test('the owner sees members and invites by name; the invitation reaches the invitee', async ({
+    newUser,
+    ofb,
+  }, testInfo) => {
+    const alice = await newUser('Alice');
+    await newUser('Bob', '#2e8b57');
+    const carol = await ofb.signUp('Carol');
+    const { page } = alice;
+    await alice.gotoHome();
+    await page.getByTestId('open-members').click();
+    const dialog = page.getByTestId('members-dialog');
+    await expect(dialog.getByTestId('member')).toHaveCount(2);
+    await expect(dialog.locator('[data-testid="member"][data-name="Bob"]')).toBeVisible();
+
+    await dialog.getByTestId('invite-name').fill(carol.user.name);
+    await dialog.getByTestId('invite-role').selectOption('viewer');
+    await dialog.getByTestId('invite-submit').click();
+    await expect(dialog.getByTestId('invitation')).toContainText('Carol');
+    await page.screenshot({ path: testInfo.outputPath('members-dialog.png') });
+
+    const { invitations } = await ofb.call<{ invitations: { id: string; role: string }[] }>(
+      'list-invitations',
+      {},
+      carol.access_token,
+    );
+    expect(invitations.map((i) => i.role)).toEqual(['viewer']);
+  });
+
+  test('a viewer reads a document live but cannot edit it, until made an editor', async ({
+    newUser,
+    ofb,
+  }, testInfo) => {
+    const alice = await newUser('Alice');
+    const vic = await newUser('Vic', '#6a4cc2', { role: 'viewer' });
+    await alice.gotoHome();
+    const id = await alice.createDocument('Plan');
+    await alice.typeAtEnd('Written by the owner.');
+    await alice.expectAllSaved();
+
+    await vic.gotoDocument(id);
+    await expect(vic.page.getByTestId('view-only-badge')).toBeVisible();
+    await expect.poll(() => vic.editorText()).toBe('Written by the owner.');
+    await expect(vic.editor).toHaveAttribute('contenteditable', 'false');
+    await vic.editor.click();
+    await vic.page.keyboard.type('nope');
+    expect(await vic.editorText()).toBe('Written by the owner.');
+    await alice.typeAtEnd(' More.');
+    await expect.poll(() => vic.editorText()).toBe('Written by the owner. More.');
+    await vic.page.screenshot({ path: testInfo.outputPath('viewer-document.png') });
+
+    // Promoted while the document is open: the server says so ([101, editor]) and it becomes editable.
+    await ofb.changeRole(alice.session, alice.workspaceId, vic.session, 'editor');
+    await expect(vic.editor).toHaveAttribute('contenteditable', 'true', { timeout: 15_000 });
+    await expect(vic.page.getByTestId('view-only-badge')).toHaveCount(0);
+  });
+});

@@ -156,6 +156,11 @@ export class SymphonyUser {
     return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
   }
 
+  /** Opens the app without waiting for anything (the sign-in screen, when signed out). */
+  async openApp(): Promise<void> {
+    await this.page.goto(this.server.url);
+  }
+
   /** Opens the workspace home and waits for the document list to load. */
   async gotoHome(): Promise<void> {
     await this.page.goto(this.server.url);

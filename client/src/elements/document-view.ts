@@ -227,7 +227,7 @@ export class DocumentView extends LitElement {
           role === 'viewer'
             ? html`<span class="view-only" data-testid="view-only-badge"
                 title="You are a viewer in this workspace: you can read and follow edits, not make them."
-                >View only<span class="visually-hidden">: you are a viewer in this workspace</span></span>`
+                >View only · you are a viewer here</span>`
             : nothing
         }
         <presence-list .awareness=${session?.awareness ?? null}></presence-list>

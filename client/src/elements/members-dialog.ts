@@ -246,7 +246,7 @@ export class MembersDialog extends LitElement {
   ): Promise<boolean> {
     try {
       await this.outbox?.enqueue(name, body, label);
-      this.notice = `${label}: sent to the outbox.`;
+      this.notice = `Queued: ${label}. It reaches the server as soon as it can (see Outbox).`;
       return true;
     } catch (error) {
       this.notice = error instanceof Error ? error.message : String(error);

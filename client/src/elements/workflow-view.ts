@@ -286,7 +286,7 @@ export class WorkflowView extends LitElement {
           this.readOnly
             ? html`<span class="view-only" data-testid="view-only-badge"
                 title="You are a viewer in this workspace: you can follow the workflow, not change it."
-                >View only<span class="visually-hidden">: you are a viewer in this workspace</span></span>`
+                >View only · you are a viewer here</span>`
             : nothing
         }
         ${
