@@ -292,6 +292,20 @@ describe('Automerge chunks through OFB', () => {
     ).toBe(200);
   });
 
+  it('checks a workflow deleted and created again under the same id against its new content only', async () => {
+    const id = await createWorkflow();
+    await save([
+      { key: [id, 'snapshot', 's'], bytes: Automerge.save(Automerge.from(structuredClone(workflow))) },
+    ]);
+    await ok('delete-document', { documentId: id }, owner);
+    await ok('create-document', { workspaceId, id, kind: 'workflow', title: id }, owner);
+    // Valid only if merged with the deleted workflow (which had edges): alone it has none.
+    const partial = Automerge.save(Automerge.from({ name: 'Again', nodes: {} }));
+    const refused = await save([{ key: [id, 'snapshot', 't'], bytes: partial }]);
+    expect(refused.status).toBe(422);
+    expect(refused.body).toMatchObject({ error: { details: { issues: [{ path: 'edges' }] } } });
+  });
+
   it("respects the rules' document size; a snapshot counts as the whole document", async () => {
     const id = await createWorkflow();
     let doc = Automerge.from(structuredClone(workflow));

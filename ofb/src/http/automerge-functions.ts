@@ -112,21 +112,25 @@ const isServerKey = (key: readonly string[]): boolean => key.length === 1 && SER
 const isDocumentChunk = (key: readonly string[]): boolean =>
   key.length >= 2 && DOCUMENT_CHUNK_TYPES.has(key[1]!);
 
-/** A tiny LRU of loaded workflows: a `Map` iterates in insertion order, so the first key is the oldest. */
+/**
+ * A tiny LRU of loaded workflows (a `Map` iterates in insertion order, so the first key is the
+ * oldest). Each entry carries the document row's creation time: a workflow deleted and created
+ * again under the same id never meets the old copy.
+ */
 class DocCache {
-  private readonly docs = new Map<string, Doc>();
+  private readonly docs = new Map<string, { readonly createdAt: string; readonly doc: Doc }>();
   constructor(private readonly capacity: number) {}
 
   /** Removes and returns the document: an Automerge doc may not be used again once changed. */
-  take(id: string): Doc | undefined {
-    const doc = this.docs.get(id);
+  take(id: string, createdAt: string): Doc | undefined {
+    const entry = this.docs.get(id);
     this.docs.delete(id);
-    return doc;
+    return entry?.createdAt === createdAt ? entry.doc : undefined;
   }
 
-  put(id: string, doc: Doc): void {
+  put(id: string, createdAt: string, doc: Doc): void {
     this.docs.delete(id);
-    this.docs.set(id, doc);
+    this.docs.set(id, { createdAt, doc });
     while (this.docs.size > this.capacity) this.docs.delete(this.docs.keys().next().value!);
   }
 
@@ -195,8 +199,8 @@ export function automergeFunctions(deps: AutomergeFunctionsDeps): AutomergeHandl
   };
 
   /** The stored workflow (from the cache, taken out of it, or loaded from its chunks). */
-  const loadStored = async (tx: OfbStore, documentId: string): Promise<Doc> => {
-    const cached = cache.take(documentId);
+  const loadStored = async (tx: OfbStore, documentId: string, createdAt: string): Promise<Doc> => {
+    const cached = cache.take(documentId, createdAt);
     if (cached) return cached;
     const chunks = (await tx.loadAutomergeRange([documentId])).filter((c) => isDocumentChunk(c.key));
     return chunks.length === 0 ? Automerge.init() : Automerge.load(concat(chunks.map((c) => c.bytes)));
@@ -263,7 +267,7 @@ export function automergeFunctions(deps: AutomergeFunctionsDeps): AutomergeHandl
       const decoded = chunks.map((c) => ({ key: c.key, bytes: fromBase64(c.bytes) }));
       const groups = byDocument(decoded, (c) => c.key);
       const ids = [...groups.keys()].filter((id) => id !== null).sort();
-      const loaded = new Map<string, Doc>();
+      const loaded = new Map<string, { createdAt: string; doc: Doc }>();
       const result = await queue.run(ids, () =>
         store.transaction(async (tx) => {
           const records: AutomergeChunkRecord[] = [];
@@ -299,7 +303,7 @@ export function automergeFunctions(deps: AutomergeFunctionsDeps): AutomergeHandl
               }
             }
             const next = Automerge.loadIncremental(
-              await loadStored(tx, id),
+              await loadStored(tx, id, doc.createdAt),
               concat(parts.map((c) => c.bytes)),
             );
             // A document with no changes yet is nothing to check (automerge-repo may store one).
@@ -307,7 +311,7 @@ export function automergeFunctions(deps: AutomergeFunctionsDeps): AutomergeHandl
               const verdict = checkWorkflowDocument(Automerge.toJS(next));
               if (!verdict.ok) throw invalidWorkflow(id, verdict.issues);
             }
-            loaded.set(id, next);
+            loaded.set(id, { createdAt: doc.createdAt, doc: next });
           }
           const own = groups.get(null);
           if (own) {
@@ -324,7 +328,7 @@ export function automergeFunctions(deps: AutomergeFunctionsDeps): AutomergeHandl
         }),
       );
       // Only a committed batch becomes the copy the next save checks against.
-      for (const [id, doc] of loaded) cache.put(id, doc);
+      for (const [id, { createdAt, doc }] of loaded) cache.put(id, createdAt, doc);
       return result;
     },
 
