@@ -17,8 +17,8 @@ import { OfbAccessControl } from './access/OfbAccessControl.js';
 import { OpenAccess } from './access/OpenAccess.js';
 import { consoleLogger } from './logger.js';
 import type { OfbConnectionOptions } from './ofb-functions.js';
-import { FsAutomergeStorage } from './persistence/FsAutomergeStorage.js';
 import { FsDocumentPersistence } from './persistence/FsDocumentPersistence.js';
+import { OfbAutomergeStorage } from './persistence/OfbAutomergeStorage.js';
 import { OfbPersistence } from './persistence/OfbPersistence.js';
 import { type SyncServerDependencies, startSyncServer } from './server.js';
 
@@ -100,11 +100,7 @@ async function main(): Promise<void> {
   const config = parsed.data;
 
   const backend =
-    storage === 'fs'
-      ? filesOnly(config.dataDir)
-      : ofbUrl
-        ? await remoteOfb(ofbUrl, root)
-        : await embeddedOfb(root);
+    storage === 'fs' ? filesOnly(config.dataDir) : ofbUrl ? await remoteOfb(ofbUrl) : await embeddedOfb(root);
   const server = await startSyncServer(config, backend.dependencies).catch(async (error: unknown) => {
     await backend.close();
     throw error;
@@ -164,7 +160,7 @@ async function embeddedOfb(root: string): Promise<Backend> {
   };
   return {
     dependencies: {
-      ...ofbAdapters(ofb, root),
+      ...ofbAdapters(ofb),
       handleHttp(req: IncomingMessage, res: ServerResponse) {
         if (!new URL(req.url ?? '/', 'http://localhost').pathname.startsWith(FUNCTIONS_PATH)) return false;
         void listener(req, res);
@@ -177,24 +173,22 @@ async function embeddedOfb(root: string): Promise<Backend> {
 }
 
 /** A remote OFB or Supabase project at `url`; this server only calls it. */
-async function remoteOfb(url: string, root: string): Promise<Backend> {
+async function remoteOfb(url: string): Promise<Backend> {
   const serviceToken = process.env.SUPABASE_SERVICE_ROLE_KEY;
   const anonKey = process.env.SUPABASE_ANON_KEY;
   if (!serviceToken || !anonKey) fail('--ofb-url needs SUPABASE_SERVICE_ROLE_KEY and SUPABASE_ANON_KEY');
   return {
-    dependencies: ofbAdapters({ url, anonKey, serviceToken }, root),
+    dependencies: ofbAdapters({ url, anonKey, serviceToken }),
     description: { ofb: new URL(url).origin },
     close: async () => {},
   };
 }
 
-function ofbAdapters(ofb: OfbConnectionOptions, root: string): SyncServerDependencies {
+function ofbAdapters(ofb: OfbConnectionOptions): SyncServerDependencies {
   return {
     persistence: new OfbPersistence(ofb),
     access: new OfbAccessControl(ofb),
-    // TODO(automerge helper): OfbAutomergeStorage(ofb) once it lands; until then Automerge chunks
-    // stay in files, while access to them is already decided by OFB.
-    automergeStorage: new FsAutomergeStorage(join(root, 'docs', 'automerge')),
+    automergeStorage: new OfbAutomergeStorage(ofb),
   };
 }
 

@@ -1,10 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { next as A } from '@automerge/automerge';
 import { type PeerId, Repo } from '@automerge/automerge-repo';
 import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websocket';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
-import { CloseCode } from '@symphony/schemas';
+import { CloseCode, instantiateTemplate, type Workflow, WorkflowTemplates } from '@symphony/schemas';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
@@ -63,7 +64,19 @@ async function invoke<T>(client: SupabaseClient, fn: string, body: Record<string
 describe('the bin with OFB embedded (the product default)', () => {
   const cleanups: (() => Promise<unknown> | unknown)[] = [];
   afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c();
+    // Every cleanup runs even if one fails, so no server process outlives the test.
+    const results = [];
+    for (const c of cleanups.splice(0).reverse())
+      results.push(
+        await Promise.resolve()
+          .then(c)
+          .then(
+            () => undefined,
+            (e: unknown) => e,
+          ),
+      );
+    const failed = results.find((r) => r !== undefined);
+    if (failed) throw failed;
   });
 
   it('serves OFB on its own origin: sign up, create a workspace and a document, sync it with the token; it survives a restart', async () => {
@@ -123,7 +136,8 @@ describe('the bin with OFB embedded (the product default)', () => {
       'presence under the signed-in name',
     );
 
-    // Automerge with the same token: a workflow registered in OFB syncs through the same origin.
+    // Automerge with the same token: a workflow registered in OFB syncs through the same origin and
+    // is stored in OFB (which keeps only valid workflows).
     const repo = new Repo({
       network: [
         new WebSocketClientAdapter(
@@ -134,19 +148,19 @@ describe('the bin with OFB embedded (the product default)', () => {
     });
     let repoOpen = true;
     cleanups.push(() => repoOpen && repo.shutdown());
-    const offline = new Repo({ network: [] }).create({ items: ['x'] });
+    const workflow = instantiateTemplate(WorkflowTemplates[0]!, 'Stored');
+    const offline = new Repo({ network: [] }).create<Workflow>(workflow);
     await invoke(ada, 'create-document', {
       workspaceId: workspace.id,
       id: offline.documentId,
-      kind: 'document',
-      title: 'Automerge notes',
+      kind: 'workflow',
+      title: 'Stored',
     });
-    const { next: A } = await import('@automerge/automerge');
-    const handle = repo.import<{ items: string[] }>(A.save(offline.doc()), { docId: offline.documentId });
+    const handle = repo.import<Workflow>(A.save(offline.doc()), { docId: offline.documentId });
     await waitFor(() => {
       const storageId = repo.peerMetadataByPeerId['symphony-sync-server' as PeerId]?.storageId;
       return !!storageId && !!handle.getSyncInfo(storageId)?.lastHeads;
-    }, 'the server to hold the Automerge document');
+    }, 'the server to hold the workflow');
 
     writer.destroy();
     reader.destroy();
@@ -155,10 +169,25 @@ describe('the bin with OFB embedded (the product default)', () => {
     bin.child.kill('SIGTERM');
     expect(await stopped(bin.child)).toBe(0);
 
+    const firstOutput = bin.output;
     bin = await startBin(cwd.dir);
     const again = provider(bin.origin);
     cleanups.push(() => again.destroy());
     await synced(again);
     expect(again.doc.getText('content').toString()).toBe('stored through OFB');
+    const after = new Repo({
+      network: [
+        new WebSocketClientAdapter(
+          `${bin.origin.replace('http', 'ws')}/automerge?token=${session.access_token}`,
+          200,
+        ),
+      ],
+    });
+    cleanups.push(() => after.shutdown());
+    const stored = await after.find<Workflow>(offline.documentId).catch((error: unknown) => {
+      throw new Error(`${String(error)}; the bin logged:\n${[...firstOutput, ...bin.output].join('')}`);
+    });
+    expect(stored.doc().name).toBe('Stored');
+    expect(Object.keys(stored.doc().nodes).sort()).toEqual(Object.keys(workflow.nodes).sort());
   }, 60_000);
 });

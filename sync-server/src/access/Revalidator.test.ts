@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { silentLogger } from '../logger.js';
+import type { Access, AccessCheck, AccessControl, Denial } from './AccessControl.js';
+import { Revalidator } from './Revalidator.js';
+
+class ScriptedAccess implements AccessControl {
+  readonly rounds: AccessCheck[][] = [];
+  answer: (check: AccessCheck) => Access | Denial = () => ({
+    ok: false,
+    reason: 'unavailable',
+    message: 'down',
+  });
+  async authorize(token: string, resourceId: string) {
+    return this.answer({ token, resourceId });
+  }
+  async authorizeMany(checks: readonly AccessCheck[]) {
+    this.rounds.push([...checks]);
+    return checks.map((c) => this.answer(c));
+  }
+}
+
+const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('Revalidator', () => {
+  it('asks once per round for identical questions, tells every watcher, and stops when nothing is watched', async () => {
+    const access = new ScriptedAccess();
+    const revalidator = new Revalidator(access, 20, silentLogger);
+    const seen: string[] = [];
+    access.answer = (c) => ({ ok: false, reason: 'forbidden', message: c.resourceId });
+    const stopA = revalidator.watch({ token: 't', resourceId: 'd', onAnswer: () => seen.push('a') });
+    const stopB = revalidator.watch({ token: 't', resourceId: 'd', onAnswer: () => seen.push('b') });
+    await tick(35);
+    expect(access.rounds[0]).toEqual([{ token: 't', resourceId: 'd' }]);
+    expect(seen.slice(0, 2).sort()).toEqual(['a', 'b']);
+    stopA();
+    stopB();
+    const rounds = access.rounds.length;
+    await tick(60);
+    expect(access.rounds.length).toBe(rounds);
+    revalidator.close();
+  });
+
+  it('keeps connections through an outage (no answer is passed on)', async () => {
+    const access = new ScriptedAccess();
+    const revalidator = new Revalidator(access, 10, silentLogger);
+    let answers = 0;
+    revalidator.watch({ token: 't', resourceId: 'd', onAnswer: () => answers++ });
+    await tick(50);
+    expect(access.rounds.length).toBeGreaterThan(1);
+    expect(answers).toBe(0);
+    revalidator.close();
+  });
+});
