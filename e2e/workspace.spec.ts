@@ -190,4 +190,36 @@ test.describe('accounts and access', () => {
     await expect(vic.editor).toHaveAttribute('contenteditable', 'true', { timeout: 15_000 });
     await expect(vic.page.getByTestId('view-only-badge')).toHaveCount(0);
   });
+
+  test('a workspace and a document created offline reach OFB once online, through the outbox', async ({
+    newUser,
+    ofb,
+  }, testInfo) => {
+    const alice = await newUser('Alice');
+    const { page } = alice;
+    await alice.gotoHome();
+    await alice.context.setOffline(true);
+
+    await page.getByTestId('new-workspace').click();
+    await page.getByTestId('new-workspace-name').fill('Offline plans');
+    await page.getByTestId('new-workspace-name').press('Enter');
+    await expect(page.getByTestId('workspace-select')).toContainText('Offline plans (not synced yet)');
+    await alice.createDocument('Draft');
+    await alice.typeAtEnd('Written on a train.');
+    await expect(alice.indicator).toHaveAttribute('data-outbox', '2');
+    await page.getByTestId('outbox-button').click();
+    await expect(page.getByTestId('outbox-entry')).toHaveCount(2);
+    await page.screenshot({ path: testInfo.outputPath('outbox.png') });
+    await page.getByTestId('outbox-button').click();
+
+    await alice.context.setOffline(false);
+    await expect(alice.indicator).toHaveAttribute('data-outbox', '0', { timeout: 20_000 });
+    await alice.expectAllSaved();
+    const { workspaces } = await ofb.call<{ workspaces: { id: string; name: string }[] }>(
+      'list-workspaces',
+      {},
+      alice.session.access_token,
+    );
+    expect(workspaces.map((w) => w.name).sort()).toEqual(['Offline plans', 'Team']);
+  });
 });

@@ -416,8 +416,10 @@ export class SymphonyApp extends LitElement {
         @navigate-home=${this.goHome}
       ></document-view>`;
     }
+    const viewer = this.directory?.current?.role === 'viewer';
     return html`<workspace-home
       .index=${this.workspace.index}
+      .readOnly=${viewer}
       .documents=${this.workspace.documents}
       ?loaded=${this.workspace.loaded}
       @open-document=${(e: CustomEvent<{ id: DocumentId }>) => this.openDocument(e.detail.id)}
@@ -426,6 +428,7 @@ export class SymphonyApp extends LitElement {
     ></workspace-home>
     <workflow-list
       .index=${this.workspace.workflowIndex}
+      .readOnly=${viewer}
       .workflows=${this.workspace.workflows}
       .importErrors=${this.workflowImportErrors}
       @template-pick=${(e: CustomEvent<TemplatePick>) => void this.createFromTemplate(e.detail.templateId)}
@@ -560,7 +563,7 @@ export class SymphonyApp extends LitElement {
 
   private createUntitled(): void {
     const index = this.workspace.index;
-    if (index === null) return;
+    if (index === null || this.directory?.current?.role === 'viewer') return;
     const created = index.create('Untitled');
     this.openDocument(created.id, { focusTitle: true });
   }

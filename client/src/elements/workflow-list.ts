@@ -140,6 +140,8 @@ export class WorkflowList extends LitElement {
   @property({ attribute: false }) workflows: readonly WorkflowSummary[] = [];
   /** Problems with the last workflow file import, one per line; empty when there were none. */
   @property({ attribute: false }) importErrors: readonly string[] = [];
+  /** A viewer's list: workflows open, but nothing is created, imported, renamed or deleted. */
+  @property({ type: Boolean, attribute: 'read-only' }) readOnly = false;
   /** The clock used for "edited 5 minutes ago". */
   @property({ attribute: false }) now: () => Date = () => new Date();
 
@@ -155,6 +157,7 @@ export class WorkflowList extends LitElement {
         <h2 id="workflows-heading">Workflows</h2>
         <button
           class="primary"
+          ?hidden=${this.readOnly}
           data-testid="new-workflow"
           aria-expanded=${this.galleryOpen ? 'true' : 'false'}
           @click=${() => {
@@ -163,7 +166,7 @@ export class WorkflowList extends LitElement {
         >
           New workflow
         </button>
-        <button data-testid="import-workflow" @click=${() => this.importInput.click()}>Import workflow…</button>
+        <button data-testid="import-workflow" ?hidden=${this.readOnly} @click=${() => this.importInput.click()}>Import workflow…</button>
         <input
           id="workflow-import"
           type="file"
@@ -238,7 +241,7 @@ export class WorkflowList extends LitElement {
         <a class="name" href=${routeHash({ name: 'workflow', url: w.url })} data-testid="workflow-link">${w.name}</a>
         <span class="when muted" title=${new Date(w.updatedAt).toLocaleString()}
           >Edited ${relativeTime(w.updatedAt, this.now())}</span>
-        <div class="row-actions">
+        <div class="row-actions" ?hidden=${this.readOnly}>
           <button class="ghost" aria-label=${`Rename ${w.name}`} data-testid="workflow-rename"
             @click=${() => {
               this.confirmingDelete = null;

@@ -160,6 +160,8 @@ export class WorkspaceHome extends LitElement {
   @property({ attribute: false }) documents: readonly DocumentSummary[] = [];
   /** Whether the list has been read from this device's storage. */
   @property({ type: Boolean }) loaded = false;
+  /** A viewer's home: the list opens documents but offers no create, import, rename or delete. */
+  @property({ type: Boolean, attribute: 'read-only' }) readOnly = false;
   /** The clock used for "edited 5 minutes ago". */
   @property({ attribute: false }) now: () => Date = () => new Date();
 
@@ -205,38 +207,10 @@ export class WorkspaceHome extends LitElement {
     const results = searchDocuments(this.documents, this.query);
     return html`
       <h1>Documents</h1>
-      <form class="create" @submit=${this.create} aria-label="Create a document">
-        <label class="visually-hidden" for="new-title">New document title</label>
-        <input
-          id="new-title"
-          type="text"
-          placeholder="New document title"
-          autocomplete="off"
-          data-testid="new-document-title"
-          .value=${this.newTitle}
-          aria-invalid=${this.createError === null ? 'false' : 'true'}
-          aria-describedby="create-error"
-          @input=${(e: Event) => {
-            this.newTitle = (e.target as HTMLInputElement).value;
-            this.createError = null;
-          }}
-        />
-        <button type="submit" class="primary" data-testid="create-document">Create</button>
-        <button type="button" @click=${this.pickImportFile} data-testid="import-button">
-          Import Markdown…
-        </button>
-        <input
-          id="import-file"
-          type="file"
-          hidden
-          accept=".md,.markdown,.txt,text/markdown,text/plain"
-          data-testid="import-input"
-          @change=${this.onImportPicked}
-        />
-      </form>
-      <p class="error" id="create-error" role="alert" data-testid="create-error">${this.createError ?? ''}</p>
+      ${this.readOnly ? nothing : this.renderCreate()}
 
       <div class="toolbar">
+
         <div class="search" role="search">
           <label class="visually-hidden" for="search">Search documents by title</label>
           <input
@@ -344,7 +318,7 @@ export class WorkspaceHome extends LitElement {
       <span class="when muted" title=${new Date(d.updatedAt).toLocaleString()}
         >Edited ${relativeTime(d.updatedAt, this.now())}</span
       >
-      <div class="row-actions">
+      <div class="row-actions" ?hidden=${this.readOnly}>
         <button
           class="ghost"
           aria-label=${`Rename ${d.title}`}
@@ -362,6 +336,39 @@ export class WorkspaceHome extends LitElement {
           Delete
         </button>
       </div>`);
+  }
+
+  private renderCreate() {
+    return html`<form class="create" @submit=${this.create} aria-label="Create a document">
+        <label class="visually-hidden" for="new-title">New document title</label>
+        <input
+          id="new-title"
+          type="text"
+          placeholder="New document title"
+          autocomplete="off"
+          data-testid="new-document-title"
+          .value=${this.newTitle}
+          aria-invalid=${this.createError === null ? 'false' : 'true'}
+          aria-describedby="create-error"
+          @input=${(e: Event) => {
+            this.newTitle = (e.target as HTMLInputElement).value;
+            this.createError = null;
+          }}
+        />
+        <button type="submit" class="primary" data-testid="create-document">Create</button>
+        <button type="button" @click=${this.pickImportFile} data-testid="import-button">
+          Import Markdown…
+        </button>
+        <input
+          id="import-file"
+          type="file"
+          hidden
+          accept=".md,.markdown,.txt,text/markdown,text/plain"
+          data-testid="import-input"
+          @change=${this.onImportPicked}
+        />
+      </form>
+      <p class="error" id="create-error" role="alert" data-testid="create-error">${this.createError ?? ''}</p>`;
   }
 
   private create(e: Event): void {

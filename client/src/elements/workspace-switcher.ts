@@ -71,7 +71,7 @@ export class WorkspaceSwitcher extends LitElement {
         ${this.workspaces.map(
           (w) =>
             html`<option value=${w.id} ?selected=${w.id === this.current?.id}>
-              ${w.name}${w.pending ? ' (not yet on the server)' : ''}${w.role === 'viewer' ? ' · view only' : ''}
+              ${w.name}${w.pending ? ' (not synced yet)' : ''}${w.role === 'viewer' ? ' · view only' : ''}
             </option>`,
         )}
       </select>

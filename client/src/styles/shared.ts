@@ -13,6 +13,10 @@ export const sharedStyles = css`
   *::after {
     box-sizing: inherit;
   }
+  /* \`hidden\` must win over the display rules below (buttons are inline-flex). */
+  [hidden] {
+    display: none !important;
+  }
   button,
   input {
     font: inherit;
