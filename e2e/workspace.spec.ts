@@ -222,4 +222,47 @@ test.describe('accounts and access', () => {
     );
     expect(workspaces.map((w) => w.name).sort()).toEqual(['Offline plans', 'Team']);
   });
+
+  test('a member removed while a document is open is told they no longer have access', async ({
+    newUser,
+    ofb,
+  }) => {
+    const alice = await newUser('Alice');
+    const bob = await newUser('Bob', '#2e8b57');
+    await alice.gotoHome();
+    const id = await alice.createDocument('Shared');
+    await alice.typeAtEnd('Hello Bob.');
+    await alice.expectAllSaved();
+    await bob.gotoDocument(id);
+    await expect.poll(() => bob.editorText()).toBe('Hello Bob.');
+
+    await ofb.call(
+      'remove-member',
+      { workspaceId: alice.workspaceId, userId: bob.session.user.id },
+      alice.session.access_token,
+    );
+    await expect(bob.page.getByTestId('forbidden-banner')).toContainText(
+      'You no longer have access to this workspace',
+      { timeout: 15_000 },
+    );
+    await expect(bob.editor).toHaveAttribute('contenteditable', 'false');
+  });
+
+  test('a viewer’s Harmony Board has no palette and ignores edits', async ({ newUser }) => {
+    const alice = await newUser('Alice');
+    const vic = await newUser('Vic', '#6a4cc2', { role: 'viewer' });
+    await alice.gotoHome();
+    const url = await alice.createWorkflow('blank');
+    await alice.dropNode('summarize', 200, 150);
+    await alice.expectAllSaved();
+
+    await vic.gotoWorkflow(url);
+    await expect(vic.boardNodes).toHaveCount(1);
+    await expect(vic.page.getByTestId('view-only-badge')).toBeVisible();
+    await expect(vic.page.locator('node-palette')).toHaveCount(0);
+    await vic.boardNodes.first().click();
+    await vic.page.keyboard.press('Delete');
+    await expect(vic.boardNodes).toHaveCount(1);
+    expect(Object.keys((await vic.workflowSnapshot()).nodes)).toHaveLength(1);
+  });
 });
