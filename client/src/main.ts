@@ -73,6 +73,7 @@ function startSignedIn(auth: AuthSession, user: { id: string; name: string }): v
         url: m.automergeServerUrl(location),
         networkAvailable: navigator.onLine,
         token: () => auth.token,
+        onTokenRejected: () => void auth.refresh(),
         isRegistered: (documentId) => !outbox.isCreationPending(documentId),
       });
       loadedWorkflowSync = sync;

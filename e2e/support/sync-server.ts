@@ -5,8 +5,11 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { clientDist, repoRoot, serverBin } from './paths.js';
 
-/** 15 s: the server starts in well under a second; more means it is broken, not slow. */
-const START_TIMEOUT_MS = 15_000;
+/**
+ * 30 s: the sync-server alone starts in well under a second, but the OFB it embeds opens PGlite and
+ * runs its migrations first (about 6 s on a busy machine); more than this means broken, not slow.
+ */
+const START_TIMEOUT_MS = 30_000;
 /** 5 s for a graceful SIGTERM shutdown before the process is killed. */
 const STOP_TIMEOUT_MS = 5_000;
 

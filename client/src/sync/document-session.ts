@@ -308,9 +308,12 @@ export class DocumentSession {
         this.access = DocumentAccess.unregistered;
         later(UNREGISTERED_RETRY_MS);
         break;
-      default:
-        // Bad input (4400, 4422, …) or too much before authorization (4408): try again, slowly.
+      case CloseCode.UnauthenticatedLimit.code:
+        // Too much sent before authorization was settled (a slow authority): try again, slowly.
         later(UNREGISTERED_RETRY_MS);
+        break;
+      default:
+      // Bad input (4400, 4422, …): reconnecting would send the same again, so stay closed.
     }
     this.refresh();
   }

@@ -8,7 +8,7 @@ import {
 } from '@automerge/automerge-repo';
 import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websocket';
 import { IndexedDBStorageAdapter } from '@automerge/automerge-repo-storage-indexeddb';
-import type { Workflow } from '@symphony/schemas';
+import { CloseCode, type Workflow } from '@symphony/schemas';
 import { ConnectionStatus, type OfflineReason } from './document-session.js';
 
 /** The IndexedDB database automerge-repo keeps this browser's workflows in. */
@@ -36,8 +36,19 @@ export class WorkflowUnavailableError extends Error {
 class ClosableWebSocketAdapter extends WebSocketClientAdapter {
   private closed = false;
 
+  constructor(
+    url: string,
+    retryInterval: number,
+    /** Told the code of every close, so a 4401/4419 can get a fresh token. */
+    private readonly onCloseCode: (code: number) => void,
+  ) {
+    super(url, retryInterval);
+  }
+
   override connect(...args: Parameters<WebSocketClientAdapter['connect']>): void {
-    if (!this.closed) super.connect(...args);
+    if (this.closed) return;
+    super.connect(...args);
+    this.socket?.addEventListener('close', (e) => this.onCloseCode(e.code));
   }
 
   /**
@@ -67,6 +78,11 @@ export interface WorkflowSyncOptions {
   readonly storage?: StorageAdapterInterface;
   /** The access token, sent as `?token=` on the websocket URL. */
   readonly token?: () => string | null;
+  /**
+   * The server closed the socket because the token is missing or expired (4401/4419): get a fresh
+   * one (the caller then calls {@link WorkflowSync.updateToken}).
+   */
+  readonly onTokenRejected?: () => void;
   /**
    * Whether OFB knows workflow `documentId` yet. Unregistered workflows are not announced to the
    * server (it would refuse them); {@link WorkflowSync.registrationChanged} announces them later.
@@ -234,7 +250,10 @@ export class WorkflowSync {
     if (this.adapter !== null) return;
     const token = this.options.token?.() ?? null;
     const url = token === null ? this.options.url : `${this.options.url}?token=${encodeURIComponent(token)}`;
-    this.adapter = new ClosableWebSocketAdapter(url, RETRY_INTERVAL_MS);
+    this.adapter = new ClosableWebSocketAdapter(url, RETRY_INTERVAL_MS, (code) => {
+      if (code === CloseCode.Unauthenticated.code || code === CloseCode.TokenExpired.code)
+        this.options.onTokenRejected?.();
+    });
     this.repo.networkSubsystem.addNetworkAdapter(this.adapter);
   }
 
