@@ -19,7 +19,7 @@ import {
   type Denial,
   DenialReason,
 } from './access/AccessControl.js';
-import { whenExpired } from './access/expiry.js';
+import { expOfJwt, whenExpired } from './access/expiry.js';
 import { OpenAccess } from './access/OpenAccess.js';
 import { Revalidator } from './access/Revalidator.js';
 import {
@@ -279,16 +279,7 @@ export function startAutomergeEndpoint(options: AutomergeEndpointOptions): Autom
       if (entry.access && entry.access.role !== answer.role)
         log.info('role changed', { remote: connection.remote, documentId, role: answer.role });
       entry.access = answer;
-      if (answer.exp !== connection.exp) {
-        connection.exp = answer.exp;
-        connection.stopExpiry();
-        connection.stopExpiry = whenExpired(answer.exp, () =>
-          reject(connection.ws, connection.remote, {
-            close: CloseCode.TokenExpired,
-            detail: 'the token expired',
-          }),
-        );
-      }
+      expireAt(connection, answer.exp);
     };
     access.authorize(connection.token, documentId).then(
       (answer) => {
@@ -307,6 +298,19 @@ export function startAutomergeEndpoint(options: AutomergeEndpointOptions): Autom
     );
   }
 
+  /** Closes the connection with 4419 when `exp` (seconds since the epoch) passes. */
+  function expireAt(connection: Connection, exp: number): void {
+    if (exp === connection.exp) return;
+    connection.exp = exp;
+    connection.stopExpiry();
+    connection.stopExpiry = whenExpired(exp, () =>
+      reject(connection.ws, connection.remote, {
+        close: CloseCode.TokenExpired,
+        detail: 'the token expired',
+      }),
+    );
+  }
+
   /** Checks the token before the connection names a document (see {@link TOKEN_PROBE}). */
   function authenticate(connection: Connection): void {
     const timeout = setTimeout(() => {
@@ -321,6 +325,9 @@ export function startAutomergeEndpoint(options: AutomergeEndpointOptions): Autom
         clearTimeout(timeout);
         if (answer.ok || answer.reason === DenialReason.unknown || answer.reason === DenialReason.forbidden) {
           connection.authenticated = true;
+          // Closed when the token expires even if it never names a document.
+          const exp = answer.ok ? answer.exp : expOfJwt(connection.token);
+          if (exp !== undefined) expireAt(connection, exp);
           pump(connection);
           return;
         }

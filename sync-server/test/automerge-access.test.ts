@@ -151,6 +151,18 @@ describe('/automerge authorized by a real OFB', () => {
     expect(await closeCode(editor.token, unknown)).toBe(CloseCode.UnknownDocument.code);
   });
 
+  it('closes a connection with 4419 when its token expires, even one that named no document', async () => {
+    const shortLived = await tokens.sign({ sub: editor.id }, 2);
+    const raw = await rawSocket(server, `/automerge?token=${shortLived}`);
+    raw.ws.send(
+      cbor.encode({ type: 'join', senderId: 'idle', peerMetadata: {}, supportedProtocolVersions: ['1'] }),
+    );
+    await waitFor(() => raw.received.length > 0, 'the peer message');
+    const joinedAt = Date.now();
+    expect((await raw.closed).code).toBe(CloseCode.TokenExpired.code);
+    expect(Date.now() - joinedAt).toBeLessThan(3000);
+  });
+
   it("refuses a viewer's changes with an error message; the server's document is unchanged and the viewer still receives", async () => {
     const handle = await shared<Notes>({ items: ['a'] }, 'document');
     const { repo, adapter } = client(viewer);

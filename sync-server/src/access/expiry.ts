@@ -24,3 +24,18 @@ export function whenExpired(exp: number, onExpire: () => void, now: () => number
     timer = undefined;
   };
 }
+
+/**
+ * The `exp` claim of a JWT, read without checking its signature: only for a token the authority has
+ * already accepted, to know when to close. `undefined` when the token is no JWT or has no `exp`.
+ */
+export function expOfJwt(token: string): number | undefined {
+  const payload = token.split('.')[1];
+  if (payload === undefined) return undefined;
+  try {
+    const exp: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')).exp;
+    return typeof exp === 'number' && Number.isFinite(exp) ? exp : undefined;
+  } catch {
+    return undefined;
+  }
+}
