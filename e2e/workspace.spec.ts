@@ -135,13 +135,13 @@ test.describe('accounts and access', () => {
     await expect(page.getByTestId('account-name')).toHaveText('Dana');
   });
 
-  test('the owner sees members and invites by name; the invitation reaches the invitee', async ({
+  test('the owner invites by name; the invitee accepts and switches to the workspace', async ({
     newUser,
-    ofb,
   }, testInfo) => {
     const alice = await newUser('Alice');
     await newUser('Bob', '#2e8b57');
-    const carol = await ofb.signUp('Carol');
+    const carolUser = await newUser('Carol', '#b03a8c', { ownWorkspace: true });
+    const carol = carolUser.session;
     const { page } = alice;
     await alice.gotoHome();
     await page.getByTestId('open-members').click();
@@ -155,12 +155,18 @@ test.describe('accounts and access', () => {
     await expect(dialog.getByTestId('invitation')).toContainText('Carol');
     await page.screenshot({ path: testInfo.outputPath('members-dialog.png') });
 
-    const { invitations } = await ofb.call<{ invitations: { id: string; role: string }[] }>(
-      'list-invitations',
-      {},
-      carol.access_token,
-    );
-    expect(invitations.map((i) => i.role)).toEqual(['viewer']);
+    await expect(page.getByTestId('outbox-button')).toContainText('0');
+
+    // Carol sees the invitation, accepts it and opens the workspace read-only.
+    await carolUser.gotoHome();
+    await expect(carolUser.page.getByTestId('invitation-count')).toHaveText('1 invitation');
+    await carolUser.page.getByTestId('open-members').click();
+    await carolUser.page.getByTestId('accept-invitation').click();
+    await expect(carolUser.page.getByTestId('members-notice')).toContainText('You joined “Team”');
+    await carolUser.page.keyboard.press('Escape');
+    await carolUser.page.getByTestId('workspace-select').selectOption({ label: 'Team · view only' });
+    await expect(carolUser.page.getByTestId('workspace-view-only')).toBeVisible();
+    await expect(carolUser.page.getByTestId('new-document-title')).toHaveCount(0);
   });
 
   test('a viewer reads a document live but cannot edit it, until made an editor', async ({

@@ -18,6 +18,8 @@ export interface NewUserOptions {
   readonly role?: TestRole;
   /** Leave the browser signed out (no `symphony:session`), to exercise the sign-in screen. */
   readonly signedOut?: boolean;
+  /** Give the user a workspace of their own instead of joining the test's shared one. */
+  readonly ownWorkspace?: boolean;
 }
 
 /** A person using Symphony in their own browser context (own IndexedDB, localStorage, service worker). */
@@ -34,7 +36,7 @@ export class SymphonyUser {
     private readonly server: SyncServer,
     /** The user's OFB session (signed up through OFB's HTTP API before the page opened). */
     readonly session: OfbSession,
-    /** The test's shared workspace (the user is a member of it). */
+    /** The workspace the user's browser opens (the test's shared one unless `ownWorkspace`). */
     readonly workspaceId: string,
   ) {
     this.indicator = page.getByTestId('connection-indicator');
@@ -257,17 +259,22 @@ export const test = base.extend<{
     let shared: { owner: OfbSession; workspaceId: string } | null = null;
     await use(async (name, color = '#1e6fd9', options = {}) => {
       const session = await ofb.signUp(name);
-      if (shared === null) {
+      let workspaceId: string;
+      if (options.ownWorkspace) {
+        workspaceId = await ofb.createWorkspace(session, `${name}’s workspace`);
+      } else if (shared === null) {
         shared = { owner: session, workspaceId: await ofb.createWorkspace(session, 'Team') };
+        workspaceId = shared.workspaceId;
       } else {
         await ofb.addMember(shared.owner, shared.workspaceId, session, options.role ?? 'editor');
+        workspaceId = shared.workspaceId;
       }
       const { context, page } = await openContext(browser, name, color, {
         session: options.signedOut ? null : JSON.stringify(storedSession(session)),
-        workspaceId: shared.workspaceId,
+        workspaceId,
       });
       contexts.push(context);
-      return new SymphonyUser(name, context, page, server, session, shared.workspaceId);
+      return new SymphonyUser(name, context, page, server, session, workspaceId);
     });
     await Promise.all(contexts.map((c) => c.close()));
   },

@@ -27,10 +27,10 @@ describe('watchIndexMutations', () => {
     expect(seen).toEqual([
       { kind: 'create', resource: 'document', id: 'd1', title: 'Notes' },
       { kind: 'rename', resource: 'document', id: 'd1', title: 'Notes 2' },
-      { kind: 'delete', resource: 'document', id: 'd1' },
+      { kind: 'delete', resource: 'document', id: 'd1', title: 'Notes 2' },
       { kind: 'create', resource: 'workflow', id: '4NMNnkMhL8jXrdJ9jamS58PAVdXu', title: 'Flow' },
       { kind: 'rename', resource: 'workflow', id: '4NMNnkMhL8jXrdJ9jamS58PAVdXu', title: 'Flow 2' },
-      { kind: 'delete', resource: 'workflow', id: '4NMNnkMhL8jXrdJ9jamS58PAVdXu' },
+      { kind: 'delete', resource: 'workflow', id: '4NMNnkMhL8jXrdJ9jamS58PAVdXu', title: 'Flow 2' },
     ]);
   });
 

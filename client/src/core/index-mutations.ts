@@ -16,7 +16,13 @@ export type IndexMutation =
       readonly id: string;
       readonly title: string;
     }
-  | { readonly kind: 'delete'; readonly resource: 'document' | 'workflow'; readonly id: string };
+  | {
+      readonly kind: 'delete';
+      readonly resource: 'document' | 'workflow';
+      readonly id: string;
+      /** Its title just before the delete, when this replica knew it. */
+      readonly title?: string;
+    };
 
 /** A workflow's id in OFB and on the sync-server: its automerge document id (the URL without `automerge:`). */
 export function workflowDocumentId(url: string): string {
@@ -39,8 +45,21 @@ export function watchIndexMutations(doc: Y.Doc, listener: (mutation: IndexMutati
           : (value as Record<string, unknown> | null)?.[titleField];
       return typeof t === 'string' ? t : null;
     };
+    // Titles as of the last transaction: a deleted entry can no longer be read.
+    const titles = new Map<string, string>();
+    const remember = (): void => {
+      titles.clear();
+      for (const [k, v] of map) {
+        const t = titleOf(v);
+        if (t !== null) titles.set(k, t);
+      }
+    };
+    remember();
     const handler = (events: Y.YEvent<Y.Map<unknown>>[], transaction: Y.Transaction): void => {
-      if (!transaction.local) return;
+      if (transaction.local) report(events);
+      remember();
+    };
+    const report = (events: Y.YEvent<Y.Map<unknown>>[]): void => {
       const renamed = new Set<string>();
       for (const event of events) {
         if (event.target === map) {
@@ -49,7 +68,8 @@ export function watchIndexMutations(doc: Y.Doc, listener: (mutation: IndexMutati
               const title = titleOf(map.get(k));
               if (title !== null) listener({ kind: 'create', resource, id: idOf(k), title });
             } else if (change.action === 'delete') {
-              listener({ kind: 'delete', resource, id: idOf(k) });
+              const title = titles.get(k);
+              listener({ kind: 'delete', resource, id: idOf(k), ...(title === undefined ? {} : { title }) });
             } else if (titleOf(change.oldValue) !== titleOf(map.get(k))) {
               renamed.add(k);
             }

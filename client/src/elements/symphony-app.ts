@@ -240,6 +240,7 @@ export class SymphonyApp extends LitElement {
             : html`<workspace-switcher
                 .workspaces=${directory.list}
                 .current=${directory.current}
+                .invitations=${directory.invitations.length}
                 @workspace-select=${(e: CustomEvent<{ id: string }>) => this.selectWorkspace(e.detail.id)}
                 @workspace-create=${(e: CustomEvent<{ name: string }>) => void this.createWorkspace(e.detail.name)}
                 @open-members=${() => void this.membersDialog?.show()}
@@ -382,7 +383,11 @@ export class SymphonyApp extends LitElement {
           `Rename ${what} to “${m.title}”`,
         );
       } else {
-        await outbox.enqueue(OutboxFunction.deleteDocument, { documentId: m.id }, `Delete ${what} ${m.id}`);
+        await outbox.enqueue(
+          OutboxFunction.deleteDocument,
+          { documentId: m.id },
+          `Delete ${what} ${m.title === undefined ? m.id : `“${m.title}”`}`,
+        );
       }
     } catch (error) {
       this.showNotice({ kind: 'error', text: error instanceof Error ? error.message : String(error) });

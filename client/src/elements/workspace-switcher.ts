@@ -23,6 +23,13 @@ export class WorkspaceSwitcher extends LitElement {
         align-items: center;
         gap: 0.4rem;
       }
+      .invites {
+        padding: 0 0.45em;
+        border-radius: 999px;
+        background: var(--sy-accent);
+        color: #fff;
+        font-size: 0.75rem;
+      }
       select {
         font: inherit;
         padding: 0.35em 0.5em;
@@ -59,6 +66,8 @@ export class WorkspaceSwitcher extends LitElement {
 
   @property({ attribute: false }) workspaces: readonly WorkspaceEntry[] = [];
   @property({ attribute: false }) current: WorkspaceEntry | null = null;
+  /** How many invitations wait for the person (shown on Members). */
+  @property({ type: Number }) invitations = 0;
 
   @state() private creating = false;
   @state() private draft = '';
@@ -78,6 +87,12 @@ export class WorkspaceSwitcher extends LitElement {
       <button class="ghost" data-testid="open-members" ?disabled=${this.current === null}
         @click=${() => this.dispatchEvent(new CustomEvent('open-members', { bubbles: true, composed: true }))}>
         Members
+        ${
+          this.invitations > 0
+            ? html`<span class="invites" data-testid="invitation-count"
+                >${this.invitations} ${this.invitations === 1 ? 'invitation' : 'invitations'}</span>`
+            : null
+        }
       </button>
       <button class="ghost" data-testid="new-workspace" aria-expanded=${this.creating ? 'true' : 'false'}
         @click=${this.toggleCreate}>New workspace</button>

@@ -1,7 +1,7 @@
 import type { Role } from '@symphony/schemas';
 import type { StringStore } from '../core/StringStore.js';
 import type { SymphonyDb } from './local-db.js';
-import type { OfbClient, OfbWorkspaceRow } from './ofb-client.js';
+import type { OfbClient, OfbMyInvitation, OfbWorkspaceRow } from './ofb-client.js';
 import { OfbRequestError } from './ofb-errors.js';
 import { type Outbox, OutboxFunction } from './outbox.js';
 
@@ -37,6 +37,7 @@ export class WorkspaceDirectory {
   private currentId: string | null;
   private loadedValue = false;
   private roleOverride = new Map<string, Role>();
+  private invitationsValue: readonly OfbMyInvitation[] = [];
   private readonly listeners = new Set<() => void>();
 
   constructor(private readonly options: WorkspaceDirectoryOptions) {
@@ -47,6 +48,11 @@ export class WorkspaceDirectory {
   /** Whether the cached or fetched list has been read. */
   get loaded(): boolean {
     return this.loadedValue;
+  }
+
+  /** The user's pending invitations to other workspaces, as of the last refresh. */
+  get invitations(): readonly OfbMyInvitation[] {
+    return this.invitationsValue;
   }
 
   /** Every workspace, by name. */
@@ -104,6 +110,11 @@ export class WorkspaceDirectory {
     }
     this.fetched = rows;
     this.roleOverride.clear();
+    try {
+      this.invitationsValue = await this.options.client.listInvitations();
+    } catch {
+      // Only a hint on the Members button; the dialog asks again.
+    }
     this.loadedValue = true;
     await this.options.db.workspaces.put({
       userId: this.options.user.id,
