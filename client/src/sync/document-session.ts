@@ -370,8 +370,10 @@ export class DocumentSession {
     // A first attempt still under way is not "offline" yet: it would flash on every document open.
     const firstAttempt =
       this.networkAvailable && this.provider.wsconnecting && this.provider.wsUnsuccessfulReconnects === 0;
+    // Waiting for OFB to register the document is not an outage: the server is there.
+    const registering = this.networkAvailable && this.access === DocumentAccess.unregistered;
     const status: ConnectionStatus = !connected
-      ? firstAttempt
+      ? firstAttempt || registering
         ? ConnectionStatus.syncing
         : ConnectionStatus.offline
       : !this.provider.synced || unsaved > 0
