@@ -1,7 +1,13 @@
 import { next as A } from '@automerge/automerge';
 import { cbor, type DocHandle, type DocumentId, type PeerId, Repo } from '@automerge/automerge-repo';
 import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websocket';
-import { CloseCode, instantiateTemplate, type Workflow, WorkflowTemplates } from '@symphony/schemas';
+import {
+  CloseCode,
+  instantiateTemplate,
+  type NodeId,
+  type Workflow,
+  WorkflowTemplates,
+} from '@symphony/schemas';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { OfbAccessControl } from '../src/access/OfbAccessControl.js';
 import {
@@ -194,14 +200,14 @@ describe('/automerge authorized by a real OFB', () => {
     });
     await waitFor(() => handle.doc().name === 'Renamed', 'a valid change to reach the owner');
 
-    const [nodeId] = Object.keys(mine.doc().nodes);
+    const nodeId = Object.keys(mine.doc().nodes)[0] as NodeId;
     mine.change((d) => {
-      d.nodes[nodeId!]!.type = 'no-such-node-type';
+      d.nodes[nodeId]!.type = 'no-such-node-type';
     });
     await waitFor(() => adapter.errors.length > 0, 'the error message');
     expect(adapter.errors[0]).toMatch(/invalid workflow: nodes\..*type/);
     const onServer = await fresh<Workflow>(owner, handle.documentId);
-    expect(onServer.nodes[nodeId!]!.type).toBe(workflow.nodes[nodeId!]!.type);
+    expect(onServer.nodes[nodeId]!.type).toBe(workflow.nodes[nodeId]!.type);
     expect(onServer.name).toBe('Renamed');
   });
 

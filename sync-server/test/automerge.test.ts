@@ -9,9 +9,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Logger, SyncServer } from '../src/index.js';
 import { rawSocket, startTestServer, tempDir, waitFor } from './helpers.js';
 
-interface Notes {
+type Notes = {
   items: string[];
-}
+};
 
 const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 

@@ -10,17 +10,31 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
-import { rawSocket, synced, tempDir, waitFor } from './helpers.js';
+import { connect, rawSocket, synced, tempDir, waitFor } from './helpers.js';
+import {
+  call,
+  createDocument,
+  freshId,
+  serviceToken,
+  signUp,
+  startOfb,
+  stopOfb,
+  workspaceWith,
+} from './ofb.js';
 
 const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 
-/** The real bin, started in `cwd` with its defaults (embedded OFB in `.symphony/`). */
-async function startBin(cwd: string): Promise<{ child: ChildProcess; origin: string; output: string[] }> {
+/** The real bin, started in `cwd` with its defaults (embedded OFB in `.symphony/`) unless `args` say otherwise. */
+async function startBin(
+  cwd: string,
+  args: string[] = [],
+  extraEnv: Record<string, string> = {},
+): Promise<{ child: ChildProcess; origin: string; output: string[] }> {
   if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run \`npm run build\` first`);
-  const env = { ...process.env };
+  const env = { ...process.env, ...extraEnv };
   delete env.DATABASE_URL;
   delete env.SUPABASE_JWT_SECRET;
-  const child = spawn(process.execPath, [BIN, '--port', '0'], {
+  const child = spawn(process.execPath, [BIN, '--port', '0', ...args], {
     cwd,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -190,4 +204,46 @@ describe('the bin with OFB embedded (the product default)', () => {
     expect(stored.doc().name).toBe('Stored');
     expect(Object.keys(stored.doc().nodes).sort()).toEqual(Object.keys(workflow.nodes).sort());
   }, 60_000);
+
+  it('with --ofb-url, authorizes and stores through a remote OFB', async () => {
+    const cwd = await tempDir('symphony-bin-remote-');
+    cleanups.push(cwd.cleanup);
+    const ofb = await startOfb();
+    cleanups.push(stopOfb);
+    const bin = await startBin(cwd.dir, ['--ofb-url', ofb.url], {
+      SUPABASE_SERVICE_ROLE_KEY: await serviceToken(),
+      SUPABASE_ANON_KEY: 'anon',
+    });
+    cleanups.push(async () => {
+      bin.child.kill('SIGTERM');
+      await stopped(bin.child);
+    });
+    const port = Number(new URL(bin.origin).port);
+    // OFB's functions are not mounted here: the client talks to the remote OFB.
+    expect((await fetch(`${bin.origin}/functions/v1/sign-up`, { method: 'POST' })).status).toBe(404);
+    const owner = await signUp(ofb.url, 'remote');
+    const workspaceId = await workspaceWith(ofb.url, owner);
+    const documentId = freshId();
+    await createDocument(ofb.url, owner, workspaceId, documentId);
+    expect((await (await rawSocket({ port }, `/yjs/${documentId}?token=garbage`)).closed).code).toBe(
+      CloseCode.Unauthenticated.code,
+    );
+    const writer = connect({ port }, documentId, new Y.Doc(), owner.token);
+    cleanups.push(() => writer.destroy());
+    await synced(writer);
+    writer.doc.getText('content').insert(0, 'remote');
+    const { updates } = await storedUpdates(ofb.url, documentId);
+    expect(updates.length).toBeGreaterThan(0);
+  }, 60_000);
 });
+
+/** Loads a document's stored updates from OFB until there are some (the server stores within ms). */
+async function storedUpdates(url: string, documentId: string): Promise<{ updates: string[] }> {
+  const token = await serviceToken();
+  for (let i = 0; i < 100; i++) {
+    const answer = await call<{ updates: string[] }>(url, 'load-document', { documentId }, token);
+    if (answer.updates.length > 0) return answer;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { updates: [] };
+}
