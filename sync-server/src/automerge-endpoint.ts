@@ -28,7 +28,7 @@ import {
   checkAutomergeFrame,
 } from './automerge-message.js';
 import type { Logger } from './logger.js';
-import { checkWorkflowChanges } from './workflow-gate.js';
+import { addsNothing, checkWorkflowChanges } from './workflow-gate.js';
 
 /** What {@link startAutomergeEndpoint} needs. */
 export interface AutomergeEndpointOptions {
@@ -219,7 +219,9 @@ export function startAutomergeEndpoint(options: AutomergeEndpointOptions): Autom
     const changes = A.decodeSyncMessage(message.data as Uint8Array).changes;
     if (changes.length === 0) return true;
     const documentId = message.documentId as string;
+    const handle = repo.handles[documentId as AutomergeDocumentId];
     if (!canWrite(granted.role)) {
+      if (handle?.isReady() && repeatsOnly(handle.doc(), changes)) return true;
       refuseChanges(
         connection,
         documentId,
@@ -228,7 +230,6 @@ export function startAutomergeEndpoint(options: AutomergeEndpointOptions): Autom
       return false;
     }
     if (granted.kind !== 'workflow') return true;
-    const handle = repo.handles[documentId as AutomergeDocumentId];
     // Not loaded yet: OFB checks the stored document authoritatively on save.
     if (!handle?.isReady()) return true;
     let verdict: ReturnType<typeof checkWorkflowChanges>;
@@ -246,6 +247,15 @@ export function startAutomergeEndpoint(options: AutomergeEndpointOptions): Autom
       `invalid workflow: ${issue ? `${issue.path || '(root)'}: ${issue.message}` : 'refused'}`,
     );
     return false;
+  }
+
+  /** Whether a read-only peer's changes are all ones the server already has (they are then let through). */
+  function repeatsOnly(doc: A.Doc<unknown>, changes: Uint8Array[]): boolean {
+    try {
+      return addsNothing(doc, changes);
+    } catch {
+      return false;
+    }
   }
 
   function refuseChanges(connection: Connection, documentId: string, reason: string): void {

@@ -19,3 +19,24 @@ export function checkWorkflowChanges(
     A.free(next);
   }
 }
+
+/**
+ * Whether `chunks` would change nothing in `doc`: every change in them is already there (a sync
+ * message may repeat changes the receiver has). Such a message from a read-only peer is harmless.
+ * Chunks whose dependencies are missing count as changes. Pure.
+ */
+export function addsNothing(doc: A.Doc<unknown>, chunks: readonly Uint8Array[]): boolean {
+  let next = A.clone(doc);
+  try {
+    for (const chunk of chunks) next = A.loadIncremental(next, chunk);
+    const before = [...A.getHeads(doc)].sort();
+    const after = [...A.getHeads(next)].sort();
+    return (
+      A.getMissingDeps(next, []).length === 0 &&
+      before.length === after.length &&
+      before.every((head, i) => head === after[i])
+    );
+  } finally {
+    A.free(next);
+  }
+}
