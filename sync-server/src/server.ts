@@ -14,7 +14,13 @@ import {
 } from '@symphony/schemas';
 import { WebSocketServer } from 'ws';
 import { AccessCache } from './access/AccessCache.js';
-import type { AccessControl } from './access/AccessControl.js';
+import {
+  type Access,
+  type AccessControl,
+  type Denial,
+  DenialReason,
+  ResourceKind,
+} from './access/AccessControl.js';
 import { OpenAccess } from './access/OpenAccess.js';
 import { Revalidator } from './access/Revalidator.js';
 import { startAutomergeEndpoint } from './automerge-endpoint.js';
@@ -144,7 +150,18 @@ export async function startSyncServer(
       maxUnauthorizedBytes: authorization.maxBytes,
       authorizationTimeoutMs: authorization.timeoutMs,
     },
-    authorize: (token, documentId) => access.authorize(token, documentId),
+    // A workflow is an Automerge document: Yjs updates stored under its id would be a second,
+    // unvalidated copy, so `/yjs` treats it as no document at all.
+    authorize: (token, documentId) =>
+      access.authorize(token, documentId).then((answer): Access | Denial =>
+        answer.ok && answer.kind === ResourceKind.workflow
+          ? {
+              ok: false,
+              reason: DenialReason.unknown,
+              message: `${documentId} is a workflow: open it at /automerge`,
+            }
+          : answer,
+      ),
     watch: (watched) => revalidator.watch(watched),
     open(documentId) {
       const existing = documents.get(documentId);

@@ -133,6 +133,13 @@ describe('/yjs authorized by a real OFB', () => {
     expect(server.openDocuments).toBe(0);
   });
 
+  it('refuses a workflow id at /yjs (4410): workflows are Automerge documents', async () => {
+    const workflowId = freshId('wf');
+    await createDocument(ofb.url, owner, workspaceId, workflowId, 'workflow');
+    expect(await closeCodeFor(editor.token, workflowId)).toBe(CloseCode.UnknownDocument.code);
+    expect(server.openDocuments).toBe(0);
+  });
+
   it('closes a connection with 4419 when its token expires', async () => {
     const shortLived = await tokens.sign({ sub: editor.id }, 2);
     const raw = await rawSocket(server, `/yjs/${documentId}?token=${shortLived}`);

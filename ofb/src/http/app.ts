@@ -82,7 +82,7 @@ async function checkMemberChange(tx: OfbStore, workspaceId: string, userId: stri
 }
 
 /** Functions whose bodies carry document bytes: limited to the rules' document size, in base64. */
-const byteFunctions = ['persist-updates', 'compact-document'] as const;
+const byteFunctions = ['persist-updates', 'compact-document', 'automerge-save'] as const;
 
 /**
  * The functions that honour an {@link IDEMPOTENCY_HEADER}: the mutations a client's outbox
