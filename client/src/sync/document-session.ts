@@ -74,6 +74,8 @@ export interface DocumentSessionOptions {
 
 /** 5 s between attempts while a document waits for its registration with OFB. */
 const UNREGISTERED_RETRY_MS = 5_000;
+/** 2 s after the server failed to store updates (1011) before reconnecting. */
+const PERSISTENCE_RETRY_MS = 2_000;
 /** After a refresh that could not reach OFB, reconnect (and so retry) this much later. */
 const AUTH_RETRY_MS = 15_000;
 
@@ -180,6 +182,17 @@ export class DocumentSession {
       }
     };
     this.provider.on('closed', ({ code }) => this.onTerminalClose(code));
+    this.provider.on('connection-close', (event) => {
+      // The server could not store our updates: y-websocket would reconnect at once (the attempt
+      // counter resets on every sync), so give it a moment instead of hammering it.
+      if (event?.code !== CloseCode.PersistenceFailed.code || this.destroyed) return;
+      // Not `disconnect()` (this runs inside y-websocket's close handling): just stop its own retry.
+      this.provider.shouldConnect = false;
+      clearTimeout(this.retryTimer);
+      this.retryTimer = setTimeout(() => {
+        if (!this.destroyed && this.networkAvailable) this.provider.connect();
+      }, PERSISTENCE_RETRY_MS);
+    });
     this.provider.on('status', ({ status }) => {
       if (status === 'connected') {
         this.provider.ws?.send(encodeSavedStateSubscription() as Uint8Array<ArrayBuffer>);
