@@ -271,4 +271,21 @@ test.describe('accounts and access', () => {
     await expect(vic.boardNodes).toHaveCount(1);
     expect(Object.keys((await vic.workflowSnapshot()).nodes)).toHaveLength(1);
   });
+
+  test('creating an account signs in and opens a first workspace of one’s own', async ({ newUser }) => {
+    const visitor = await newUser('Visitor', '#e07b00', { signedOut: true, ownWorkspace: true });
+    const { page } = visitor;
+    await visitor.openApp();
+    await page.getByTestId('sign-in-switch').click();
+    await page.getByTestId('sign-in-name').fill('Erin');
+    await page.getByTestId('sign-in-password').fill('short');
+    await page.getByTestId('sign-in-password').press('Enter');
+    await expect(page.getByTestId('sign-in-error')).toHaveText('Password must be at least 8 characters.');
+    await page.getByTestId('sign-in-password').fill('a-long-enough-password');
+    await page.getByTestId('sign-in-submit').click();
+    await expect(page.getByTestId('workspace-select')).toContainText('Erin’s workspace');
+    await expect(page.getByTestId('loading')).toHaveCount(0);
+    await visitor.createDocument('First notes');
+    await expect(page.getByTestId('registering-banner')).toHaveCount(0, { timeout: 15_000 });
+  });
 });
