@@ -34,7 +34,8 @@ export interface InvitationRecord {
 }
 
 /** Whether a resource is a text document or a workflow. */
-export type DocumentKind = 'document' | 'workflow';
+/** `workspace` is a workspace's index document (`workspace-<workspaceId>`), created with it. */
+export type DocumentKind = 'document' | 'workflow' | 'workspace';
 
 /** Metadata of a document or workflow (its content lives in the sync layer). */
 export interface DocumentRecord {

@@ -268,6 +268,56 @@ describe('OFB functions over supabase-js (PGlite)', () => {
     });
   });
 
+  describe("a workspace's index document (workspace-<id>)", () => {
+    it('is created with the workspace, stored like a document, never listed, renamed or deleted', async () => {
+      const owner = await signUp(app.supabase, 'ida');
+      const viewer = await signUp(app.supabase, 'ivo');
+      await call('create-workspace', { name: 'Indexed', id: 'ws-indexed' }, { token: owner.token });
+      const index = 'workspace-ws-indexed';
+      const update = Buffer.from([0, 0]).toString('base64'); // an empty Yjs update
+      const service = await tokens.sign({ sub: 'sync-server', role: 'service_role' });
+      expect(
+        (await call('persist-updates', { documentId: index, updates: [update] }, { token: service })).status,
+      ).toBe(200);
+      // Editors write it (they add documents to the list), members read it.
+      expect(
+        (await call('persist-updates', { documentId: index, updates: [update] }, { token: owner.token }))
+          .status,
+      ).toBe(200);
+      const loaded = await call('load-document', { documentId: index }, { token: owner.token });
+      expect(loaded.body.updates).toEqual([update, update]);
+      expectRefused(
+        await call('load-document', { documentId: index }, { token: viewer.token }),
+        403,
+        'forbidden',
+        'not_a_member',
+      );
+      expect(
+        (await call('list-documents', { workspaceId: 'ws-indexed' }, { token: owner.token })).body,
+      ).toEqual({
+        documents: [],
+      });
+      expectRefused(
+        await call('rename-document', { documentId: index, title: 'x' }, { token: owner.token }),
+        422,
+        'validation',
+        'reserved_id',
+      );
+      expectRefused(
+        await call('delete-document', { documentId: index }, { token: owner.token }),
+        422,
+        'validation',
+        'reserved_id',
+      );
+      const stored = await call(
+        'list-stored-documents',
+        { workspaceId: 'ws-indexed' },
+        { token: owner.token },
+      );
+      expect(stored.body.documentIds).toEqual([index]);
+    });
+  });
+
   describe('workspaces with ids, invitations by name, listings and sessions', () => {
     it('create-workspace takes a client-chosen id and refuses a taken one', async () => {
       const erin = await signUp(app.supabase, 'erin');

@@ -28,7 +28,11 @@ export const OfbSession = z.object({
  * `create-workspace`. `id` lets a client create a workspace offline and use it at once; the
  * outbox replays the call later (with an idempotency key, so a replay applies once).
  */
-export const OfbCreateWorkspace = z.strictObject({ name: Title, id: Id.optional() });
+export const OfbCreateWorkspace = z.strictObject({
+  name: Title,
+  // 118 leaves room for the `workspace-` prefix of its index document's id (128 at most).
+  id: Id.refine((id) => id.length <= 118, 'workspace id must be at most 118 characters').optional(),
+});
 export const OfbListWorkspaces = z.strictObject({});
 /** `refresh-session`: a still-valid token buys a fresh one (same user, full lifetime). */
 export const OfbRefreshSession = z.strictObject({});

@@ -239,7 +239,7 @@ export class SqlOfbStore implements OfbStore {
 
   async listDocuments(workspaceId: string): Promise<DocumentRecord[]> {
     const rows = await this.db.query(
-      'select * from documents where workspace_id = $1 order by created_at, id',
+      "select * from documents where workspace_id = $1 and kind <> 'workspace' order by created_at, id",
       [workspaceId],
     );
     return rows.map(document);
@@ -247,7 +247,7 @@ export class SqlOfbStore implements OfbStore {
 
   async countDocuments(workspaceId: string): Promise<number> {
     const rows = await this.db.query<{ n: unknown }>(
-      'select count(*) as n from documents where workspace_id = $1',
+      "select count(*) as n from documents where workspace_id = $1 and kind <> 'workspace'",
       [workspaceId],
     );
     return Number(rows[0]!.n);

@@ -7,6 +7,8 @@ import {
   type OfbFunctionName,
   OfbRequests,
   type Role,
+  WorkspaceId,
+  workspaceIndexDocumentId,
 } from '@symphony/schemas';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -23,7 +25,13 @@ import {
   type RulesConfig,
   type RuleViolation,
 } from '../domain/rules.js';
-import { type AuditEntry, ConflictError, type IdempotencyRecord, type OfbStore } from '../OfbStore.js';
+import {
+  type AuditEntry,
+  ConflictError,
+  type DocumentRecord,
+  type IdempotencyRecord,
+  type OfbStore,
+} from '../OfbStore.js';
 import { automergeFunctions } from './automerge-functions.js';
 import { YjsCompactor } from './yjs-compaction.js';
 
@@ -60,6 +68,26 @@ async function documentOrThrow(tx: OfbStore, documentId: string) {
   const doc = await tx.getDocument(documentId);
   if (!doc) throw new OfbError(404, 'not_found', 'document_not_found', `no document ${documentId}`);
   return doc;
+}
+
+/**
+ * The resource kind RBAC decides on for a document's content. A workspace's index document holds
+ * the workspace's list of documents, which editors change whenever they add one: its content is
+ * decided like a document's.
+ */
+const contentKind = (doc: DocumentRecord): ResourceKind => (doc.kind === 'workspace' ? 'document' : doc.kind);
+
+/** A document a person may rename or delete: a workspace's index document goes with its workspace. */
+async function userDocumentOrThrow(tx: OfbStore, documentId: string) {
+  const doc = await documentOrThrow(tx, documentId);
+  if (doc.kind === 'workspace')
+    throw new OfbError(
+      422,
+      'validation',
+      'reserved_id',
+      `${documentId} is the index of workspace ${doc.workspaceId}; it is renamed and deleted with the workspace`,
+    );
+  return doc as DocumentRecord & { kind: 'document' | 'workflow' };
 }
 
 async function workspaceOrThrow(tx: OfbStore, workspaceId: string) {
@@ -331,6 +359,14 @@ export function createOfbApp(options: OfbAppOptions): Hono {
           throw error;
         }
         await tx.putMember({ workspaceId: id, userId: sub, role: 'owner' });
+        // The workspace's index document, stored like any document (kind `workspace`).
+        await tx.createDocument({
+          id: workspaceIndexDocumentId(WorkspaceId.parse(id)),
+          workspaceId: id,
+          kind: 'workspace',
+          title: name,
+          sizeBytes: 0,
+        });
         await tx.appendAudit({
           actor: sub,
           action: 'create-workspace',
@@ -499,7 +535,7 @@ export function createOfbApp(options: OfbAppOptions): Hono {
     'rename-document': async ({ documentId, title }, { claims, store }) => {
       const caller = requireUser(claims);
       return store.transaction(async (tx) => {
-        const doc = await documentOrThrow(tx, documentId);
+        const doc = await userDocumentOrThrow(tx, documentId);
         await authorize(tx, caller, doc.workspaceId, 'rename', doc.kind, documentId);
         return { document: await tx.renameDocument(documentId, title) };
       });
@@ -507,7 +543,7 @@ export function createOfbApp(options: OfbAppOptions): Hono {
     'delete-document': async ({ documentId }, { claims, store }) => {
       const caller = requireUser(claims);
       return store.transaction(async (tx) => {
-        const doc = await documentOrThrow(tx, documentId);
+        const doc = await userDocumentOrThrow(tx, documentId);
         await authorize(tx, caller, doc.workspaceId, 'delete', doc.kind, documentId);
         await tx.deleteDocument(documentId);
         return { deleted: documentId };
@@ -520,7 +556,7 @@ export function createOfbApp(options: OfbAppOptions): Hono {
       const result = await store.transaction(async (tx) => {
         const doc = await documentOrThrow(tx, documentId);
         // The `write` decision is the batch's audit row, committed with the updates.
-        await authorize(tx, caller, doc.workspaceId, 'write', doc.kind, documentId);
+        await authorize(tx, caller, doc.workspaceId, 'write', contentKind(doc), documentId);
         const tooLarge = checkDocumentSize(rules, (await tx.storedDocumentBytes(documentId)) + batchBytes);
         if (tooLarge) throw ruleError(tooLarge);
         const seqs = await tx.appendDocumentUpdates(documentId, decoded);
@@ -533,7 +569,7 @@ export function createOfbApp(options: OfbAppOptions): Hono {
       const caller = requireUser(claims);
       return store.transaction(async (tx) => {
         const doc = await documentOrThrow(tx, documentId);
-        await authorize(tx, caller, doc.workspaceId, 'read', doc.kind, documentId);
+        await authorize(tx, caller, doc.workspaceId, 'read', contentKind(doc), documentId);
         const rows = await tx.loadDocumentUpdates(documentId);
         return {
           updates: rows.map((r) => toBase64(r.bytes)),
@@ -548,7 +584,7 @@ export function createOfbApp(options: OfbAppOptions): Hono {
       if (tooLarge) throw ruleError(tooLarge);
       return store.transaction(async (tx) => {
         const doc = await documentOrThrow(tx, documentId);
-        await authorize(tx, caller, doc.workspaceId, 'write', doc.kind, documentId);
+        await authorize(tx, caller, doc.workspaceId, 'write', contentKind(doc), documentId);
         return { seq: await tx.compactDocumentUpdates(documentId, bytes, upToSeq) };
       });
     },
