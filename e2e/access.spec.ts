@@ -1,0 +1,115 @@
+import * as encoding from 'lib0/encoding';
+import * as Y from 'yjs';
+import { expect, test } from './support/fixtures.js';
+
+/** y-websocket frames a forged client could send: a sync update (0, 2) and a sync step 2 (0, 1). */
+function forgedFrames(text: string): number[][] {
+  const doc = new Y.Doc();
+  doc.getText('content').insert(0, text);
+  const update = Y.encodeStateAsUpdate(doc);
+  return [2, 1].map((step) => {
+    const e = encoding.createEncoder();
+    encoding.writeVarUint(e, 0);
+    encoding.writeVarUint(e, step);
+    encoding.writeVarUint8Array(e, update);
+    return [...encoding.toUint8Array(e)];
+  });
+}
+
+test.describe('authority over the sockets', () => {
+  test('a write a viewer forces over its own socket is refused and changes nothing on the server', async ({
+    newUser,
+    ofb,
+    server,
+  }) => {
+    const alice = await newUser('Alice');
+    const vic = await newUser('Vic', '#6a4cc2', { role: 'viewer' });
+    await alice.gotoHome();
+    const id = await alice.createDocument('Budget');
+    await alice.typeAtEnd('Only the owner writes here.');
+    await alice.expectAllSaved();
+
+    await vic.gotoDocument(id);
+    await expect(vic.page.getByTestId('view-only-badge')).toBeVisible();
+    await expect.poll(() => vic.editorText()).toBe('Only the owner writes here.');
+
+    // Vic skips the app and writes straight to the server, with Vic's own valid token.
+    const url = `${new URL(`yjs/${id}`, server.url.replace(/^http/, 'ws'))}?token=${encodeURIComponent(vic.session.access_token)}`;
+    const answers = await vic.page.evaluate(
+      async ({ url, frames }) => {
+        const ws = new WebSocket(url);
+        ws.binaryType = 'arraybuffer';
+        const received: number[][] = [];
+        ws.onmessage = (event) => received.push([...new Uint8Array(event.data as ArrayBuffer)]);
+        const opened = await new Promise<string>((resolve) => {
+          ws.onopen = () => resolve('open');
+          ws.onclose = (event) => resolve(`closed ${event.code} ${event.reason}`);
+        });
+        if (opened !== 'open') return [opened];
+        for (const frame of frames) ws.send(new Uint8Array(frame));
+        // The server answers each refused frame with y-protocols' permission-denied ([2, 0, reason]).
+        const deadline = Date.now() + 5000;
+        while (received.filter((m) => m[0] === 2).length < frames.length && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        ws.close();
+        return received
+          .filter((m) => m[0] === 2)
+          .map((m) => new TextDecoder().decode(new Uint8Array(m.slice(3))));
+      },
+      { url, frames: forgedFrames('FORGED ') },
+    );
+    expect(answers).toHaveLength(2);
+    for (const reason of answers) expect(reason).toMatch(/read-only|viewer/i);
+
+    // Nothing reached the owner, nor the server's storage (read back through OFB as the owner).
+    await alice.typeAtEnd(' Still mine.');
+    await alice.expectAllSaved();
+    expect(await alice.editorText()).toBe('Only the owner writes here. Still mine.');
+    await expect.poll(() => vic.editorText()).toBe('Only the owner writes here. Still mine.');
+    const stored = await ofb.call<{ updates: string[] }>(
+      'load-document',
+      { documentId: id },
+      alice.session.access_token,
+    );
+    const copy = new Y.Doc();
+    for (const update of stored.updates) Y.applyUpdate(copy, Buffer.from(update, 'base64'));
+    expect(copy.getText('content').toString()).toBe('Only the owner writes here. Still mine.');
+  });
+
+  test('an offline-created workspace replayed by two tabs at once exists on the server exactly once', async ({
+    newUser,
+    ofb,
+  }) => {
+    const alice = await newUser('Alice');
+    await alice.gotoHome();
+    await alice.waitForServiceWorker();
+    // A second tab of the same browser shares the outbox (IndexedDB) and replays it too.
+    const second = await alice.context.newPage();
+    await second.goto(alice.page.url());
+    await alice.context.setOffline(true);
+
+    const { page } = alice;
+    await page.getByTestId('new-workspace').click();
+    await page.getByTestId('new-workspace-name').fill('Field notes');
+    await page.getByTestId('new-workspace-name').press('Enter');
+    await expect(page.getByTestId('workspace-select')).toContainText('Field notes (not synced yet)');
+    await expect(alice.indicator).toHaveAttribute('data-outbox', '1');
+    // Reloaded while still offline: the queued call survives in IndexedDB.
+    await page.reload();
+    await expect(alice.indicator).toHaveAttribute('data-outbox', '1');
+
+    await alice.context.setOffline(false);
+    await expect(alice.indicator).toHaveAttribute('data-outbox', '0', { timeout: 20_000 });
+    await expect(second.getByTestId('connection-indicator')).toHaveAttribute('data-outbox', '0', {
+      timeout: 20_000,
+    });
+    const { workspaces } = await ofb.call<{ workspaces: { name: string }[] }>(
+      'list-workspaces',
+      {},
+      alice.session.access_token,
+    );
+    expect(workspaces.filter((w) => w.name === 'Field notes')).toHaveLength(1);
+    await expect(page.getByTestId('workspace-select')).not.toContainText('not synced yet');
+  });
+});
