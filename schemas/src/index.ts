@@ -1,3 +1,35 @@
+export type {
+  EngineMethod,
+  EngineNotification,
+  EngineNotificationParams,
+  EngineParams,
+  EngineParsedParams,
+  EngineResult,
+} from './editor-engine.js';
+export {
+  BufferId,
+  BufferRevision,
+  ChangeOrigin,
+  ChangeOriginSchema,
+  DeltaOp,
+  EDITOR_ENGINE_PROTOCOL_VERSION,
+  EditorEngineLimits,
+  EngineErrorCode,
+  EngineErrorData,
+  EngineErrorObject,
+  EngineNotifications,
+  EngineRequests,
+  FindMatch,
+  LineColumn,
+  OffsetRange,
+  OutlineItem,
+  Selection,
+  SelectionInput,
+  TextEdit,
+  TextPosition,
+  TextRange,
+  Token,
+} from './editor-engine.js';
 export { ErrorBody, ErrorCategory, errorBody } from './errors.js';
 export { DocumentId, UserId, WorkspaceId, workspaceIndexDocumentId } from './ids.js';
 export type { OfbFunctionName } from './ofb.js';
