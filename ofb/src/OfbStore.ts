@@ -110,6 +110,19 @@ export interface AccessRecord {
   readonly userName: string | null;
 }
 
+/**
+ * What a write of a document's content needs to know, read in one statement: the document, the
+ * caller's role in its workspace (null: not a member) and what the document stores now.
+ */
+export interface WriteTargetRecord {
+  readonly document: DocumentRecord;
+  readonly role: Role | null;
+  /** Total bytes of the document's stored update rows (what `storedDocumentBytes` answers). */
+  readonly storedBytes: number;
+  /** How many update rows the document has stored (what `countDocumentUpdates` answers). */
+  readonly storedRows: number;
+}
+
 /** The stored answer to one call made with an idempotency key. */
 export interface IdempotencyRecord {
   readonly userId: string;
@@ -172,6 +185,11 @@ export interface OfbStore {
   compactDocumentUpdates(documentId: string, state: Uint8Array, upToSeq?: number): Promise<number>;
   /** Total bytes stored for the document. */
   storedDocumentBytes(documentId: string): Promise<number>;
+  /**
+   * The document, `userId`'s role in its workspace and the document's stored bytes and rows, in
+   * one statement (the reads of `persist-updates`); null when there is no such document.
+   */
+  getWriteTarget(documentId: string, userId: string): Promise<WriteTargetRecord | null>;
   /** Ids of the documents that have stored updates, in one workspace or (`null`) in all. */
   listStoredDocuments(workspaceId: string | null): Promise<string[]>;
 

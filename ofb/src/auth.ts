@@ -48,9 +48,18 @@ export function parseDuration(text: string): number {
   return Number(match[1]) * unit;
 }
 
+/** How many verified tokens {@link TokenService} remembers (least recently used go first). */
+const VERIFIED_CACHE_SIZE = 1024;
+
 /** Signs and verifies Supabase-compatible HS256 access tokens. `now` is injected for tests. */
 export class TokenService {
   private readonly key: Uint8Array;
+  /**
+   * Tokens whose signature verified, by their exact text, with their claims: the sync-server sends
+   * the same service_role token with every persist, and a user's token with every access check.
+   * An entry is used only while its `exp` is in the future; a refused token is never stored.
+   */
+  private readonly verified = new Map<string, Claims>();
   constructor(
     secret: string,
     private readonly now: () => number = Date.now,
@@ -77,6 +86,24 @@ export class TokenService {
 
   /** Verifies signature and expiry (no clock tolerance: a token that expires in 0 s is already expired). */
   async verify(token: string): Promise<Claims> {
+    const known = this.verified.get(token);
+    if (known) {
+      this.verified.delete(token);
+      if (known.exp <= Math.floor(this.now() / 1000))
+        throw new AuthError('expired_token', 'token has expired');
+      this.verified.set(token, known);
+      return known;
+    }
+    const claims = await this.verifySignature(token);
+    if (this.verified.size >= VERIFIED_CACHE_SIZE) {
+      const oldest = this.verified.keys().next();
+      if (!oldest.done) this.verified.delete(oldest.value);
+    }
+    this.verified.set(token, claims);
+    return claims;
+  }
+
+  private async verifySignature(token: string): Promise<Claims> {
     try {
       const { payload } = await jwtVerify(token, this.key, {
         algorithms: ['HS256'],

@@ -17,6 +17,7 @@ import {
   type SentInvitationRecord,
   type UserRecord,
   type WorkspaceRecord,
+  type WriteTargetRecord,
 } from '../OfbStore.js';
 import type { SqlDriver } from './SqlDriver.js';
 
@@ -315,6 +316,30 @@ export class SqlOfbStore implements OfbStore {
       [documentId],
     );
     return Number(rows[0]!.n);
+  }
+
+  async getWriteTarget(documentId: string, userId: string): Promise<WriteTargetRecord | null> {
+    // The sum reads the document's rows through the primary key; background compaction keeps them
+    // few (YjsCompactor's maxRows), so it stays cheap.
+    const rows = await this.db.query(
+      `select d.*, m.role as member_role, s.n as stored_bytes, s.c as stored_rows
+       from documents d
+       left join members m on m.workspace_id = d.workspace_id and m.user_id = $2
+       cross join lateral (
+         select coalesce(sum(octet_length(u.bytes)), 0) as n, count(*) as c
+         from document_updates u where u.document_id = d.id
+       ) s
+       where d.id = $1`,
+      [documentId, userId],
+    );
+    const r = rows[0];
+    if (!r) return null;
+    return {
+      document: document(r),
+      role: r.member_role === null ? null : (r.member_role as Role),
+      storedBytes: Number(r.stored_bytes),
+      storedRows: Number(r.stored_rows),
+    };
   }
 
   async listStoredDocuments(workspaceId: string | null): Promise<string[]> {

@@ -203,8 +203,39 @@ export function createOfbApp(options: OfbAppOptions): Hono {
   };
 
   /**
-   * Decides, audits the decision (in `tx`), and throws 403 when denied. A `service_role` token (the
-   * sync-server's) may act in any workspace, as it bypasses RLS in Supabase; it is still audited.
+   * Decides `caller`'s `action` on a resource, its role in the workspace given (`role`; ignored for
+   * a `service_role` token, the sync-server's, which may act in any workspace, as it bypasses RLS in
+   * Supabase). Returns the audit row of an allowed decision; throws 403 when denied, carrying the
+   * denial's audit row for the route to record after the transaction rolls back (PGlite has one
+   * connection: writing outside `tx` here would wait for `tx` forever), so the rollback cannot erase it.
+   */
+  const decideAudited = (
+    caller: Claims,
+    role: Role | null,
+    workspaceId: string,
+    action: Action,
+    kind: ResourceKind,
+    resourceId: string,
+  ): AuditEntry => {
+    const actor = caller.sub;
+    const entry = { actor, action, resourceKind: kind, resourceId, workspaceId };
+    if (caller.role === 'service_role') return { ...entry, allowed: true, reason: 'service_role' };
+    const decision = decide(role, action, kind);
+    if (!decision.allowed)
+      throw new OfbError(
+        403,
+        'forbidden',
+        decision.reason,
+        `${action} on ${kind} ${resourceId} is not allowed: ${decision.reason}`,
+        { role },
+        { ...entry, allowed: false, reason: decision.reason },
+      );
+    return { ...entry, allowed: true, reason: decision.reason };
+  };
+
+  /**
+   * Decides, audits the decision (in `tx`), and throws 403 when denied (see {@link decideAudited}).
+   * A `service_role` caller is still audited.
    * Listings pass `auditAllowed: false`: reading metadata writes no audit row (denials still do).
    */
   const authorize = async (
@@ -216,56 +247,11 @@ export function createOfbApp(options: OfbAppOptions): Hono {
     resourceId: string,
     { auditAllowed = true }: { auditAllowed?: boolean } = {},
   ): Promise<Role | null> => {
-    const actor = caller.sub;
-    if (caller.role === 'service_role') {
-      if (auditAllowed)
-        await tx.appendAudit({
-          actor,
-          action,
-          resourceKind: kind,
-          resourceId,
-          workspaceId,
-          allowed: true,
-          reason: 'service_role',
-        });
-      return null;
-    }
-    const member = await tx.getMember(workspaceId, actor);
-    const decision = decide(member?.role ?? null, action, kind);
-    if (!decision.allowed) {
-      // Recorded by the route after the transaction rolls back (PGlite has one connection: writing
-      // outside `tx` here would wait for `tx` forever), so the rollback cannot erase it.
-      const audit: AuditEntry = {
-        actor,
-        action,
-        resourceKind: kind,
-        resourceId,
-        workspaceId,
-        allowed: false,
-        reason: decision.reason,
-      };
-      throw new OfbError(
-        403,
-        'forbidden',
-        decision.reason,
-        `${action} on ${kind} ${resourceId} is not allowed: ${decision.reason}`,
-        {
-          role: member?.role ?? null,
-        },
-        audit,
-      );
-    }
-    if (auditAllowed)
-      await tx.appendAudit({
-        actor,
-        action,
-        resourceKind: kind,
-        resourceId,
-        workspaceId,
-        allowed: true,
-        reason: decision.reason,
-      });
-    return member?.role ?? null;
+    const role =
+      caller.role === 'service_role' ? null : ((await tx.getMember(workspaceId, caller.sub))?.role ?? null);
+    const allowed = decideAudited(caller, role, workspaceId, action, kind, resourceId);
+    if (auditAllowed) await tx.appendAudit(allowed);
+    return role;
   };
 
   const session = async (user: { id: string; name: string }) => ({
@@ -553,16 +539,31 @@ export function createOfbApp(options: OfbAppOptions): Hono {
       const caller = requireUser(claims);
       const decoded = updates.map(fromBase64);
       const batchBytes = decoded.reduce((n, u) => n + u.byteLength, 0);
+      let storedRows = 0;
       const result = await store.transaction(async (tx) => {
-        const doc = await documentOrThrow(tx, documentId);
+        // One read: the document, the caller's role in its workspace, the document's stored bytes.
+        const target = await tx.getWriteTarget(documentId, caller.sub);
+        if (!target) throw new OfbError(404, 'not_found', 'document_not_found', `no document ${documentId}`);
+        const doc = target.document;
         // The `write` decision is the batch's audit row, committed with the updates.
-        await authorize(tx, caller, doc.workspaceId, 'write', contentKind(doc), documentId);
-        const tooLarge = checkDocumentSize(rules, (await tx.storedDocumentBytes(documentId)) + batchBytes);
+        const allowed = decideAudited(
+          caller,
+          target.role,
+          doc.workspaceId,
+          'write',
+          contentKind(doc),
+          documentId,
+        );
+        const tooLarge = checkDocumentSize(rules, target.storedBytes + batchBytes);
         if (tooLarge) throw ruleError(tooLarge);
         const seqs = await tx.appendDocumentUpdates(documentId, decoded);
+        // The audit row goes last: its trigger takes the audit chain's lock (held until COMMIT), so
+        // concurrent appends queue on it for this statement and the commit only, not the whole call.
+        await tx.appendAudit(allowed);
+        storedRows = target.storedRows + seqs.length;
         return { stored: seqs.length, lastSeq: seqs[seqs.length - 1] ?? null };
       });
-      compactor.persisted(documentId);
+      compactor.persisted(documentId, storedRows);
       return result;
     },
     'load-document': async ({ documentId }, { claims, store }) => {

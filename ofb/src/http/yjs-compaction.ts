@@ -34,8 +34,14 @@ export class YjsCompactor {
     private readonly onError: CompactionErrorSink = logToConsole,
   ) {}
 
-  /** Notes a successful persist; schedules a compaction when the document has too many rows. */
-  persisted(documentId: string): void {
+  /**
+   * Notes a successful persist; schedules a compaction when the document has too many rows.
+   * `storedRows`, when the caller knows it (the rows it saw plus the rows it added, in the persist's
+   * transaction), saves counting them: at or under `maxRows` there is nothing to check. A concurrent
+   * persist may have added rows it did not see; the next persist's count includes them.
+   */
+  persisted(documentId: string, storedRows?: number): void {
+    if (storedRows !== undefined && storedRows <= this.maxRows) return;
     if (this.scheduled.has(documentId)) return;
     this.scheduled.add(documentId);
     const run: Promise<void> = this.queue
