@@ -1,0 +1,67 @@
+import { type Parser, type Tree, TreeFragment } from '@lezer/common';
+
+interface Entry {
+  text: string;
+  tree: Tree;
+  fragments: readonly TreeFragment[];
+}
+
+/**
+ * Remembers the syntax trees of the last few texts a parser was given, so asking for the tokens of
+ * one screen after another of the same document parses it once, and an edited document is reparsed
+ * incrementally: only the part around the change is parsed again, the rest of the old tree is reused.
+ */
+export class ParseCache {
+  readonly #parser: Parser;
+  readonly #capacity: number;
+  /** Most recently used first. */
+  readonly #entries: Entry[] = [];
+
+  /**
+   * @param capacity how many texts to remember; 4 covers a few documents open side by side while
+   *   bounding what is kept alive (each entry holds its text and its tree).
+   */
+  constructor(parser: Parser, capacity = 4) {
+    this.#parser = parser;
+    this.#capacity = Math.max(1, capacity);
+  }
+
+  /** The syntax tree of `text`, parsed now or remembered from an earlier call. */
+  tree(text: string): Tree {
+    const index = this.#entries.findIndex((entry) => entry.text === text);
+    if (index >= 0) {
+      const [entry] = this.#entries.splice(index, 1);
+      this.#entries.unshift(entry!);
+      return entry!.tree;
+    }
+    const previous = this.#entries[0];
+    const fragments = previous ? reusableFragments(previous, text) : [];
+    const tree = this.#parser.parse(text, fragments);
+    this.#entries.unshift({ text, tree, fragments: TreeFragment.addTree(tree) });
+    this.#entries.length = Math.min(this.#entries.length, this.#capacity);
+    return tree;
+  }
+}
+
+/**
+ * The parts of `previous`'s tree still valid for `text`, taking the edit between them to be the span
+ * between their common prefix and common suffix. A different document shares (almost) nothing, so
+ * the scan stops at once and nothing is reused.
+ */
+function reusableFragments(previous: Entry, text: string): readonly TreeFragment[] {
+  const old = previous.text;
+  const shorter = Math.min(old.length, text.length);
+  let prefix = 0;
+  while (prefix < shorter && old.charCodeAt(prefix) === text.charCodeAt(prefix)) prefix++;
+  let suffix = 0;
+  while (
+    suffix < shorter - prefix &&
+    old.charCodeAt(old.length - 1 - suffix) === text.charCodeAt(text.length - 1 - suffix)
+  ) {
+    suffix++;
+  }
+  if (prefix === 0 && suffix === 0) return [];
+  return TreeFragment.applyChanges(previous.fragments, [
+    { fromA: prefix, toA: old.length - suffix, fromB: prefix, toB: text.length - suffix },
+  ]);
+}

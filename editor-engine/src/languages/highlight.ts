@@ -1,0 +1,112 @@
+import type { Tree } from '@lezer/common';
+import { classHighlighter, highlightTree, tagHighlighter, tags } from '@lezer/highlight';
+import { type TextRange, type Token, TokenType } from './LanguagePlugin.js';
+
+/**
+ * Classes `classHighlighter` has no name for but a view wants to tell apart: `null` (it only says
+ * literal), regular expressions and escapes (it lumps them with template strings), Markdown's marks,
+ * code, quotes and strikethrough, and the keyword-like modifiers and `this`.
+ */
+const extraHighlighter = tagHighlighter([
+  { tag: tags.null, class: 'tok-null' },
+  { tag: tags.regexp, class: 'tok-regexp' },
+  { tag: tags.escape, class: 'tok-escape' },
+  { tag: [tags.processingInstruction, tags.contentSeparator], class: 'tok-meta' },
+  { tag: tags.monospace, class: 'tok-code' },
+  { tag: tags.quote, class: 'tok-quote' },
+  { tag: tags.strikethrough, class: 'tok-strikethrough' },
+  { tag: [tags.modifier, tags.self], class: 'tok-keyword' },
+]);
+const highlighters = [classHighlighter, extraHighlighter];
+
+/** `tok-*` class (without the prefix) → stable token type. Classes not listed produce no token. */
+const classToType: Record<string, TokenType> = {
+  link: TokenType.link,
+  heading: TokenType.heading,
+  emphasis: TokenType.emphasis,
+  strong: TokenType.strong,
+  keyword: TokenType.keyword,
+  atom: TokenType.atom,
+  bool: TokenType.bool,
+  url: TokenType.url,
+  labelName: TokenType.labelName,
+  string: TokenType.string,
+  string2: TokenType.string,
+  number: TokenType.number,
+  variableName: TokenType.variableName,
+  variableName2: TokenType.variableName,
+  propertyName: TokenType.propertyName,
+  typeName: TokenType.typeName,
+  namespace: TokenType.namespace,
+  className: TokenType.className,
+  operator: TokenType.operator,
+  comment: TokenType.comment,
+  meta: TokenType.meta,
+  invalid: TokenType.invalid,
+  punctuation: TokenType.punctuation,
+  null: TokenType.null,
+  regexp: TokenType.regexp,
+  escape: TokenType.escape,
+  code: TokenType.code,
+  quote: TokenType.quote,
+  strikethrough: TokenType.strikethrough,
+};
+
+const typeOfClasses = new Map<string, TokenType | null>();
+
+/**
+ * The type for a span's classes. Classes inherited from enclosing nodes come first and a node's own
+ * last, so the last recognised class is the most specific one ('#' in a heading is `meta`).
+ */
+function tokenTypeOf(classes: string): TokenType | null {
+  let type = typeOfClasses.get(classes);
+  if (type === undefined) {
+    type = null;
+    for (const cls of classes.split(' ')) {
+      const mapped = classToType[cls.startsWith('tok-') ? cls.slice(4) : cls];
+      if (mapped) type = mapped;
+    }
+    typeOfClasses.set(classes, type);
+  }
+  return type;
+}
+
+/**
+ * `range` made safe for a text of `length`: whole numbers within `[0, length]`, `from <= to`; the
+ * whole text when no range is given.
+ */
+export function clampRange(range: TextRange | undefined, length: number): TextRange {
+  if (!range) return { from: 0, to: length };
+  const clamp = (n: number, fallback: number) =>
+    Number.isFinite(n) ? Math.min(length, Math.max(0, Math.floor(n))) : fallback;
+  const from = clamp(range.from, 0);
+  const to = clamp(range.to, length);
+  return from <= to ? { from, to } : { from: to, to: from };
+}
+
+/**
+ * The tokens of `tree` inside `range`: sorted, non-overlapping, clipped to the range, with touching
+ * spans of the same type joined.
+ */
+export function highlightTokens(tree: Tree, length: number, range?: TextRange): Token[] {
+  const { from, to } = clampRange(range, length);
+  const tokens: Token[] = [];
+  if (from >= to) return tokens;
+  highlightTree(
+    tree,
+    highlighters,
+    (spanFrom, spanTo, classes) => {
+      const type = tokenTypeOf(classes);
+      if (!type) return;
+      const last = tokens.at(-1);
+      const start = Math.max(spanFrom, from, last ? last.to : 0);
+      const end = Math.min(spanTo, to);
+      if (start >= end) return;
+      if (last && last.to === start && last.type === type) last.to = end;
+      else tokens.push({ from: start, to: end, type });
+    },
+    from,
+    to,
+  );
+  return tokens;
+}
