@@ -49,6 +49,13 @@ export const CloseCode = {
    * its authorization was settled (GHSA-xwhh-v746-pj9m).
    */
   UnauthenticatedLimit: { code: 4408, reason: 'Too much before authorization' },
+  /**
+   * OFB refused to store the document's latest changes for good (over the size limit, the document
+   * was deleted, the writer lost the right to write): the server dropped its copy. Reconnecting
+   * would send the same changes again, so clients stop and tell the person why (the reason text is
+   * OFB's code, e.g. `document_too_large`).
+   */
+  StorageRefused: { code: 4413, reason: 'Change refused by storage' },
   /** OFB could not be asked (down, or answered with an error); reconnect later. */
   AuthorizationUnavailable: { code: 4503, reason: 'Authorization unavailable' },
   /** The server is shutting down; reconnect later. */
