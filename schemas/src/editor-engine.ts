@@ -361,9 +361,9 @@ export const EngineErrorData = {
   ReadOnly: z.strictObject({ role: RoleSchema }),
   InvalidPattern: z.strictObject({ pattern: z.string(), reason: z.string() }),
   SyncFailed: z.strictObject({ closeCode: z.number().int().optional(), reason: z.string() }),
-  Unauthorized: z.strictObject({ closeCode: z.number().int(), reason: z.string() }),
-  Forbidden: z.strictObject({ closeCode: z.number().int(), reason: z.string() }),
-  UnknownDocument: z.strictObject({ closeCode: z.number().int(), reason: z.string() }),
+  Unauthorized: z.strictObject({ closeCode: z.number().int().optional(), reason: z.string() }),
+  Forbidden: z.strictObject({ closeCode: z.number().int().optional(), reason: z.string() }),
+  UnknownDocument: z.strictObject({ closeCode: z.number().int().optional(), reason: z.string() }),
   OverlappingEdits: z.strictObject({ first: count, second: count }),
 } as const;
 

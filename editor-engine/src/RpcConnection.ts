@@ -1,0 +1,162 @@
+import { EditorEngineLimits, type EngineErrorObject } from '@symphony/schemas';
+import { type ParsedMessage, Peer } from 'json-rpc-peer';
+import type { EditorEngine, EngineSession } from './EditorEngine.js';
+import { EngineError } from './errors.js';
+
+/** Options of one connection. */
+export interface RpcConnectionOptions {
+  /** Largest message accepted, in bytes; larger ones are answered with `PayloadTooLarge` unparsed. */
+  maxMessageBytes?: number;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * One JSON-RPC connection to the engine, whatever carries it: transports hand it each incoming
+ * message and give it a function to send text. Size, JSON and envelope are checked here; params
+ * and everything after in the session. Nothing a caller sends can make it throw.
+ */
+export class RpcConnection {
+  readonly #peer: Peer;
+  readonly #session: EngineSession;
+  readonly #send: (text: string) => void;
+  readonly #engine: EditorEngine;
+  readonly #limit: number;
+  #closed = false;
+
+  constructor(engine: EditorEngine, send: (text: string) => void, options: RpcConnectionOptions = {}) {
+    this.#engine = engine;
+    this.#send = send;
+    this.#limit = options.maxMessageBytes ?? EditorEngineLimits.maxMessageBytes;
+    this.#peer = new Peer((message: ParsedMessage) => this.#handle(message));
+    this.#peer.on('data', (text: string) => this.#write(text));
+    this.#session = engine.connect((method, params) => {
+      void this.#peer.notify(method, params);
+    });
+  }
+
+  /** Sends the caller a request (either side may); resolves with its result. */
+  request(method: string, params?: unknown): Promise<unknown> {
+    return this.#peer.request(method, params);
+  }
+
+  /** Handles one incoming message (a string, or UTF-8 bytes). Answers go out through `send`. */
+  receive(message: string | Uint8Array): void {
+    if (this.#closed) return;
+    const bytes = typeof message === 'string' ? utf8Length(message, this.#limit) : message.byteLength;
+    if (bytes > this.#limit) {
+      this.refuseOversized(bytes);
+      return;
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(typeof message === 'string' ? message : decoder.decode(message));
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      this.#reply(null, new EngineError('ParseError', `message is not valid JSON (UTF-8): ${reason}`));
+      return;
+    }
+    if (Array.isArray(parsed)) {
+      if (parsed.length === 0) {
+        this.#reply(null, invalidRequest('an empty batch; send at least one request'));
+        return;
+      }
+      void Promise.all(parsed.map((m) => this.#exec(m))).then((answers) => {
+        const texts = answers.filter((a): a is string => a !== undefined);
+        if (texts.length > 0) this.#write(`[${texts.join(',')}]`);
+      });
+      return;
+    }
+    void this.#exec(parsed).then((answer) => {
+      if (answer !== undefined) this.#write(answer);
+    });
+  }
+
+  /** Answers a message the transport dropped unread because it was `bytes` long. */
+  refuseOversized(bytes: number): void {
+    this.#reply(
+      null,
+      new EngineError(
+        'PayloadTooLarge',
+        `message of ${bytes} bytes is larger than the limit of ${this.#limit} bytes; split the edit or read in ranges`,
+        { bytes, limit: this.#limit },
+      ),
+    );
+  }
+
+  /** Ends the connection: its buffers are released and pending requests fail. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#session.close();
+    this.#peer.failPendingRequests(new Error('connection closed'));
+  }
+
+  /** One message through json-rpc-peer; resolves to the text to send back, if any. */
+  async #exec(message: unknown): Promise<string | undefined> {
+    if (typeof message !== 'object' || message === null || Array.isArray(message)) {
+      return errorText(null, invalidRequest('a JSON-RPC message must be an object'));
+    }
+    try {
+      const answer = await this.#peer.exec(message);
+      return typeof answer === 'string' ? answer : undefined;
+    } catch (error) {
+      // json-rpc-peer rejects with the formatted error for envelopes it refuses…
+      if (typeof error === 'string') return error;
+      // …and with a TypeError for a response to a request nobody sent: nothing to answer.
+      this.#engine.log({ level: 'warn', message: 'ignored an unexpected message', error: String(error) });
+      return undefined;
+    }
+  }
+
+  #handle(message: ParsedMessage): unknown {
+    try {
+      const result = this.#session.handle(message.method, message.params);
+      return result instanceof Promise
+        ? result.catch((error: unknown) => this.#internal(message, error))
+        : result;
+    } catch (error) {
+      return this.#internal(message, error);
+    }
+  }
+
+  #internal(message: ParsedMessage, error: unknown): never {
+    if (error instanceof EngineError) throw error;
+    this.#engine.log({
+      level: 'error',
+      message: `internal error in ${message.method}`,
+      error: String(error),
+    });
+    throw new EngineError('InternalError', `internal error in ${message.method}: ${String(error)}`);
+  }
+
+  #reply(id: null, error: EngineError): void {
+    this.#write(errorText(id, error));
+  }
+
+  #write(text: string): void {
+    if (this.#closed) return;
+    try {
+      this.#send(text);
+    } catch (error) {
+      this.#engine.log({ level: 'warn', message: 'could not send a message', error: String(error) });
+    }
+  }
+}
+
+function invalidRequest(reason: string): EngineError {
+  return new EngineError('InvalidRequest', `invalid JSON-RPC 2.0 request: ${reason}`);
+}
+
+function errorText(id: string | number | null, error: EngineError): string {
+  const payload: EngineErrorObject = error.toJsonRpcError();
+  return JSON.stringify({ jsonrpc: '2.0', id, error: payload });
+}
+
+/** UTF-8 length of a string, computed only when it could exceed `limit` (each code unit is 1–3 bytes). */
+function utf8Length(text: string, limit: number): number {
+  if (text.length * 3 <= limit) return text.length;
+  if (text.length > limit) return text.length;
+  return encoder.encode(text).byteLength;
+}

@@ -1,0 +1,500 @@
+import {
+  type BufferId,
+  ChangeOrigin,
+  type DeltaOp,
+  EditorEngineLimits,
+  type EngineNotification,
+  type EngineNotificationParams,
+  type EngineResult,
+  type FindMatch,
+  type OffsetRange,
+  type Selection,
+  type SelectionInput,
+  type TextEdit,
+  type TextPosition,
+  type TextRange,
+} from '@symphony/schemas';
+import * as Y from 'yjs';
+import type { BindingStatus, DocumentBinding } from './DocumentSource.js';
+import { EngineError } from './errors.js';
+import { compileQuery, expandReplacement, type FindQuery, type RawMatch, scan } from './find.js';
+import { LineIndex } from './LineIndex.js';
+
+/** Name of the shared text in every document (the client binds CodeMirror to the same). */
+export const TEXT_NAME = 'content';
+
+/**
+ * Someone who edits a buffer: one connection to the engine. Its edits are Yjs transactions with
+ * its {@link Caller.origin}, and it is told about every change.
+ */
+export interface Caller {
+  /** The Yjs transaction origin of this caller's edits. */
+  readonly origin: object;
+  notify<N extends EngineNotification>(method: N, params: EngineNotificationParams<N>): void;
+}
+
+interface CallerState {
+  undo: Y.UndoManager;
+  selections: { anchor: Y.RelativePosition; head: Y.RelativePosition }[];
+  /** The selections as last resolved, to notify only when they move. */
+  resolved: Selection[];
+}
+
+/** An edit resolved to offsets, with its index in the batch. */
+interface ResolvedEdit {
+  from: number;
+  to: number;
+  text: string;
+  index: number;
+}
+
+/**
+ * A text buffer bound to one document: the Y.Text, a mirror of its text and a line index both
+ * patched from each change's delta, a revision bumped on every change, and each caller's undo
+ * history and selections. Every operation checks everything before it changes anything.
+ */
+export class TextBuffer {
+  readonly id: BufferId;
+  readonly key: string;
+  language: string | undefined;
+  readonly #binding: DocumentBinding;
+  readonly #ytext: Y.Text;
+  readonly #index: LineIndex;
+  #text: string;
+  #revision = 0;
+  readonly #callers = new Map<Caller, CallerState>();
+  /** Transaction origin → the caller it belongs to (its own origin and its undo manager). */
+  readonly #origins = new Map<unknown, Caller>();
+  readonly #stopStatus: () => void;
+
+  constructor(id: BufferId, key: string, binding: DocumentBinding, language?: string) {
+    this.id = id;
+    this.key = key;
+    this.language = language;
+    this.#binding = binding;
+    this.#ytext = binding.doc.getText(TEXT_NAME);
+    this.#text = this.#ytext.toString();
+    this.#index = new LineIndex(this.#text);
+    this.#ytext.observe(this.#onChange);
+    this.#stopStatus = binding.onStatus((status) => this.#broadcastStatus(status));
+  }
+
+  get revision(): number {
+    return this.#revision;
+  }
+
+  get length(): number {
+    return this.#index.length;
+  }
+
+  get lineCount(): number {
+    return this.#index.lineCount;
+  }
+
+  /** The whole text (a string kept in step with the Y.Text, not rebuilt per call). */
+  get text(): string {
+    return this.#text;
+  }
+
+  status(): BindingStatus {
+    return this.#binding.status();
+  }
+
+  get callerCount(): number {
+    return this.#callers.size;
+  }
+
+  hasCaller(caller: Caller): boolean {
+    return this.#callers.has(caller);
+  }
+
+  /** Starts a caller's undo history and selections. */
+  attach(caller: Caller): void {
+    if (this.#callers.has(caller)) return;
+    const undo = new Y.UndoManager(this.#ytext, {
+      trackedOrigins: new Set([caller.origin]),
+      // Every batch is its own undo step.
+      captureTimeout: 0,
+    });
+    this.#callers.set(caller, { undo, selections: [], resolved: [] });
+    this.#origins.set(caller.origin, caller);
+    this.#origins.set(undo, caller);
+  }
+
+  /** Ends a caller's use of the buffer; returns true when no caller is left. */
+  detach(caller: Caller): boolean {
+    const state = this.#callers.get(caller);
+    if (state) {
+      state.undo.destroy();
+      this.#origins.delete(caller.origin);
+      this.#origins.delete(state.undo);
+      this.#callers.delete(caller);
+    }
+    return this.#callers.size === 0;
+  }
+
+  /** Leaves the document. */
+  destroy(): void {
+    for (const caller of [...this.#callers.keys()]) this.detach(caller);
+    this.#ytext.unobserve(this.#onChange);
+    this.#stopStatus();
+    this.#binding.close();
+  }
+
+  // ── reading ──────────────────────────────────────────────────────────────────────────────────
+
+  read(range: TextRange | undefined): EngineResult<'buffer.read'> {
+    const { from, to } = range ? this.#range(range, 'range') : { from: 0, to: this.length };
+    return { text: this.#text.slice(from, to), from, to, revision: this.#revision };
+  }
+
+  lines(from: number, to: number): EngineResult<'buffer.lines'> {
+    const count = this.#index.lineCount;
+    if (from > count - 1) throw outOfRange('line', 'from', from, 0, count - 1);
+    const end = Math.min(to, count);
+    if (end < from) throw outOfRange('line', 'to', to, from, count);
+    if (end - from > EditorEngineLimits.maxLinesPerRead) {
+      throw new EngineError(
+        'OutOfRange',
+        `to: ${end - from} lines asked for; read at most ${EditorEngineLimits.maxLinesPerRead} lines per call`,
+        { what: 'line', path: 'to', value: to, min: from, max: from + EditorEngineLimits.maxLinesPerRead },
+      );
+    }
+    const lines: string[] = [];
+    let start = from < end ? this.#index.lineStart(from) : 0;
+    for (let line = from; line < end; line++) {
+      const len = this.#index.lineLength(line);
+      lines.push(stripNewline(this.#text.slice(start, start + len)));
+      start += len;
+    }
+    return { lines, from, to: end, revision: this.#revision };
+  }
+
+  // ── editing ──────────────────────────────────────────────────────────────────────────────────
+
+  /** Applies a batch atomically (all or nothing) in one transaction with the caller as origin. */
+  edit(caller: Caller, edits: readonly TextEdit[], baseRevision: number | undefined): number {
+    this.#checkWritable(baseRevision);
+    const resolved = edits.map((edit, index): ResolvedEdit => {
+      const path = `edits[${index}]`;
+      if (edit.op === 'insert') {
+        const at = this.#offset(edit.at, `${path}.at`);
+        return { from: at, to: at, text: edit.text, index };
+      }
+      const { from, to } = this.#range(edit, path);
+      return { from, to, text: edit.op === 'replace' ? edit.text : '', index };
+    });
+    this.#apply(caller, resolved);
+    return this.#revision;
+  }
+
+  undo(caller: Caller): EngineResult<'buffer.undo'> {
+    this.#checkWritable(undefined);
+    const changed = this.#state(caller).undo.undo() !== null;
+    return { revision: this.#revision, changed };
+  }
+
+  redo(caller: Caller): EngineResult<'buffer.redo'> {
+    this.#checkWritable(undefined);
+    const changed = this.#state(caller).undo.redo() !== null;
+    return { revision: this.#revision, changed };
+  }
+
+  // ── find and replace ─────────────────────────────────────────────────────────────────────────
+
+  find(
+    q: FindQuery & { range?: TextRange | undefined; limit?: number | undefined },
+  ): EngineResult<'buffer.find'> {
+    const re = compileQuery(q);
+    const { from, to } = q.range ? this.#range(q.range, 'range') : { from: 0, to: this.length };
+    const limit = q.limit ?? 1000;
+    const text = this.#text;
+    const matches: FindMatch[] = [];
+    let truncated = false;
+    // Lines are counted forward from the previous match, so a search costs one pass over the text.
+    let line = -1;
+    let lineStart = 0;
+    let counted = 0;
+    scan(text, re, q.wholeWord ?? false, from, to, (m) => {
+      if (matches.length === limit) {
+        truncated = true;
+        return false;
+      }
+      if (line < 0) {
+        const at = this.#index.locate(m.from);
+        line = at.line;
+        lineStart = at.lineStart;
+        counted = m.from;
+      } else {
+        for (
+          let nl = text.indexOf('\n', counted);
+          nl !== -1 && nl < m.from;
+          nl = text.indexOf('\n', nl + 1)
+        ) {
+          line++;
+          lineStart = nl + 1;
+        }
+        counted = m.from;
+      }
+      matches.push({ from: m.from, to: m.to, line, column: m.from - lineStart });
+      return true;
+    });
+    return { matches, truncated, revision: this.#revision };
+  }
+
+  replace(
+    caller: Caller,
+    q: FindQuery & {
+      replacement: string;
+      range?: TextRange | undefined;
+      at?: TextPosition | undefined;
+      baseRevision?: number | undefined;
+    },
+  ): EngineResult<'buffer.replace'> {
+    this.#checkWritable(q.baseRevision);
+    const re = compileQuery(q);
+    const bounds = q.range ? this.#range(q.range, 'range') : { from: 0, to: this.length };
+    const at = q.at === undefined ? bounds.from : Math.max(bounds.from, this.#offset(q.at, 'at'));
+    let found: RawMatch | undefined;
+    scan(this.#text, re, q.wholeWord ?? false, at, bounds.to, (m) => {
+      found = m;
+      return false;
+    });
+    if (!found) return { revision: this.#revision, replaced: null };
+    const match: RawMatch = found;
+    const text = expandReplacement(q.replacement, this.#text, match, q.regex ?? false);
+    this.#apply(caller, [{ from: match.from, to: match.to, text, index: 0 }]);
+    const replaced: OffsetRange = { from: match.from, to: match.from + text.length };
+    return { revision: this.#revision, replaced };
+  }
+
+  replaceAll(
+    caller: Caller,
+    q: FindQuery & { replacement: string; range?: TextRange | undefined; baseRevision?: number | undefined },
+  ): EngineResult<'buffer.replaceAll'> {
+    this.#checkWritable(q.baseRevision);
+    const re = compileQuery(q);
+    const { from, to } = q.range ? this.#range(q.range, 'range') : { from: 0, to: this.length };
+    const edits: ResolvedEdit[] = [];
+    const regex = q.regex ?? false;
+    scan(this.#text, re, q.wholeWord ?? false, from, to, (m) => {
+      edits.push({
+        from: m.from,
+        to: m.to,
+        text: expandReplacement(q.replacement, this.#text, m, regex),
+        index: edits.length,
+      });
+      return true;
+    });
+    if (edits.length > 0) this.#apply(caller, edits);
+    return { revision: this.#revision, count: edits.length };
+  }
+
+  // ── selections ───────────────────────────────────────────────────────────────────────────────
+
+  setSelections(caller: Caller, selections: readonly SelectionInput[]): EngineResult<'buffer.setSelections'> {
+    const state = this.#state(caller);
+    const offsets = selections.map((s, i) => ({
+      anchor: this.#offset(s.anchor, `selections[${i}].anchor`),
+      head: this.#offset(s.head, `selections[${i}].head`),
+    }));
+    state.selections = offsets.map((s) => ({
+      anchor: Y.createRelativePositionFromTypeIndex(this.#ytext, s.anchor),
+      head: Y.createRelativePositionFromTypeIndex(this.#ytext, s.head),
+    }));
+    state.resolved = offsets;
+    return { selections: offsets, revision: this.#revision };
+  }
+
+  selections(caller: Caller): EngineResult<'buffer.selections'> {
+    return { selections: this.#resolveSelections(this.#state(caller)), revision: this.#revision };
+  }
+
+  // ── internals ────────────────────────────────────────────────────────────────────────────────
+
+  #state(caller: Caller): CallerState {
+    const state = this.#callers.get(caller);
+    if (!state) throw new Error('TextBuffer: caller is not attached; call attach(caller) first');
+    return state;
+  }
+
+  #checkWritable(baseRevision: number | undefined): void {
+    const status = this.#binding.status();
+    if (status.error) throw status.error;
+    if (status.role === 'viewer') {
+      throw new EngineError('ReadOnly', 'this document is read-only for you: your role is viewer', {
+        role: status.role,
+      });
+    }
+    if (baseRevision !== undefined && baseRevision !== this.#revision) {
+      throw new EngineError(
+        'StaleRevision',
+        `baseRevision ${baseRevision} is stale: the buffer is at revision ${this.#revision}; read it again and retry`,
+        { baseRevision, currentRevision: this.#revision },
+      );
+    }
+  }
+
+  /** Checks overlaps, then applies the edits in one transaction (positions are pre-batch). */
+  #apply(caller: Caller, edits: ResolvedEdit[]): void {
+    // Ascending by start; at one start, inserts before ranges, then in batch order.
+    const sorted = edits.slice().sort((a, b) => {
+      if (a.from !== b.from) return a.from - b.from;
+      const aEmpty = a.from === a.to ? 0 : 1;
+      const bEmpty = b.from === b.to ? 0 : 1;
+      return aEmpty - bEmpty || a.index - b.index;
+    });
+    for (let i = 1; i < sorted.length; i++) {
+      const prev = sorted[i - 1]!;
+      const next = sorted[i]!;
+      if (next.from < prev.to) {
+        const [first, second] = prev.index < next.index ? [prev, next] : [next, prev];
+        throw new EngineError(
+          'OverlappingEdits',
+          `edits[${first.index}] and edits[${second.index}] overlap; positions in a batch refer to the text before it, so ranges must not overlap`,
+          { first: first.index, second: second.index },
+        );
+      }
+    }
+    if (sorted.every((e) => e.from === e.to && e.text.length === 0)) return;
+    this.#binding.doc.transact(() => {
+      // From the end backwards, so earlier positions stay valid; equal starts land in batch order.
+      for (let i = sorted.length - 1; i >= 0; i--) {
+        const e = sorted[i]!;
+        if (e.to > e.from) this.#ytext.delete(e.from, e.to - e.from);
+        if (e.text.length > 0) this.#ytext.insert(e.from, e.text);
+      }
+    }, caller.origin);
+  }
+
+  /** Resolves a position to an offset or throws `OutOfRange` naming `path`. */
+  #offset(position: TextPosition, path: string): number {
+    if (typeof position === 'number') {
+      if (position > this.length) throw outOfRange('offset', path, position, 0, this.length);
+      return position;
+    }
+    const lines = this.#index.lineCount;
+    if (position.line >= lines) throw outOfRange('line', `${path}.line`, position.line, 0, lines - 1);
+    const start = this.#index.lineStart(position.line);
+    const len = this.#index.lineLength(position.line);
+    const max = position.line < lines - 1 ? len - 1 : len;
+    if (position.column > max)
+      throw outOfRange('column', `${path}.column`, position.column, 0, max, position.line);
+    return start + position.column;
+  }
+
+  #range(range: { from: TextPosition; to: TextPosition }, path: string): { from: number; to: number } {
+    const from = this.#offset(range.from, `${path}.from`);
+    const to = this.#offset(range.to, `${path}.to`);
+    if (to < from) {
+      throw new EngineError('OutOfRange', `${path}: to (${to}) is before from (${from})`, {
+        what: 'offset',
+        path: `${path}.to`,
+        value: to,
+        min: from,
+        max: this.length,
+      });
+    }
+    return { from, to };
+  }
+
+  #resolveSelections(state: CallerState): Selection[] {
+    const doc = this.#binding.doc;
+    const at = (rel: Y.RelativePosition): number =>
+      Y.createAbsolutePositionFromRelativePosition(rel, doc)?.index ?? this.length;
+    return state.selections.map((s) => ({ anchor: at(s.anchor), head: at(s.head) }));
+  }
+
+  readonly #onChange = (event: Y.YTextEvent, transaction: Y.Transaction): void => {
+    const ops = toOps(event.delta);
+    if (ops.length === 0) return;
+    let text = '';
+    let pos = 0;
+    const old = this.#text;
+    for (const op of ops) {
+      if ('retain' in op) {
+        text += old.slice(pos, pos + op.retain);
+        pos += op.retain;
+      } else if ('insert' in op) text += op.insert;
+      else pos += op.delete;
+    }
+    this.#text = text + old.slice(pos);
+    this.#index.applyDelta(ops);
+    this.#revision++;
+    const author = this.#origins.get(transaction.origin);
+    const revision = this.#revision;
+    for (const [caller, state] of this.#callers) {
+      const origin =
+        author === undefined
+          ? ChangeOrigin.remote
+          : author === caller
+            ? ChangeOrigin.self
+            : ChangeOrigin.other;
+      caller.notify('buffer.update', { bufferId: this.id, revision, origin, ops });
+      if (state.selections.length > 0) {
+        const resolved = this.#resolveSelections(state);
+        if (!sameSelections(resolved, state.resolved)) {
+          state.resolved = resolved;
+          caller.notify('buffer.selections', { bufferId: this.id, revision, selections: resolved });
+        }
+      }
+    }
+  };
+
+  #broadcastStatus(status: BindingStatus): void {
+    for (const caller of this.#callers.keys()) {
+      caller.notify('buffer.status', {
+        bufferId: this.id,
+        connected: status.connected,
+        role: status.role,
+        ...(status.error ? { error: status.error.toJsonRpcError() } : {}),
+      });
+    }
+  }
+}
+
+/** A Yjs delta as protocol ops; embeds count as one character (U+FFFC), formatting is ignored. */
+function toOps(delta: Y.YTextEvent['delta']): DeltaOp[] {
+  const ops: DeltaOp[] = [];
+  let changes = false;
+  for (const d of delta) {
+    if (d.retain !== undefined) {
+      if (d.retain > 0) ops.push({ retain: d.retain });
+    } else if (d.insert !== undefined) {
+      const insert = typeof d.insert === 'string' ? d.insert : '\uFFFC';
+      if (insert.length > 0) {
+        ops.push({ insert });
+        changes = true;
+      }
+    } else if (d.delete !== undefined && d.delete > 0) {
+      ops.push({ delete: d.delete });
+      changes = true;
+    }
+  }
+  return changes ? ops : [];
+}
+
+function stripNewline(line: string): string {
+  return line.endsWith('\n') ? line.slice(0, -1) : line;
+}
+
+function sameSelections(a: readonly Selection[], b: readonly Selection[]): boolean {
+  return a.length === b.length && a.every((s, i) => s.anchor === b[i]!.anchor && s.head === b[i]!.head);
+}
+
+function outOfRange(
+  what: 'offset' | 'line' | 'column',
+  path: string,
+  value: number,
+  min: number,
+  max: number,
+  line?: number,
+): EngineError {
+  const where =
+    what === 'column'
+      ? `column ${value} is past the end of line ${line} (columns ${min}–${max})`
+      : what === 'line'
+        ? `line ${value} is outside the buffer (lines ${min}–${max})`
+        : `offset ${value} is outside the buffer (${min}–${max})`;
+  return new EngineError('OutOfRange', `${path}: ${where}`, { what, path, value, min, max });
+}

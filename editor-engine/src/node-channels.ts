@@ -1,0 +1,60 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { WebSocket } from 'ws';
+import { EditorEngineClient, type EngineChannel } from './EditorEngineClient.js';
+
+/** A client channel over a child process's stdin/stdout, one JSON message per line. */
+export function stdioChannel(child: ChildProcess): EngineChannel {
+  const stdin = child.stdin;
+  const stdout = child.stdout;
+  if (!stdin || !stdout)
+    throw new TypeError('stdioChannel: spawn the engine with stdio "pipe" for stdin and stdout');
+  return {
+    send: (text) => {
+      stdin.write(`${text}\n`);
+    },
+    onMessage: (listener) => {
+      let rest = '';
+      stdout.setEncoding('utf8');
+      stdout.on('data', (chunk: string) => {
+        const lines = (rest + chunk).split('\n');
+        rest = lines.pop() ?? '';
+        for (const line of lines) if (line.length > 0) listener(line);
+      });
+    },
+    close: () => {
+      stdin.end();
+    },
+  };
+}
+
+/** A client channel over a WebSocket, one JSON message per text frame; resolves once connected. */
+export function webSocketChannel(url: string): Promise<EngineChannel> {
+  const socket = new WebSocket(url, { maxPayload: 64 * 1024 * 1024 });
+  return new Promise((resolve, reject) => {
+    socket.once('error', reject);
+    socket.once('open', () => {
+      socket.off('error', reject);
+      resolve({
+        send: (text) => socket.send(text),
+        onMessage: (listener) => socket.on('message', (data) => listener(String(data))),
+        close: () => socket.close(),
+      });
+    });
+  });
+}
+
+/** Path of the built `symphony-editor-engine` bin. */
+export const engineBinPath: string = fileURLToPath(new URL('./bin.js', import.meta.url));
+
+/**
+ * Starts the engine as its own process (the built bin, over stdio) and returns a client of it and
+ * the child. `args` go to the bin (e.g. `['--sync-url', 'ws://127.0.0.1:4321/yjs']`).
+ */
+export function spawnEngine(args: readonly string[] = []): {
+  client: EditorEngineClient;
+  child: ChildProcess;
+} {
+  const child = spawn(process.execPath, [engineBinPath, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  return { client: new EditorEngineClient(stdioChannel(child)), child };
+}
