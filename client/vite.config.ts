@@ -1,6 +1,7 @@
 import { defineConfig } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 import wasm from 'vite-plugin-wasm';
+import { assertNoSecretsInPublicEnv } from './build/public-env.js';
 
 /**
  * Where `npm run dev` forwards `/yjs`, `/automerge`, `/functions/v1` (OFB) and `/healthz`: a
@@ -24,6 +25,11 @@ export default defineConfig({
     },
   },
   plugins: [
+    {
+      // VITE_* values end up in the bundle: refuse a service-role key or the JWT secret there.
+      name: 'symphony-public-env-guard',
+      configResolved: (config) => assertNoSecretsInPublicEnv({ ...process.env, ...config.env }),
+    },
     // The dev server needs it for Automerge's WASM; the production build handles the import itself.
     wasm(),
     VitePWA({

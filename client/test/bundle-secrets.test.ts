@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { secretsInPublicEnv } from '../build/public-env.js';
 
 /**
  * The client is public: anything in its bundle is readable by anyone who opens the app. It may
@@ -75,4 +76,49 @@ describe('the client bundle', () => {
     // OFB's secret handling (loadJwtSecret reads `.symphony/jwt-secret`) must never be bundled.
     expect(bundle.filter((f) => f.text.includes('jwt-secret')).map((f) => f.path)).toEqual([]);
   });
+});
+
+/** A JWT with these claims (unsigned: only its shape matters to the guard). */
+const jwt = (claims: object) =>
+  ['{"alg":"HS256","typ":"JWT"}', JSON.stringify(claims), 'signature']
+    .map((part, i) => (i < 2 ? Buffer.from(part).toString('base64url') : part))
+    .join('.');
+
+describe('the build refuses a secret in a public (VITE_*) variable', () => {
+  const serviceKey = jwt({ iss: 'supabase', ref: 'project', role: 'service_role', iat: 1, exp: 2 });
+  const anonKey = jwt({ iss: 'supabase', ref: 'project', role: 'anon', iat: 1, exp: 2 });
+
+  it('names a service_role token or a server secret, and lets the anon key through', () => {
+    expect(secretsInPublicEnv({ VITE_SUPABASE_ANON_KEY: anonKey })).toEqual([]);
+    expect(secretsInPublicEnv({ VITE_SUPABASE_ANON_KEY: serviceKey })).toEqual([
+      'VITE_SUPABASE_ANON_KEY is a service_role token',
+    ]);
+    expect(secretsInPublicEnv({ SUPABASE_JWT_SECRET: JWT_SECRET, VITE_EXTRA: `x${JWT_SECRET}x` })).toEqual([
+      'VITE_EXTRA holds SUPABASE_JWT_SECRET or SUPABASE_SERVICE_ROLE_KEY',
+    ]);
+    // The secret itself, in its own non-public variable, is fine.
+    expect(secretsInPublicEnv({ SUPABASE_SERVICE_ROLE_KEY: serviceKey })).toEqual([]);
+  });
+
+  it('fails a real build whose VITE_SUPABASE_ANON_KEY is a service-role key, naming it', async () => {
+    const outDir = await mkdtemp(join(tmpdir(), 'symphony-bundle-refused-'));
+    const saved = process.env.VITE_SUPABASE_ANON_KEY;
+    process.env.VITE_SUPABASE_ANON_KEY = serviceKey;
+    try {
+      const { build } = await import('vite');
+      await expect(
+        build({
+          root: clientRoot,
+          configFile: join(clientRoot, 'vite.config.ts'),
+          logLevel: 'silent',
+          build: { outDir, emptyOutDir: true },
+        }),
+      ).rejects.toThrow(/VITE_SUPABASE_ANON_KEY is a service_role token/);
+      expect(files(outDir)).toEqual([]);
+    } finally {
+      if (saved === undefined) delete process.env.VITE_SUPABASE_ANON_KEY;
+      else process.env.VITE_SUPABASE_ANON_KEY = saved;
+      await rm(outDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
