@@ -3,6 +3,8 @@ import { type Parser, type Tree, TreeFragment } from '@lezer/common';
 interface Entry {
   text: string;
   tree: Tree;
+  /** How far `tree` is complete; below `text.length` after a parse stopped early. */
+  parsedTo: number;
   fragments: readonly TreeFragment[];
 }
 
@@ -10,6 +12,7 @@ interface Entry {
  * Remembers the syntax trees of the last few texts a parser was given, so asking for the tokens of
  * one screen after another of the same document parses it once, and an edited document is reparsed
  * incrementally: only the part around the change is parsed again, the rest of the old tree is reused.
+ * A tree is parsed only as far as asked; a later request for more resumes where it stopped.
  */
 export class ParseCache {
   readonly #parser: Parser;
@@ -26,18 +29,31 @@ export class ParseCache {
     this.#capacity = Math.max(1, capacity);
   }
 
-  /** The syntax tree of `text`, parsed now or remembered from an earlier call. */
-  tree(text: string): Tree {
+  /**
+   * The syntax tree of `text`, complete at least up to `upTo` (the whole text by default), parsed now
+   * or remembered from an earlier call. Past `upTo` the tree may be missing or provisional.
+   */
+  tree(text: string, upTo = text.length): Tree {
+    const needed = Math.min(text.length, Math.max(0, upTo));
     const index = this.#entries.findIndex((entry) => entry.text === text);
-    if (index >= 0) {
-      const [entry] = this.#entries.splice(index, 1);
-      this.#entries.unshift(entry!);
-      return entry!.tree;
+    const known = index >= 0 ? this.#entries.splice(index, 1)[0]! : undefined;
+    if (known && known.parsedTo >= needed) {
+      this.#entries.unshift(known);
+      return known.tree;
     }
     const previous = this.#entries[0];
-    const fragments = previous ? reusableFragments(previous, text) : [];
-    const tree = this.#parser.parse(text, fragments);
-    this.#entries.unshift({ text, tree, fragments: TreeFragment.addTree(tree) });
+    const fragments = known ? known.fragments : previous ? reusableFragments(previous, text) : [];
+    const parse = this.#parser.startParse(text, fragments);
+    if (needed < text.length) parse.stopAt(needed);
+    let tree: Tree | null = null;
+    while (!tree) tree = parse.advance();
+    const partial = needed < text.length;
+    this.#entries.unshift({
+      text,
+      tree,
+      parsedTo: needed,
+      fragments: TreeFragment.addTree(tree, partial ? fragments : [], partial),
+    });
     this.#entries.length = Math.min(this.#entries.length, this.#capacity);
     return tree;
   }

@@ -1,6 +1,7 @@
 import type { Tree } from '@lezer/common';
 import { classHighlighter, highlightTree, tagHighlighter, tags } from '@lezer/highlight';
 import { type TextRange, type Token, TokenType } from './LanguagePlugin.js';
+import type { ParseCache } from './ParseCache.js';
 
 /**
  * Classes `classHighlighter` has no name for but a view wants to tell apart: `null` (it only says
@@ -109,4 +110,24 @@ export function highlightTokens(tree: Tree, length: number, range?: TextRange): 
     to,
   );
   return tokens;
+}
+
+/**
+ * How far past a range the text is parsed before its tokens are taken. A token's class can depend on
+ * what follows it (a setext underline makes the paragraph above a heading, `=>` makes a parenthesised
+ * list parameters), so stopping right at the range's end could colour its last line differently from
+ * the whole document; 4 KB of lookahead settles all but freak cases at negligible cost.
+ */
+const lookahead = 4_096;
+
+/**
+ * The tokens of `text` inside `range`, from `cache`'s tree of it, parsed from the start of the text
+ * (so every token is coloured in its document context) but, when nothing was parsed yet, no further
+ * than just past the range.
+ */
+export function tokensIn(cache: ParseCache, text: string, range?: TextRange): Token[] {
+  const clamped = clampRange(range, text.length);
+  if (clamped.from >= clamped.to) return [];
+  const tree = cache.tree(text, clamped.to + lookahead);
+  return highlightTokens(tree, text.length, clamped);
 }

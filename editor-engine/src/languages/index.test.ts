@@ -1,5 +1,16 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { languageFor, languages } from './index.js';
+import { guardLanguage } from './guard.js';
+import { clampRange } from './highlight.js';
+import {
+  createLanguages,
+  type LanguagePlugin,
+  languageFor,
+  languages,
+  type OutlineItem,
+  TokenType,
+} from './index.js';
+import { markdown as markdownPlugin } from './markdown.js';
 
 describe('languageFor', () => {
   it('finds a language by id, case-insensitively', () => {
@@ -30,5 +41,182 @@ describe('languageFor', () => {
   it('lists every language once, each with extensions', () => {
     expect(new Set(languages.map((l) => l.id)).size).toBe(languages.length);
     for (const language of languages) expect(language.extensions.length).toBeGreaterThan(0);
+  });
+});
+
+describe('every language, on any text', () => {
+  const strict = createLanguages({
+    onError: (error) => {
+      throw error;
+    },
+  });
+  /** Characters and words that matter to some grammar, so random text hits real syntax often. */
+  const pieces = [
+    '#',
+    '##',
+    '*',
+    '_',
+    '`',
+    '```',
+    '~~',
+    '[',
+    ']',
+    '(',
+    ')',
+    '{',
+    '}',
+    '<',
+    '>',
+    '/',
+    '"',
+    "'",
+    '\\',
+    ':',
+    ',',
+    ';',
+    '=',
+    '=>',
+    '-',
+    '+',
+    '|',
+    '!',
+    '?',
+    '.',
+    ' ',
+    '  ',
+    '\n',
+    '\n\n',
+    '\t',
+    'function',
+    'class',
+    'const',
+    'interface',
+    'enum',
+    'export',
+    'default',
+    'true',
+    'null',
+    '0',
+    '1e3',
+    'x',
+    'name',
+    'é',
+    '😀',
+    '\u2028',
+  ];
+  const text = fc.oneof(
+    fc.string({ unit: 'grapheme', maxLength: 200 }),
+    fc.array(fc.constantFrom(...pieces), { maxLength: 120 }).map((parts) => parts.join('')),
+  );
+  const bound = fc.oneof(
+    fc.integer({ min: -50, max: 400 }),
+    fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, 0.5),
+  );
+
+  it('gives sorted, non-overlapping tokens inside the range and outlines inside the text', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...strict),
+        text,
+        fc.option(fc.record({ from: bound, to: bound })),
+        (language, source, range) => {
+          const tokens = language.tokens(source, range ?? undefined);
+          const { from, to } = clampRange(range ?? undefined, source.length);
+          let end = from;
+          for (const token of tokens) {
+            expect(token.from).toBeGreaterThanOrEqual(end);
+            expect(token.to).toBeGreaterThan(token.from);
+            expect(token.to).toBeLessThanOrEqual(to);
+            expect(Object.values(TokenType)).toContain(token.type);
+            end = token.to;
+          }
+          const check = (items: OutlineItem[], lo: number, hi: number) => {
+            let previous = lo;
+            for (const item of items) {
+              expect(item.from).toBeGreaterThanOrEqual(previous);
+              expect(item.to).toBeGreaterThanOrEqual(item.from);
+              expect(item.to).toBeLessThanOrEqual(hi);
+              previous = item.from;
+              check(item.children, item.from, item.to);
+            }
+          };
+          check(language.outline(source), 0, source.length);
+        },
+      ),
+      { numRuns: 600 },
+    );
+  });
+
+  it("colours a range exactly as the whole document's tokens clipped to it", () => {
+    const section = (i: number) =>
+      `## Part ${i}\n\nText with *stress* and \`code\`.\n\n\`\`\`js\nconst v${i} = [${i}, 'x'];\n\`\`\`\n\n`;
+    const doc = Array.from({ length: 1_500 }, (_, i) => section(i)).join('');
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: doc.length }),
+        fc.integer({ min: 0, max: 20_000 }),
+        (from, length) => {
+          const marked = `${from}\n${doc}${length}`;
+          const to = Math.min(marked.length, from + length);
+          const inRange = markdownPlugin.tokens(marked, { from, to });
+          const clipped = markdownPlugin
+            .tokens(marked)
+            .filter((token) => token.to > from && token.from < to)
+            .map((token) => ({ ...token, from: Math.max(token.from, from), to: Math.min(token.to, to) }));
+          expect(inRange).toEqual(clipped);
+        },
+      ),
+      { numRuns: 10 },
+    );
+  });
+});
+
+describe('guardLanguage', () => {
+  it('answers empty and tells the sink when a plugin throws', () => {
+    const failures: string[] = [];
+    const throwing: LanguagePlugin = {
+      ...markdownPlugin,
+      tokens: () => {
+        throw new Error('grammar bug');
+      },
+      outline: () => {
+        throw new Error('grammar bug');
+      },
+    };
+    const guarded = guardLanguage(throwing, (error, plugin, method) => {
+      failures.push(`${plugin.id}.${method}: ${(error as Error).message}`);
+    });
+    expect(guarded.tokens('# x')).toEqual([]);
+    expect(guarded.outline('# x')).toEqual([]);
+    expect(failures).toEqual(['markdown.tokens: grammar bug', 'markdown.outline: grammar bug']);
+  });
+});
+
+describe('a 10 MB Markdown document', () => {
+  it('tokenizes a 10 KB range near the start at once and any range quickly once parsed', () => {
+    const section = (i: number) =>
+      `## Section ${i}\n\nSome *emphasis* and a [link](https://example.com/${i}).\n\n- item\n\n\`\`\`ts\nconst x${i}: number = ${i};\n\`\`\`\n\n`;
+    const parts: string[] = [];
+    let size = 0;
+    for (let i = 0; size < 10 * 1024 * 1024; i++) {
+      parts.push(section(i));
+      size += parts.at(-1)!.length;
+    }
+    const doc = parts.join('');
+    const timed = <T>(run: () => T): [T, number] => {
+      const start = performance.now();
+      return [run(), performance.now() - start];
+    };
+    const [first, cold] = timed(() => markdownPlugin.tokens(doc, { from: 0, to: 10_240 }));
+    expect(first.length).toBeGreaterThan(100);
+    // The first full parse of 10 MB takes seconds (Lezer's Markdown parser runs at ~2–3 MB/s here);
+    // an outline forces it, after which every range is a tree walk.
+    expect(markdownPlugin.outlineWithStatus(doc).truncated).toBe(true);
+    const middle = Math.floor(doc.length / 2);
+    const [later, warm] = timed(() => markdownPlugin.tokens(doc, { from: middle, to: middle + 10_240 }));
+    expect(later.length).toBeGreaterThan(100);
+    // Generous bounds so a loaded CI machine passes; typical figures are ~100 ms cold and ~20–50 ms warm.
+    expect(cold).toBeLessThan(2_000);
+    expect(warm).toBeLessThan(1_000);
   });
 });

@@ -1,7 +1,7 @@
 import type { SyntaxNode, Tree } from '@lezer/common';
 import { parser as baseParser } from '@lezer/javascript';
 import type { LRParser } from '@lezer/lr';
-import { clampRange, highlightTokens } from './highlight.js';
+import { tokensIn } from './highlight.js';
 import type {
   LanguagePlugin,
   OutlineItem,
@@ -159,7 +159,10 @@ class OutlineWalker {
     const out: OutlineItem[] = [];
     for (const member of childrenOf(body)) {
       if (member.name !== 'MethodDeclaration' && member.name !== 'PropertyDeclaration') continue;
-      const name = member.getChild('PropertyDefinition') ?? member.getChild('PrivatePropertyDefinition');
+      const name =
+        member.getChild('PropertyDefinition') ??
+        member.getChild('PrivatePropertyDefinition') ??
+        computedName(member);
       if (!name) continue;
       const value = member.getChild('ArrowFunction') ?? member.getChild('FunctionExpression');
       const isMethod = member.name === 'MethodDeclaration' || value !== null;
@@ -280,6 +283,14 @@ class OutlineWalker {
   }
 }
 
+/** The `[…]` of a method with a computed name (`*[Symbol.iterator]()`), as one span. */
+function computedName(member: SyntaxNode): { from: number; to: number } | null {
+  if (member.name !== 'MethodDeclaration') return null;
+  const open = member.getChild('[');
+  const close = member.getChild(']');
+  return open && close ? { from: open.from, to: close.to } : null;
+}
+
 function kindOf(nodeName: string): string {
   switch (nodeName) {
     case 'ClassDeclaration':
@@ -316,9 +327,7 @@ function scriptLanguage(
     name,
     extensions,
     tokens(text: string, range?: TextRange) {
-      const { from, to } = clampRange(range, text.length);
-      if (from >= to) return [];
-      return highlightTokens(cache.tree(text), text.length, { from, to });
+      return tokensIn(cache, text, range);
     },
     outline(text: string) {
       return scriptOutline(cache.tree(text), text).items;

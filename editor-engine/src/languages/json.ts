@@ -1,6 +1,6 @@
 import type { SyntaxNode, Tree } from '@lezer/common';
 import { parser } from '@lezer/json';
-import { clampRange, highlightTokens } from './highlight.js';
+import { tokensIn } from './highlight.js';
 import type {
   LanguagePlugin,
   OutlineItem,
@@ -107,9 +107,7 @@ export const json: LanguagePlugin = {
   name: 'JSON',
   extensions: ['.json'],
   tokens(text: string, range?: TextRange) {
-    const { from, to } = clampRange(range, text.length);
-    if (from >= to) return [];
-    return highlightTokens(cache.tree(text), text.length, { from, to });
+    return tokensIn(cache, text, range);
   },
   outline(text: string) {
     return jsonOutline(cache.tree(text), text).items;

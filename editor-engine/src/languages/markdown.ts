@@ -1,6 +1,6 @@
 import type { Parser, SyntaxNode, Tree } from '@lezer/common';
 import { parser as commonMarkParser, GFM, parseCode } from '@lezer/markdown';
-import { clampRange, highlightTokens } from './highlight.js';
+import { tokensIn } from './highlight.js';
 import { javascriptParsers } from './javascript.js';
 import { jsonParser } from './json.js';
 import type {
@@ -87,17 +87,17 @@ function findHeadings(tree: Tree, budget: OutlineBudget): Heading[] {
   return headings;
 }
 
+/** A heading's text without its marks, link targets or line breaks. */
 function headingLabel(text: string, heading: SyntaxNode): string {
   let label = '';
   let at = heading.from;
   const cursor = heading.cursor();
-  if (cursor.firstChild()) {
-    do {
-      if (!labelSkips.has(cursor.name)) continue;
-      label += text.slice(at, cursor.from);
-      at = cursor.to;
-      if (label.length > 400) break;
-    } while (cursor.nextSibling());
+  let enter = true;
+  while (label.length <= 400 && cursor.next(enter) && cursor.from < heading.to) {
+    enter = !labelSkips.has(cursor.name);
+    if (enter) continue;
+    label += text.slice(at, cursor.from);
+    at = Math.max(at, cursor.to);
   }
   if (label.length <= 400) label += text.slice(at, heading.to);
   return outlineLabel(label);
@@ -140,9 +140,7 @@ export const markdown: LanguagePlugin = {
   name: 'Markdown',
   extensions: ['.md', '.markdown', '.mdown', '.mkd'],
   tokens(text: string, range?: TextRange) {
-    const { from, to } = clampRange(range, text.length);
-    if (from >= to) return [];
-    return highlightTokens(cache.tree(text), text.length, { from, to });
+    return tokensIn(cache, text, range);
   },
   outline(text: string) {
     return markdownOutline(cache.tree(text), text).items;
