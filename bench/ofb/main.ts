@@ -110,6 +110,8 @@ interface Bench {
   ofbAppend: Insert;
   createDocuments(ids: string[]): Promise<void>;
   deleteDocuments(ids: string[]): Promise<void>;
+  /** The audit rows in seq order (prev_hash, hash), to check the chain after the concurrent appends. */
+  auditChain(): Promise<{ prev_hash: string; hash: string }[]>;
   close(): Promise<void>;
 }
 
@@ -123,14 +125,18 @@ async function startBench(kind: 'PGlite' | 'PostgreSQL', cluster?: PostgresServe
   enter(`opening ${kind}`);
   let rawInsert: Insert;
   let store: PgliteStore | PostgresStore;
+  let auditChain: Bench['auditChain'];
+  const chainSql = 'select prev_hash, hash from audit_log order by seq';
   if (kind === 'PGlite') {
     const pg = await PgliteStore.open('memory://');
     store = pg;
     rawInsert = (id, batch) => pg.pglite.query(insertSql(batch.length), [id, ...batch.map(param)]);
+    auditChain = async () => (await pg.pglite.query<{ prev_hash: string; hash: string }>(chainSql)).rows;
   } else {
     const pg = await PostgresStore.open(cluster!.url);
     store = pg;
     rawInsert = (id, batch) => pg.sql.unsafe(insertSql(batch.length), [id, ...batch.map(param)]);
+    auditChain = async () => [...(await pg.sql.unsafe<{ prev_hash: string; hash: string }[]>(chainSql))];
   }
   const server = await listen(createOfbApp({ store, tokens, rules: defaultRules }));
   const call = async (fn: string, body: unknown, token?: string) => {
@@ -166,6 +172,7 @@ async function startBench(kind: 'PGlite' | 'PostgreSQL', cluster?: PostgresServe
     async deleteDocuments(ids) {
       for (const id of ids) await call('delete-document', { documentId: id }, owner);
     },
+    auditChain,
     async close() {
       await persistence.close();
       await server.close();
@@ -249,6 +256,17 @@ async function measure(bench: Bench): Promise<void> {
       ),
     );
   }
+  // Concurrent appends must leave the hash chain whole, in seq order, as `symphony audit verify` walks it.
+  enter(`${bench.name}: checking the audit chain`);
+  const chain = await bench.auditChain();
+  let previous = '0'.repeat(64);
+  const breaks = chain.filter((row) => {
+    const broken = row.prev_hash !== previous;
+    previous = row.hash;
+    return broken;
+  }).length;
+  console.log(`ofb: ${bench.name}: audit chain of ${chain.length} rows, ${breaks} broken links`);
+  if (breaks > 0) throw new Error(`ofb: ${bench.name}: the audit chain has ${breaks} broken links`);
 }
 
 try {

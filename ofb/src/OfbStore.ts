@@ -176,6 +176,15 @@ export interface OfbStore {
 
   /** Stores `updates` after the document's stored ones, in one statement; returns their seqs in order. */
   appendDocumentUpdates(documentId: string, updates: readonly Uint8Array[]): Promise<number[]>;
+  /**
+   * Stores `updates` as {@link appendDocumentUpdates} does and appends `audit` to the audit chain,
+   * in one statement (so one transaction: both commit or neither). Returns the updates' seqs in order.
+   */
+  appendDocumentUpdatesAudited(
+    documentId: string,
+    updates: readonly Uint8Array[],
+    audit: AuditEntry,
+  ): Promise<number[]>;
   /** The document's stored updates in seq order (`[]` when none). */
   loadDocumentUpdates(documentId: string): Promise<DocumentUpdateRecord[]>;
   /**

@@ -277,6 +277,41 @@ export class SqlOfbStore implements OfbStore {
     return rows.map((r) => Number(r.seq)).sort((a, b) => a - b);
   }
 
+  async appendDocumentUpdatesAudited(
+    documentId: string,
+    updates: readonly Uint8Array[],
+    e: AuditEntry,
+  ): Promise<number[]> {
+    if (updates.length === 0) {
+      await this.appendAudit(e);
+      return [];
+    }
+    // Both inserts in one statement: one round trip, one transaction. The audit row's trigger takes
+    // the chain's lock, held until the statement commits.
+    const values = updates.map((_, i) => `($1, $${i + 9})`).join(', ');
+    const rows = await this.db.query<{ seq: unknown }>(
+      `with audit as (
+         insert into audit_log (actor, action, resource_kind, resource_id, workspace_id, allowed, reason, prev_hash, hash)
+         values ($2, $3, $4, $5, $6, $7, $8, '', '') returning seq
+       ), updates as (
+         insert into document_updates (document_id, bytes) values ${values} returning seq
+       )
+       select seq from updates`,
+      [
+        documentId,
+        e.actor,
+        e.action,
+        e.resourceKind,
+        e.resourceId,
+        e.workspaceId,
+        e.allowed,
+        e.reason,
+        ...updates.map(param),
+      ],
+    );
+    return rows.map((r) => Number(r.seq)).sort((a, b) => a - b);
+  }
+
   async loadDocumentUpdates(documentId: string): Promise<DocumentUpdateRecord[]> {
     const rows = await this.db.query<{ seq: unknown; bytes: unknown }>(
       'select seq, bytes from document_updates where document_id = $1 order by seq',
