@@ -131,7 +131,13 @@ export class OutboxPanel extends LitElement {
           : html`<span class="meta muted">Waiting since ${since}${e.attempts > 0 ? ` · ${e.attempts} attempts` : ''}</span>`
       }
       <div class="actions">
-        <button data-testid="outbox-retry" @click=${() => void this.outbox?.retry(e.key)}>Retry</button>
+        ${
+          e.state === 'refused'
+            ? html`<button data-testid="outbox-retry" title="Send it again as a new request"
+                @click=${() => void this.outbox?.retry(e.key)}>Retry</button>`
+            : html`<button data-testid="outbox-retry" title="Try sending now"
+                @click=${() => void this.outbox?.retry(e.key)}>Send now</button>`
+        }
         <button class="danger" data-testid="outbox-dismiss" @click=${() => void this.outbox?.dismiss(e.key)}>
           Dismiss
         </button>

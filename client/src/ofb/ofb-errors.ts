@@ -1,5 +1,8 @@
 import { ErrorBody, type ErrorCategory } from '@symphony/schemas';
 
+/** OFB's code for a 409 while the same idempotency key is still being applied elsewhere. */
+export const REQUEST_IN_PROGRESS = 'request_in_progress';
+
 /**
  * OFB answered, and refused: `status` is the HTTP status, `category`, `code` and `message` come from
  * OFB's error body (`{error:{category,code,message,details}}`), so the UI can show OFB's own words.
@@ -26,7 +29,14 @@ export class OfbRequestError extends Error {
    * as opposed to a refusal of the request itself (a 4xx).
    */
   get isTransient(): boolean {
-    return this.status >= 500 || this.status === 408 || this.status === 429;
+    return (
+      this.status >= 500 ||
+      this.status === 408 ||
+      this.status === 429 ||
+      // Another tab (or a replay) is applying the same idempotency key right now: its outcome is
+      // stored under that key once it finishes, so asking again later gets the real answer.
+      (this.status === 409 && this.code === REQUEST_IN_PROGRESS)
+    );
   }
 }
 

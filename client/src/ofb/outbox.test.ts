@@ -15,6 +15,10 @@ class FakeOfb implements OfbTransport {
   online = true;
   /** Idempotency key → stored answer (a repeat gets the stored answer and applies nothing). */
   readonly answers = new Map<string, unknown>();
+  /** Idempotency key → stored refusal (OFB answers a refused key with the same refusal). */
+  readonly refusals = new Map<string, unknown>();
+  /** Keys another tab is applying right now (409 request_in_progress). */
+  readonly inProgress = new Set<string>();
   readonly applied: { name: OfbFunctionName; body: unknown }[] = [];
   readonly calls: { name: OfbFunctionName; key: string | undefined }[] = [];
   /** Functions that fail with 500 while set. */
@@ -29,14 +33,23 @@ class FakeOfb implements OfbTransport {
       throw ofbErrorFromBody(401, errorBody('auth', 'token_expired', 'the token has expired'));
     if (this.failing) throw ofbErrorFromBody(500, errorBody('internal', 'internal', 'the server failed'));
     const key = options.idempotencyKey;
+    if (key !== undefined && this.inProgress.has(key))
+      throw ofbErrorFromBody(
+        409,
+        errorBody('conflict', 'request_in_progress', 'the same request is being applied'),
+      );
+    if (key !== undefined && this.refusals.has(key)) throw this.refusals.get(key);
     if (key !== undefined && this.answers.has(key)) return this.answers.get(key);
     const b = body as Record<string, string>;
     let answer: unknown;
     if (name === 'rename-document' && !this.documents.has(b.documentId ?? '')) {
-      throw ofbErrorFromBody(
+      const refusal = ofbErrorFromBody(
         404,
         errorBody('not_found', 'document_not_found', `no document ${b.documentId}`),
       );
+      // Like OFB: a refusal is stored under the key, and the same key gets the same refusal.
+      if (key !== undefined) this.refusals.set(key, refusal);
+      throw refusal;
     }
     if (name === 'create-document') {
       if (this.documents.has(b.id ?? ''))
@@ -173,6 +186,49 @@ describe('Outbox', () => {
     await outbox.retry(refused?.key ?? '');
     await outbox.replay();
     expect(outbox.entries).toEqual([]);
+    // Retry was a new attempt: it went out under a new key, not the refused one.
+    const renames = ofb.calls.filter((c) => c.name === 'rename-document').map((c) => c.key);
+    expect(renames.at(-1)).not.toBe(refused?.key);
+    expect(ofb.applied.filter((a) => a.name === 'rename-document')).toHaveLength(1);
+  });
+
+  it('retries a refused entry with a fresh key in its place in the queue', async () => {
+    const outbox = makeOutbox();
+    await outbox.enqueue(OutboxFunction.renameDocument, { documentId: 'nope', title: 'X' }, 'Rename nope');
+    await outbox.replay();
+    const [refused] = outbox.entries;
+    expect(refused?.state).toBe('refused');
+    ofb.documents.add('nope');
+    await outbox.retry(refused?.key ?? '');
+    await outbox.replay();
+    expect(outbox.entries).toEqual([]);
+    expect(ofb.calls.map((c) => c.key)).toEqual(['key-0001', 'key-0002']);
+  });
+
+  it('keeps the key of a pending entry when asked to send it now (it may have been applied)', async () => {
+    const outbox = makeOutbox();
+    ofb.online = false;
+    await outbox.enqueue(OutboxFunction.createDocument, doc('a'), 'Create a');
+    ofb.online = true;
+    await outbox.retry('key-0001');
+    await outbox.replay();
+    expect(outbox.entries).toEqual([]);
+    expect(new Set(ofb.calls.map((c) => c.key))).toEqual(new Set(['key-0001']));
+  });
+
+  it('treats 409 request_in_progress as temporary: stays pending, retried later with the same key', async () => {
+    const outbox = makeOutbox();
+    ofb.inProgress.add('key-0001');
+    await outbox.enqueue(OutboxFunction.createDocument, doc('a'), 'Create a');
+    expect(await outbox.replay()).toBe('offline');
+    expect(outbox.entries.map((e) => e.state)).toEqual(['pending']);
+    expect(timers.map((t) => t.ms)).toEqual([1_000]);
+    ofb.inProgress.clear();
+    timers[0]?.run();
+    await outbox.replay();
+    expect(outbox.entries).toEqual([]);
+    expect(new Set(ofb.calls.map((c) => c.key))).toEqual(new Set(['key-0001']));
+    expect(ofb.applied).toHaveLength(1);
   });
 
   it('dismisses a refused entry for good', async () => {

@@ -1,4 +1,4 @@
-import { type OfbFunctionName, OfbRequests } from '@symphony/schemas';
+import { type ErrorBody, type OfbFunctionName, OfbRequests } from '@symphony/schemas';
 import type { SymphonyDb } from './local-db.js';
 import { OfbRequestError } from './ofb-errors.js';
 
@@ -14,19 +14,17 @@ export const OutboxFunction = {
 } as const satisfies Record<string, OfbFunctionName>;
 export type OutboxFunction = (typeof OutboxFunction)[keyof typeof OutboxFunction];
 
-/** Why OFB refused an entry, in its own words. */
-export interface OutboxRefusal {
-  readonly status: number;
-  readonly category: string;
-  readonly code: string;
-  readonly message: string;
-}
+/** Why OFB refused an entry, in its own words: the HTTP status and OFB's error body's fields. */
+export type OutboxRefusal = Readonly<{ status: number } & Omit<ErrorBody['error'], 'details'>>;
 
 /** One queued OFB mutation. */
 export interface OutboxEntry {
   /** FIFO order (Dexie's auto-increment). */
   readonly seq?: number;
-  /** The idempotency key: sent with every attempt, so a replay applies once. */
+  /**
+   * The idempotency key: sent with every attempt, so a replay applies once. Retry after a refusal
+   * gives the entry a new one (a new attempt).
+   */
   readonly key: string;
   /** The user who queued it; only their token may replay it. */
   readonly userId: string;
@@ -160,11 +158,30 @@ export class Outbox {
     return { ...entry, seq };
   }
 
-  /** Sends a refused entry again (same key) and replays. */
+  /**
+   * Sends a refused entry again, as a new attempt the person chose: with a fresh idempotency key,
+   * since OFB stores a refusal under the key and would answer the old key with the same refusal.
+   * Keeps its place in the queue.
+   */
   async retry(key: string): Promise<void> {
     const entry = await this.options.db.outbox.where('key').equals(key).first();
     if (entry?.seq === undefined) return;
-    await this.options.db.outbox.update(entry.seq, { state: 'pending' });
+    if (entry.state !== 'refused') {
+      // Still pending: it may have been applied with its answer lost, so it keeps its key.
+      this.failures = 0;
+      void this.replay();
+      return;
+    }
+    const fresh = this.options.newKey();
+    await this.options.db.outbox
+      .where('seq')
+      .equals(entry.seq)
+      .modify((e: { -readonly [K in keyof OutboxEntry]: OutboxEntry[K] }) => {
+        e.state = 'pending';
+        e.key = fresh;
+        e.attempts = 0;
+        delete e.refusal;
+      });
     this.failures = 0;
     await this.reload();
     void this.replay();
