@@ -5,9 +5,10 @@ import type * as Y from 'yjs';
 import { DocumentSessionController } from '../controllers/document-session-controller.js';
 import type { DocumentIndex, DocumentSummary } from '../core/document-index.js';
 import { exportFileName, FALLBACK_TITLE } from '../core/markdown.js';
+import { storageRefusalMessage } from '../core/storage-refusal.js';
 import { throttle } from '../core/throttle.js';
 import { sharedStyles } from '../styles/shared.js';
-import { DocumentAccess } from '../sync/document-session.js';
+import { DocumentAccess, type SessionSnapshot } from '../sync/document-session.js';
 import type { SessionRegistry } from '../sync/session-registry.js';
 import './markdown-editor.js';
 import './presence-list.js';
@@ -193,7 +194,10 @@ export class DocumentView extends LitElement {
     const deleted = this.wasListed && this.summary === undefined && this.indexLoaded;
     const snapshot = session?.snapshot;
     const role = snapshot?.role ?? this.workspaceRole;
-    const readOnly = role === 'viewer' || snapshot?.access === DocumentAccess.forbidden;
+    const readOnly =
+      role === 'viewer' ||
+      snapshot?.access === DocumentAccess.forbidden ||
+      snapshot?.access === DocumentAccess.storageRefused;
     return html`
       <div class="bar">
         <button class="ghost" @click=${this.goHome} aria-label="Back to documents" data-testid="back-home">
@@ -243,7 +247,7 @@ export class DocumentView extends LitElement {
           </div>`
           : nothing
       }
-      ${this.renderAccess(snapshot?.access)}
+      ${this.renderAccess(snapshot)}
       ${
         session === null || !this.document.loaded
           ? html`<p class="loading muted">Opening document…</p>`
@@ -258,7 +262,17 @@ export class DocumentView extends LitElement {
     `;
   }
 
-  private renderAccess(access: DocumentAccess | undefined) {
+  private renderAccess(snapshot: SessionSnapshot | undefined) {
+    const access = snapshot?.access;
+    if (access === DocumentAccess.storageRefused)
+      return html`<div class="banner" role="alert" data-testid="storage-refused-banner">
+        <span>
+          <strong>${storageRefusalMessage(snapshot?.refusal ?? null)}</strong>
+          This copy stays open here but no longer syncs: export it so nothing is lost, or reload the page to try again.
+        </span>
+        <button class="primary" @click=${this.exportMarkdown} data-testid="storage-refused-export">Export (Markdown)</button>
+        <button @click=${() => location.reload()}>Reload</button>
+      </div>`;
     if (access === DocumentAccess.forbidden)
       return html`<div class="banner" role="alert" data-testid="forbidden-banner">
         You no longer have access to this workspace. Your copy stays on this device, but it no longer syncs.

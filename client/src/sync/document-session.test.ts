@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto';
 import type { DocumentId } from '@symphony/schemas';
-import { MessageType } from '@symphony/schemas';
+import { CloseCode, MessageType } from '@symphony/schemas';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -9,7 +9,12 @@ import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 import { MemoryStringStore } from '../core/StringStore.js';
 import { encodeSavedState } from '../core/saved-state.js';
-import { ConnectionStatus, DocumentSession, documentsWithPendingChanges } from './document-session.js';
+import {
+  ConnectionStatus,
+  DocumentAccess,
+  DocumentSession,
+  documentsWithPendingChanges,
+} from './document-session.js';
 
 /**
  * A minimal server speaking y-websocket sync plus `savedState`, where the test decides when a
@@ -43,6 +48,7 @@ class FakeSyncServer {
   private constructor() {
     this.wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
     this.wss.on('connection', (socket) => {
+      this.connections++;
       socket.binaryType = 'arraybuffer';
       socket.on('message', (data: ArrayBuffer) => this.onMessage(socket, new Uint8Array(data)));
       socket.on('close', () => this.subscribers.delete(socket));
@@ -64,6 +70,14 @@ class FakeSyncServer {
     this.stored = Y.encodeStateVector(this.doc);
     for (const socket of this.subscribers) socket.send(encodeSavedState(this.stored));
   }
+
+  /** Closes every connection with `code` and `reason` (as the sync-server ends a session). */
+  closeAll(code: number, reason: string): void {
+    for (const client of this.wss.clients) client.close(code, reason);
+  }
+
+  /** How many connections were opened so far. */
+  connections = 0;
 
   async close(): Promise<void> {
     for (const client of this.wss.clients) client.terminate();
@@ -171,5 +185,23 @@ describe('DocumentSession', () => {
     await until(session, () => session.snapshot.status === ConnectionStatus.online);
     expect(session.doc.getText('content').toString()).toBe('from elsewhere');
     expect(session.snapshot.unsaved).toBe(0);
+  });
+
+  it('stops reconnecting for good when storage refuses the changes (4413), keeping OFB’s reason', async () => {
+    const session = openSession();
+    await until(session, () => session.snapshot.status === ConnectionStatus.online);
+    session.doc.getText('content').insert(0, 'too much');
+    server.closeAll(CloseCode.StorageRefused.code, 'document_too_large');
+    await until(session, () => session.snapshot.access === DocumentAccess.storageRefused);
+    expect(session.snapshot.refusal).toBe('document_too_large');
+    const connections = server.connections;
+    // Neither a reconnect request (a token refresh) nor the network coming back revives it.
+    session.reconnect();
+    session.setNetworkAvailable(false);
+    session.setNetworkAvailable(true);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(server.connections).toBe(connections);
+    expect(session.snapshot.access).toBe(DocumentAccess.storageRefused);
+    expect(session.snapshot.unsaved).toBe(1);
   });
 });

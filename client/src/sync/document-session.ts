@@ -34,6 +34,12 @@ export const DocumentAccess = {
   forbidden: 'forbidden',
   /** The token was refused and could not be refreshed: sign in again to sync. */
   signedOut: 'signed-out',
+  /**
+   * The server's storage (OFB) refused this document's latest changes for good (4413: over the size
+   * limit, deleted, no longer writable): the session stops reconnecting, since it would only send
+   * the same changes again. `SessionSnapshot.refusal` holds OFB's code.
+   */
+  storageRefused: 'storage-refused',
 } as const;
 export type DocumentAccess = (typeof DocumentAccess)[keyof typeof DocumentAccess];
 
@@ -52,6 +58,8 @@ export interface SessionSnapshot {
   /** The person's role on the document as the server last said (`[101, role]`), or `null`. */
   readonly role: Role | null;
   readonly access: DocumentAccess;
+  /** With `access` storage-refused: OFB's code for why (the 4413 close reason, e.g. `document_too_large`). */
+  readonly refusal: string | null;
 }
 
 /** Options for {@link DocumentSession}. */
@@ -123,6 +131,7 @@ export class DocumentSession {
   private flushScheduled = false;
   private role: Role | null = null;
   private access: DocumentAccess = DocumentAccess.ok;
+  private refusal: string | null = null;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly token: () => string | null;
   private readonly refreshToken: (() => Promise<TokenRefreshOutcome>) | undefined;
@@ -181,7 +190,7 @@ export class DocumentSession {
         this.refresh();
       }
     };
-    this.provider.on('closed', ({ code }) => this.onTerminalClose(code));
+    this.provider.on('closed', ({ code, reason }) => this.onTerminalClose(code, reason));
     this.provider.on('connection-close', (event) => {
       // The server could not store our updates: y-websocket would reconnect at once (the attempt
       // counter resets on every sync), so give it a moment instead of hammering it.
@@ -207,6 +216,11 @@ export class DocumentSession {
     if (this.networkAvailable) this.provider.connect();
   }
 
+  /** Whether the server ended syncing for good (no access, or storage refused the changes). */
+  private get stopped(): boolean {
+    return this.access === DocumentAccess.forbidden || this.access === DocumentAccess.storageRefused;
+  }
+
   /** The collaborators' presence channel (cursors, names). */
   get awareness(): Awareness {
     return this.provider.awareness;
@@ -230,7 +244,7 @@ export class DocumentSession {
   setNetworkAvailable(available: boolean): void {
     if (this.destroyed || available === this.networkAvailable) return;
     this.networkAvailable = available;
-    if (available) this.provider.connect();
+    if (available && !this.stopped) this.provider.connect();
     else this.provider.disconnect();
     this.refresh();
   }
@@ -242,7 +256,7 @@ export class DocumentSession {
   reconnect(): void {
     if (this.destroyed) return;
     this.provider.params = this.params();
-    if (this.access === DocumentAccess.forbidden) return;
+    if (this.stopped) return;
     clearTimeout(this.retryTimer);
     if (this.access === DocumentAccess.signedOut) this.access = DocumentAccess.ok;
     if (this.networkAvailable && !this.provider.shouldConnect) this.provider.connect();
@@ -286,7 +300,7 @@ export class DocumentSession {
   }
 
   /** The server closed with a 44xx code (y-websocket stops reconnecting then): decide what next. */
-  private onTerminalClose(code: number): void {
+  private onTerminalClose(code: number, reason: string): void {
     if (this.destroyed) return;
     clearTimeout(this.retryTimer);
     const later = (ms: number): void => {
@@ -316,6 +330,11 @@ export class DocumentSession {
       }
       case CloseCode.Forbidden.code:
         this.access = DocumentAccess.forbidden;
+        break;
+      case CloseCode.StorageRefused.code:
+        // For good: reconnecting would resend the changes OFB refused. A reload tries again.
+        this.access = DocumentAccess.storageRefused;
+        this.refusal = reason === '' ? null : reason;
         break;
       case CloseCode.UnknownDocument.code:
         this.access = DocumentAccess.unregistered;
@@ -394,7 +413,15 @@ export class DocumentSession {
         : ConnectionStatus.online;
     const offlineReason: OfflineReason | null =
       status !== ConnectionStatus.offline ? null : this.networkAvailable ? 'server' : 'network';
-    return { status, offlineReason, unsaved, loaded: this.loaded, role: this.role, access: this.access };
+    return {
+      status,
+      offlineReason,
+      unsaved,
+      loaded: this.loaded,
+      role: this.role,
+      access: this.access,
+      refusal: this.refusal,
+    };
   }
 
   private refresh(): void {
@@ -407,7 +434,8 @@ export class DocumentSession {
       next.loaded === prev.loaded &&
       next.offlineReason === prev.offlineReason &&
       next.role === prev.role &&
-      next.access === prev.access
+      next.access === prev.access &&
+      next.refusal === prev.refusal
     ) {
       return;
     }

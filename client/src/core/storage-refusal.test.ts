@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import { storageRefusalMessage } from './storage-refusal.js';
+
+describe('storageRefusalMessage', () => {
+  it('names the reason OFB gave', () => {
+    expect(storageRefusalMessage('document_too_large')).toBe(
+      'Your latest changes could not be saved: the document is over the size limit.',
+    );
+    expect(storageRefusalMessage('document_not_found')).toBe(
+      'Your latest changes could not be saved: this document was deleted.',
+    );
+    expect(storageRefusalMessage('role_too_low')).toBe(
+      'Your latest changes could not be saved: you can no longer edit it.',
+    );
+    expect(storageRefusalMessage(null)).toMatch(/you can no longer edit it/);
+  });
+});
