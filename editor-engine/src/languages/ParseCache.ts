@@ -17,16 +17,21 @@ interface Entry {
 export class ParseCache {
   readonly #parser: Parser;
   readonly #capacity: number;
+  readonly #maxChars: number;
   /** Most recently used first. */
   readonly #entries: Entry[] = [];
 
   /**
-   * @param capacity how many texts to remember; 4 covers a few documents open side by side while
-   *   bounding what is kept alive (each entry holds its text and its tree).
+   * @param capacity how many texts to remember; 4 covers a few documents open side by side.
+   * @param maxChars how much text, all entries together, to remember beyond the most recent one:
+   *   a tree costs tens of bytes per character (a 10 MB Markdown file's tree with its fenced code
+   *   takes ~460 MB of heap), so 4 M characters bounds the cache to a few hundred MB however many
+   *   large documents are open, while small documents still share it.
    */
-  constructor(parser: Parser, capacity = 4) {
+  constructor(parser: Parser, capacity = 4, maxChars = 4 * 1024 * 1024) {
     this.#parser = parser;
     this.#capacity = Math.max(1, capacity);
+    this.#maxChars = Math.max(0, maxChars);
   }
 
   /**
@@ -54,10 +59,25 @@ export class ParseCache {
       parsedTo: needed,
       fragments: TreeFragment.addTree(tree, partial ? fragments : [], partial),
     });
-    this.#entries.length = Math.min(this.#entries.length, this.#capacity);
+    this.#evict();
     return tree;
   }
+
+  /** Drops the least recently used entries beyond the capacity or the character budget. */
+  #evict(): void {
+    let chars = 0;
+    for (let i = 1; i < this.#entries.length; i++) {
+      chars += this.#entries[i]!.text.length;
+      if (i >= this.#capacity || chars > this.#maxChars) {
+        this.#entries.length = i;
+        return;
+      }
+    }
+  }
 }
+
+/** Characters compared at a time when looking for the edited span. */
+const chunk = 4_096;
 
 /**
  * The parts of `previous`'s tree still valid for `text`, taking the edit between them to be the span
@@ -67,11 +87,26 @@ export class ParseCache {
 function reusableFragments(previous: Entry, text: string): readonly TreeFragment[] {
   const old = previous.text;
   const shorter = Math.min(old.length, text.length);
+  // Whole chunks first: comparing slices runs at memcmp speed, a character loop over 10 MB does not.
   let prefix = 0;
+  while (
+    prefix + chunk <= shorter &&
+    old.slice(prefix, prefix + chunk) === text.slice(prefix, prefix + chunk)
+  ) {
+    prefix += chunk;
+  }
   while (prefix < shorter && old.charCodeAt(prefix) === text.charCodeAt(prefix)) prefix++;
+  const room = shorter - prefix;
   let suffix = 0;
   while (
-    suffix < shorter - prefix &&
+    suffix + chunk <= room &&
+    old.slice(old.length - suffix - chunk, old.length - suffix) ===
+      text.slice(text.length - suffix - chunk, text.length - suffix)
+  ) {
+    suffix += chunk;
+  }
+  while (
+    suffix < room &&
     old.charCodeAt(old.length - 1 - suffix) === text.charCodeAt(text.length - 1 - suffix)
   ) {
     suffix++;
