@@ -60,7 +60,8 @@ export class TextBuffer {
   readonly #binding: DocumentBinding;
   readonly #ytext: Y.Text;
   readonly #index: LineIndex;
-  #text: string;
+  /** The whole text, rebuilt from the Y.Text on demand and dropped on every change. */
+  #text: string | undefined;
   #revision = 0;
   readonly #callers = new Map<Caller, CallerState>();
   /** Transaction origin → the caller it belongs to (its own origin and its undo manager). */
@@ -91,9 +92,34 @@ export class TextBuffer {
     return this.#index.lineCount;
   }
 
-  /** The whole text (a string kept in step with the Y.Text, not rebuilt per call). */
+  /**
+   * The whole text. Built from the Y.Text the first time it is needed after a change (find,
+   * tokens, a large read), so edits never copy the document.
+   */
   get text(): string {
+    this.#text ??= this.#ytext.toString();
     return this.#text;
+  }
+
+  /**
+   * `[from, to)` of the text. Without a cached copy, short ranges are read from the Y.Text's items
+   * directly (a view reading its visible lines after each keystroke never copies the document).
+   */
+  #slice(from: number, to: number): string {
+    if (this.#text !== undefined || to - from > 64 * 1024) return this.text.slice(from, to);
+    let out = '';
+    let pos = 0;
+    for (let item = this.#ytext._start; item !== null && pos < to; item = item.right) {
+      if (item.deleted || !item.countable) continue;
+      const len = item.length;
+      if (pos + len > from) {
+        const content = item.content;
+        const str = content instanceof Y.ContentString ? content.str : '\uFFFC'.repeat(len);
+        out += str.slice(Math.max(0, from - pos), Math.min(len, to - pos));
+      }
+      pos += len;
+    }
+    return out;
   }
 
   status(): BindingStatus {
@@ -145,7 +171,7 @@ export class TextBuffer {
 
   read(range: TextRange | undefined): EngineResult<'buffer.read'> {
     const { from, to } = range ? this.#range(range, 'range') : { from: 0, to: this.length };
-    return { text: this.#text.slice(from, to), from, to, revision: this.#revision };
+    return { text: this.#slice(from, to), from, to, revision: this.#revision };
   }
 
   lines(from: number, to: number): EngineResult<'buffer.lines'> {
@@ -161,11 +187,21 @@ export class TextBuffer {
       );
     }
     const lines: string[] = [];
-    let start = from < end ? this.#index.lineStart(from) : 0;
-    for (let line = from; line < end; line++) {
-      const len = this.#index.lineLength(line);
-      lines.push(stripNewline(this.#text.slice(start, start + len)));
-      start += len;
+    if (from < end) {
+      const start = this.#index.lineStart(from);
+      let stop = start;
+      const lens: number[] = [];
+      for (let line = from; line < end; line++) {
+        const len = this.#index.lineLength(line);
+        lens.push(len);
+        stop += len;
+      }
+      const chunk = this.#slice(start, stop);
+      let at = 0;
+      for (const len of lens) {
+        lines.push(stripNewline(chunk.slice(at, at + len)));
+        at += len;
+      }
     }
     return { lines, from, to: end, revision: this.#revision };
   }
@@ -208,7 +244,7 @@ export class TextBuffer {
     const re = compileQuery(q);
     const { from, to } = q.range ? this.#range(q.range, 'range') : { from: 0, to: this.length };
     const limit = q.limit ?? 1000;
-    const text = this.#text;
+    const text = this.text;
     const matches: FindMatch[] = [];
     let truncated = false;
     // Lines are counted forward from the previous match, so a search costs one pass over the text.
@@ -256,13 +292,13 @@ export class TextBuffer {
     const bounds = q.range ? this.#range(q.range, 'range') : { from: 0, to: this.length };
     const at = q.at === undefined ? bounds.from : Math.max(bounds.from, this.#offset(q.at, 'at'));
     let found: RawMatch | undefined;
-    scan(this.#text, re, q.wholeWord ?? false, at, bounds.to, (m) => {
+    scan(this.text, re, q.wholeWord ?? false, at, bounds.to, (m) => {
       found = m;
       return false;
     });
     if (!found) return { revision: this.#revision, replaced: null };
     const match: RawMatch = found;
-    const text = expandReplacement(q.replacement, this.#text, match, q.regex ?? false);
+    const text = expandReplacement(q.replacement, this.text, match, q.regex ?? false);
     this.#apply(caller, [{ from: match.from, to: match.to, text, index: 0 }]);
     const replaced: OffsetRange = { from: match.from, to: match.from + text.length };
     return { revision: this.#revision, replaced };
@@ -277,11 +313,12 @@ export class TextBuffer {
     const { from, to } = q.range ? this.#range(q.range, 'range') : { from: 0, to: this.length };
     const edits: ResolvedEdit[] = [];
     const regex = q.regex ?? false;
-    scan(this.#text, re, q.wholeWord ?? false, from, to, (m) => {
+    const whole = this.text;
+    scan(whole, re, q.wholeWord ?? false, from, to, (m) => {
       edits.push({
         from: m.from,
         to: m.to,
-        text: expandReplacement(q.replacement, this.#text, m, regex),
+        text: expandReplacement(q.replacement, whole, m, regex),
         index: edits.length,
       });
       return true;
@@ -408,17 +445,7 @@ export class TextBuffer {
   readonly #onChange = (event: Y.YTextEvent, transaction: Y.Transaction): void => {
     const ops = toOps(event.delta);
     if (ops.length === 0) return;
-    let text = '';
-    let pos = 0;
-    const old = this.#text;
-    for (const op of ops) {
-      if ('retain' in op) {
-        text += old.slice(pos, pos + op.retain);
-        pos += op.retain;
-      } else if ('insert' in op) text += op.insert;
-      else pos += op.delete;
-    }
-    this.#text = text + old.slice(pos);
+    this.#text = undefined;
     this.#index.applyDelta(ops);
     this.#revision++;
     const author = this.#origins.get(transaction.origin);

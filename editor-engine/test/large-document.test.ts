@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { LineIndex } from '../src/internal.js';
+import { connectInProcess, memoryEngine } from './helpers.js';
+
+describe('LineIndex', () => {
+  it('matches a rescan after random inserts and deletes across chunk boundaries', () => {
+    let text = 'x\n'.repeat(3000);
+    const index = new LineIndex(text);
+    let seed = 42;
+    const rnd = (n: number) => {
+      seed = (seed * 16807) % 2147483647;
+      return seed % n;
+    };
+    for (let i = 0; i < 2000; i++) {
+      if (rnd(2) === 0) {
+        const at = rnd(text.length + 1);
+        const ins = ['\n', 'ab', '\n\n\nq', 'z\n'.repeat(rnd(700))][rnd(4)]!;
+        text = text.slice(0, at) + ins + text.slice(at);
+        index.insert(at, ins);
+      } else if (text.length > 0) {
+        const at = rnd(text.length);
+        const len = Math.min(text.length - at, rnd(3) === 0 ? rnd(3000) : rnd(4));
+        text = text.slice(0, at) + text.slice(at + len);
+        index.delete(at, len);
+      }
+    }
+    const lines = text.split('\n');
+    expect(index.lineCount).toBe(lines.length);
+    expect(index.length).toBe(text.length);
+    let start = 0;
+    for (let line = 0; line < lines.length; line += 97) {
+      start = lines.slice(0, line).reduce((s, l) => s + l.length + 1, 0);
+      expect(index.lineStart(line)).toBe(start);
+      expect(index.locate(start + Math.min(1, lines[line]!.length))).toMatchObject({ line });
+    }
+    expect(index.locate(text.length).line).toBe(lines.length - 1);
+  });
+});
+
+describe('a 10 MB document', () => {
+  it('opens, edits by line and column, and searches without rescanning per edit', {
+    timeout: 60_000,
+  }, async () => {
+    const line = 'The quick brown fox jumps over the lazy dog, again and again.\n';
+    const text = line.repeat(Math.ceil((10 * 1024 * 1024) / line.length));
+    const env = memoryEngine();
+    env.source.document('big').getText('content').insert(0, text);
+    const client = connectInProcess(env.engine);
+    let t = performance.now();
+    const { bufferId, lineCount } = await client.request('buffer.open', { documentId: 'big' });
+    const openMs = performance.now() - t;
+    expect(lineCount).toBe(text.split('\n').length);
+
+    t = performance.now();
+    const edits = 500;
+    for (let i = 0; i < edits; i++) {
+      await client.request('buffer.edit', {
+        bufferId,
+        edits: [{ op: 'insert', at: { line: (i * 331) % lineCount, column: 4 }, text: 'very ' }],
+      });
+    }
+    const perEditMs = (performance.now() - t) / edits;
+
+    t = performance.now();
+    const found = await client.request('buffer.find', { bufferId, query: 'very quick', limit: 100_000 });
+    const findMs = performance.now() - t;
+    expect(found.matches).toHaveLength(edits);
+    const last = await client.request('buffer.lines', { bufferId, from: lineCount - 2, to: lineCount });
+    expect(last.lines).toEqual([line.slice(0, -1), '']);
+    console.log(
+      `10 MB: open ${openMs.toFixed(0)} ms, edit ${perEditMs.toFixed(2)} ms each, find ${findMs.toFixed(0)} ms`,
+    );
+    // Generous bounds for a loaded CI machine; the point is no full rescan per edit.
+    expect(perEditMs).toBeLessThan(20);
+    client.close();
+  });
+});

@@ -1,0 +1,148 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { MessageChannel, Worker } from 'node:worker_threads';
+import { EngineErrorCode } from '@symphony/schemas';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import * as Y from 'yjs';
+import { EditorEngineClient, portChannel, shareDocuments } from '../src/index.js';
+import { stdioChannel, webSocketChannel } from '../src/node.js';
+import { applyOps, eventually } from './helpers.js';
+
+const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function failure(promise: Promise<unknown>) {
+  return promise.then(
+    () => {
+      throw new Error('expected failure');
+    },
+    (e: { code: number; message: string; data: unknown }) => e,
+  );
+}
+
+describe('Worker / MessagePort', () => {
+  it('edits the page’s Y.Doc from a worker, both ways, and follows role changes', async () => {
+    const page = new Y.Doc();
+    page.getText('content').insert(0, 'page text\n');
+    const docs = new MessageChannel();
+    const sharing = shareDocuments(docs.port1, (id) =>
+      id === 'page-doc' ? { doc: page, role: 'editor' } : undefined,
+    );
+    const worker = new Worker(new URL('./fixtures/engine-worker.mjs', import.meta.url), {
+      workerData: { docs: docs.port2 },
+      transferList: [docs.port2],
+    });
+    const client = new EditorEngineClient(portChannel(worker));
+    cleanups.push(() => {
+      sharing.stop();
+      docs.port1.close();
+      return worker.terminate();
+    });
+
+    const { bufferId, length } = await client.request('buffer.open', { documentId: 'page-doc' });
+    expect(length).toBe(10);
+    let copy = 'page text\n';
+    client.on('buffer.update', (u) => {
+      copy = applyOps(copy, u.ops);
+    });
+    await client.request('buffer.edit', {
+      bufferId,
+      edits: [{ op: 'insert', at: { line: 1, column: 0 }, text: 'from the worker' }],
+    });
+    await eventually(() => expect(page.getText('content').toString()).toBe('page text\nfrom the worker'));
+    page.getText('content').insert(0, '# ');
+    await eventually(() => expect(copy).toBe('# page text\nfrom the worker'));
+    expect((await client.request('buffer.outline', { bufferId })).items.map((i) => i.name)).toEqual([
+      'page text',
+    ]);
+
+    const statuses: string[] = [];
+    client.on('buffer.status', (s) => statuses.push(s.role));
+    sharing.setRole('page-doc', 'viewer');
+    await eventually(() => expect(statuses).toEqual(['viewer']));
+    const refused = await failure(
+      client.request('buffer.edit', { bufferId, edits: [{ op: 'insert', at: 0, text: 'x' }] }),
+    );
+    expect(refused.code).toBe(EngineErrorCode.ReadOnly);
+
+    const unknown = await failure(client.request('buffer.open', { documentId: 'not-on-page' }));
+    expect(unknown.code).toBe(EngineErrorCode.UnknownDocument);
+  });
+});
+
+/** Starts the built bin; resolves its stderr's first line once it says it listens (or at once for stdio). */
+function startBin(args: string[]): ChildProcess {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  cleanups.push(() => child.kill());
+  return child;
+}
+
+describe('stdio', () => {
+  it('serves a typed client over the bin’s stdin/stdout, with notifications', async () => {
+    const child = startBin(['--memory']);
+    const client = new EditorEngineClient(stdioChannel(child));
+    const hello = await client.request('engine.hello', { client: 'test' });
+    expect(hello.limits.maxMessageBytes).toBe(8 * 1024 * 1024);
+    const { bufferId } = await client.request('buffer.open', { documentId: 'stdio-doc', language: 'json' });
+    const updates: number[] = [];
+    client.on('buffer.update', (u) => updates.push(u.revision));
+    await client.request('buffer.edit', {
+      bufferId,
+      edits: [{ op: 'insert', at: 0, text: '{"a": [1, 2]}' }],
+    });
+    expect(updates).toEqual([1]);
+    const tokens = await client.request('buffer.tokens', { bufferId });
+    expect(tokens.language).toBe('json');
+    expect(tokens.tokens.some((t) => t.type === 'number')).toBe(true);
+    client.close();
+    await new Promise((resolve) => child.once('exit', resolve));
+    expect(child.exitCode).toBe(0);
+  });
+});
+
+describe('WebSocket', () => {
+  it('serves each connection as its own caller, and answers oversized and broken messages', async () => {
+    const child = startBin(['--memory', '--listen', '0']);
+    const url = await new Promise<string>((resolve) => {
+      child.stderr!.on('data', (d) => {
+        const m = /listening at (ws:\/\/\S+)/.exec(String(d));
+        if (m) resolve(m[1]!);
+      });
+    });
+    const a = new EditorEngineClient(await webSocketChannel(url));
+    const b = new EditorEngineClient(await webSocketChannel(url));
+    cleanups.push(() => {
+      a.close();
+      b.close();
+    });
+    const { bufferId } = await a.request('buffer.open', { documentId: 'ws-doc' });
+    await b.request('buffer.open', { documentId: 'ws-doc' });
+    const seen: string[] = [];
+    b.on('buffer.update', (u) => seen.push(u.origin));
+    await a.request('buffer.edit', { bufferId, edits: [{ op: 'insert', at: 0, text: 'shared' }] });
+    await eventually(() => expect(seen).toEqual(['other']));
+    expect((await b.request('buffer.read', { bufferId })).text).toBe('shared');
+    // b cannot undo a's edit.
+    expect(await b.request('buffer.undo', { bufferId })).toMatchObject({ changed: false });
+
+    const raw = new WebSocket(url);
+    cleanups.push(() => raw.close());
+    await new Promise((resolve) => raw.once('open', resolve));
+    const answers: { id: unknown; error?: { code: number; message: string } }[] = [];
+    raw.on('message', (d) => answers.push(JSON.parse(String(d))));
+    raw.send('{not json');
+    raw.send(
+      `{"jsonrpc":"2.0","id":1,"method":"engine.hello","params":{"client":"${'x'.repeat(9 * 1024 * 1024)}"}}`,
+    );
+    raw.send('{"jsonrpc":"2.0","id":2,"method":"engine.hello"}');
+    await eventually(() => expect(answers).toHaveLength(3));
+    expect(answers[0]).toMatchObject({ id: null, error: { code: EngineErrorCode.ParseError } });
+    expect(answers[1]).toMatchObject({ id: null, error: { code: EngineErrorCode.PayloadTooLarge } });
+    expect(answers[1]!.error!.message).toContain('larger than the limit');
+    expect(answers[2]).toMatchObject({ id: 2 });
+  });
+});
