@@ -14,6 +14,8 @@ let store: PgliteStore;
 let server: Awaited<ReturnType<typeof listen>>;
 const tokens = new TokenService('compaction-test-secret-at-least-32-chars');
 let owner: string;
+/** persist-updates and load-document are the sync-server's: its service_role token. */
+let service: string;
 let workspaceId: string;
 
 const b64 = (u: Uint8Array) => Buffer.from(u).toString('base64');
@@ -46,6 +48,7 @@ beforeAll(async () => {
     body: JSON.stringify({ name: 'compactor', password: 'password123' }),
   });
   owner = ((await res.json()) as { access_token: string }).access_token;
+  service = await tokens.sign({ sub: 'sync-server', role: 'service_role' });
   workspaceId = ((await ok('create-workspace', { name: 'C' }, owner)).workspace as { id: string }).id;
   // Sign-ups hash passwords with scrypt: slow on a loaded machine.
 }, 30_000);
@@ -69,7 +72,7 @@ describe('background compaction after persist-updates', () => {
         else text.insert(Math.floor(text.length / 2), `${i},`);
         map.set(`k${i % 13}`, i);
       });
-      await ok('persist-updates', { documentId, updates: [b64(updates[updates.length - 1]!)] }, owner);
+      await ok('persist-updates', { documentId, updates: [b64(updates[updates.length - 1]!)] }, service);
     }
     expect(updates).toHaveLength(500);
 
@@ -79,7 +82,7 @@ describe('background compaction after persist-updates', () => {
     expect(rows).toBeLessThan(500);
     expect(rows).toBeGreaterThan(0);
 
-    const loaded = (await ok('load-document', { documentId }, owner)).updates as string[];
+    const loaded = (await ok('load-document', { documentId }, service)).updates as string[];
     const replica = new Y.Doc();
     for (const u of loaded) Y.applyUpdate(replica, new Uint8Array(Buffer.from(u, 'base64')));
     expect(replica.getText('t').toString()).toBe(text.toString());

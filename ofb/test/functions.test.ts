@@ -279,15 +279,25 @@ describe('OFB functions over supabase-js (PGlite)', () => {
       expect(
         (await call('persist-updates', { documentId: index, updates: [update] }, { token: service })).status,
       ).toBe(200);
-      // Editors write it (they add documents to the list), members read it.
-      expect(
-        (await call('persist-updates', { documentId: index, updates: [update] }, { token: owner.token }))
-          .status,
-      ).toBe(200);
-      const loaded = await call('load-document', { documentId: index }, { token: owner.token });
-      expect(loaded.body.updates).toEqual([update, update]);
+      // Its content is the sync-server's to store, like any document's: users reach it through the
+      // sync-server (which asks authorize: editors write it, members read it).
       expectRefused(
-        await call('load-document', { documentId: index }, { token: viewer.token }),
+        await call('persist-updates', { documentId: index, updates: [update] }, { token: owner.token }),
+        403,
+        'forbidden',
+        'service_role_only',
+      );
+      expect(
+        (await call('persist-updates', { documentId: index, updates: [update] }, { token: service })).status,
+      ).toBe(200);
+      const loaded = await call('load-document', { documentId: index }, { token: service });
+      expect(loaded.body.updates).toEqual([update, update]);
+      expect((await call('authorize', { token: owner.token, resourceId: index }, {})).body).toMatchObject({
+        role: 'owner',
+        kind: 'workspace',
+      });
+      expectRefused(
+        await call('authorize', { token: viewer.token, resourceId: index }, {}),
         403,
         'forbidden',
         'not_a_member',
@@ -309,11 +319,7 @@ describe('OFB functions over supabase-js (PGlite)', () => {
         'validation',
         'reserved_id',
       );
-      const stored = await call(
-        'list-stored-documents',
-        { workspaceId: 'ws-indexed' },
-        { token: owner.token },
-      );
+      const stored = await call('list-stored-documents', { workspaceId: 'ws-indexed' }, { token: service });
       expect(stored.body.documentIds).toEqual([index]);
     });
   });
@@ -652,7 +658,11 @@ describe('business-rule quotas through supabase-js', () => {
     const docs = (await call('list-documents', { workspaceId: ws }, { token: owner.token })).body.documents;
     const bigUpdate = Buffer.alloc(65).toString('base64');
     expectRefused(
-      await call('persist-updates', { documentId: docs[0].id, updates: [bigUpdate] }, { token: owner.token }),
+      await call(
+        'persist-updates',
+        { documentId: docs[0].id, updates: [bigUpdate] },
+        { token: await tokens.sign({ sub: 'sync-server', role: 'service_role' }) },
+      ),
       422,
       'validation',
       'document_too_large',

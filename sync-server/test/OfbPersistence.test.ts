@@ -93,7 +93,7 @@ describe('OfbPersistence against OFB rules', () => {
     try {
       const persistence = new OfbPersistence({ url, anonKey: 'anon', serviceToken: await serviceToken() });
       await expect(
-        persistence.append('not-created' as DocumentId, [new Uint8Array([1])]),
+        persistence.append('not-created' as DocumentId, [new Uint8Array([0, 0])]),
       ).rejects.toMatchObject({
         name: 'OfbFunctionError',
         status: 404,
@@ -103,7 +103,16 @@ describe('OfbPersistence against OFB rules', () => {
       const asStranger = new OfbPersistence({ url, anonKey: 'anon', serviceToken: stranger });
       const refused = asStranger.append('doc' as DocumentId, [new Uint8Array([1])]);
       await expect(refused).rejects.toBeInstanceOf(OfbFunctionError);
-      await expect(refused).rejects.toMatchObject({ status: 403, category: 'forbidden' });
+      await expect(refused).rejects.toMatchObject({
+        status: 403,
+        category: 'forbidden',
+        code: 'service_role_only',
+      });
+      // Bytes that are not a Yjs update never reach storage, even from the service role.
+      await expect(persistence.append('doc' as DocumentId, [new Uint8Array([1])])).rejects.toMatchObject({
+        status: 422,
+        code: 'invalid_update',
+      });
       await expect(asStranger.load('doc' as DocumentId)).rejects.toMatchObject({ status: 403 });
       await asStranger.close();
       await persistence.close();

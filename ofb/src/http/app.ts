@@ -14,6 +14,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import * as Y from 'yjs';
 import type { z } from 'zod';
 import { AuthError, type Claims, hashPassword, type TokenService, verifyPassword } from '../auth.js';
 import { requestHash } from '../domain/idempotency.js';
@@ -190,7 +191,16 @@ export function createOfbApp(options: OfbAppOptions): Hono {
     return claims;
   };
 
-  const requireServiceRole = (claims: Claims | null, fn: Name): Claims => {
+  /**
+   * The sync-server's functions. A refusal is audited (after the call's transaction, like every
+   * denial) with the function as action and the resource it named.
+   */
+  const requireServiceRole = (
+    claims: Claims | null,
+    fn: Name,
+    resourceId: string = fn,
+    resourceKind = 'document-storage',
+  ): Claims => {
     const caller = requireUser(claims);
     if (caller.role !== 'service_role')
       throw new OfbError(
@@ -198,8 +208,38 @@ export function createOfbApp(options: OfbAppOptions): Hono {
         'forbidden',
         'service_role_only',
         `only a service_role token (the sync-server's) may call ${fn}`,
+        undefined,
+        {
+          actor: caller.sub,
+          action: fn,
+          resourceKind,
+          resourceId,
+          workspaceId: null,
+          allowed: false,
+          reason: 'service_role_only',
+        },
       );
     return caller;
+  };
+
+  /**
+   * Refuses bytes that are not a Yjs update (v1): stored, they would make `Y.applyUpdate` throw in
+   * every later load of the document. `what` names the field (`updates`, `state`) for the 422.
+   */
+  const checkYjsUpdates = (what: string, updates: readonly Uint8Array[]) => {
+    updates.forEach((update, index) => {
+      try {
+        Y.decodeUpdate(update);
+      } catch (error) {
+        throw new OfbError(
+          422,
+          'validation',
+          'invalid_update',
+          `${what}[${index}] is not a Yjs update: ${String(error)}`,
+          { field: what, index },
+        );
+      }
+    });
   };
 
   /**
@@ -536,8 +576,9 @@ export function createOfbApp(options: OfbAppOptions): Hono {
       });
     },
     'persist-updates': async ({ documentId, updates }, { claims, store }) => {
-      const caller = requireUser(claims);
+      const caller = requireServiceRole(claims, 'persist-updates', documentId);
       const decoded = updates.map(fromBase64);
+      checkYjsUpdates('updates', decoded);
       const batchBytes = decoded.reduce((n, u) => n + u.byteLength, 0);
       // Two statements, no explicit transaction (each round trip counts on the hot path). One read:
       // the document, the caller's role in its workspace, the document's stored bytes and rows. One
@@ -570,7 +611,7 @@ export function createOfbApp(options: OfbAppOptions): Hono {
       return { stored: seqs.length, lastSeq: seqs[seqs.length - 1] ?? null };
     },
     'load-document': async ({ documentId }, { claims, store }) => {
-      const caller = requireUser(claims);
+      const caller = requireServiceRole(claims, 'load-document', documentId);
       return store.transaction(async (tx) => {
         const doc = await documentOrThrow(tx, documentId);
         await authorize(tx, caller, doc.workspaceId, 'read', contentKind(doc), documentId);
@@ -582,8 +623,9 @@ export function createOfbApp(options: OfbAppOptions): Hono {
       });
     },
     'compact-document': async ({ documentId, state, upToSeq }, { claims, store }) => {
-      const caller = requireUser(claims);
+      const caller = requireServiceRole(claims, 'compact-document', documentId);
       const bytes = fromBase64(state);
+      checkYjsUpdates('state', [bytes]);
       const tooLarge = checkDocumentSize(rules, bytes.byteLength);
       if (tooLarge) throw ruleError(tooLarge);
       return store.transaction(async (tx) => {
@@ -593,17 +635,8 @@ export function createOfbApp(options: OfbAppOptions): Hono {
       });
     },
     'list-stored-documents': async ({ workspaceId }, { claims, store }) => {
-      const caller = requireUser(claims);
-      if (workspaceId === undefined) {
-        if (caller.role !== 'service_role')
-          throw new OfbError(
-            403,
-            'forbidden',
-            'service_role_only',
-            'only a service_role token may list every workspace; pass workspaceId',
-          );
-        return { documentIds: await store.listStoredDocuments(null) };
-      }
+      const caller = requireServiceRole(claims, 'list-stored-documents', workspaceId ?? '*', 'workspace');
+      if (workspaceId === undefined) return { documentIds: await store.listStoredDocuments(null) };
       return store.transaction(async (tx) => {
         await workspaceOrThrow(tx, workspaceId);
         await authorize(tx, caller, workspaceId, 'read', 'workspace', workspaceId);
@@ -615,7 +648,7 @@ export function createOfbApp(options: OfbAppOptions): Hono {
     // end of automerge functions
     authorize: async ({ token, resourceId }) => checkAccess(await verify(token), resourceId),
     'authorize-many': async ({ checks }, { claims }) => {
-      requireServiceRole(claims, 'authorize-many');
+      requireServiceRole(claims, 'authorize-many', 'authorize-many', 'access');
       // The sync-server sends one check per open connection: many share a token, verify each once.
       const verified = new Map<string, Promise<Claims>>();
       const results = await Promise.all(
