@@ -24,6 +24,8 @@ export class RpcConnection {
   readonly #engine: EditorEngine;
   readonly #limit: number;
   #closed = false;
+  /** The end of the chain of messages being handled, in arrival order. */
+  #tail: Promise<void> = Promise.resolve();
 
   constructor(engine: EditorEngine, send: (text: string) => void, options: RpcConnectionOptions = {}) {
     this.#engine = engine;
@@ -41,13 +43,26 @@ export class RpcConnection {
     return this.#peer.request(method, params);
   }
 
-  /** Handles one incoming message (a string, or UTF-8 bytes). Answers go out through `send`. */
+  /**
+   * Handles one incoming message (a string, or UTF-8 bytes). Answers go out through `send`.
+   * A connection's messages are handled one after the other, in the order they arrived, so a
+   * caller may pipeline `buffer.open` and the edits that use its buffer.
+   */
   receive(message: string | Uint8Array): void {
     if (this.#closed) return;
+    this.#tail = this.#tail
+      .then(() => this.#process(message))
+      .catch((error: unknown) => {
+        this.#engine.log({ level: 'error', message: 'failed to handle a message', error: String(error) });
+      });
+  }
+
+  #process(message: string | Uint8Array): Promise<void> | undefined {
+    if (this.#closed) return undefined;
     const bytes = typeof message === 'string' ? utf8Length(message, this.#limit) : message.byteLength;
     if (bytes > this.#limit) {
       this.refuseOversized(bytes);
-      return;
+      return undefined;
     }
     let parsed: unknown;
     try {
@@ -55,20 +70,19 @@ export class RpcConnection {
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       this.#reply(null, new EngineError('ParseError', `message is not valid JSON (UTF-8): ${reason}`));
-      return;
+      return undefined;
     }
     if (Array.isArray(parsed)) {
       if (parsed.length === 0) {
         this.#reply(null, invalidRequest('an empty batch; send at least one request'));
-        return;
+        return undefined;
       }
-      void Promise.all(parsed.map((m) => this.#exec(m))).then((answers) => {
+      return Promise.all(parsed.map((m) => this.#exec(m))).then((answers) => {
         const texts = answers.filter((a): a is string => a !== undefined);
         if (texts.length > 0) this.#write(`[${texts.join(',')}]`);
       });
-      return;
     }
-    void this.#exec(parsed).then((answer) => {
+    return this.#exec(parsed).then((answer) => {
       if (answer !== undefined) this.#write(answer);
     });
   }

@@ -104,6 +104,26 @@ describe('stdio', () => {
   });
 });
 
+describe('pipelining', () => {
+  it('handles a connection’s messages in arrival order, so edits may follow buffer.open unawaited', async () => {
+    const child = startBin(['--memory']);
+    const lines: string[] = [];
+    child.stdout!.on('data', (d) => lines.push(...String(d).split('\n').filter(Boolean)));
+    child.stdin!.write(
+      [
+        '{"jsonrpc":"2.0","id":1,"method":"buffer.open","params":{"documentId":"notes"}}',
+        '{"jsonrpc":"2.0","id":2,"method":"buffer.edit","params":{"bufferId":"b1","edits":[{"op":"insert","at":0,"text":"hi"}]}}',
+        '{"jsonrpc":"2.0","id":3,"method":"buffer.read","params":{"bufferId":"b1"}}',
+        '',
+      ].join('\n'),
+    );
+    await eventually(() => expect(lines).toHaveLength(4));
+    const answers = lines.map((l) => JSON.parse(l));
+    expect(answers.map((a) => a.id ?? a.method)).toEqual([1, 'buffer.update', 2, 3]);
+    expect(answers[3].result.text).toBe('hi');
+  });
+});
+
 describe('WebSocket', () => {
   it('serves each connection as its own caller, and answers oversized and broken messages', async () => {
     const child = startBin(['--memory', '--listen', '0']);
