@@ -15,7 +15,16 @@ export interface OfbConnectionOptions {
    * when it embeds OFB, so the same requests reach it in-process.
    */
   readonly fetch?: typeof fetch;
+  /**
+   * How long one storage call may take before it fails as an outage (status 0, code `timeout`):
+   * {@link DEFAULT_OFB_TIMEOUT_MS} unless told. A hung OFB then closes peers with 1011 (they resend)
+   * instead of stalling the write queue and shutdown.
+   */
+  readonly timeoutMs?: number;
 }
+
+/** 15 s: the default limit on one OFB storage call. */
+export const DEFAULT_OFB_TIMEOUT_MS = 15_000;
 
 /**
  * An OFB function answered with an error, or could not be reached (`status` 0, category
@@ -53,6 +62,30 @@ export function createOfbClient(options: OfbConnectionOptions): SupabaseClient {
  * @throws OfbFunctionError with OFB's status, category and code, or status 0 when unreachable.
  */
 export async function invokeOfb<T>(
+  client: SupabaseClient,
+  fn: OfbFunctionName,
+  body: Record<string, unknown>,
+  timeoutMs?: number,
+): Promise<T> {
+  if (timeoutMs === undefined) return invokeOnce<T>(client, fn, body);
+  // supabase-js aborts its fetch at `timeout`, but a custom fetch (OFB in-process) may ignore the
+  // signal, so the call also loses a race against a timer of its own.
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new OfbFunctionError(fn, 0, 'network', 'timeout', `no answer within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    timer.unref();
+  });
+  try {
+    return await Promise.race([invokeOnce<T>(client, fn, body, timeoutMs), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function invokeOnce<T>(
   client: SupabaseClient,
   fn: OfbFunctionName,
   body: Record<string, unknown>,

@@ -1,7 +1,13 @@
 import type { Chunk, StorageAdapterInterface, StorageKey } from '@automerge/automerge-repo';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { OfbFunctionName } from '@symphony/schemas';
-import { createOfbClient, invokeOfb, type OfbConnectionOptions, OfbFunctionError } from '../ofb-functions.js';
+import {
+  createOfbClient,
+  DEFAULT_OFB_TIMEOUT_MS,
+  invokeOfb,
+  type OfbConnectionOptions,
+  OfbFunctionError,
+} from '../ofb-functions.js';
 
 /** Where OFB is and how the sync-server proves who it is. */
 export type OfbAutomergeStorageOptions = OfbConnectionOptions;
@@ -55,11 +61,13 @@ interface Pending {
  */
 export class OfbAutomergeStorage implements StorageAdapterInterface {
   private readonly client: SupabaseClient;
+  private readonly timeoutMs: number;
   private readonly queue: Pending[] = [];
   private flushing: Promise<void> | undefined;
 
   constructor(options: OfbAutomergeStorageOptions) {
     this.client = createOfbClient(options);
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_OFB_TIMEOUT_MS;
   }
 
   async load(key: StorageKey): Promise<Uint8Array | undefined> {
@@ -201,6 +209,6 @@ export class OfbAutomergeStorage implements StorageAdapterInterface {
   }
 
   private call<T>(fn: OfbFunctionName, body: Record<string, unknown>): Promise<T> {
-    return invokeOfb<T>(this.client, fn, body);
+    return invokeOfb<T>(this.client, fn, body, this.timeoutMs);
   }
 }

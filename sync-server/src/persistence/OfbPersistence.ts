@@ -1,6 +1,12 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { DocumentId, OfbFunctionName } from '@symphony/schemas';
-import { createOfbClient, invokeOfb, type OfbConnectionOptions, OfbFunctionError } from '../ofb-functions.js';
+import {
+  createOfbClient,
+  DEFAULT_OFB_TIMEOUT_MS,
+  invokeOfb,
+  type OfbConnectionOptions,
+  OfbFunctionError,
+} from '../ofb-functions.js';
 import type { DocumentPersistence } from './DocumentPersistence.js';
 
 /** Where OFB is and how the sync-server proves who it is. */
@@ -20,6 +26,7 @@ const fromBase64 = (s: string) => new Uint8Array(Buffer.from(s, 'base64'));
  */
 export class OfbPersistence implements DocumentPersistence {
   private readonly client: SupabaseClient;
+  private readonly timeoutMs: number;
   /** Per document, the tail of its chain of appends and compactions: they reach OFB in call order. */
   private readonly queues = new Map<string, Promise<unknown>>();
   /** Per document, the seq of the last update this instance stored or loaded. */
@@ -27,6 +34,7 @@ export class OfbPersistence implements DocumentPersistence {
 
   constructor(options: OfbPersistenceOptions) {
     this.client = createOfbClient(options);
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_OFB_TIMEOUT_MS;
   }
 
   async load(documentId: DocumentId): Promise<Uint8Array[]> {
@@ -90,6 +98,6 @@ export class OfbPersistence implements DocumentPersistence {
   }
 
   private call<T>(fn: OfbFunctionName, body: Record<string, unknown>): Promise<T> {
-    return invokeOfb<T>(this.client, fn, body);
+    return invokeOfb<T>(this.client, fn, body, this.timeoutMs);
   }
 }
