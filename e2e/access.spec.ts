@@ -112,4 +112,49 @@ test.describe('authority over the sockets', () => {
     expect(workspaces.filter((w) => w.name === 'Field notes')).toHaveLength(1);
     await expect(page.getByTestId('workspace-select')).not.toContainText('not synced yet');
   });
+
+  test('edits still unsent when the person became a viewer are shown as not saved, with Export and Discard', async ({
+    newUser,
+    ofb,
+  }, testInfo) => {
+    const alice = await newUser('Alice');
+    const bob = await newUser('Bob', '#c2185b');
+    await alice.gotoHome();
+    const id = await alice.createDocument('Plan');
+    await alice.typeAtEnd('Agreed text.');
+    await alice.expectAllSaved();
+
+    await bob.gotoDocument(id);
+    await expect.poll(() => bob.editorText()).toBe('Agreed text.');
+    await bob.waitForServiceWorker();
+    // Offline from page load on, so no socket of Bob's is open (Chromium's offline emulation keeps
+    // open sockets sending): the edit stays unsent.
+    await bob.context.setOffline(true);
+    await bob.page.reload();
+    await expect(bob.editor).toBeVisible();
+    await bob.typeAtEnd(' Bob was here.');
+    await expect.poll(() => bob.unsavedCount()).toBeGreaterThan(0);
+
+    // Meanwhile the owner makes Bob a viewer; Bob's edit reaches a server that refuses it.
+    await ofb.changeRole(alice.session, bob.workspaceId, bob.session, 'viewer');
+    await bob.context.setOffline(false);
+    const banner = bob.page.getByTestId('refused-changes-banner');
+    await expect(banner).toBeVisible({ timeout: 20_000 });
+    await expect(banner).toContainText(
+      /\d+ of your changes (was|were) not saved: you are now a viewer in Team/,
+    );
+    await bob.page.screenshot({ path: testInfo.outputPath('refused-changes.png') });
+
+    const download = bob.page.waitForEvent('download');
+    await bob.page.getByTestId('refused-changes-export').click();
+    expect((await download).suggestedFilename()).toMatch(/\.md$/);
+
+    // Discard drops the local copy and reloads the document as the server has it.
+    await bob.page.getByTestId('refused-changes-discard').click();
+    await expect(bob.editor).toBeVisible();
+    await expect.poll(() => bob.editorText()).toBe('Agreed text.');
+    await expect(banner).toHaveCount(0);
+    await expect(bob.page.getByTestId('view-only-badge')).toBeVisible();
+    expect(await alice.editorText()).toBe('Agreed text.');
+  });
 });

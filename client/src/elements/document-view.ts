@@ -10,9 +10,17 @@ import { throttle } from '../core/throttle.js';
 import { sharedStyles } from '../styles/shared.js';
 import { DocumentAccess, type SessionSnapshot } from '../sync/document-session.js';
 import type { SessionRegistry } from '../sync/session-registry.js';
+import './document-editor-pane.js';
+import type { DocumentEditorPane } from './document-editor-pane.js';
 import './markdown-editor.js';
 import './presence-list.js';
 import type { MarkdownEditor } from './markdown-editor.js';
+
+/** "N of your changes were not saved: you are now a viewer in <workspace>." */
+export function refusedChangesMessage(count: number, workspace: string | null): string {
+  const changes = count === 1 ? '1 of your changes was' : `${count} of your changes were`;
+  return `${changes} not saved: you are now a viewer in ${workspace ?? 'this workspace'}.`;
+}
 
 /** Name of the `Y.Text` that holds a document's Markdown. */
 export const CONTENT_KEY = 'content';
@@ -87,9 +95,14 @@ export class DocumentView extends LitElement {
         gap: 1rem;
         align-items: center;
       }
-      markdown-editor {
+      markdown-editor,
+      document-editor-pane {
         flex: 1;
         overflow: auto;
+      }
+      document-editor-pane {
+        overflow: hidden;
+        min-height: 0;
       }
       .loading {
         padding: 2rem;
@@ -110,6 +123,8 @@ export class DocumentView extends LitElement {
   @property({ type: Boolean }) indexLoaded = false;
   /** The person's role in the document's workspace as last listed (the server's word overrides it). */
   @property({ attribute: false }) workspaceRole: Role | null = null;
+  /** The name of the document's workspace, for messages. */
+  @property({ attribute: false }) workspaceName: string | null = null;
   /** Whether the document's registration with OFB is still queued in the outbox. */
   @property({ type: Boolean }) registering = false;
 
@@ -118,7 +133,7 @@ export class DocumentView extends LitElement {
   @state() private wasListed = false;
 
   @query('#title') private titleInput!: HTMLInputElement;
-  @query('markdown-editor') private editor!: MarkdownEditor;
+  @query('document-editor-pane') private editor!: DocumentEditorPane | MarkdownEditor | null;
 
   private readonly document = new DocumentSessionController(this, { presence: true });
   private observedText: Y.Text | null = null;
@@ -251,13 +266,13 @@ export class DocumentView extends LitElement {
       ${
         session === null || !this.document.loaded
           ? html`<p class="loading muted">Opening document…</p>`
-          : html`<markdown-editor
-            data-testid="editor"
-            .text=${session.doc.getText(CONTENT_KEY)}
+          : html`<document-editor-pane
+            .doc=${session.doc}
+            .documentId=${this.documentId}
             .awareness=${session.awareness}
             ?read-only=${readOnly}
             label=${`Text of ${title}`}
-          ></markdown-editor>`
+          ></document-editor-pane>`
       }
     `;
   }
@@ -272,6 +287,16 @@ export class DocumentView extends LitElement {
         </span>
         <button class="primary" @click=${this.exportMarkdown} data-testid="storage-refused-export">Export (Markdown)</button>
         <button @click=${() => location.reload()}>Reload</button>
+      </div>`;
+    const refused = snapshot?.refusedChanges ?? 0;
+    if (refused > 0)
+      return html`<div class="banner" role="alert" data-testid="refused-changes-banner">
+        <span>
+          <strong>${refusedChangesMessage(refused, this.workspaceName)}</strong>
+          Export them to keep them, or discard them to see the document as the server has it.
+        </span>
+        <button class="primary" @click=${this.exportMarkdown} data-testid="refused-changes-export">Export (Markdown)</button>
+        <button class="danger" @click=${this.discardLocalCopy} data-testid="refused-changes-discard">Discard</button>
       </div>`;
     if (access === DocumentAccess.forbidden)
       return html`<div class="banner" role="alert" data-testid="forbidden-banner">
@@ -327,6 +352,14 @@ export class DocumentView extends LitElement {
     link.download = exportFileName(this.summary?.title ?? FALLBACK_TITLE);
     link.click();
     setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  }
+
+  /** Drops this browser's copy (with the edits the server refused) and reloads it from the server. */
+  private async discardLocalCopy(): Promise<void> {
+    const id = this.documentId;
+    if (id === null || this.registry === undefined) return;
+    await this.registry.forget(id);
+    location.reload();
   }
 
   private goHome(): void {

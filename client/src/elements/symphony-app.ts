@@ -34,6 +34,7 @@ import './document-view.js';
 import { CONTENT_KEY, type DocumentView } from './document-view.js';
 import './user-menu.js';
 import './workspace-home.js';
+import './workspace-search.js';
 import type { WorkspaceHome } from './workspace-home.js';
 import './workflow-list.js';
 import type { TemplatePick } from './template-gallery.js';
@@ -417,6 +418,7 @@ export class SymphonyApp extends LitElement {
         .summary=${this.workspace.index === null ? undefined : this.workspace.documents.find((d) => d.id === id)}
         ?indexLoaded=${this.workspace.loaded}
         .workspaceRole=${this.directory?.current?.role ?? null}
+        .workspaceName=${this.directory?.current?.name ?? null}
         ?registering=${this.outbox?.isCreationPending(id) ?? false}
         @navigate-home=${this.goHome}
       ></document-view>`;
@@ -431,6 +433,11 @@ export class SymphonyApp extends LitElement {
       @document-deleted=${(e: CustomEvent<{ id: DocumentId }>) => void this.registry?.forget(e.detail.id)}
       @import-file=${(e: CustomEvent<File>) => void this.importMarkdown(e.detail)}
     ></workspace-home>
+    <workspace-search
+      .registry=${this.registry}
+      .documents=${this.workspace.documents}
+      @open-document=${(e: CustomEvent<{ id: DocumentId }>) => this.openDocument(e.detail.id)}
+    ></workspace-search>
     <workflow-list
       .index=${this.workspace.workflowIndex}
       .readOnly=${viewer}

@@ -76,6 +76,9 @@ class FakeSyncServer {
     for (const client of this.wss.clients) client.close(code, reason);
   }
 
+  /** While set, writes are dropped and answered with permission-denied (a viewer's socket). */
+  refuseWrites = false;
+
   /** How many connections were opened so far. */
   connections = 0;
 
@@ -90,6 +93,16 @@ class FakeSyncServer {
     if (type === MessageType.savedState) {
       this.subscribers.add(socket);
       socket.send(encodeSavedState(this.stored));
+    } else if (
+      type === MessageType.sync &&
+      this.refuseWrites &&
+      message[1] !== syncProtocol.messageYjsSyncStep1
+    ) {
+      const encoder = encoding.createEncoder();
+      encoding.writeVarUint(encoder, MessageType.auth);
+      encoding.writeVarUint(encoder, 0);
+      encoding.writeVarString(encoder, 'permission denied');
+      socket.send(encoding.toUint8Array(encoder));
     } else if (type === MessageType.sync) {
       const encoder = encoding.createEncoder();
       encoding.writeVarUint(encoder, MessageType.sync);
@@ -203,5 +216,18 @@ describe('DocumentSession', () => {
     expect(server.connections).toBe(connections);
     expect(session.snapshot.access).toBe(DocumentAccess.storageRefused);
     expect(session.snapshot.unsaved).toBe(1);
+  });
+
+  it('counts changes the server refused with permission-denied as not saved, and says the role is viewer', async () => {
+    const session = openSession();
+    await until(session, () => session.snapshot.status === ConnectionStatus.online);
+    expect(session.snapshot.refusedChanges).toBe(0);
+    server.refuseWrites = true;
+    const text = session.doc.getText('content');
+    text.insert(0, 'one');
+    text.insert(3, ' two');
+    await until(session, () => session.snapshot.refusedChanges > 0);
+    expect(session.snapshot).toMatchObject({ refusedChanges: 2, unsaved: 2, role: 'viewer' });
+    expect(server.doc.getText('content').toString()).toBe('');
   });
 });

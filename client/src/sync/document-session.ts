@@ -58,6 +58,11 @@ export interface SessionSnapshot {
   /** The person's role on the document as the server last said (`[101, role]`), or `null`. */
   readonly role: Role | null;
   readonly access: DocumentAccess;
+  /**
+   * How many local changes were unsaved when the server answered a write with permission-denied
+   * (the person became a viewer with edits still unsent): those will never be saved. 0 otherwise.
+   */
+  readonly refusedChanges: number;
   /** With `access` storage-refused: OFB's code for why (the 4413 close reason, e.g. `document_too_large`). */
   readonly refusal: string | null;
 }
@@ -132,6 +137,7 @@ export class DocumentSession {
   private role: Role | null = null;
   private access: DocumentAccess = DocumentAccess.ok;
   private refusal: string | null = null;
+  private refusedChanges = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly token: () => string | null;
   private readonly refreshToken: (() => Promise<TokenRefreshOutcome>) | undefined;
@@ -180,15 +186,14 @@ export class DocumentSession {
       }
     };
     this.provider.messageHandlers[MessageType.auth] = (_encoder, decoder) => {
-      // y-protocols' auth message: [2, 0 = permission denied, reason]. The server dropped a write
-      // (this person is a viewer); the editor is read-only already, so this only explains it.
+      // y-protocols' auth message: [2, 0 = permission denied, reason]. The server dropped a write:
+      // this person is a viewer (demoted while they had unsent edits). Those edits will never be
+      // saved, so the view says so (with Export and Discard) instead of showing them as if they were.
       const kind = decoding.readVarUint(decoder);
-      const reason = kind === 0 ? decoding.readVarString(decoder) : '';
-      console.warn(`Symphony: the server refused a change to ${this.id} (${reason || 'permission denied'})`);
-      if (this.role === null) {
-        this.role = 'viewer';
-        this.refresh();
-      }
+      if (kind !== 0) return;
+      this.refusedChanges = Math.max(this.refusedChanges, this.pending.count, 1);
+      this.role = 'viewer';
+      this.refresh();
     };
     this.provider.on('closed', ({ code, reason }) => this.onTerminalClose(code, reason));
     this.provider.on('connection-close', (event) => {
@@ -421,6 +426,7 @@ export class DocumentSession {
       role: this.role,
       access: this.access,
       refusal: this.refusal,
+      refusedChanges: this.refusedChanges,
     };
   }
 
@@ -435,7 +441,8 @@ export class DocumentSession {
       next.offlineReason === prev.offlineReason &&
       next.role === prev.role &&
       next.access === prev.access &&
-      next.refusal === prev.refusal
+      next.refusal === prev.refusal &&
+      next.refusedChanges === prev.refusedChanges
     ) {
       return;
     }
