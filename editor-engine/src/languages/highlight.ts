@@ -116,9 +116,10 @@ function topLevelPieces(tree: Tree, from: number, to: number): { tree: Tree; off
 
 /**
  * The tokens of `tree` inside `range`: sorted, non-overlapping, clipped to the range, with touching
- * spans of the same type joined.
+ * spans of the same type joined. `split: false` highlights the whole tree in one pass instead of its
+ * top-level nodes one by one; the result is the same, which the tests check.
  */
-export function highlightTokens(tree: Tree, length: number, range?: TextRange): Token[] {
+export function highlightTokens(tree: Tree, length: number, range?: TextRange, split = true): Token[] {
   const { from, to } = clampRange(range, length);
   const tokens: Token[] = [];
   if (from >= to) return tokens;
@@ -132,7 +133,7 @@ export function highlightTokens(tree: Tree, length: number, range?: TextRange): 
     if (last && last.to === start && last.type === type) last.to = end;
     else tokens.push({ from: start, to: end, type });
   };
-  const pieces = topLevelPieces(tree, from, to);
+  const pieces = split ? topLevelPieces(tree, from, to) : null;
   if (pieces) {
     for (const { tree: piece, offset } of pieces) {
       const pieceFrom = Math.max(from, offset) - offset;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { guardLanguage } from './guard.js';
-import { clampRange } from './highlight.js';
+import { clampRange, highlightTokens } from './highlight.js';
 import {
   createLanguages,
   type LanguagePlugin,
@@ -10,7 +10,9 @@ import {
   type OutlineItem,
   TokenType,
 } from './index.js';
-import { markdown as markdownPlugin } from './markdown.js';
+import { javascriptParsers } from './javascript.js';
+import { jsonParser } from './json.js';
+import { markdownParser, markdown as markdownPlugin } from './markdown.js';
 
 describe('languageFor', () => {
   it('finds a language by id, case-insensitively', () => {
@@ -144,6 +146,24 @@ describe('every language, on any text', () => {
         },
       ),
       { numRuns: 600 },
+    );
+  });
+
+  it('colours the same whether top-level nodes are highlighted one by one or the whole tree at once', () => {
+    const parsers = [markdownParser, jsonParser, ...Object.values(javascriptParsers)];
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...parsers),
+        fc.array(text, { maxLength: 20 }).map((parts) => parts.join('\n\n')),
+        fc.record({ from: bound, to: bound }),
+        (parser, source, range) => {
+          const tree = parser.parse(source);
+          expect(highlightTokens(tree, source.length, range)).toEqual(
+            highlightTokens(tree, source.length, range, false),
+          );
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 

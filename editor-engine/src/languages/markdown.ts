@@ -29,7 +29,7 @@ const fenceParsers: Record<string, Parser> = {
 };
 
 /** CommonMark with GitHub's tables, task lists, strikethrough and autolinks; fenced code highlighted. */
-const markdownParser = commonMarkParser.configure([
+export const markdownParser = commonMarkParser.configure([
   GFM,
   parseCode({ codeParser: (info) => fenceParsers[info.trim().split(/\s/)[0]!.toLowerCase()] ?? null }),
 ]);
