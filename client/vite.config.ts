@@ -1,6 +1,7 @@
 import { defineConfig } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 import wasm from 'vite-plugin-wasm';
+import { engineBrowserShims } from './build/engine-browser.js';
 import { assertNoSecretsInPublicEnv } from './build/public-env.js';
 
 /**
@@ -16,6 +17,8 @@ export default defineConfig({
     target: 'es2022',
     chunkSizeWarningLimit: 1024,
   },
+  // The editor engine runs in a module Worker (src/engine/engine.worker.ts).
+  worker: { format: 'es', plugins: () => [engineBrowserShims()] },
   server: {
     proxy: {
       '/yjs': { target: devServer, ws: true },
@@ -25,6 +28,7 @@ export default defineConfig({
     },
   },
   plugins: [
+    engineBrowserShims(),
     {
       // VITE_* values end up in the bundle: refuse a service-role key or the JWT secret there.
       name: 'symphony-public-env-guard',

@@ -1,7 +1,7 @@
 import { markdown } from '@codemirror/lang-markdown';
 import { HighlightStyle, syntaxHighlighting } from '@codemirror/language';
-import { Compartment, EditorState } from '@codemirror/state';
-import { EditorView, keymap } from '@codemirror/view';
+import { Compartment, EditorSelection, EditorState, Prec } from '@codemirror/state';
+import { EditorView, type KeyBinding, keymap } from '@codemirror/view';
 import { tags } from '@lezer/highlight';
 import { basicSetup } from 'codemirror';
 import { css, LitElement, type PropertyValues } from 'lit';
@@ -79,6 +79,11 @@ export class MarkdownEditor extends LitElement {
   @property() label = 'Document text';
   /** Shows the text without letting the person change it (a viewer's document). */
   @property({ type: Boolean, attribute: 'read-only', reflect: true }) readOnly = false;
+  /**
+   * Keys handled before CodeMirror's own (the find panel takes `Mod-f`, `Mod-h`, `Mod-g`, `F3`, so
+   * CodeMirror's search panel never opens and there is one find UI). Read when the editor is built.
+   */
+  @property({ attribute: false }) keyBindings: readonly KeyBinding[] = [];
 
   private readonly editable = new Compartment();
 
@@ -99,6 +104,27 @@ export class MarkdownEditor extends LitElement {
   /** The text as CodeMirror currently shows it. */
   get value(): string {
     return this.view?.state.doc.toString() ?? '';
+  }
+
+  /** The main selection, in offsets (`{ from: 0, to: 0 }` before the editor exists). */
+  get selection(): { from: number; to: number; head: number } {
+    const range = this.view?.state.selection.main;
+    return range === undefined
+      ? { from: 0, to: 0, head: 0 }
+      : { from: range.from, to: range.to, head: range.head };
+  }
+
+  /** Selects `[from, to)` (clamped to the text) and scrolls it into the middle of the view. */
+  select(from: number, to = from): void {
+    const view = this.view;
+    if (view === null) return;
+    const length = view.state.doc.length;
+    const anchor = Math.max(0, Math.min(from, length));
+    const head = Math.max(anchor, Math.min(to, length));
+    view.dispatch({
+      selection: EditorSelection.single(anchor, head),
+      effects: EditorView.scrollIntoView(EditorSelection.range(anchor, head), { y: 'center' }),
+    });
   }
 
   protected override render(): HTMLElement {
@@ -136,6 +162,7 @@ export class MarkdownEditor extends LitElement {
       parent: this.container,
       root: this.shadowRoot ?? document,
       extensions: [
+        Prec.highest(keymap.of(this.keyBindings)),
         keymap.of(yUndoManagerKeymap),
         basicSetup,
         // No HTML-tag completion: in prose it only pops up over words, and swallows the first Esc.
