@@ -19,6 +19,8 @@ export default defineConfig({
   },
   // The editor engine runs in a module Worker (src/engine/engine.worker.ts).
   worker: { format: 'es', plugins: () => [engineBrowserShims()] },
+  // `npm run dev` pre-bundles json-rpc-peer with rolldown: give it the same shims there.
+  optimizeDeps: { rolldownOptions: { plugins: [engineBrowserShims()] } },
   server: {
     proxy: {
       '/yjs': { target: devServer, ws: true },
