@@ -213,7 +213,7 @@ describe('guardLanguage', () => {
 });
 
 describe('a 10 MB Markdown document', () => {
-  it('tokenizes a 10 KB range near the start at once and any range quickly once parsed', () => {
+  it('tokenizes a 10 KB range without parsing the whole document', () => {
     const section = (i: number) =>
       `## Section ${i}\n\nSome *emphasis* and a [link](https://example.com/${i}).\n\n- item\n\n\`\`\`ts\nconst x${i}: number = ${i};\n\`\`\`\n\n`;
     const parts: string[] = [];
@@ -229,13 +229,12 @@ describe('a 10 MB Markdown document', () => {
     };
     const [first, cold] = timed(() => markdownPlugin.tokens(doc, { from: 0, to: 10_240 }));
     expect(first.length).toBeGreaterThan(100);
-    // The first full parse of 10 MB takes seconds (Lezer's Markdown parser runs at ~2–3 MB/s here);
-    // an outline forces it, after which every range is a tree walk.
-    expect(markdownPlugin.outlineWithStatus(doc).truncated).toBe(true);
-    const middle = Math.floor(doc.length / 2);
-    const [later, warm] = timed(() => markdownPlugin.tokens(doc, { from: middle, to: middle + 10_240 }));
-    expect(later.length).toBeGreaterThan(100);
-    // Generous bounds so a loaded CI machine passes; typical figures are ~100 ms cold and ~20–50 ms warm.
+    // Only as far as the range (plus lookahead) is parsed; the next screen down reuses that tree and
+    // parses the few KB more it needs. A full parse of 10 MB takes seconds (Lezer's Markdown parser
+    // runs at ~1–3 MB/s here) and is left out so the test stays quick on a loaded machine.
+    const [next, warm] = timed(() => markdownPlugin.tokens(doc, { from: 10_240, to: 20_480 }));
+    expect(next.length).toBeGreaterThan(100);
+    expect(next[0]!.from).toBeGreaterThanOrEqual(10_240);
     expect(cold).toBeLessThan(2_000);
     expect(warm).toBeLessThan(1_000);
   });

@@ -168,6 +168,41 @@ describe('javascript', () => {
   });
 });
 
+describe('object literals', () => {
+  it('outlines the properties and methods of an object bound to a name or exported as default', () => {
+    const code = `export const api = {
+  get(id) { function local() {} },
+  post: async (body) => body,
+  'content-type': 'json',
+  limits: { size: 1, nested: { deep: true } },
+  ...defaults,
+  [computed]: 1,
+};
+export default { name: 'widget', data() { return {}; } };
+`;
+    expect(shape(javascript.outline(code))).toEqual([
+      'api (object 1)',
+      '  get (method 2)',
+      '    local (function 3)',
+      '  post (method 2)',
+      '  content-type (property 2)',
+      '  limits (object 2)',
+      '    size (property 3)',
+      '    nested (object 3)',
+      '      deep (property 4)',
+      'default (object 1)',
+      '  name (property 2)',
+      '  data (method 2)',
+    ]);
+    const limits = javascript.outline(code)[0]!.children.find((item) => item.label === 'limits')!;
+    expect(code.slice(limits.from, limits.to)).toBe('limits: { size: 1, nested: { deep: true } }');
+  });
+
+  it('still lists an object-valued binding inside a function only if it is a function or class', () => {
+    expect(shape(javascript.outline('function f() { const o = { a: 1 }; }'))).toEqual(['f (function 1)']);
+  });
+});
+
 describe('minified code', () => {
   it('outlines a `var` with many declarators in linear time', () => {
     const declarators = Array.from({ length: 20_000 }, (_, i) => `a${i}=function(){}`).join(',');

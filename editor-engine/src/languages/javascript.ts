@@ -72,6 +72,8 @@ class OutlineWalker {
           if (inner.name === 'default') continue;
           if (functionValues.has(inner.name) || inner.name === 'ClassExpression') {
             this.#declaration(inner, 'default', from, node.to, depth, parent, out);
+          } else if (inner.name === 'ObjectExpression') {
+            this.#object(inner, 'default', { from, to: node.to }, depth, parent, out);
           } else {
             this.#statement(inner, from, depth, parent, everyVariable, out);
           }
@@ -252,6 +254,8 @@ class OutlineWalker {
           parent,
           out,
         );
+      } else if (everyVariable && value?.name === 'ObjectExpression' && !name.name.endsWith('Pattern')) {
+        this.#object(value, outlineLabel(this.#text.slice(name.from, name.to)), span, depth, parent, out);
       } else if (everyVariable) {
         const definitions = name.name.endsWith('Pattern') ? this.#patternNames(name) : [name];
         for (const definition of definitions) {
@@ -265,6 +269,63 @@ class OutlineWalker {
           });
         }
       }
+    }
+  }
+
+  /**
+   * An entry for an object literal bound to a name (`const api = {…}`, `export default {…}`), with its
+   * properties as children: methods and function-valued properties as methods, nested objects
+   * recursively, spreads and computed keys left out.
+   */
+  #object(
+    object: SyntaxNode,
+    label: string,
+    span: { from: number; to: number },
+    depth: number,
+    parent: OutlineItem | undefined,
+    out: OutlineItem[],
+  ): void {
+    if (!this.#budget.admit(depth, parent)) return;
+    const item: OutlineItem = {
+      label,
+      kind: 'object',
+      level: depth,
+      from: span.from,
+      to: span.to,
+      children: [],
+    };
+    out.push(item);
+    for (const property of object.getChildren('Property')) {
+      const name = property.getChild('PropertyDefinition') ?? property.getChild('String');
+      if (!name) continue;
+      const value = property.getChild('ArrowFunction') ?? property.getChild('FunctionExpression');
+      const nested = property.getChild('ObjectExpression');
+      const key = this.#text.slice(name.from, name.to);
+      const keyLabel = outlineLabel(name.name === 'String' ? key.slice(1, -1) : key);
+      if (nested) {
+        this.#object(
+          nested,
+          keyLabel,
+          { from: property.from, to: property.to },
+          depth + 1,
+          item,
+          item.children,
+        );
+        continue;
+      }
+      if (!this.#budget.admit(depth + 1, item)) break;
+      const isMethod = value !== null || property.getChild('ParamList') !== null;
+      const member: OutlineItem = {
+        label: keyLabel,
+        kind: isMethod ? 'method' : 'property',
+        level: depth + 1,
+        from: property.from,
+        to: property.to,
+        children: [],
+      };
+      item.children.push(member);
+      const block = (value ?? property).getChild('Block');
+      if (block) member.children = this.statements(block, depth + 2, member, false);
     }
   }
 
