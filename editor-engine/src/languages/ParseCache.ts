@@ -23,12 +23,13 @@ export class ParseCache {
 
   /**
    * @param capacity how many texts to remember; 4 covers a few documents open side by side.
-   * @param maxChars how much text, all entries together, to remember beyond the most recent one:
-   *   a tree costs tens of bytes per character (a 10 MB Markdown file's tree with its fenced code
-   *   takes ~460 MB of heap), so 4 M characters bounds the cache to a few hundred MB however many
-   *   large documents are open, while small documents still share it.
+   * @param maxChars how much text, all entries together, to remember beyond the most recent one.
+   *   A tree costs tens of bytes per character (a 10 MB Markdown file's tree takes ~460 MB of heap),
+   *   and a forgotten tree costs a full reparse (seconds at that size) when its document is asked
+   *   about again; 12 M characters keeps one such document alive while another is worked on, and
+   *   bounds the cache to about a gigabyte at worst.
    */
-  constructor(parser: Parser, capacity = 4, maxChars = 4 * 1024 * 1024) {
+  constructor(parser: Parser, capacity = 4, maxChars = 12 * 1024 * 1024) {
     this.#parser = parser;
     this.#capacity = Math.max(1, capacity);
     this.#maxChars = Math.max(0, maxChars);
