@@ -319,6 +319,12 @@ export class FindPanel extends LitElement {
       e.preventDefault();
       e.stopPropagation();
       this.close();
+    } else if ((e.ctrlKey || e.metaKey) && !e.shiftKey && ['f', 'h'].includes(e.key.toLowerCase())) {
+      // Ctrl+F / Ctrl+H in the panel: back to the query (Ctrl+H shows the replace row), not the browser's find.
+      e.preventDefault();
+      if (e.key.toLowerCase() === 'h' || e.altKey) this.showReplace = true;
+      this.queryInput?.focus();
+      this.queryInput?.select();
     } else if (e.key === 'F3' || ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'g')) {
       e.preventDefault();
       if (e.shiftKey) this.findPrevious();

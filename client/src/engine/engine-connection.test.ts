@@ -103,6 +103,20 @@ describe('EngineConnection (the engine over MessagePorts, sharing the page Y.Doc
     expect(connection.openDocuments).toBe(0);
   });
 
+  it('a document let go of and reopened at once gets a buffer that still edits the page doc', async () => {
+    const { connection, close } = connect();
+    cleanup = close;
+    const doc = docWith('hello world');
+    const first = await connection.open('doc-d', doc, { role: 'editor' });
+    first.close();
+    const second = await connection.open('doc-d', doc, { role: 'editor' });
+    await expect(second.replaceAll({ query: 'world', replacement: 'there' })).resolves.toMatchObject({
+      count: 1,
+    });
+    await until(() => doc.getText('content').toString() === 'hello there');
+    second.close();
+  });
+
   it('refuses a viewer’s replace, and says what is wrong with a bad pattern', async () => {
     const { connection, close } = connect();
     cleanup = close;

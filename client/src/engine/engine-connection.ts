@@ -43,6 +43,8 @@ interface Entry {
   holders: number;
   /** The engine's buffer, once `buffer.open` answered. */
   opening: Promise<BufferId>;
+  /** The same, once known (so a close goes out at once, ahead of any later open). */
+  bufferId: BufferId | null;
 }
 
 /**
@@ -99,10 +101,14 @@ export class EngineConnection {
         role: options.role ?? 'viewer',
         holders: 0,
         opening: Promise.resolve('' as BufferId),
+        bufferId: null,
       };
       created.opening = this.client
         .request('buffer.open', { documentId, language: options.language ?? 'markdown' })
-        .then((result) => result.bufferId);
+        .then((result) => {
+          created.bufferId = result.bufferId;
+          return result.bufferId;
+        });
       // A failed open forgets the entry, so the next open tries again.
       created.opening.catch(() => {
         if (this.entries.get(documentId) === created) this.entries.delete(documentId);
@@ -148,10 +154,10 @@ export class EngineConnection {
     entry.holders--;
     if (entry.holders > 0 || this.entries.get(documentId) !== entry) return;
     this.entries.delete(documentId);
-    void entry.opening.then(
-      (bufferId) => this.client.request('buffer.close', { bufferId }).catch(() => {}),
-      () => {},
-    );
+    const close = (bufferId: BufferId) =>
+      void this.client.request('buffer.close', { bufferId }).catch(() => {});
+    if (entry.bufferId !== null) close(entry.bufferId);
+    else void entry.opening.then(close, () => {});
   }
 }
 
