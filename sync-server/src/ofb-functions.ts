@@ -107,3 +107,13 @@ async function invokeOnce<T>(
   }
   throw new OfbFunctionError(fn, 0, 'network', 'unreachable', String(error.message ?? error));
 }
+/** A 4xx from OFB: a refusal that resending the same thing will not change (size, deleted, rights). */
+export function isPermanentRefusal(error: unknown): error is OfbFunctionError {
+  return (
+    error instanceof OfbFunctionError &&
+    error.status >= 400 &&
+    error.status < 500 &&
+    error.status !== 408 &&
+    error.status !== 429
+  );
+}

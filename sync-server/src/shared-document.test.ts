@@ -4,7 +4,7 @@ import * as Y from 'yjs';
 import { updateWithForwardOrigin } from '../test/crafted-updates.js';
 import { silentLogger } from './logger.js';
 import { MemoryDocumentPersistence } from './persistence/MemoryDocumentPersistence.js';
-import { type Peer, SharedDocument, UpdateFailedError } from './shared-document.js';
+import { closeReason, type Peer, SharedDocument, UpdateFailedError } from './shared-document.js';
 
 const id = 'doc' as DocumentId;
 
@@ -97,5 +97,14 @@ describe('SharedDocument', () => {
       for (const u of updates.slice(1)) doc.applyUpdate(u, attacker);
     }).toThrow(/never came/);
     expect(doc.broken).toBe(true);
+  });
+});
+
+describe('closeReason', () => {
+  it('keeps a close reason within the 123 bytes a websocket close frame allows, on a character boundary', () => {
+    expect(closeReason('document_too_large')).toBe('document_too_large');
+    const long = closeReason('é'.repeat(100));
+    expect(Buffer.byteLength(long)).toBeLessThanOrEqual(123);
+    expect(long).toBe('é'.repeat(61));
   });
 });

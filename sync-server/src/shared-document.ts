@@ -4,6 +4,7 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 import type { Logger } from './logger.js';
+import { isPermanentRefusal } from './ofb-functions.js';
 import type { DocumentPersistence } from './persistence/DocumentPersistence.js';
 
 /** One open connection to a shared document, as the document sees it. */
@@ -242,24 +243,43 @@ export class SharedDocument {
   }
 
   /**
-   * The in-memory document now holds updates storage does not. Close every peer: they keep their
-   * edits and resend them on reconnect, to a document reloaded from what storage really has.
+   * The in-memory document now holds updates storage does not, so this instance is dropped (the
+   * next connection reloads from storage). If storage refused them for good (an OFB 4xx: over the
+   * size limit, the document deleted, the right to write lost) every peer is closed with
+   * `StorageRefused` (4413) and OFB's code as the reason, because resending the same changes would
+   * be refused again; after an outage (network, 5xx, timeout) with 1011: they keep their edits and
+   * resend them on reconnect.
    */
   private onPersistenceFailure(error: unknown): void {
     this.failed = true;
     this.batch = [];
-    this.log.error('failed to store updates; closing the document', {
-      documentId: this.id,
-      error: String(error),
-    });
-    for (const peer of this.peers)
-      peer.close(CloseCode.PersistenceFailed.code, CloseCode.PersistenceFailed.reason);
+    const refused = isPermanentRefusal(error);
+    this.log.error(
+      refused
+        ? 'storage refused updates; closing the document'
+        : 'failed to store updates; closing the document',
+      { documentId: this.id, error: String(error) },
+    );
+    const { code, reason } = refused
+      ? { code: CloseCode.StorageRefused.code, reason: closeReason(error.code) }
+      : CloseCode.PersistenceFailed;
+    for (const peer of this.peers) peer.close(code, reason);
   }
 
   /** True once storage failed or an update failed half-way: the server must drop this instance. */
   get broken(): boolean {
     return this.failed || this.poisoned;
   }
+}
+
+/** A websocket close reason: at most 123 bytes of UTF-8. */
+export function closeReason(text: string): string {
+  const bytes = Buffer.from(text, 'utf8');
+  if (bytes.byteLength <= 123) return text;
+  // Cut at a character boundary: drop a partial sequence the cut leaves at the end.
+  return Buffer.from(bytes.subarray(0, 123))
+    .toString('utf8')
+    .replace(/\uFFFD$/, '');
 }
 
 /** Yjs threw while applying an update that decoded cleanly. */
