@@ -1,10 +1,12 @@
 import { registerSW } from 'virtual:pwa-register';
 import { type DocumentId, WorkspaceId, workspaceIndexDocumentId } from '@symphony/schemas';
 import { syncServerUrl } from './config.js';
+import { localStoreNames, removeAccountData } from './core/local-stores.js';
 import { MemoryStringStore, type StringStore } from './core/StringStore.js';
 import { loadUserProfile, saveUserProfile } from './core/user-profile.js';
 import './elements/symphony-app.js';
 import type { SymphonyApp } from './elements/symphony-app.js';
+import type { SignOutDetail } from './elements/user-menu.js';
 import { AuthSession } from './ofb/auth-session.js';
 import { SymphonyDb } from './ofb/local-db.js';
 import { OfbClient } from './ofb/ofb-client.js';
@@ -44,14 +46,30 @@ app.addEventListener('signed-in', (e) => {
   // Another account: start afresh, so nothing of the previous one (outbox, sessions) carries over.
   if (!sameUser) location.reload();
 });
-app.addEventListener('sign-out', () => {
+app.addEventListener('sign-out', (e: CustomEvent<SignOutDetail>) => {
+  const userId = auth.session?.user.id ?? null;
   auth.signOut();
-  location.reload();
+  void (async () => {
+    if (e.detail.removeOfflineCopies && userId !== null) {
+      // Close this account's databases first: a deletion waits for open connections.
+      await closeLocalStores?.();
+      try {
+        await removeAccountData(userId, { indexedDB, store });
+      } catch (error) {
+        console.warn('Symphony: removing offline copies failed', error);
+      }
+    }
+    location.reload();
+  })();
 });
+
+/** Closes the signed-in account's open local databases (set once signed in). */
+let closeLocalStores: (() => Promise<void>) | null = null;
 
 if (session !== null) startSignedIn(auth, session.user);
 
 function startSignedIn(auth: AuthSession, user: { id: string; name: string }): void {
+  const names = localStoreNames(user.id);
   const registry = new SessionRegistry({
     serverUrl: syncServerUrl(location),
     store,
@@ -60,6 +78,8 @@ function startSignedIn(auth: AuthSession, user: { id: string; name: string }): v
     profile: { ...loadUserProfile(store, Math.random), name: user.name },
     token: () => auth.token,
     refreshToken: () => auth.refresh(),
+    // Every local store is the account's own: another account on this browser never reads it.
+    userId: user.id,
   });
   wireBrowserEvents(registry);
   registry.resumePendingDocuments();
@@ -71,6 +91,7 @@ function startSignedIn(auth: AuthSession, user: { id: string; name: string }): v
     (workflowSync ??= import('./sync/workflow-sync.js').then((m) => {
       const sync = new m.WorkflowSync({
         url: m.automergeServerUrl(location),
+        databaseName: names.workflows,
         networkAvailable: navigator.onLine,
         token: () => auth.token,
         onTokenRejected: () => void auth.refresh(),
@@ -83,7 +104,7 @@ function startSignedIn(auth: AuthSession, user: { id: string; name: string }): v
       return sync;
     }));
 
-  const db = new SymphonyDb();
+  const db = new SymphonyDb(names.app);
   const outbox: Outbox = new Outbox({
     db,
     send: (entry) => ofb.mutate(entry.name, entry.body, entry.key),
@@ -139,6 +160,13 @@ function startSignedIn(auth: AuthSession, user: { id: string; name: string }): v
       .start()
       .catch((error: unknown) => console.warn('Symphony: listing workspaces failed', error));
   });
+
+  closeLocalStores = async () => {
+    outbox.stop();
+    await registry.closeAll();
+    db.close();
+    await loadedWorkflowSync?.repo.shutdown();
+  };
 
   app.registry = registry;
   app.outbox = outbox;

@@ -1,7 +1,13 @@
-import { css, html, LitElement } from 'lit';
+import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { USER_COLORS, type UserProfile, validateUserName } from '../core/user-profile.js';
 import { sharedStyles } from '../styles/shared.js';
+
+/** Detail of the `sign-out` event. */
+export interface SignOutDetail {
+  /** Also remove this account's offline copies (documents, workflows, outbox) from this browser. */
+  readonly removeOfflineCopies: boolean;
+}
 
 /** Detail of the `profile-change` event. */
 export type ProfileChangeEvent = CustomEvent<UserProfile>;
@@ -85,6 +91,20 @@ export class UserMenu extends LitElement {
       .signed-in {
         margin: 0 0 0.5rem;
       }
+      label.check {
+        display: flex;
+        gap: 0.5rem;
+        align-items: flex-start;
+        font-weight: 400;
+        font-size: 0.875rem;
+        margin: 0.75rem 0;
+      }
+      label.check input {
+        margin-top: 0.2rem;
+      }
+      .error {
+        font-size: 0.8125rem;
+      }
       .actions .signout {
         margin-right: auto;
       }
@@ -100,6 +120,12 @@ export class UserMenu extends LitElement {
   @property({ attribute: false }) profile: UserProfile = { name: '', color: USER_COLORS[0] };
   /** The signed-in account's name, or `null`. */
   @property({ attribute: false }) account: string | null = null;
+  /** Changes (document edits and queued workspace changes) that have not reached the server yet. */
+  @property({ type: Number }) unsent = 0;
+
+  /** Whether the sign-out confirmation is showing, and its checkbox. */
+  @state() private confirmingSignOut = false;
+  @state() private removeOfflineCopies = true;
 
   @state() private open = false;
   @state() private draftName = '';
@@ -126,6 +152,7 @@ export class UserMenu extends LitElement {
   }
 
   private renderPanel() {
+    if (this.confirmingSignOut) return this.renderSignOut();
     return html`<form
       class="panel"
       role="dialog"
@@ -189,9 +216,48 @@ export class UserMenu extends LitElement {
       <p class="error" id="user-name-error" role="alert">${this.error ?? ''}</p>`;
   }
 
+  private renderSignOut() {
+    const unsent = this.unsent;
+    return html`<form class="panel" role="dialog" aria-label="Sign out" data-testid="sign-out-dialog"
+      @submit=${this.confirmSignOut} @keydown=${this.onPanelKeydown}>
+      <p class="signed-in">Sign out of <strong>${this.account}</strong>?</p>
+      <label class="check">
+        <input type="checkbox" data-testid="remove-offline-copies" .checked=${this.removeOfflineCopies}
+          @change=${(e: Event) => (this.removeOfflineCopies = (e.target as HTMLInputElement).checked)} />
+        Also remove this account's offline copies from this browser
+      </label>
+      ${
+        unsent > 0
+          ? html`<p class="error" role="alert" data-testid="sign-out-unsent">
+              ${unsent === 1 ? '1 change has' : `${unsent} changes have`} not reached the server yet.
+              ${this.removeOfflineCopies ? 'Removing the offline copies loses them.' : 'They are sent when you sign in again.'}
+            </p>`
+          : nothing
+      }
+      <div class="actions">
+        <button type="button" @click=${this.close}>Cancel</button>
+        <button type="submit" class="danger" data-testid="confirm-sign-out">Sign out</button>
+      </div>
+    </form>`;
+  }
+
   private signOut(): void {
+    // Removing offline copies is the default only when it loses nothing.
+    this.removeOfflineCopies = this.unsent === 0;
+    this.confirmingSignOut = true;
+  }
+
+  private confirmSignOut(e: Event): void {
+    e.preventDefault();
     this.open = false;
-    this.dispatchEvent(new CustomEvent('sign-out', { bubbles: true, composed: true }));
+    this.confirmingSignOut = false;
+    this.dispatchEvent(
+      new CustomEvent<SignOutDetail>('sign-out', {
+        detail: { removeOfflineCopies: this.removeOfflineCopies },
+        bubbles: true,
+        composed: true,
+      }),
+    );
   }
 
   private toggle(): void {
@@ -212,6 +278,7 @@ export class UserMenu extends LitElement {
 
   private close(): void {
     this.open = false;
+    this.confirmingSignOut = false;
     void this.updateComplete.then(() => this.renderRoot.querySelector('button')?.focus());
   }
 
@@ -246,6 +313,6 @@ declare global {
   }
   interface HTMLElementEventMap {
     'profile-change': ProfileChangeEvent;
-    'sign-out': CustomEvent<void>;
+    'sign-out': CustomEvent<SignOutDetail>;
   }
 }

@@ -10,7 +10,10 @@ export interface CachedWorkspaces {
   readonly fetchedAt: number;
 }
 
-/** The name of the app's Dexie database (documents keep their own y-indexeddb databases). */
+/**
+ * The name of the app's Dexie database without accounts; signed in, each account has its own
+ * (`localStoreNames(userId).app`). Documents keep their own y-indexeddb databases.
+ */
 export const APP_DATABASE = 'symphony-app';
 
 /** The app's own IndexedDB data: the OFB outbox and the cached workspace lists. */

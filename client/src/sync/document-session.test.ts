@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
+import { removeAccountData } from '../core/local-stores.js';
 import { MemoryStringStore } from '../core/StringStore.js';
 import { encodeSavedState } from '../core/saved-state.js';
 import {
@@ -14,6 +15,7 @@ import {
   DocumentAccess,
   DocumentSession,
   documentsWithPendingChanges,
+  localDatabaseName,
 } from './document-session.js';
 
 /**
@@ -229,5 +231,46 @@ describe('DocumentSession', () => {
     await until(session, () => session.snapshot.refusedChanges > 0);
     expect(session.snapshot).toMatchObject({ refusedChanges: 2, unsaved: 2, role: 'viewer' });
     expect(server.doc.getText('content').toString()).toBe('');
+  });
+
+  it('keeps each account’s local copy and unsent changes apart on a shared browser', async () => {
+    const asUser = (userId: string): DocumentSession => {
+      const session = new DocumentSession(id, {
+        serverUrl: server.url,
+        store,
+        networkAvailable: false,
+        userId,
+        WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+      });
+      open.push(session);
+      return session;
+    };
+    const alice = asUser('alice');
+    await alice.whenLoaded;
+    alice.doc.getText('content').insert(0, 'Alice’s secret draft');
+    await alice.destroy();
+    expect(documentsWithPendingChanges(store, 'alice')).toEqual([id]);
+
+    // The next account on this browser sees neither Alice's copy nor her unsent changes.
+    expect(documentsWithPendingChanges(store, 'bob')).toEqual([]);
+    expect(documentsWithPendingChanges(store)).toEqual([]);
+    const bob = asUser('bob');
+    await bob.whenLoaded;
+    expect(bob.doc.getText('content').toString()).toBe('');
+    expect(bob.snapshot.unsaved).toBe(0);
+    bob.doc.getText('content').insert(0, 'Bob’s');
+    await bob.destroy();
+
+    // Alice's sign-out with "remove offline copies" removes hers only.
+    const removed = await removeAccountData('alice', { indexedDB, store });
+    expect(removed).toEqual([localDatabaseName(id, 'alice')]);
+    expect(documentsWithPendingChanges(store, 'alice')).toEqual([]);
+    expect(documentsWithPendingChanges(store, 'bob')).toEqual([id]);
+    const aliceAgain = asUser('alice');
+    await aliceAgain.whenLoaded;
+    expect(aliceAgain.doc.getText('content').toString()).toBe('');
+    const bobAgain = asUser('bob');
+    await bobAgain.whenLoaded;
+    expect(bobAgain.doc.getText('content').toString()).toBe('Bob’s');
   });
 });

@@ -5,6 +5,7 @@ import { clearDocument, IndexeddbPersistence } from 'y-indexeddb';
 import type { Awareness } from 'y-protocols/awareness';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
+import { localStoreNames } from '../core/local-stores.js';
 import { PendingChanges } from '../core/pending-changes.js';
 import type { StringStore } from '../core/StringStore.js';
 import { keysWithPrefix } from '../core/StringStore.js';
@@ -83,6 +84,11 @@ export interface DocumentSessionOptions {
   readonly token?: () => string | null;
   /** Gets a fresh token after the server closed with 4401 or 4419. */
   readonly refreshToken?: () => Promise<TokenRefreshOutcome>;
+  /**
+   * The signed-in account: the local database and the unsaved-change markers are named by it, so
+   * another account on this browser never opens them. `null`/absent: shared names (no accounts).
+   */
+  readonly userId?: string | null;
 }
 
 /** 5 s between attempts while a document waits for its registration with OFB. */
@@ -92,19 +98,22 @@ const PERSISTENCE_RETRY_MS = 2_000;
 /** After a refresh that could not reach OFB, reconnect (and so retry) this much later. */
 const AUTH_RETRY_MS = 15_000;
 
-/** Prefix of the `localStorage` keys holding unsaved-change markers: `<prefix><docId>:<clientId>`. */
-export const PENDING_KEY_PREFIX = 'symphony:pending:';
-
-/** Name of the IndexedDB database that holds document `id`. */
-export function localDatabaseName(id: DocumentId): string {
-  return `symphony:${id}`;
+/**
+ * Name of the IndexedDB database that holds document `id` for account `userId`
+ * (`symphony:<userId>:<id>`; `symphony:<id>` without accounts).
+ */
+export function localDatabaseName(id: DocumentId, userId: string | null = null): string {
+  return localStoreNames(userId).document(id);
 }
 
-/** Ids of documents that have unsaved-change markers in `store`. */
-export function documentsWithPendingChanges(store: StringStore): string[] {
+/** Ids of documents that have unsaved-change markers of account `userId` in `store`. */
+export function documentsWithPendingChanges(store: StringStore, userId: string | null = null): string[] {
+  const prefix = localStoreNames(userId).pendingPrefix;
   const ids = new Set<string>();
-  for (const key of keysWithPrefix(store, PENDING_KEY_PREFIX)) {
-    const rest = key.slice(PENDING_KEY_PREFIX.length);
+  for (const key of keysWithPrefix(store, prefix)) {
+    const rest = key.slice(prefix.length);
+    // Another account's marker under the shared prefix (`<userId>:<docId>:<clientId>`) is not ours.
+    if (userId === null && rest.split(':').length > 2) continue;
     const colon = rest.lastIndexOf(':');
     if (colon > 0) ids.add(rest.slice(0, colon));
   }
@@ -128,6 +137,9 @@ export class DocumentSession {
   private readonly pending = new PendingChanges();
   private readonly listeners = new Set<() => void>();
   private readonly store: StringStore;
+  /** This document's unsaved-change marker keys: `<prefix><clientId>`. */
+  private readonly markerPrefix: string;
+  private readonly databaseName: string;
   private networkAvailable: boolean;
   private loaded = false;
   private destroyed = false;
@@ -147,6 +159,9 @@ export class DocumentSession {
     options: DocumentSessionOptions,
   ) {
     this.store = options.store;
+    const names = localStoreNames(options.userId ?? null);
+    this.markerPrefix = `${names.pendingPrefix}${id}:`;
+    this.databaseName = names.document(id);
     this.networkAvailable = options.networkAvailable;
     this.token = options.token ?? (() => null);
     this.refreshToken = options.refreshToken;
@@ -154,7 +169,7 @@ export class DocumentSession {
     this.restoreMarkers();
 
     this.local =
-      options.persistLocally === false ? null : new IndexeddbPersistence(localDatabaseName(id), this.doc);
+      options.persistLocally === false ? null : new IndexeddbPersistence(this.databaseName, this.doc);
     this.whenLoaded =
       this.local === null
         ? Promise.resolve()
@@ -293,10 +308,8 @@ export class DocumentSession {
   /** Destroys the session and erases this browser's copy and markers of the document. */
   async eraseLocalCopy(): Promise<void> {
     await this.destroy();
-    for (const key of keysWithPrefix(this.store, `${PENDING_KEY_PREFIX}${this.id}:`)) {
-      this.store.removeItem(key);
-    }
-    await clearDocument(localDatabaseName(this.id));
+    for (const key of keysWithPrefix(this.store, this.markerPrefix)) this.store.removeItem(key);
+    await clearDocument(this.databaseName);
   }
 
   private params(): Record<string, string> {
@@ -381,7 +394,7 @@ export class DocumentSession {
   private flushMarkers(): void {
     this.flushScheduled = false;
     for (const clientId of this.dirtyClients) {
-      const key = `${PENDING_KEY_PREFIX}${this.id}:${clientId}`;
+      const key = `${this.markerPrefix}${clientId}`;
       const value = this.pending.serializeClient(clientId);
       try {
         if (value === null) this.store.removeItem(key);
@@ -394,7 +407,7 @@ export class DocumentSession {
   }
 
   private restoreMarkers(): void {
-    const prefix = `${PENDING_KEY_PREFIX}${this.id}:`;
+    const prefix = this.markerPrefix;
     for (const key of keysWithPrefix(this.store, prefix)) {
       const clientId = Number(key.slice(prefix.length));
       if (Number.isSafeInteger(clientId)) this.pending.restoreClient(clientId, this.store.getItem(key));

@@ -77,6 +77,7 @@ export class SessionRegistry {
       const session = new DocumentSession(id, {
         serverUrl: this.options.serverUrl,
         store: this.options.store,
+        userId: this.options.userId ?? null,
         networkAvailable: this.networkAvailable,
         ...(this.options.WebSocketPolyfill === undefined
           ? {}
@@ -116,7 +117,7 @@ export class SessionRegistry {
    * reach the server without the person opening each one.
    */
   resumePendingDocuments(): void {
-    for (const raw of documentsWithPendingChanges(this.options.store)) {
+    for (const raw of documentsWithPendingChanges(this.options.store, this.options.userId ?? null)) {
       const id = DocumentId.safeParse(raw);
       if (!id.success || this.entries.has(id.data)) continue;
       this.acquire(id.data, { presence: false });
@@ -135,10 +136,20 @@ export class SessionRegistry {
       const session = new DocumentSession(id, {
         serverUrl: this.options.serverUrl,
         store: this.options.store,
+        userId: this.options.userId ?? null,
         networkAvailable: false,
       });
       await session.eraseLocalCopy();
     }
+    this.refresh();
+  }
+
+  /** Closes every session (before this account's local databases are removed at sign-out). */
+  async closeAll(): Promise<void> {
+    const entries = [...this.entries.values()];
+    this.entries.clear();
+    for (const entry of entries) entry.unsubscribe();
+    await Promise.all(entries.map((entry) => entry.session.destroy()));
     this.refresh();
   }
 

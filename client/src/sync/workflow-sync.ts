@@ -11,7 +11,7 @@ import { IndexedDBStorageAdapter } from '@automerge/automerge-repo-storage-index
 import { CloseCode, type Workflow } from '@symphony/schemas';
 import { ConnectionStatus, type OfflineReason } from './document-session.js';
 
-/** The IndexedDB database automerge-repo keeps this browser's workflows in. */
+/** The IndexedDB database automerge-repo keeps this browser's workflows in, without accounts. */
 export const WORKFLOW_DATABASE = 'symphony-workflows';
 
 /** 2 s between reconnection attempts: a restarted server is found quickly, a dead one costs little. */
@@ -76,6 +76,11 @@ export interface WorkflowSyncOptions {
   readonly networkAvailable: boolean;
   /** Storage; IndexedDB in the browser. */
   readonly storage?: StorageAdapterInterface;
+  /**
+   * The IndexedDB database when `storage` is not given: the signed-in account's own
+   * (`localStoreNames(userId).workflows`), so accounts never share workflows offline.
+   */
+  readonly databaseName?: string;
   /** The access token, sent as `?token=` on the websocket URL. */
   readonly token?: () => string | null;
   /**
@@ -110,7 +115,7 @@ export class WorkflowSync {
   constructor(private readonly options: WorkflowSyncOptions) {
     this.networkAvailable = options.networkAvailable;
     this.repo = new Repo({
-      storage: options.storage ?? new IndexedDBStorageAdapter(WORKFLOW_DATABASE),
+      storage: options.storage ?? new IndexedDBStorageAdapter(options.databaseName ?? WORKFLOW_DATABASE),
       network: [],
       sharePolicy: async (_peerId, documentId) => {
         if (documentId === undefined) return true;
