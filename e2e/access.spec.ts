@@ -117,6 +117,8 @@ test.describe('authority over the sockets', () => {
     newUser,
     ofb,
   }, testInfo) => {
+    // Two browsers, a service worker install, an offline reload and a discard-and-reload.
+    test.setTimeout(90_000);
     const alice = await newUser('Alice');
     const bob = await newUser('Bob', '#c2185b');
     await alice.gotoHome();
