@@ -3,13 +3,10 @@ import * as Y from 'yjs';
 import type { BindingStatus, DocumentBinding, DocumentSource, OpenOptions } from './DocumentSource.js';
 import { EngineError } from './errors.js';
 
-/** Origin of updates the memory source relays between a document and its replicas. */
-const RELAY = Symbol('MemoryDocumentSource relay');
-
 /**
- * Documents held in this process (tests, benchmarks, a standalone engine). Each open gets its own
- * replica `Y.Doc` kept in sync with the source's document by relaying updates both ways, so edits
- * made on {@link MemoryDocumentSource.document} arrive at buffers as remote changes.
+ * Documents held in this process (tests, benchmarks, `--memory`). Buffers edit the source's own
+ * `Y.Doc`, so a change made on {@link MemoryDocumentSource.document} (with any origin that is not a
+ * caller's) reaches buffers as a remote change, as it would from a peer.
  */
 export class MemoryDocumentSource implements DocumentSource {
   readonly #docs = new Map<string, Y.Doc>();
@@ -44,27 +41,13 @@ export class MemoryDocumentSource implements DocumentSource {
         reason: 'Unknown document',
       });
     }
-    const upstream = this.document(documentId);
-    const replica = new Y.Doc();
-    Y.applyUpdate(replica, Y.encodeStateAsUpdate(upstream), RELAY);
-    const down = (update: Uint8Array, origin: unknown) => {
-      if (origin !== RELAY) Y.applyUpdate(replica, update, RELAY);
-    };
-    const up = (update: Uint8Array, origin: unknown) => {
-      if (origin !== RELAY) Y.applyUpdate(upstream, update, RELAY);
-    };
-    upstream.on('update', down);
-    replica.on('update', up);
     const status: BindingStatus = { connected: true, role };
     return {
-      doc: replica,
+      doc: this.document(documentId),
       status: () => status,
       onStatus: () => () => {},
-      close: () => {
-        upstream.off('update', down);
-        replica.off('update', up);
-        replica.destroy();
-      },
+      // The document stays with the source; the buffer only stops observing it.
+      close: () => {},
     };
   }
 }

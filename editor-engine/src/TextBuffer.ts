@@ -67,6 +67,8 @@ export class TextBuffer {
   /** Transaction origin → the caller it belongs to (its own origin and its undo manager). */
   readonly #origins = new Map<unknown, Caller>();
   readonly #stopStatus: () => void;
+  /** The ops of the batch being applied, so its change needs no Yjs delta. */
+  #known: { origin: object; ops: DeltaOp[] } | undefined;
 
   constructor(id: BufferId, key: string, binding: DocumentBinding, language?: string) {
     this.id = id;
@@ -394,6 +396,8 @@ export class TextBuffer {
       }
     }
     if (sorted.every((e) => e.from === e.to && e.text.length === 0)) return;
+    // The change's ops are known from the batch itself; Yjs's own delta walks every item of the text.
+    this.#known = { origin: caller.origin, ops: batchOps(sorted) };
     this.#binding.doc.transact(() => {
       // From the end backwards, so earlier positions stay valid; equal starts land in batch order.
       for (let i = sorted.length - 1; i >= 0; i--) {
@@ -402,6 +406,7 @@ export class TextBuffer {
         if (e.text.length > 0) this.#ytext.insert(e.from, e.text);
       }
     }, caller.origin);
+    this.#known = undefined;
   }
 
   /** Resolves a position to an offset or throws `OutOfRange` naming `path`. */
@@ -443,7 +448,8 @@ export class TextBuffer {
   }
 
   readonly #onChange = (event: Y.YTextEvent, transaction: Y.Transaction): void => {
-    const ops = toOps(event.delta);
+    const known = this.#known;
+    const ops = known && known.origin === transaction.origin ? known.ops : toOps(event.delta);
     if (ops.length === 0) return;
     this.#text = undefined;
     this.#index.applyDelta(ops);
@@ -499,6 +505,19 @@ function toOps(delta: Y.YTextEvent['delta']): DeltaOp[] {
     }
   }
   return changes ? ops : [];
+}
+
+/** The ops of a sorted, non-overlapping batch, as a Yjs delta would give them. */
+function batchOps(sorted: readonly ResolvedEdit[]): DeltaOp[] {
+  const ops: DeltaOp[] = [];
+  let pos = 0;
+  for (const e of sorted) {
+    if (e.from > pos) ops.push({ retain: e.from - pos });
+    if (e.text.length > 0) ops.push({ insert: e.text });
+    if (e.to > e.from) ops.push({ delete: e.to - e.from });
+    pos = Math.max(pos, e.to);
+  }
+  return ops;
 }
 
 function stripNewline(line: string): string {

@@ -263,12 +263,22 @@ describe('buffer operations', () => {
     upstream.getText('content').delete(0, 2);
     await client.request('buffer.replaceAll', { bufferId, query: 'e', replacement: 'E' });
     await client.request('buffer.undo', { bufferId });
+    await client.request('buffer.edit', {
+      bufferId,
+      edits: [
+        { op: 'replace', from: 0, to: 3, text: 'S' },
+        { op: 'insert', at: 5, text: 'a' },
+        { op: 'insert', at: 5, text: 'b' },
+        { op: 'delete', from: 5, to: 9 },
+        { op: 'insert', at: { line: 2, column: 0 }, text: '\n' },
+      ],
+    });
     const final = await client.request('buffer.read', { bufferId });
-    expect(updates.map((u) => u.revision)).toEqual([1, 2, 3, 4]);
-    expect(updates.map((u) => u.origin)).toEqual(['self', 'remote', 'self', 'self']);
+    expect(updates.map((u) => u.revision)).toEqual([1, 2, 3, 4, 5]);
+    expect(updates.map((u) => u.origin)).toEqual(['self', 'remote', 'self', 'self', 'self']);
     for (const u of updates) copy = applyOps(copy, u.ops);
     expect(copy).toBe(final.text);
-    expect(final.revision).toBe(4);
+    expect(final.revision).toBe(5);
   });
 
   it('refuses edits from a viewer with ReadOnly and leaves the document alone', async () => {
