@@ -2,25 +2,32 @@ import { EditorEngineLimits } from '@symphony/schemas';
 import type { EditorEngine } from './EditorEngine.js';
 import { RpcConnection } from './RpcConnection.js';
 
-/**
- * The part of a MessagePort the engine needs: a browser `MessagePort`, a `Worker`'s global scope
- * (`self`), or Node's `worker_threads` `MessagePort` / `parentPort`.
- */
-export interface PortLike {
+/** Node's `worker_threads` `MessagePort`, `Worker` or `parentPort`. */
+export interface NodePortLike {
   postMessage(message: unknown): void;
-  addEventListener?(type: 'message', listener: (event: { data: unknown }) => void): void;
-  on?(event: 'message', listener: (data: unknown) => void): unknown;
+  on(event: 'message', listener: (data: unknown) => void): unknown;
+  close?(): void;
+}
+
+/** A browser `MessagePort`, `Worker`, or a worker's global scope (`self`). */
+export interface DomPortLike {
+  postMessage(message: unknown): void;
+  addEventListener(type: 'message', listener: (event: MessageEvent) => void): void;
   start?(): void;
   close?(): void;
 }
 
+/** The part of a message port the engine needs, in a browser or in Node. */
+export type PortLike = NodePortLike | DomPortLike;
+
 /** Calls `listener` with each message's data, in a browser or in Node. */
 export function onPortMessage(port: PortLike, listener: (data: unknown) => void): void {
-  if (typeof port.on === 'function') port.on('message', listener);
-  else if (typeof port.addEventListener === 'function') {
-    port.addEventListener('message', (event) => listener(event.data));
-    port.start?.();
-  } else throw new TypeError('onPortMessage: the port has neither on() nor addEventListener()');
+  if ('on' in port && typeof port.on === 'function') port.on('message', listener);
+  else {
+    const dom = port as DomPortLike;
+    dom.addEventListener('message', (event) => listener(event.data));
+    dom.start?.();
+  }
 }
 
 /**

@@ -20,6 +20,12 @@ import { EngineError } from './errors.js';
 import { compileQuery, expandReplacement, type FindQuery, type RawMatch, scan } from './find.js';
 import { LineIndex } from './LineIndex.js';
 
+/**
+ * Undo steps kept per caller and buffer. A caller replaying a long trace (one batch per keystroke)
+ * would otherwise hold a step per edit forever; 10,000 is far more than anyone undoes by hand.
+ */
+export const MAX_UNDO_STEPS = 10_000;
+
 /** Name of the shared text in every document (the client binds CodeMirror to the same). */
 export const TEXT_NAME = 'content';
 
@@ -143,6 +149,10 @@ export class TextBuffer {
       trackedOrigins: new Set([caller.origin]),
       // Every batch is its own undo step.
       captureTimeout: 0,
+    });
+    undo.on('stack-item-added', () => {
+      if (undo.undoStack.length > MAX_UNDO_STEPS)
+        undo.undoStack.splice(0, undo.undoStack.length - MAX_UNDO_STEPS);
     });
     this.#callers.set(caller, { undo, selections: [], resolved: [] });
     this.#origins.set(caller.origin, caller);

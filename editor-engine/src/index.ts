@@ -15,7 +15,7 @@ export { EngineError } from './errors.js';
 export { MemoryDocumentSource } from './MemoryDocumentSource.js';
 export type { DocumentPortMessage, SharedDocument } from './PortDocumentSource.js';
 export { PortDocumentSource, shareDocuments } from './PortDocumentSource.js';
-export type { PortLike } from './PortTransport.js';
+export type { DomPortLike, NodePortLike, PortLike } from './PortTransport.js';
 export { serveOnPort } from './PortTransport.js';
 export type { RpcConnectionOptions } from './RpcConnection.js';
 export { RpcConnection } from './RpcConnection.js';
