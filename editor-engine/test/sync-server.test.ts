@@ -11,6 +11,7 @@ import { WebSocket } from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import {
+  call,
   createDocument,
   freshId,
   type Ofb,
@@ -208,5 +209,58 @@ describe('buffers under OFB’s permissions', () => {
     );
     expect(unknown.code).toBe(EngineErrorCode.UnknownDocument);
     expect(unknown.data).toMatchObject({ closeCode: 4410 });
+  });
+
+  it('follows a role change live and stops a removed member’s buffer with Forbidden', {
+    timeout: 30_000,
+  }, async () => {
+    const [changer, leaver] = await Promise.all([signUp(ofb.url, 'changer'), signUp(ofb.url, 'leaver')]);
+    const team = await workspaceWith(ofb.url, owner, [
+      { user: changer, role: 'editor' },
+      { user: leaver, role: 'editor' },
+    ]);
+    const documentId = freshId();
+    await createDocument(ofb.url, owner, team, documentId);
+
+    const asChanger = engineFor(server);
+    const changed = await asChanger.request('buffer.open', { documentId, token: changer.token });
+    const roles: string[] = [];
+    asChanger.on('buffer.status', (s) => roles.push(s.role));
+    await asChanger.request('buffer.edit', {
+      bufferId: changed.bufferId,
+      edits: [{ op: 'insert', at: 0, text: 'ok' }],
+    });
+    await call(
+      ofb.url,
+      'change-role',
+      { workspaceId: team, userId: changer.id, role: 'viewer' },
+      owner.token,
+    );
+    await eventually(() => expect(roles).toContain('viewer'), 10_000);
+    const readOnly = await failure(
+      asChanger.request('buffer.edit', {
+        bufferId: changed.bufferId,
+        edits: [{ op: 'insert', at: 0, text: 'no' }],
+      }),
+    );
+    expect(readOnly.code).toBe(EngineErrorCode.ReadOnly);
+
+    const asLeaver = engineFor(server);
+    const left = await asLeaver.request('buffer.open', { documentId, token: leaver.token });
+    const errors: number[] = [];
+    asLeaver.on('buffer.status', (s) => {
+      if (s.error) errors.push(s.error.code);
+    });
+    await call(ofb.url, 'remove-member', { workspaceId: team, userId: leaver.id }, owner.token);
+    await eventually(() => expect(errors).toEqual([EngineErrorCode.Forbidden]), 10_000);
+    const refused = await failure(
+      asLeaver.request('buffer.edit', {
+        bufferId: left.bufferId,
+        edits: [{ op: 'insert', at: 0, text: 'x' }],
+      }),
+    );
+    expect(refused.code).toBe(EngineErrorCode.Forbidden);
+    // What it had is still readable.
+    expect((await asLeaver.request('buffer.read', { bufferId: left.bufferId })).text).toBe('ok');
   });
 });

@@ -153,7 +153,7 @@ const bufferRef = { bufferId: BufferId };
 /** Find options shared by `buffer.find`, `buffer.replace` and `buffer.replaceAll`. */
 const findOptions = {
   query: z.string().min(1).max(EditorEngineLimits.maxPatternLength),
-  /** `query` is a JavaScript regular expression (flags `g`, `m`, `u` are always set). */
+  /** `query` is a JavaScript regular expression (flags `g` and `m` are always set, `i` unless `caseSensitive`). */
   regex: z.boolean().optional(),
   caseSensitive: z.boolean().optional(),
   /** A match must not touch a letter, digit or `_` on either side. */
