@@ -104,6 +104,48 @@ afterAll(async () => {
 });
 
 describe('Automerge chunks through OFB', () => {
+  it("audits a save under its writers' names after deciding each one's role, and refuses a writer who may not write", async () => {
+    const id = 'wf-writers';
+    await ok('create-document', { workspaceId, id, kind: 'workflow', title: id }, owner);
+    const sub = (token: string) =>
+      JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).sub as string;
+    const chunk = {
+      key: [id, 'snapshot', 'w1'],
+      bytes: b64(Automerge.save(Automerge.from(structuredClone(workflow)))),
+    };
+    const saved = await call('automerge-save', { chunks: [chunk], writers: [sub(owner)] }, service);
+    expect(saved.status).toBe(200);
+    const rows = (await store.listAudit({ workspaceId })).filter(
+      (a) => a.resourceId === id && a.action === 'write' && a.reason !== 'allowed',
+    );
+    expect(rows.map((a) => [a.actor, a.allowed, a.reason])).toEqual([[sub(owner), true, 'via service_role']]);
+
+    for (const who of [viewer, stranger]) {
+      const refused = await call(
+        'automerge-save',
+        { chunks: [{ ...chunk, key: [id, 'snapshot', 'w2'] }], writers: [sub(owner), sub(who)] },
+        service,
+      );
+      expect(refused.status).toBe(403);
+      expect(refused.body).toMatchObject({
+        error: { code: 'writer_not_allowed', details: { userId: sub(who) } },
+      });
+    }
+    expect(await keysOf([id])).toEqual([`${id}/snapshot/w1`]);
+    const denials = (await store.listAudit()).filter((a) => a.resourceId === id && !a.allowed);
+    expect(denials.map((a) => [a.actor, a.reason])).toEqual([
+      [sub(viewer), 'role_too_low'],
+      [sub(stranger), 'not_a_member'],
+    ]);
+    // The field is optional and bounded.
+    const tooMany = await call(
+      'automerge-save',
+      { chunks: [chunk], writers: Array.from({ length: 1001 }, (_, i) => `u${i}`) },
+      service,
+    );
+    expect(tooMany.status).toBe(422);
+  });
+
   it('stores, loads, ranges and removes chunks of a workflow for the service role', async () => {
     const id = await createWorkflow();
     const doc = Automerge.from(structuredClone(workflow));

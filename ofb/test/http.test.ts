@@ -357,9 +357,37 @@ describe('persist on sync: persist-updates, load-document, compact-document', ()
     const loaded = await call('load-document', { documentId: 'room-1' }, service);
     expect(loaded.body.updates).toEqual([u1, u2, u3]);
 
+    // A batch that names its writers is decided on each writer's role and audited under their names.
+    expect(
+      (await call('persist-updates', { documentId: 'room-1', updates: [u4], writers: [ownerId] }, service))
+        .status,
+    ).toBe(200);
+    for (const who of [vid, (outsider.user as { id: string }).id]) {
+      const refused = await call(
+        'persist-updates',
+        { documentId: 'room-1', updates: [u4], writers: [ownerId, who] },
+        service,
+      );
+      expect(refused.status).toBe(403);
+      expect(ErrorBody.parse(refused.body).error).toMatchObject({
+        code: 'writer_not_allowed',
+        details: { userId: who },
+      });
+    }
+    const afterWriters = await call('load-document', { documentId: 'room-1' }, service);
+    expect(afterWriters.body.updates).toEqual([u1, u2, u3, u4]);
+    const byWriter = (await store.listAudit({ workspaceId: ws })).filter(
+      (a) => a.resourceId === 'room-1' && a.action === 'write' && a.actor !== 'sync-server',
+    );
+    expect(byWriter.slice(1).map((a) => [a.actor, a.allowed, a.reason])).toEqual([
+      [ownerId, true, 'via service_role'],
+      [vid, false, 'role_too_low'],
+      [(outsider.user as { id: string }).id, false, 'not_a_member'],
+    ]);
+
     const compacted = await call(
       'compact-document',
-      { documentId: 'room-1', state: u7, upToSeq: loaded.body.lastSeq },
+      { documentId: 'room-1', state: u7, upToSeq: afterWriters.body.lastSeq },
       service,
     );
     expect(compacted.status).toBe(200);
@@ -396,6 +424,7 @@ describe('persist on sync: persist-updates, load-document, compact-document', ()
       [ownerId, 'allowed'],
       ['sync-server', 'service_role'],
       ['sync-server', 'service_role'],
+      [ownerId, 'via service_role'],
       ['sync-server', 'service_role'],
     ]);
   });

@@ -113,10 +113,17 @@ export const OfbAuthorizeManyResult = z.object({
 /** Bytes on the wire: standard base64 (JSON bodies, as supabase-js `functions.invoke` sends them). */
 const Base64Bytes = z.base64().min(1, 'bytes must not be empty');
 
+/**
+ * User ids whose changes a service-role batch carries (`persist-updates`, `automerge-save`): OFB
+ * decides each one's write right itself and audits the batch under their names. Optional.
+ */
+export const OfbWriters = z.array(Id).max(1000);
+
 /** `persist-updates`: Yjs updates (v1) to store after a document's stored ones, in order. */
 export const OfbPersistUpdates = z.strictObject({
   documentId: Id,
   updates: z.array(Base64Bytes).min(1).max(10_000),
+  writers: OfbWriters.optional(),
 });
 /** `load-document`: a document's stored updates. */
 export const OfbLoadDocument = z.strictObject({ documentId: Id });
@@ -147,6 +154,7 @@ export const OfbAutomergeSave = z.strictObject({
     .array(z.strictObject({ key: StorageKey, bytes: Base64Bytes }))
     .min(1)
     .max(1000),
+  writers: OfbWriters.optional(),
 });
 /** `automerge-load` (service_role): one chunk, `bytes: null` when absent. */
 export const OfbAutomergeLoad = z.strictObject({ key: StorageKey });

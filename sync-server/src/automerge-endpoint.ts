@@ -4,6 +4,7 @@ import { next as A } from '@automerge/automerge';
 import {
   type DocumentId as AutomergeDocumentId,
   cbor,
+  type HandleState,
   type PeerId,
   Repo,
   type StorageAdapterInterface,
@@ -28,6 +29,7 @@ import {
   checkAutomergeFrame,
 } from './automerge-message.js';
 import type { Logger } from './logger.js';
+import { isPermanentRefusal } from './ofb-functions.js';
 import { addsNothing, checkWorkflowChanges } from './workflow-gate.js';
 
 /** What {@link startAutomergeEndpoint} needs. */
@@ -59,6 +61,30 @@ export interface AutomergeEndpointOptions {
  * the resource, answers 401 for a bad token and 404 (or 403) for a good one.
  */
 const TOKEN_PROBE = 'symphony-token-check';
+
+/** Handle states in which the repo is done loading from storage: ready, or storage had nothing. */
+const SETTLED_STATES: readonly HandleState[] = ['ready', 'requesting', 'unavailable'];
+
+/**
+ * `storage` with every write watched: a failed write is reported to `onFailure` instead of
+ * rejecting inside automerge-repo's save batch, where nobody catches it.
+ */
+function watchedSaves(
+  storage: StorageAdapterInterface,
+  onFailure: (documentId: string, error: unknown, save: boolean) => void,
+): StorageAdapterInterface {
+  return {
+    load: (key) => storage.load(key),
+    loadRange: (prefix) => storage.loadRange(prefix),
+    // A failed remove (after compaction) leaves extra chunks that the next load merges: reported only.
+    remove: (key) => storage.remove(key).catch((error: unknown) => onFailure(key[0] ?? '', error, false)),
+    removeRange: (prefix) =>
+      storage.removeRange(prefix).catch((error: unknown) => onFailure(prefix[0] ?? '', error, false)),
+    // Sync states (`[id, 'sync-state', …]`) belong to the document too.
+    save: (key, data) =>
+      storage.save(key, data).catch((error: unknown) => onFailure(key[0] ?? '', error, true)),
+  };
+}
 
 /** The automerge-repo endpoint of the sync-server, mounted on its HTTP server's upgrades. */
 export interface AutomergeEndpoint {
@@ -177,9 +203,14 @@ export function startAutomergeEndpoint(options: AutomergeEndpointOptions): Autom
       });
     }
   });
+  /** Writable workflows whose server copy is being loaded so changes can be checked against it. */
+  const loading = new Map<string, Set<Connection>>();
   const repo = new Repo({
     network: [adapter],
-    storage,
+    storage: watchedSaves(storage, (documentId, error, save) => {
+      if (save) onSaveFailure(documentId, error);
+      else log.error('failed to remove automerge chunks', { documentId, error: String(error) });
+    }),
     peerId,
     sharePolicy: async () => false,
     saveDebounceRate: saveDebounceMs,
@@ -201,6 +232,10 @@ export function startAutomergeEndpoint(options: AutomergeEndpointOptions): Autom
         }
         if (!entry.access) return;
         granted = entry.access;
+      }
+      if (granted && typeof documentId === 'string' && needsLoadedCopy(next.message, granted)) {
+        loadCopy(connection, documentId);
+        return;
       }
       queue.shift();
       connection.queuedBytes -= next.bytes;
@@ -230,11 +265,12 @@ export function startAutomergeEndpoint(options: AutomergeEndpointOptions): Autom
       return false;
     }
     if (granted.kind !== 'workflow') return true;
-    // Not loaded yet: OFB checks the stored document authoritatively on save.
-    if (!handle?.isReady()) return true;
+    // {@link pump} held the message until the copy was loaded: not ready now means storage had
+    // nothing, so the changes must make a valid workflow on their own.
+    const base = handle?.isReady() ? handle.doc() : undefined;
     let verdict: ReturnType<typeof checkWorkflowChanges>;
     try {
-      verdict = checkWorkflowChanges(handle.doc(), changes);
+      verdict = checkWorkflowChanges(base ?? A.init(), changes);
     } catch (error) {
       refuseChanges(connection, documentId, `changes do not apply: ${String(error)}`);
       return false;
@@ -249,6 +285,87 @@ export function startAutomergeEndpoint(options: AutomergeEndpointOptions): Autom
     return false;
   }
 
+  /**
+   * Whether a message carries an editor's changes to a workflow the repo has not finished loading:
+   * the gate needs the server's copy (or to know storage has none) to judge them.
+   */
+  function needsLoadedCopy(message: Record<string, unknown>, granted: Access): boolean {
+    if (granted.kind !== 'workflow' || !canWrite(granted.role)) return false;
+    if (message.type !== 'sync' && message.type !== 'request') return false;
+    const handle = repo.handles[message.documentId as AutomergeDocumentId];
+    if (handle && SETTLED_STATES.includes(handle.state as HandleState)) return false;
+    return A.decodeSyncMessage(message.data as Uint8Array).changes.length > 0;
+  }
+
+  /**
+   * Loads the server's copy of a workflow (from storage, through the repo) while `connection`'s
+   * frames wait, in order and within the authorization limits; then delivers them. A load that does
+   * not settle within the authorization timeout closes the waiting connections with 1011.
+   */
+  function loadCopy(connection: Connection, documentId: string): void {
+    const waiting = loading.get(documentId);
+    if (waiting) {
+      waiting.add(connection);
+      return;
+    }
+    const waiters = new Set([connection]);
+    loading.set(documentId, waiters);
+    const id = documentId as AutomergeDocumentId;
+    const existing = repo.handles[id];
+    const settled = existing
+      ? existing.whenReady([...SETTLED_STATES])
+      : repo.find(id, { allowableStates: [...SETTLED_STATES] });
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, fail) => {
+      timer = setTimeout(() => fail(new Error(`not loaded within ${limits.timeoutMs} ms`)), limits.timeoutMs);
+      timer.unref();
+    });
+    Promise.race([settled, expired]).then(
+      () => {
+        clearTimeout(timer);
+        loading.delete(documentId);
+        for (const waiter of waiters) pump(waiter);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        loading.delete(documentId);
+        log.error('could not load a workflow to check changes against', { documentId, error: String(error) });
+        for (const waiter of waiters)
+          if (waiter.ws.readyState === WebSocket.OPEN)
+            waiter.ws.close(CloseCode.PersistenceFailed.code, CloseCode.PersistenceFailed.reason);
+      },
+    );
+  }
+
+  /**
+   * A write of `documentId` failed in storage (automerge-repo would only log an unhandled
+   * rejection). The server's copy now holds changes storage does not, so it is dropped (the next
+   * sync reloads what storage has) and every connection that has the document open is told with
+   * automerge-repo's `error` message: OFB's code when OFB refused the changes for good (a 4xx,
+   * e.g. `invalid_workflow`, `document_too_large`, `document_not_found`), else that they could not
+   * be stored yet.
+   */
+  function onSaveFailure(documentId: string, error: unknown): void {
+    const refused = isPermanentRefusal(error);
+    log.error(refused ? 'storage refused automerge changes' : 'failed to store automerge changes', {
+      documentId,
+      error: String(error),
+    });
+    const reason = refused
+      ? `storage refused changes to ${documentId}: ${error.code}; the server dropped them`
+      : `could not store changes to ${documentId}; the server dropped them, sync again to resend`;
+    for (const ws of wss.clients) {
+      const connection = connections.get(ws);
+      if (connection?.documents.get(documentId)?.access) refuseChanges(connection, documentId, reason, false);
+    }
+    if (repo.handles[documentId as AutomergeDocumentId])
+      repo
+        .removeFromCache(documentId as AutomergeDocumentId)
+        .catch((removeError: unknown) =>
+          log.error('could not drop the automerge document', { documentId, error: String(removeError) }),
+        );
+  }
+
   /** Whether a read-only peer's changes are all ones the server already has (they are then let through). */
   function repeatsOnly(doc: A.Doc<unknown>, changes: Uint8Array[]): boolean {
     try {
@@ -258,8 +375,8 @@ export function startAutomergeEndpoint(options: AutomergeEndpointOptions): Autom
     }
   }
 
-  function refuseChanges(connection: Connection, documentId: string, reason: string): void {
-    log.info('refused automerge changes', { remote: connection.remote, documentId, reason });
+  function refuseChanges(connection: Connection, documentId: string, reason: string, logIt = true): void {
+    if (logIt) log.info('refused automerge changes', { remote: connection.remote, documentId, reason });
     if (connection.ws.readyState !== WebSocket.OPEN || !connection.peerId) return;
     connection.ws.send(
       cbor.encode({ type: 'error', message: reason, senderId: peerId, targetId: connection.peerId }),

@@ -34,6 +34,7 @@ import {
   type OfbStore,
 } from '../OfbStore.js';
 import { automergeFunctions } from './automerge-functions.js';
+import { writerAudits } from './writers.js';
 import { YjsCompactor } from './yjs-compaction.js';
 
 /** An error that becomes an HTTP error response with the shared body shape. */
@@ -575,7 +576,7 @@ export function createOfbApp(options: OfbAppOptions): Hono {
         return { deleted: documentId };
       });
     },
-    'persist-updates': async ({ documentId, updates }, { claims, store }) => {
+    'persist-updates': async ({ documentId, updates, writers }, { claims, store }) => {
       const caller = requireServiceRole(claims, 'persist-updates', documentId);
       const decoded = updates.map(fromBase64);
       checkYjsUpdates('updates', decoded);
@@ -598,9 +599,23 @@ export function createOfbApp(options: OfbAppOptions): Hono {
       );
       const tooLarge = checkDocumentSize(rules, target.storedBytes + batchBytes);
       if (tooLarge) throw ruleError(tooLarge);
+      // The users whose changes the batch carries, each decided on their own role and audited by name.
+      const [first = allowed, ...more] =
+        (await writerAudits(store, caller, writers, {
+          workspaceId: doc.workspaceId,
+          kind: contentKind(doc),
+          resourceId: documentId,
+        })) ?? [];
       let seqs: number[];
       try {
-        seqs = await store.appendDocumentUpdatesAudited(documentId, decoded, allowed);
+        seqs =
+          more.length === 0
+            ? await store.appendDocumentUpdatesAudited(documentId, decoded, first)
+            : await store.transaction(async (tx) => {
+                const stored = await tx.appendDocumentUpdatesAudited(documentId, decoded, first);
+                for (const entry of more) await tx.appendAudit(entry);
+                return stored;
+              });
       } catch (error) {
         // The document went away between the read and the write (its rows' foreign key).
         if ((error as { code?: string }).code === '23503')

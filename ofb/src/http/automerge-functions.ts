@@ -15,6 +15,7 @@ import { checkDocumentSize, type RulesConfig } from '../domain/rules.js';
 import type { AutomergeChunkRecord, OfbStore } from '../OfbStore.js';
 import { OfbError } from './app.js';
 import { KeyedQueue } from './keyed-queue.js';
+import { writerAudits } from './writers.js';
 
 /** The functions this module answers. */
 export type AutomergeFunctionName =
@@ -262,7 +263,7 @@ export function automergeFunctions(deps: AutomergeFunctionsDeps): AutomergeHandl
   };
 
   return {
-    'automerge-save': async ({ chunks }, { claims }) => {
+    'automerge-save': async ({ chunks, writers }, { claims }) => {
       const caller = requireService(claims, 'automerge-save');
       const decoded = chunks.map((c) => ({ key: c.key, bytes: fromBase64(c.bytes) }));
       const groups = byDocument(decoded, (c) => c.key);
@@ -273,8 +274,15 @@ export function automergeFunctions(deps: AutomergeFunctionsDeps): AutomergeHandl
           const records: AutomergeChunkRecord[] = [];
           for (const id of ids) {
             const doc = await workflowOrThrow(tx, id);
-            // The `write` decision is this document's audit row for the batch, committed with it.
-            await authorize(tx, caller, doc.workspaceId, 'write', 'workflow', id);
+            // The `write` decision is this document's audit row for the batch, committed with it:
+            // under the names of the batch's writers, each decided on their own role, when it has any.
+            const audits = await writerAudits(tx, caller, writers, {
+              workspaceId: doc.workspaceId,
+              kind: 'workflow',
+              resourceId: id,
+            });
+            if (audits) for (const entry of audits) await tx.appendAudit(entry);
+            else await authorize(tx, caller, doc.workspaceId, 'write', 'workflow', id);
             const group = groups.get(id)!;
             const parts = group.filter((c) => isDocumentChunk(c.key));
             for (const c of group) records.push({ key: c.key, documentId: id, bytes: c.bytes });
