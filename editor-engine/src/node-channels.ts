@@ -44,6 +44,9 @@ export function webSocketChannel(url: string): Promise<EngineChannel> {
   });
 }
 
+/** Path of the built worker entry: `new Worker(engineWorkerPath, { workerData: { documents } })`. */
+export const engineWorkerPath: string = fileURLToPath(new URL('./worker.js', import.meta.url));
+
 /** Path of the built `symphony-editor-engine` bin. */
 export const engineBinPath: string = fileURLToPath(new URL('./bin.js', import.meta.url));
 

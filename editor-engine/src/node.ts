@@ -1,5 +1,11 @@
 /** Node-only adapters of the editor engine: the sync-server source, stdio and WebSocket transports. */
-export { engineBinPath, spawnEngine, stdioChannel, webSocketChannel } from './node-channels.js';
+export {
+  engineBinPath,
+  engineWorkerPath,
+  spawnEngine,
+  stdioChannel,
+  webSocketChannel,
+} from './node-channels.js';
 export { serveStdio } from './StdioTransport.js';
 export type { EngineWebSocketServer } from './WebSocketTransport.js';
 export { listenWebSocket } from './WebSocketTransport.js';

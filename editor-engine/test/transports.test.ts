@@ -7,6 +7,10 @@ import { WebSocket } from 'ws';
 import * as Y from 'yjs';
 import { EditorEngineClient, portChannel, shareDocuments } from '../src/index.js';
 import { stdioChannel, webSocketChannel } from '../src/node.js';
+
+/** The built worker entry (what `engineWorkerPath` names in dist). */
+const engineWorkerPath = new URL('../dist/worker.js', import.meta.url);
+
 import { applyOps, eventually } from './helpers.js';
 
 const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
@@ -71,6 +75,19 @@ describe('Worker / MessagePort', () => {
 
     const unknown = await failure(client.request('buffer.open', { documentId: 'not-on-page' }));
     expect(unknown.code).toBe(EngineErrorCode.UnknownDocument);
+  });
+});
+
+describe('worker_threads entry', () => {
+  it('serves in-worker documents on parentPort without any setup', async () => {
+    const worker = new Worker(engineWorkerPath);
+    cleanups.push(() => worker.terminate());
+    const client = new EditorEngineClient(portChannel(worker));
+    const { bufferId } = await client.request('buffer.open', { documentId: 'in-worker' });
+    await client.request('buffer.edit', { bufferId, edits: [{ op: 'insert', at: 0, text: 'abc' }] });
+    expect(await client.request('buffer.find', { bufferId, query: 'b' })).toMatchObject({
+      matches: [{ from: 1 }],
+    });
   });
 });
 
