@@ -22,7 +22,7 @@ import {
   ResourceKind,
 } from './access/AccessControl.js';
 import { OpenAccess } from './access/OpenAccess.js';
-import { Revalidator } from './access/Revalidator.js';
+import { DEFAULT_MAX_STALE_MS, Revalidator } from './access/Revalidator.js';
 import { startAutomergeEndpoint } from './automerge-endpoint.js';
 import { type ConnectionContext, serveConnection } from './connection.js';
 import { consoleLogger, type Logger } from './logger.js';
@@ -72,6 +72,11 @@ export interface AuthorizationOptions {
   readonly authRecheckMs: number;
   /** 2 s: how long one answer for a (token, resource) is reused by new connections. */
   readonly cacheMs: number;
+  /**
+   * 30 s: a connection whose access could not be re-confirmed for this long (OFB unreachable) is
+   * closed with 4503, so a removed member does not keep access for as long as OFB is down.
+   */
+  readonly maxStaleMs: number;
 }
 
 const defaultAuthorization: AuthorizationOptions = {
@@ -80,6 +85,7 @@ const defaultAuthorization: AuthorizationOptions = {
   timeoutMs: 10_000,
   authRecheckMs: 2000,
   cacheMs: 2000,
+  maxStaleMs: DEFAULT_MAX_STALE_MS,
 };
 
 /** A running sync-server. */
@@ -121,7 +127,7 @@ export async function startSyncServer(
   const documents = new Map<DocumentId, SharedDocument>();
   const authorization = { ...defaultAuthorization, ...dependencies.authorization };
   const access = new AccessCache(dependencies.access ?? new OpenAccess(), authorization.cacheMs);
-  const revalidator = new Revalidator(access, authorization.authRecheckMs, log);
+  const revalidator = new Revalidator(access, authorization.authRecheckMs, log, authorization.maxStaleMs);
   const automerge = startAutomergeEndpoint({
     access,
     revalidator,

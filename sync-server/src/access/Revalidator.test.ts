@@ -50,4 +50,16 @@ describe('Revalidator', () => {
     expect(answers).toBe(0);
     revalidator.close();
   });
+
+  it('tells a watcher its access is unavailable once no answer has confirmed it for maxStaleMs', async () => {
+    const access = new ScriptedAccess();
+    const revalidator = new Revalidator(access, 10, silentLogger, 60);
+    const answers: (Access | Denial)[] = [];
+    revalidator.watch({ token: 't', resourceId: 'd', onAnswer: (a) => answers.push(a) });
+    await tick(30);
+    expect(answers).toEqual([]); // a short outage keeps the connection
+    await tick(100);
+    expect(answers[0]).toMatchObject({ ok: false, reason: 'unavailable' });
+    revalidator.close();
+  });
 });
