@@ -113,7 +113,13 @@ export class DocumentEditorPane extends LitElement {
 
   /** Moves keyboard focus into the text. */
   override focus(): void {
-    this.editor?.focus();
+    const editor = this.editor;
+    if (editor?.hasUpdated) editor.focus();
+    else
+      void this.updateComplete.then(async () => {
+        await this.editor?.updateComplete;
+        this.editor?.focus();
+      });
   }
 
   /** The editor inside (for the document view's focus handling). */
