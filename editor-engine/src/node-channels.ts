@@ -14,12 +14,20 @@ export function stdioChannel(child: ChildProcess): EngineChannel {
       stdin.write(`${text}\n`);
     },
     onMessage: (listener) => {
-      let rest = '';
+      // Only the new chunk is searched for line ends: a large answer arrives in many chunks, and
+      // re-splitting everything buffered so far on each one made reading it quadratic.
+      let parts: string[] = [];
       stdout.setEncoding('utf8');
       stdout.on('data', (chunk: string) => {
-        const lines = (rest + chunk).split('\n');
-        rest = lines.pop() ?? '';
-        for (const line of lines) if (line.length > 0) listener(line);
+        let start = 0;
+        for (let end = chunk.indexOf('\n'); end !== -1; end = chunk.indexOf('\n', start)) {
+          parts.push(chunk.slice(start, end));
+          const line = parts.join('');
+          parts = [];
+          if (line.length > 0) listener(line);
+          start = end + 1;
+        }
+        if (start < chunk.length) parts.push(chunk.slice(start));
       });
     },
     close: () => {

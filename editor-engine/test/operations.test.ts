@@ -183,6 +183,14 @@ describe('buffer operations', () => {
       [4, 0, 4],
       [23, 1, 10],
     ]);
+    // A case-sensitive literal is found with indexOf rather than a RegExp: same answers.
+    expect(await find({ caseSensitive: true, wholeWord: true })).toEqual([
+      [4, 0, 4],
+      [23, 1, 10],
+    ]);
+    expect(await find({ caseSensitive: true, range: { from: { line: 1, column: 0 }, to: 28 } })).toEqual([
+      [23, 1, 10],
+    ]);
     expect(await find({ query: 'fo+d?\\b', regex: true, caseSensitive: true })).toEqual([
       [4, 0, 4],
       [8, 0, 8],
