@@ -80,6 +80,9 @@ export function serveConnection(
   let stopExpiry: () => void = () => {};
 
   const peer: Peer = {
+    get userId() {
+      return access?.userId;
+    },
     send(frame) {
       if (ws.readyState !== ws.OPEN) return;
       if (ws.bufferedAmount > limits.maxBufferedBytes) {

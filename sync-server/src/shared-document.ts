@@ -9,6 +9,8 @@ import type { DocumentPersistence } from './persistence/DocumentPersistence.js';
 
 /** One open connection to a shared document, as the document sees it. */
 export interface Peer {
+  /** The user this connection speaks for (`Access.userId`), once authorized. */
+  readonly userId?: string | undefined;
   /** Sends one binary frame. */
   send(frame: Uint8Array): void;
   /** Called with the state vector the server has durably stored, if the peer subscribed. */
@@ -56,6 +58,8 @@ export class SharedDocument {
   readonly loaded: Promise<void>;
 
   private batch: Uint8Array[] = [];
+  /** The users whose updates are in {@link batch}, passed to storage with it. */
+  private batchWriters = new Set<string>();
   private writing: Promise<void> | undefined;
   private storedSinceCompaction = { updates: 0, bytes: 0 };
   private savedStateVector: Uint8Array = Y.encodeStateVector(new Y.Doc());
@@ -187,6 +191,8 @@ export class SharedDocument {
       if (peer !== origin) peer.send(frame);
     }
     this.batch.push(update);
+    const writer = (origin as Peer | undefined)?.userId;
+    if (this.peers.has(origin as Peer) && typeof writer === 'string') this.batchWriters.add(writer);
     if (!this.writing) this.writeBatch();
   }
 
@@ -208,10 +214,12 @@ export class SharedDocument {
   private writeBatch(): void {
     if (this.failed) return;
     const batch = this.batch;
+    const writers = [...this.batchWriters];
     this.batch = [];
+    this.batchWriters = new Set();
     const covered = Y.encodeStateVector(this.doc);
     this.writing = this.persistence
-      .append(this.id, batch)
+      .append(this.id, batch, writers)
       .then(async () => {
         if (!this.poisoned) {
           this.savedStateVector = covered;
@@ -253,6 +261,7 @@ export class SharedDocument {
   private onPersistenceFailure(error: unknown): void {
     this.failed = true;
     this.batch = [];
+    this.batchWriters = new Set();
     const refused = isPermanentRefusal(error);
     this.log.error(
       refused

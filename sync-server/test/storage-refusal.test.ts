@@ -117,4 +117,21 @@ describe('/yjs when OFB will not store the changes', () => {
       await new Promise((r) => setTimeout(r, 50));
     expect(await text()).toBe('during the outage');
   });
+
+  it('passes the writers of each batch, so OFB audits the user who wrote and not only the service', async () => {
+    const documentId = freshId();
+    await createDocument(ofb.url, owner, workspaceId, documentId);
+    await start();
+    const { doc } = await editing(documentId);
+    doc.getText('t').insert(0, 'written by the owner');
+    const writes = async () =>
+      (await ofb.store.listAudit({ workspaceId })).filter(
+        // The sync-server's batches (create-document's own write row is the owner's, 'allowed').
+        (a) => a.resourceId === documentId && a.action === 'write' && a.reason !== 'allowed',
+      );
+    const started = Date.now();
+    while ((await writes()).length === 0 && Date.now() - started < 5000)
+      await new Promise((r) => setTimeout(r, 50));
+    expect((await writes()).map((a) => [a.actor, a.reason])).toEqual([[owner.id, 'via service_role']]);
+  });
 });

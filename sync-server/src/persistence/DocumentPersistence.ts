@@ -11,8 +11,12 @@ export interface DocumentPersistence {
    * them all gives the stored state. An unknown document gives `[]`.
    */
   load(documentId: DocumentId): Promise<Uint8Array[]>;
-  /** Durably stores updates after those already stored. Resolves once they would survive a crash. */
-  append(documentId: DocumentId, updates: readonly Uint8Array[]): Promise<void>;
+  /**
+   * Durably stores updates after those already stored. Resolves once they would survive a crash.
+   * `writers` are the user ids whose changes are in the batch, for an authority that audits (or
+   * checks) who wrote; adapters without one ignore them.
+   */
+  append(documentId: DocumentId, updates: readonly Uint8Array[], writers?: readonly string[]): Promise<void>;
   /**
    * Replaces everything stored so far with `state`, which must contain every update appended
    * before this call (the server passes `Y.encodeStateAsUpdate(doc)`). Atomic: a crash during

@@ -50,12 +50,14 @@ export class OfbPersistence implements DocumentPersistence {
     return result.updates.map(fromBase64);
   }
 
-  append(documentId: DocumentId, updates: readonly Uint8Array[]): Promise<void> {
+  append(documentId: DocumentId, updates: readonly Uint8Array[], writers?: readonly string[]): Promise<void> {
     if (updates.length === 0) return this.enqueue(documentId, async () => {});
     return this.enqueue(documentId, async () => {
+      // OFB decides and audits the batch under these users' names rather than only the service's.
       const { lastSeq } = await this.call<{ lastSeq: number | null }>('persist-updates', {
         documentId,
         updates: updates.map(toBase64),
+        ...(writers && writers.length > 0 ? { writers: [...new Set(writers)].slice(0, 1000) } : {}),
       });
       if (lastSeq !== null) this.lastSeq.set(documentId, lastSeq);
     });
