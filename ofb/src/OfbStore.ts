@@ -192,6 +192,24 @@ export interface OfbStore {
    * transaction; the state keeps its place before any later update. Returns the state's seq.
    */
   compactDocumentUpdates(documentId: string, state: Uint8Array, upToSeq?: number): Promise<number>;
+  /**
+   * Compacts under the document's lock, in one transaction: reads the stored rows, `merge` picks the
+   * rows to replace (`seqs`, from the rows it was given) and the state that replaces them, or `null`
+   * to leave them; exactly those rows are deleted, so a row it did not see is never lost. Returns the
+   * state's seq (it takes the largest replaced seq), or null.
+   */
+  compactDocumentUpdatesWith(
+    documentId: string,
+    merge: (
+      rows: readonly DocumentUpdateRecord[],
+    ) => { readonly state: Uint8Array; readonly seqs: readonly number[] } | null,
+  ): Promise<number | null>;
+  /**
+   * Takes the document's transaction-scoped advisory lock (appends and compactions of one document
+   * hold it, so a compaction never reads while an append that took a seq is uncommitted). Call it
+   * first in the transaction, before anything that takes the audit chain's lock.
+   */
+  lockDocumentUpdates(documentId: string): Promise<void>;
   /** Total bytes stored for the document. */
   storedDocumentBytes(documentId: string): Promise<number>;
   /**

@@ -104,13 +104,13 @@ describe('background compaction after persist-updates', () => {
     let most = 0;
     let compactions = 0;
     const watched: OfbStore = Object.create(store);
-    watched.compactDocumentUpdates = async (...args) => {
+    watched.compactDocumentUpdatesWith = async (...args) => {
       active++;
       most = Math.max(most, active);
       compactions++;
       await new Promise((r) => setTimeout(r, 20));
       try {
-        return await store.compactDocumentUpdates(...args);
+        return await store.compactDocumentUpdatesWith(...args);
       } finally {
         active--;
       }

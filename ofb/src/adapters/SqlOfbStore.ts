@@ -99,6 +99,21 @@ async function unique<T>(what: string, run: () => Promise<T>): Promise<T> {
 }
 
 /**
+ * The document's transaction-scoped advisory lock (`$1`: the document id), as a CTE named
+ * `document_lock` that statements read before they draw a seq.
+ */
+const DOCUMENT_LOCK_CTE = `document_lock as materialized (
+  select pg_advisory_xact_lock(hashtextextended('document:' || $1::text, 0)) as locked
+)`;
+
+/** An INSERT of `n` updates (params from `$first`) that reads `document_lock` before any nextval. */
+const insertUpdatesAfterLock = (n: number, first: number) =>
+  `insert into document_updates (document_id, bytes)
+   select $1::text, v.bytes from document_lock,
+     (values ${Array.from({ length: n }, (_, i) => `(${i}, $${i + first}::bytea)`).join(', ')}) as v(i, bytes)
+   order by v.i`;
+
+/**
  * {@link OfbStore} over any {@link SqlDriver}. The SQL is plain PostgreSQL 15, so PGlite,
  * PostgreSQL and Supabase run the same statements.
  */
@@ -268,10 +283,10 @@ export class SqlOfbStore implements OfbStore {
 
   async appendDocumentUpdates(documentId: string, updates: readonly Uint8Array[]): Promise<number[]> {
     if (updates.length === 0) return [];
-    // One multi-row INSERT: rows take their seqs in VALUES order, and come back in that order.
-    const values = updates.map((_, i) => `($1, $${i + 2})`).join(', ');
+    // One INSERT that first takes the document's lock (held to COMMIT): rows take their seqs in
+    // VALUES order (nextval runs after the sort), and come back in that order.
     const rows = await this.db.query<{ seq: unknown }>(
-      `insert into document_updates (document_id, bytes) values ${values} returning seq`,
+      `with ${DOCUMENT_LOCK_CTE} ${insertUpdatesAfterLock(updates.length, 2)} returning seq`,
       [documentId, ...updates.map(param)],
     );
     return rows.map((r) => Number(r.seq)).sort((a, b) => a - b);
@@ -288,13 +303,15 @@ export class SqlOfbStore implements OfbStore {
     }
     // Both inserts in one statement: one round trip, one transaction. The audit row's trigger takes
     // the chain's lock, held until the statement commits.
-    const values = updates.map((_, i) => `($1, $${i + 9})`).join(', ');
+    // Both inserts read the document's lock first, so it is always taken before the chain's lock
+    // (as compact-document takes them), and no seq is drawn before it.
     const rows = await this.db.query<{ seq: unknown }>(
-      `with audit as (
+      `with ${DOCUMENT_LOCK_CTE}, audit as (
          insert into audit_log (actor, action, resource_kind, resource_id, workspace_id, allowed, reason, prev_hash, hash)
-         values ($2, $3, $4, $5, $6, $7, $8, '', '') returning seq
+         select $2::text, $3::text, $4::text, $5::text, $6::text, $7::boolean, $8::text, '', '' from document_lock
+         returning seq
        ), updates as (
-         insert into document_updates (document_id, bytes) values ${values} returning seq
+         ${insertUpdatesAfterLock(updates.length, 9)} returning seq
        )
        select seq from updates`,
       [
@@ -320,16 +337,39 @@ export class SqlOfbStore implements OfbStore {
     return rows.map((r) => ({ seq: Number(r.seq), bytes: bytes(r.bytes) }));
   }
 
+  async lockDocumentUpdates(documentId: string): Promise<void> {
+    await this.db.query(`with ${DOCUMENT_LOCK_CTE} select 1 from document_lock`, [documentId]);
+  }
+
   async compactDocumentUpdates(documentId: string, state: Uint8Array, upToSeq?: number): Promise<number> {
+    const seq = await this.compactDocumentUpdatesWith(documentId, (rows) => ({
+      state,
+      seqs: rows.filter((r) => upToSeq === undefined || r.seq <= upToSeq).map((r) => r.seq),
+    }));
+    return seq!;
+  }
+
+  async compactDocumentUpdatesWith(
+    documentId: string,
+    merge: (
+      rows: readonly DocumentUpdateRecord[],
+    ) => { readonly state: Uint8Array; readonly seqs: readonly number[] } | null,
+  ): Promise<number | null> {
     return this.transaction(async (tx) => {
+      await tx.lockDocumentUpdates(documentId);
+      // Read under the lock, in the transaction: no append is half done, and the rows deleted are
+      // exactly the rows merged (an append that commits later keeps its row).
+      const merged = merge(await tx.loadDocumentUpdates(documentId));
+      if (!merged) return null;
       const db = (tx as SqlOfbStore).db;
       const [gone] = await db.query<{ last: unknown }>(
         `with gone as (
-           delete from document_updates where document_id = $1 and ($2::bigint is null or seq <= $2)
+           delete from document_updates where document_id = $1 and seq = any($2::bigint[])
            returning seq
          ) select max(seq) as last from gone`,
-        [documentId, upToSeq ?? null],
+        [documentId, merged.seqs.map(String)],
       );
+      const state = merged.state;
       // The state takes the largest replaced seq, so it stays before every later update.
       const rows =
         gone?.last === null || gone?.last === undefined

@@ -644,9 +644,20 @@ export function createOfbApp(options: OfbAppOptions): Hono {
       const tooLarge = checkDocumentSize(rules, bytes.byteLength);
       if (tooLarge) throw ruleError(tooLarge);
       return store.transaction(async (tx) => {
+        // The document's lock first (before the audit row takes the chain's): no append is half done.
+        await tx.lockDocumentUpdates(documentId);
         const doc = await documentOrThrow(tx, documentId);
         await authorize(tx, caller, doc.workspaceId, 'write', contentKind(doc), documentId);
-        return { seq: await tx.compactDocumentUpdates(documentId, bytes, upToSeq) };
+        // The rows it replaces are read here and merged into the caller's state, so a row the caller
+        // never loaded (an append that committed after its load) is kept, not deleted unmerged.
+        const seq = await tx.compactDocumentUpdatesWith(documentId, (rows) => {
+          const replaced = rows.filter((r) => upToSeq === undefined || r.seq <= upToSeq);
+          return {
+            state: replaced.length === 0 ? bytes : Y.mergeUpdates([bytes, ...replaced.map((r) => r.bytes)]),
+            seqs: replaced.map((r) => r.seq),
+          };
+        });
+        return { seq: seq! };
       });
     },
     'list-stored-documents': async ({ workspaceId }, { claims, store }) => {

@@ -65,11 +65,12 @@ export class YjsCompactor {
   }
 
   private async compact(documentId: string): Promise<void> {
-    const rows = await this.store.loadDocumentUpdates(documentId);
-    const last = rows[rows.length - 1];
-    if (!last || rows.length <= 1) return;
-    // Rows up to `last.seq` only: updates appended meanwhile keep their rows after the state.
-    const state = Y.mergeUpdates(rows.map((r) => r.bytes));
-    await this.store.compactDocumentUpdates(documentId, state, last.seq);
+    // The rows are read under the document's lock in the compaction's transaction, and only those
+    // rows are replaced: an append that drew a lower seq but commits later is never deleted unmerged.
+    await this.store.compactDocumentUpdatesWith(documentId, (rows) =>
+      rows.length <= 1
+        ? null
+        : { state: Y.mergeUpdates(rows.map((r) => r.bytes)), seqs: rows.map((r) => r.seq) },
+    );
   }
 }
