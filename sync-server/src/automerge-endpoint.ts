@@ -20,7 +20,7 @@ import {
   type Denial,
   DenialReason,
 } from './access/AccessControl.js';
-import { expOfJwt, whenExpired } from './access/expiry.js';
+import { expOfJwt, subOfJwt, whenExpired } from './access/expiry.js';
 import { OpenAccess } from './access/OpenAccess.js';
 import { Revalidator } from './access/Revalidator.js';
 import {
@@ -168,6 +168,8 @@ export function startAutomergeEndpoint(options: AutomergeEndpointOptions): Autom
     readonly token: string;
     /** The token was accepted (the connect-time probe answered). */
     authenticated: boolean;
+    /** The token's user, once authenticated. */
+    userId?: string | undefined;
     readonly documents: Map<string, DocumentAccess>;
     /** Checked frames waiting, in arrival order, for an authorization to settle. */
     readonly queue: { frame: Uint8Array; message: Record<string, unknown>; bytes: number }[];
@@ -239,6 +241,7 @@ export function startAutomergeEndpoint(options: AutomergeEndpointOptions): Autom
       }
       queue.shift();
       connection.queuedBytes -= next.bytes;
+      if (next.message.type === 'join' && !mayJoinAs(connection, next.message.senderId as string)) return;
       if (granted && !admit(connection, next.message, granted)) continue;
       connection.deliver?.(next.frame);
     }
@@ -282,6 +285,26 @@ export function startAutomergeEndpoint(options: AutomergeEndpointOptions): Autom
       documentId,
       `invalid workflow: ${issue ? `${issue.path || '(root)'}: ${issue.message}` : 'refused'}`,
     );
+    return false;
+  }
+
+  /**
+   * Whether `connection` may join as `peerId`. The stock adapter closes the socket that holds a peer
+   * id when another joins with it, so anyone with a token could disconnect anyone whose peer id
+   * they learnt (ephemeral messages carry it) again and again. A peer id held by another user's
+   * socket is refused (the newcomer is closed with 4409); the same user may take it over (a stock
+   * client reconnecting before the server noticed its old socket died).
+   */
+  function mayJoinAs(connection: Connection, peerId: string): boolean {
+    const holder = adapter.sockets[peerId as PeerId] as WebSocket | undefined;
+    if (!holder || holder === connection.ws) return true;
+    const held = connections.get(holder);
+    if (held && held.userId !== undefined && held.userId === connection.userId) return true;
+    if (holder.readyState === WebSocket.CLOSED) return true;
+    reject(connection.ws, connection.remote, {
+      close: CloseCode.UnexpectedPeer,
+      detail: 'peer id held by another connection',
+    });
     return false;
   }
 
@@ -452,6 +475,7 @@ export function startAutomergeEndpoint(options: AutomergeEndpointOptions): Autom
         clearTimeout(timeout);
         if (answer.ok || answer.reason === DenialReason.unknown || answer.reason === DenialReason.forbidden) {
           connection.authenticated = true;
+          connection.userId = answer.ok ? answer.userId : subOfJwt(connection.token);
           // Closed when the token expires even if it never names a document.
           const exp = answer.ok ? answer.exp : expOfJwt(connection.token);
           if (exp !== undefined) expireAt(connection, exp);

@@ -30,11 +30,27 @@ export function whenExpired(exp: number, onExpire: () => void, now: () => number
  * already accepted, to know when to close. `undefined` when the token is no JWT or has no `exp`.
  */
 export function expOfJwt(token: string): number | undefined {
+  const exp = claimOfJwt(token, 'exp');
+  return typeof exp === 'number' && Number.isFinite(exp) ? exp : undefined;
+}
+
+/**
+ * The `sub` claim (the user id) of a JWT, read without checking its signature: only for a token
+ * the authority has already accepted. `undefined` when the token is no JWT or has no `sub`.
+ */
+export function subOfJwt(token: string): string | undefined {
+  const sub = claimOfJwt(token, 'sub');
+  return typeof sub === 'string' ? sub : undefined;
+}
+
+function claimOfJwt(token: string, claim: string): unknown {
   const payload = token.split('.')[1];
   if (payload === undefined) return undefined;
   try {
-    const exp: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')).exp;
-    return typeof exp === 'number' && Number.isFinite(exp) ? exp : undefined;
+    const claims: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    return typeof claims === 'object' && claims !== null
+      ? (claims as Record<string, unknown>)[claim]
+      : undefined;
   } catch {
     return undefined;
   }
