@@ -1,6 +1,26 @@
+import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import { expect, test } from './support/fixtures.js';
+import { repoRoot } from './support/paths.js';
+
+/** A service-role token for the server whose data (and JWT secret) is in `dataDir`. */
+function serviceToken(dataDir: string): string {
+  const cli = resolve(repoRoot, 'orchestrator/dist/cli.js');
+  const args = [
+    'token',
+    '--sub',
+    'e2e-check',
+    '--role',
+    'service_role',
+    '--expires',
+    '5m',
+    '--data-dir',
+    dataDir,
+  ];
+  return execFileSync(process.execPath, [cli, ...args], { encoding: 'utf8' }).trim();
+}
 
 /** y-websocket frames a forged client could send: a sync update (0, 2) and a sync step 2 (0, 1). */
 function forgedFrames(text: string): number[][] {
@@ -62,7 +82,9 @@ test.describe('authority over the sockets', () => {
     expect(answers).toHaveLength(2);
     for (const reason of answers) expect(reason).toMatch(/read-only|viewer/i);
 
-    // Nothing reached the owner, nor the server's storage (read back through OFB as the owner).
+    // Nothing reached the owner, nor the server's storage: read back through OFB with a
+    // service-role token minted by the real `symphony token` CLI from the server's own secret
+    // (load-document answers only the service role).
     await alice.typeAtEnd(' Still mine.');
     await alice.expectAllSaved();
     expect(await alice.editorText()).toBe('Only the owner writes here. Still mine.');
@@ -70,7 +92,7 @@ test.describe('authority over the sockets', () => {
     const stored = await ofb.call<{ updates: string[] }>(
       'load-document',
       { documentId: id },
-      alice.session.access_token,
+      serviceToken(server.dataDir),
     );
     const copy = new Y.Doc();
     for (const update of stored.updates) Y.applyUpdate(copy, Buffer.from(update, 'base64'));
