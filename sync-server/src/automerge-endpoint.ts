@@ -62,6 +62,10 @@ export interface AutomergeEndpointOptions {
  */
 const TOKEN_PROBE = 'symphony-token-check';
 
+/** A CBOR map decoded to a plain object. */
+const isMap = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
+
 /** Handle states in which the repo is done loading from storage: ready, or storage had nothing. */
 const SETTLED_STATES: readonly HandleState[] = ['ready', 'requesting', 'unavailable'];
 
@@ -243,7 +247,11 @@ export function startAutomergeEndpoint(options: AutomergeEndpointOptions): Autom
       connection.queuedBytes -= next.bytes;
       if (next.message.type === 'join' && !mayJoinAs(connection, next.message.senderId as string)) return;
       if (granted && !admit(connection, next.message, granted)) continue;
-      connection.deliver?.(next.frame);
+      const frame =
+        granted && next.message.type === 'ephemeral'
+          ? stampEphemeral(next.message, next.frame, granted)
+          : next.frame;
+      if (frame) connection.deliver?.(frame);
     }
   }
 
@@ -286,6 +294,30 @@ export function startAutomergeEndpoint(options: AutomergeEndpointOptions): Autom
       `invalid workflow: ${issue ? `${issue.path || '(root)'}: ${issue.message}` : 'refused'}`,
     );
     return false;
+  }
+
+  /**
+   * An ephemeral message (board presence) re-encoded with its `user.id` and `user.name` set to the
+   * connection's user (`Access.userId` / `userName`; the name cut to the 40 characters a board
+   * shows), other fields (colour, pointer, selection) kept, so nobody can appear on a board as
+   * someone else. Data that is a map without `user` (a `board-leave`) passes unchanged;
+   * `undefined` (dropped) when the data does not decode.
+   */
+  function stampEphemeral(
+    message: Record<string, unknown>,
+    frame: Uint8Array,
+    granted: Access,
+  ): Uint8Array | undefined {
+    let data: unknown;
+    try {
+      data = cbor.decode(message.data as Uint8Array);
+    } catch {
+      return undefined;
+    }
+    if (!isMap(data) || (!('user' in data) && data.type !== 'board-presence')) return frame;
+    const user = isMap(data.user) ? data.user : {};
+    const stamped = { ...data, user: { ...user, id: granted.userId, name: granted.userName.slice(0, 40) } };
+    return cbor.encode({ ...message, data: cbor.encode(stamped) });
   }
 
   /**

@@ -108,4 +108,28 @@ describe('/automerge peers speak only for themselves', () => {
     second.ws.close();
     first.ws.close();
   });
+
+  it("stamps board presence with the sender's real user: a viewer cannot appear as someone else", async () => {
+    const handle = await shared();
+    const { repo: viewerRepo } = client(viewer);
+    const theirs = await viewerRepo.find<Notes>(handle.documentId);
+    const received: { user?: { id?: string; name?: string; color?: string }; pointer?: unknown }[] = [];
+    handle.on('ephemeral-message', ({ message }) => void received.push(message as (typeof received)[number]));
+    const forged = {
+      type: 'board-presence',
+      user: { id: owner.id, name: owner.name, color: '#112233' },
+      selection: [],
+      pointer: { x: 1, y: 2 },
+      dragging: [],
+    };
+    await waitFor(() => {
+      theirs.broadcast(forged);
+      return received.length > 0;
+    }, 'the presence to reach the owner');
+    expect(received[0]).toMatchObject({
+      type: 'board-presence',
+      user: { id: viewer.id, name: viewer.name, color: '#112233' },
+      pointer: { x: 1, y: 2 },
+    });
+  });
 });
