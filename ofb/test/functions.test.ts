@@ -23,7 +23,7 @@ const tokens = new TokenService('functions-test-secret-at-least-32-characters');
 
 /** An OFB app on a free port, reached by a stock supabase-js client. */
 async function startApp(store: OfbStore, rules: RulesConfig = defaultRules) {
-  const server = await listen(createOfbApp({ store, tokens, rules }));
+  const server = await listen(createOfbApp({ store, tokens, rules, authRateLimit: false }));
   const supabase = createClient(server.url, 'anon-key', {
     // Node 20 has no global WebSocket; supabase-js needs one for realtime even when unused.
     realtime: { transport: WebSocket as unknown as typeof globalThis.WebSocket },

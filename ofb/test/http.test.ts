@@ -15,7 +15,14 @@ const tokens = new TokenService('test-secret-at-least-32-characters-long!');
 
 beforeAll(async () => {
   store = await PgliteStore.open('memory://');
-  server = await listen(createOfbApp({ store, tokens, rules: { ...defaultRules, maxDocumentBytes: 1000 } }));
+  server = await listen(
+    createOfbApp({
+      store,
+      tokens,
+      rules: { ...defaultRules, maxDocumentBytes: 1000 },
+      authRateLimit: false,
+    }),
+  );
 });
 afterAll(async () => {
   await server?.close();
@@ -436,5 +443,40 @@ describe('persist on sync: persist-updates, load-document, compact-document', ()
       [ownerId, 'via service_role'],
       ['sync-server', 'service_role'],
     ]);
+  });
+});
+
+describe('bounded bodies and sign-in attempts', () => {
+  it('reads at most 64 KiB of a non-byte function body, and rate-limits sign-up and sign-in per IP and name', async () => {
+    const limited = await listen(
+      createOfbApp({ store, tokens, rules: defaultRules, authRateLimit: { perMinute: 3 } }),
+    );
+    try {
+      const post = async (name: string, body: string) => {
+        const res = await fetch(`${limited.url}/functions/v1/${name}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+        });
+        return { status: res.status, body: ErrorBody.parse(await res.json()).error };
+      };
+      const big = JSON.stringify({ name: 'x', password: 'p'.repeat(70 * 1024) });
+      for (const name of ['sign-in', 'sign-up', 'authorize', 'list-workspaces']) {
+        const refused = await post(name, big);
+        expect(refused.status, name).toBe(413);
+        expect(refused.body.code).toBe('body_too_large');
+      }
+      const attempt = (name: string) => post('sign-in', JSON.stringify({ name, password: 'wrong-password' }));
+      for (let i = 0; i < 3; i++) expect((await attempt(`someone${i}`)).status).toBe(401);
+      const fourth = await attempt('someone-else');
+      expect(fourth.status).toBe(429);
+      expect(fourth.body).toMatchObject({ category: 'validation', code: 'rate_limited' });
+      expect((fourth.body.details as { retryAfterSeconds: number }).retryAfterSeconds).toBeGreaterThan(0);
+      expect(
+        (await post('sign-up', JSON.stringify({ name: 'new-one', password: 'password123' }))).status,
+      ).toBe(429);
+    } finally {
+      await limited.close();
+    }
   });
 });

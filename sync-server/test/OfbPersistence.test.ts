@@ -21,7 +21,7 @@ let ofb: Promise<Ofb> | undefined;
 const startOfb = (): Promise<Ofb> => {
   ofb ??= (async () => {
     const store = await PgliteStore.open('memory://');
-    const server = await listen(createOfbApp({ store, tokens, rules: defaultRules }));
+    const server = await listen(createOfbApp({ store, tokens, rules: defaultRules, authRateLimit: false }));
     return {
       url: server.url,
       store,

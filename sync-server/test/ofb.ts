@@ -17,7 +17,7 @@ let shared: Promise<Ofb> | undefined;
 export function startOfb(): Promise<Ofb> {
   shared ??= (async () => {
     const store = await PgliteStore.open('memory://');
-    const server = await listen(createOfbApp({ store, tokens, rules: defaultRules }));
+    const server = await listen(createOfbApp({ store, tokens, rules: defaultRules, authRateLimit: false }));
     return {
       url: server.url,
       store,

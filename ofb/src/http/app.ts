@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import {
   ErrorCategory,
   errorBody,
@@ -34,6 +35,7 @@ import {
   type OfbStore,
 } from '../OfbStore.js';
 import { automergeFunctions } from './automerge-functions.js';
+import { type RateLimitConfig, RateLimiter } from './rate-limit.js';
 import { writerAudits } from './writers.js';
 import { YjsCompactor } from './yjs-compaction.js';
 
@@ -132,6 +134,15 @@ export const idempotentFunctions: ReadonlySet<OfbFunctionName> = new Set<OfbFunc
 /** Ids `create-document` refuses: `workspace-<id>` names a workspace's index document. */
 const reservedIdPrefix = 'workspace-';
 
+/** The peer's address (no proxy header is trusted); `unknown` when the server cannot tell. */
+function clientIp(c: Parameters<typeof getConnInfo>[0]): string {
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
 /** What the app needs from the outside world. */
 export interface OfbAppOptions {
   readonly store: OfbStore;
@@ -144,7 +155,16 @@ export interface OfbAppOptions {
    * compacted in the background (see yjs-compaction.ts); default 200.
    */
   readonly compactAfterRows?: number;
+  /**
+   * `sign-up` and `sign-in` per client IP and per user name, each a token bucket (in memory, per
+   * process); over it, 429 `rate_limited` with `retryAfterSeconds`. Default 10 per minute, or
+   * `OFB_AUTH_RATE_LIMIT_PER_MINUTE` when set; `false` turns it off (tests that sign many up).
+   */
+  readonly authRateLimit?: RateLimitConfig | false;
 }
+
+/** Bodies of every function but the byte functions (which are held to the document size). */
+const MAX_JSON_BODY_BYTES = 64 * 1024;
 
 type Requests = typeof OfbRequests;
 type Name = OfbFunctionName;
@@ -180,6 +200,24 @@ export function createOfbApp(options: OfbAppOptions): Hono {
   const { store, tokens, rules } = options;
   const compactor = new YjsCompactor(store, options.compactAfterRows ?? 200);
   const sessionSeconds = options.sessionSeconds ?? 3600;
+  const envLimit = Number(process.env.OFB_AUTH_RATE_LIMIT_PER_MINUTE);
+  const authRateLimit =
+    options.authRateLimit ??
+    (Number.isFinite(envLimit) && envLimit > 0 ? { perMinute: envLimit } : { perMinute: 10 });
+  const authLimiter = authRateLimit === false ? null : new RateLimiter(authRateLimit);
+  /** Refuses a `sign-up` / `sign-in` over the limit for its client IP or for the name it names. */
+  const limitAuth = (ip: string, name: string) => {
+    if (!authLimiter) return;
+    const wait = Math.max(authLimiter.take(`ip:${ip}`), authLimiter.take(`name:${name}`));
+    if (wait > 0)
+      throw new OfbError(
+        429,
+        'validation',
+        'rate_limited',
+        `too many sign-up or sign-in attempts; retry in ${wait} s`,
+        { retryAfterSeconds: wait, perMinute: authLimiter.config.perMinute },
+      );
+  };
 
   const requireUser = (claims: Claims | null): Claims => {
     if (!claims)
@@ -775,6 +813,33 @@ export function createOfbApp(options: OfbAppOptions): Hono {
     }),
   );
 
+  // Every other function's body is small: read at most 64 KiB of it (sign-up, sign-in and authorize
+  // need no token, so anyone can send one).
+  const limitBody = (maxSize: number) =>
+    bodyLimit({
+      maxSize,
+      onError: (c) =>
+        c.json(
+          errorBody(
+            'validation',
+            'body_too_large',
+            `this function accepts at most ${maxSize} bytes of JSON`,
+            {
+              maxBodyBytes: maxSize,
+            },
+          ),
+          413,
+        ),
+    });
+  const smallBodies = limitBody(MAX_JSON_BODY_BYTES);
+  // `authorize-many` carries up to 1,000 tokens (service role only, checked before the body is read).
+  const checkBodies = limitBody(4 * 1024 * 1024);
+  app.use('/functions/v1/*', async (c, next) => {
+    const name = c.req.path.slice(c.req.path.lastIndexOf('/') + 1);
+    if ((byteFunctions as readonly string[]).includes(name)) return next();
+    return (name === 'authorize-many' ? checkBodies : smallBodies)(c, next);
+  });
+
   // Base64 is 4/3 the size of the bytes; 64 KiB more leaves room for the JSON around them.
   const maxBodyBytes = Math.ceil((rules.maxDocumentBytes * 4) / 3) + 64 * 1024;
   for (const fn of byteFunctions) {
@@ -866,6 +931,7 @@ export function createOfbApp(options: OfbAppOptions): Hono {
         issues: parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })),
       });
     }
+    if (fn === 'sign-up' || fn === 'sign-in') limitAuth(clientIp(c), (parsed.data as { name: string }).name);
     // The handler table is keyed by name, so `parsed.data` always fits `handlers[fn]`.
     const run = (db: OfbStore) =>
       (handlers[fn] as Handler<Name>)(parsed.data as never, { claims, store: db });
