@@ -8,6 +8,7 @@ import {
   type PeerId,
   Repo,
   type StorageAdapterInterface,
+  type StorageKey,
 } from '@automerge/automerge-repo';
 import { WebSocketServerAdapter } from '@automerge/automerge-repo-network-websocket';
 import { CloseCode } from '@symphony/schemas';
@@ -62,6 +63,12 @@ export interface AutomergeEndpointOptions {
  */
 const TOKEN_PROBE = 'symphony-token-check';
 
+/** Whether a `sync` / `request` message's sync data carries changes. */
+function carriesChanges(message: Record<string, unknown>): boolean {
+  if (message.type !== 'sync' && message.type !== 'request') return false;
+  return A.decodeSyncMessage(message.data as Uint8Array).changes.length > 0;
+}
+
 /** A CBOR map decoded to a plain object. */
 const isMap = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
@@ -76,7 +83,14 @@ const SETTLED_STATES: readonly HandleState[] = ['ready', 'requesting', 'unavaila
 function watchedSaves(
   storage: StorageAdapterInterface,
   onFailure: (documentId: string, error: unknown, save: boolean) => void,
+  takeWriters: (documentId: string) => readonly string[],
 ): StorageAdapterInterface {
+  // An adapter that takes writers (OfbAutomergeStorage) gets them as a third argument; others ignore it.
+  const save = storage.save.bind(storage) as (
+    key: StorageKey,
+    data: Uint8Array,
+    writers?: readonly string[],
+  ) => Promise<void>;
   return {
     load: (key) => storage.load(key),
     loadRange: (prefix) => storage.loadRange(prefix),
@@ -86,7 +100,9 @@ function watchedSaves(
       storage.removeRange(prefix).catch((error: unknown) => onFailure(prefix[0] ?? '', error, false)),
     // Sync states (`[id, 'sync-state', …]`) belong to the document too.
     save: (key, data) =>
-      storage.save(key, data).catch((error: unknown) => onFailure(key[0] ?? '', error, true)),
+      save(key, data, key[1] === 'sync-state' ? undefined : takeWriters(key[0] ?? '')).catch(
+        (error: unknown) => onFailure(key[0] ?? '', error, true),
+      ),
   };
 }
 
@@ -209,14 +225,25 @@ export function startAutomergeEndpoint(options: AutomergeEndpointOptions): Autom
       });
     }
   });
+  /** Per document, the users whose changes the repo took since its last save of a chunk. */
+  const writersSince = new Map<string, Set<string>>();
+  const takeWriters = (documentId: string): readonly string[] => {
+    const writers = writersSince.get(documentId);
+    writersSince.delete(documentId);
+    return writers ? [...writers] : [];
+  };
   /** Writable workflows whose server copy is being loaded so changes can be checked against it. */
   const loading = new Map<string, Set<Connection>>();
   const repo = new Repo({
     network: [adapter],
-    storage: watchedSaves(storage, (documentId, error, save) => {
-      if (save) onSaveFailure(documentId, error);
-      else log.error('failed to remove automerge chunks', { documentId, error: String(error) });
-    }),
+    storage: watchedSaves(
+      storage,
+      (documentId, error, save) => {
+        if (save) onSaveFailure(documentId, error);
+        else log.error('failed to remove automerge chunks', { documentId, error: String(error) });
+      },
+      takeWriters,
+    ),
     peerId,
     sharePolicy: async () => false,
     saveDebounceRate: saveDebounceMs,
@@ -247,6 +274,11 @@ export function startAutomergeEndpoint(options: AutomergeEndpointOptions): Autom
       connection.queuedBytes -= next.bytes;
       if (next.message.type === 'join' && !mayJoinAs(connection, next.message.senderId as string)) return;
       if (granted && !admit(connection, next.message, granted)) continue;
+      if (granted && carriesChanges(next.message) && canWrite(granted.role)) {
+        const writers = writersSince.get(documentId as string) ?? new Set<string>();
+        writers.add(granted.userId);
+        writersSince.set(documentId as string, writers);
+      }
       const frame =
         granted && next.message.type === 'ephemeral'
           ? stampEphemeral(next.message, next.frame, granted)

@@ -158,4 +158,19 @@ describe('/automerge with workflows stored in a real OFB', () => {
     ).toBe(true);
     expect(rejections).toEqual([]);
   });
+
+  it('passes the writers of a save, so OFB audits the editor who changed the workflow', async () => {
+    const { id, bytes } = await draft(instantiateTemplate(WorkflowTemplates[0]!, 'Audited'));
+    const { repo } = client(editor);
+    const handle = repo.import<Workflow>(bytes, { docId: id as never });
+    await waitFor(() => serverHas(repo, handle), 'the server to hold the workflow');
+    const writes = async () =>
+      (await ofb.store.listAudit({ workspaceId })).filter(
+        (a) => a.resourceId === id && a.action === 'write' && a.reason !== 'allowed',
+      );
+    const started = Date.now();
+    while (!(await writes()).some((a) => a.actor === editor.id) && Date.now() - started < 5000)
+      await new Promise((r) => setTimeout(r, 50));
+    expect((await writes()).map((a) => [a.actor, a.reason])).toContainEqual([editor.id, 'via service_role']);
+  });
 });

@@ -34,7 +34,12 @@ const overlaps = (a: StorageKey, b: StorageKey): boolean => {
 };
 
 type Write =
-  | { readonly kind: 'save'; readonly key: StorageKey; readonly data: Uint8Array }
+  | {
+      readonly kind: 'save';
+      readonly key: StorageKey;
+      readonly data: Uint8Array;
+      readonly writers?: readonly string[] | undefined;
+    }
   | { readonly kind: 'remove'; readonly key: StorageKey }
   | { readonly kind: 'removeRange'; readonly key: StorageKey };
 
@@ -89,8 +94,17 @@ export class OfbAutomergeStorage implements StorageAdapterInterface {
     return chunks.map((c) => ({ key: c.key, data: fromBase64(c.bytes) }));
   }
 
-  save(key: StorageKey, data: Uint8Array): Promise<void> {
-    return this.enqueue({ kind: 'save', key: [...key], data: new Uint8Array(data) });
+  /**
+   * `writers` (beyond automerge-repo's interface; the sync-server passes them): the user ids whose
+   * changes are in the chunk, so OFB decides and audits the save under their names.
+   */
+  save(key: StorageKey, data: Uint8Array, writers?: readonly string[]): Promise<void> {
+    return this.enqueue({
+      kind: 'save',
+      key: [...key],
+      data: new Uint8Array(data),
+      ...(writers && writers.length > 0 ? { writers: [...writers] } : {}),
+    });
   }
 
   remove(key: StorageKey): Promise<void> {
@@ -161,8 +175,11 @@ export class OfbAutomergeStorage implements StorageAdapterInterface {
     if (first.write.kind === 'removeRange') return [first];
     const batch: Pending[] = [];
     let bytes = 0;
+    // Writers are decided per document, so a save that names writers goes with its document's only.
+    const named = (p: Pending) => p.write.kind === 'save' && p.write.writers !== undefined;
     for (const p of this.queue) {
       if (p.write.kind !== first.write.kind || batch.length === MAX_BATCH_ITEMS) break;
+      if ((named(first) || named(p)) && p.write.key[0] !== first.write.key[0]) break;
       const size = p.write.kind === 'save' ? p.write.data.byteLength : 0;
       if (batch.length > 0 && bytes + size > MAX_BATCH_BYTES) break;
       bytes += size;
@@ -202,8 +219,10 @@ export class OfbAutomergeStorage implements StorageAdapterInterface {
     } else if (first.kind === 'remove') {
       await this.call('automerge-remove', { keys: writes.map((w) => w.key) });
     } else {
+      const writers = new Set(writes.flatMap((w) => (w.kind === 'save' ? (w.writers ?? []) : [])));
       await this.call('automerge-save', {
         chunks: writes.map((w) => ({ key: w.key, bytes: toBase64((w as { data: Uint8Array }).data) })),
+        ...(writers.size > 0 ? { writers: [...writers].slice(0, 1000) } : {}),
       });
     }
   }
