@@ -325,6 +325,29 @@ describe('OFB functions over supabase-js (PGlite)', () => {
   });
 
   describe('workspaces with ids, invitations by name, listings and sessions', () => {
+    it('create-workspace refuses an id whose index document id is already a document (409, nothing created)', async () => {
+      const hana = await signUp(app.supabase, 'hana');
+      await call('create-workspace', { name: 'Older', id: 'ws-older' }, { token: hana.token });
+      // A row made before `workspace-` ids were reserved.
+      await store.createDocument({
+        id: 'workspace-ws-clash',
+        workspaceId: 'ws-older',
+        kind: 'document',
+        title: 'old',
+        sizeBytes: 0,
+      });
+      expectRefused(
+        await call('create-workspace', { name: 'Clash', id: 'ws-clash' }, { token: hana.token }),
+        409,
+        'conflict',
+        'workspace_exists',
+      );
+      const names = (await call('list-workspaces', {}, { token: hana.token })).body.workspaces.map(
+        (w: { name: string }) => w.name,
+      );
+      expect(names).toEqual(['Older']);
+    });
+
     it('create-workspace takes a client-chosen id and refuses a taken one', async () => {
       const erin = await signUp(app.supabase, 'erin');
       const frank = await signUp(app.supabase, 'frank');

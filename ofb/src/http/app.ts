@@ -424,14 +424,27 @@ export function createOfbApp(options: OfbAppOptions): Hono {
           throw error;
         }
         await tx.putMember({ workspaceId: id, userId: sub, role: 'owner' });
-        // The workspace's index document, stored like any document (kind `workspace`).
-        await tx.createDocument({
-          id: workspaceIndexDocumentId(WorkspaceId.parse(id)),
-          workspaceId: id,
-          kind: 'workspace',
-          title: name,
-          sizeBytes: 0,
-        });
+        // The workspace's index document, stored like any document (kind `workspace`). Its id can be
+        // taken by a row made before ids were reserved (or outside OFB): the workspace id is then taken.
+        const indexId = workspaceIndexDocumentId(WorkspaceId.parse(id));
+        try {
+          await tx.createDocument({
+            id: indexId,
+            workspaceId: id,
+            kind: 'workspace',
+            title: name,
+            sizeBytes: 0,
+          });
+        } catch (error) {
+          if (error instanceof ConflictError)
+            throw new OfbError(
+              409,
+              'conflict',
+              'workspace_exists',
+              `a document ${indexId} already exists, so the workspace id ${id} is taken; choose another id`,
+            );
+          throw error;
+        }
         await tx.appendAudit({
           actor: sub,
           action: 'create-workspace',
