@@ -2,6 +2,7 @@ import {
   type Access,
   type AccessCheck,
   type AccessControl,
+  accessCheckKey,
   type Denial,
   DenialReason,
 } from './AccessControl.js';
@@ -27,7 +28,7 @@ export class AccessCache implements AccessControl {
   ) {}
 
   authorize(token: string, resourceId: string): Promise<Access | Denial> {
-    const key = keyOf(token, resourceId);
+    const key = accessCheckKey(token, resourceId);
     const at = this.now();
     const cached = this.entries.get(key);
     if (cached && at - cached.at < this.ttlMs) return cached.answer;
@@ -51,7 +52,10 @@ export class AccessCache implements AccessControl {
     results.forEach((result, i) => {
       const check = checks[i]!;
       if (!result.ok && result.reason === DenialReason.unavailable) return;
-      this.entries.set(keyOf(check.token, check.resourceId), { at, answer: Promise.resolve(result) });
+      this.entries.set(accessCheckKey(check.token, check.resourceId), {
+        at,
+        answer: Promise.resolve(result),
+      });
     });
     return results;
   }
@@ -63,4 +67,3 @@ export class AccessCache implements AccessControl {
 }
 
 /** A NUL cannot occur in a JWT or a resource id, so the pair maps to one key. */
-const keyOf = (token: string, resourceId: string) => `${resourceId}\u0000${token}`;

@@ -45,6 +45,9 @@ export interface AccessCheck {
   readonly resourceId: string;
 }
 
+/** One key per (token, resource): the cache's and the re-check's grouping agree by construction. */
+export const accessCheckKey = (token: string, resourceId: string): string => `${resourceId}\u0000${token}`;
+
 /**
  * Port: who may open which document, and with which role. The sync-server asks once per
  * connection (and per Automerge document) and re-asks for every open connection every few seconds

@@ -3,6 +3,7 @@ import {
   type Access,
   type AccessCheck,
   type AccessControl,
+  accessCheckKey,
   type Denial,
   DenialReason,
 } from './AccessControl.js';
@@ -102,7 +103,7 @@ export class Revalidator {
     try {
       const groups = new Map<string, Watched[]>();
       for (const w of this.watched) {
-        const key = `${w.resourceId}\u0000${w.token}`;
+        const key = accessCheckKey(w.token, w.resourceId);
         const group = groups.get(key);
         if (group) group.push(w);
         else groups.set(key, [w]);
