@@ -32,7 +32,8 @@ const fixture = `
   insert into documents (id, workspace_id, kind, title) values ('doc-a', '${A}', 'document', 'a'),
     ('doc-b', '${B}', 'workflow', 'b');
   insert into document_updates (document_id, bytes) values ('doc-a', '\\x0100'), ('doc-b', '\\x0200');
-  insert into documents (id, workspace_id, kind, title) values ('wf-a', '${A}', 'workflow', 'w');
+  insert into documents (id, workspace_id, kind, title) values ('wf-a', '${A}', 'workflow', 'w'),
+    ('workspace-${A}', '${A}', 'workspace', 'A');
   insert into automerge_chunks (key, document_id, bytes) values ('{wf-a,snapshot,h1}', 'wf-a', '\\x0a'),
     ('{doc-b,snapshot,h1}', 'doc-b', '\\x0b'), ('{storage-adapter-id}', null, '\\x0c');
   insert into audit_log (actor, action, resource_kind, resource_id, workspace_id, allowed, reason, prev_hash, hash)
@@ -207,6 +208,24 @@ const probes: Probe[] = [
     'rows:1+',
   ),
   p('documents', 'deletes in A', `delete from documents where id = 'doc-a' returning id`, 'rows:1+'),
+  p(
+    'documents',
+    "cannot rename A's index document",
+    `update documents set title = 'x' where id = 'workspace-${A}' returning id`,
+    'rows:0',
+  ),
+  p(
+    'documents',
+    "cannot delete A's index document",
+    `delete from documents where id = 'workspace-${A}' returning id`,
+    'rows:0',
+  ),
+  p(
+    'documents',
+    'cannot turn a document into an index document',
+    `update documents set kind = 'workspace' where id = 'doc-a' returning id`,
+    'error',
+  ),
   p('documents', 'cannot read B documents', `select id from documents where workspace_id = '${B}'`, 'rows:0'),
   p(
     'documents',
@@ -230,15 +249,15 @@ const probes: Probe[] = [
   ),
   p(
     'document_updates',
-    'appends to an A document',
+    'cannot append to an A document directly (content goes through OFB)',
     `insert into document_updates (document_id, bytes) values ('doc-a', '\\x0101')`,
-    'ok',
+    'error',
   ),
   p(
     'document_updates',
-    'compacts an A document',
+    'cannot compact an A document directly',
     `delete from document_updates where document_id = 'doc-a' returning seq`,
-    'rows:1+',
+    'error',
   ),
   p(
     'document_updates',
@@ -263,7 +282,7 @@ const probes: Probe[] = [
     'document_updates',
     'cannot delete B updates',
     `delete from document_updates where document_id = 'doc-b' returning seq`,
-    'rows:0',
+    'error',
   ),
   p(
     'document_updates',
@@ -287,21 +306,21 @@ const probes: Probe[] = [
   ),
   p(
     'automerge_chunks',
-    'stores an A workflow chunk',
+    'cannot store an A workflow chunk directly (content goes through OFB)',
     `insert into automerge_chunks (key, document_id, bytes) values ('{wf-a,incremental,h2}', 'wf-a', '\\x01')`,
-    'ok',
+    'error',
   ),
   p(
     'automerge_chunks',
-    'replaces an A workflow chunk',
+    'cannot replace an A workflow chunk directly',
     `update automerge_chunks set bytes = '\\x02' where document_id = 'wf-a' returning key`,
-    'rows:1+',
+    'error',
   ),
   p(
     'automerge_chunks',
-    'removes an A workflow chunk',
+    'cannot remove an A workflow chunk directly',
     `delete from automerge_chunks where document_id = 'wf-a' returning key`,
-    'rows:1+',
+    'error',
   ),
   p(
     'automerge_chunks',
@@ -332,13 +351,13 @@ const probes: Probe[] = [
     'automerge_chunks',
     'cannot replace B chunks',
     `update automerge_chunks set bytes = '\\x00' where document_id = 'doc-b' returning key`,
-    'rows:0',
+    'error',
   ),
   p(
     'automerge_chunks',
     'cannot remove B chunks',
     `delete from automerge_chunks where document_id = 'doc-b' returning key`,
-    'rows:0',
+    'error',
   ),
   p(
     'automerge_chunks',
@@ -356,9 +375,9 @@ const probes: Probe[] = [
   p('audit_log', 'owner reads A audit', `select seq from audit_log where workspace_id = '${A}'`, 'rows:1+'),
   p(
     'audit_log',
-    'appends own A audit row',
+    'cannot append even its own A audit row (OFB writes the audit)',
     `insert into audit_log (actor, action, resource_kind, resource_id, workspace_id, allowed, reason, prev_hash, hash) values ('${uA}', 'read', 'document', 'doc-a', '${A}', true, 'allowed', '', '')`,
-    'ok',
+    'error',
   ),
   p('audit_log', 'cannot read B audit', `select seq from audit_log where workspace_id = '${B}'`, 'rows:0'),
   p(
@@ -496,6 +515,24 @@ export function runRlsTests(name: string, makeDb: () => Promise<SqlDriver>): voi
 
     it("a member of A can use A's rows and can neither read nor write B's, in every table", async () => {
       expect(await inRolledBack(db, runProbes)).toEqual([]);
+    });
+
+    it('content and the audit log are written by service_role only (OFB), not by authenticated', async () => {
+      const refused = await inRolledBack(db, async (tx) => {
+        const grants = await tx.query<{ table_name: string; privilege_type: string }>(
+          `select table_name, privilege_type from information_schema.role_table_grants
+           where grantee = 'authenticated' and table_schema = 'public'
+             and table_name in ('document_updates', 'automerge_chunks', 'audit_log')
+             and privilege_type in ('INSERT', 'UPDATE', 'DELETE')`,
+        );
+        await tx.query('set local role service_role');
+        await tx.query(`insert into document_updates (document_id, bytes) values ('doc-a', '\\x0103')`);
+        await tx.query(
+          `insert into automerge_chunks (key, document_id, bytes) values ('{wf-a,incremental,s1}', 'wf-a', '\\x01')`,
+        );
+        return grants;
+      });
+      expect(refused).toEqual([]);
     });
 
     it('dropping any one policy makes at least one probe fail', async () => {
