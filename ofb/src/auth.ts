@@ -108,15 +108,19 @@ export class TokenService {
       const { payload } = await jwtVerify(token, this.key, {
         algorithms: ['HS256'],
         currentDate: new Date(this.now()),
-        requiredClaims: ['sub', 'exp'],
+        requiredClaims: ['exp'],
       });
-      if (typeof payload.sub !== 'string' || payload.sub.length === 0 || payload.sub.length > 128) {
+      // A Supabase project's service-role key (`SUPABASE_SERVICE_ROLE_KEY`) carries `role:
+      // service_role` and no `sub`: it acts as `service_role`. Every other token names its user.
+      const serviceKey = payload.role === 'service_role' && payload.sub === undefined;
+      const sub = serviceKey ? 'service_role' : payload.sub;
+      if (typeof sub !== 'string' || sub.length === 0 || sub.length > 128) {
         throw new AuthError('invalid_token', 'token has no usable sub claim');
       }
       if (payload.exp! <= Math.floor(this.now() / 1000))
         throw new AuthError('expired_token', 'token has expired');
       return {
-        sub: payload.sub,
+        sub,
         role: typeof payload.role === 'string' ? payload.role : 'authenticated',
         exp: payload.exp!,
         ...(typeof payload.email === 'string' ? { email: payload.email } : {}),

@@ -1,5 +1,6 @@
 import { createClient } from '@supabase/supabase-js';
 import { ErrorBody, IDEMPOTENCY_HEADER, OfbRequests } from '@symphony/schemas';
+import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
@@ -478,5 +479,35 @@ describe('bounded bodies and sign-in attempts', () => {
     } finally {
       await limited.close();
     }
+  });
+});
+
+describe("a Supabase project's service-role key", () => {
+  it('is accepted without a sub (actor service_role); a user token without a sub is still refused', async () => {
+    const key = new TextEncoder().encode('test-secret-at-least-32-characters-long!');
+    const iat = Math.floor(Date.now() / 1000);
+    const serviceKey = await new SignJWT({ iss: 'supabase', ref: 'x', role: 'service_role' })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + 3600)
+      .sign(key);
+    const listed = await call('list-stored-documents', {}, serviceKey);
+    expect(listed.status).toBe(200);
+    const refused = await call(
+      'persist-updates',
+      { documentId: 'no-such-doc', updates: ['AAA='] },
+      serviceKey,
+    );
+    expect(refused.status).toBe(404);
+    expect((await tokens.verify(serviceKey)).sub).toBe('service_role');
+
+    const noSub = await new SignJWT({ role: 'authenticated' })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + 3600)
+      .sign(key);
+    const anonymous = await call('list-workspaces', {}, noSub);
+    expect(anonymous.status).toBe(401);
+    expect(ErrorBody.parse(anonymous.body).error.code).toBe('invalid_token');
   });
 });
