@@ -1,3 +1,4 @@
+export { base64ToBytes, bytesToBase64 } from './bytes.js';
 export type {
   EngineMethod,
   EngineNotification,

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import {
+  base64ToBytes,
+  bytesToBase64,
   ErrorCategory,
   errorBody,
   IDEMPOTENCY_HEADER,
@@ -63,10 +65,6 @@ const ruleError = (v: RuleViolation) =>
     v.message,
     v.details,
   );
-
-const fromBase64 = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'base64'));
-const toBase64 = (bytes: Uint8Array): string =>
-  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 
 async function documentOrThrow(tx: OfbStore, documentId: string) {
   const doc = await tx.getDocument(documentId);
@@ -629,7 +627,7 @@ export function createOfbApp(options: OfbAppOptions): Hono {
     },
     'persist-updates': async ({ documentId, updates, writers }, { claims, store }) => {
       const caller = requireServiceRole(claims, 'persist-updates', documentId);
-      const decoded = updates.map(fromBase64);
+      const decoded = updates.map(base64ToBytes);
       checkYjsUpdates('updates', decoded);
       const batchBytes = decoded.reduce((n, u) => n + u.byteLength, 0);
       // Two statements, no explicit transaction (each round trip counts on the hot path). One read:
@@ -683,14 +681,14 @@ export function createOfbApp(options: OfbAppOptions): Hono {
         await authorize(tx, caller, doc.workspaceId, 'read', contentKind(doc), documentId);
         const rows = await tx.loadDocumentUpdates(documentId);
         return {
-          updates: rows.map((r) => toBase64(r.bytes)),
+          updates: rows.map((r) => bytesToBase64(r.bytes)),
           lastSeq: rows[rows.length - 1]?.seq ?? null,
         };
       });
     },
     'compact-document': async ({ documentId, state, upToSeq }, { claims, store }) => {
       const caller = requireServiceRole(claims, 'compact-document', documentId);
-      const bytes = fromBase64(state);
+      const bytes = base64ToBytes(state);
       checkYjsUpdates('state', [bytes]);
       const tooLarge = checkDocumentSize(rules, bytes.byteLength);
       if (tooLarge) throw ruleError(tooLarge);

@@ -1,5 +1,7 @@
 import * as Automerge from '@automerge/automerge';
 import {
+  base64ToBytes,
+  bytesToBase64,
   checkWorkflowDocument,
   type EdgeId,
   type OfbRequests,
@@ -63,10 +65,6 @@ export const SERVER_KEYS: ReadonlySet<string> = new Set(['storage-adapter-id']);
 const DOCUMENT_CHUNK_TYPES: ReadonlySet<string> = new Set(['snapshot', 'incremental']);
 
 type Doc = Automerge.Doc<unknown>;
-
-const fromBase64 = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'base64'));
-const toBase64 = (bytes: Uint8Array): string =>
-  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
@@ -265,7 +263,7 @@ export function automergeFunctions(deps: AutomergeFunctionsDeps): AutomergeHandl
   return {
     'automerge-save': async ({ chunks, writers }, { claims }) => {
       const caller = requireService(claims, 'automerge-save');
-      const decoded = chunks.map((c) => ({ key: c.key, bytes: fromBase64(c.bytes) }));
+      const decoded = chunks.map((c) => ({ key: c.key, bytes: base64ToBytes(c.bytes) }));
       const groups = byDocument(decoded, (c) => c.key);
       const ids = [...groups.keys()].filter((id) => id !== null).sort();
       const loaded = new Map<string, { createdAt: string; doc: Doc }>();
@@ -343,13 +341,13 @@ export function automergeFunctions(deps: AutomergeFunctionsDeps): AutomergeHandl
     'automerge-load': async ({ key }, { claims }) => {
       requireService(claims, 'automerge-load');
       const bytes = await store.loadAutomergeChunk(key);
-      return { bytes: bytes ? toBase64(bytes) : null };
+      return { bytes: bytes ? bytesToBase64(bytes) : null };
     },
 
     'automerge-load-range': async ({ prefix }, { claims }) => {
       requireService(claims, 'automerge-load-range');
       const chunks = await store.loadAutomergeRange(prefix);
-      return { chunks: chunks.map((c) => ({ key: c.key, bytes: toBase64(c.bytes) })) };
+      return { chunks: chunks.map((c) => ({ key: c.key, bytes: bytesToBase64(c.bytes) })) };
     },
 
     'automerge-remove': async ({ keys }, { claims }) => {
