@@ -93,7 +93,12 @@ export class SyncServer {
       '--static',
       clientDist,
     ];
-    const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Every test signs people up from 127.0.0.1: lift OFB's sign-up/sign-in limit (10 per minute).
+    const env = {
+      ...process.env,
+      OFB_AUTH_RATE_LIMIT_PER_MINUTE: process.env.OFB_AUTH_RATE_LIMIT_PER_MINUTE ?? '100000',
+    };
+    const child = spawn(process.execPath, args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     return new Promise<void>((resolve, reject) => {
       let ready = false;
