@@ -161,6 +161,9 @@ test.describe('authority over the sockets', () => {
 
     // Meanwhile the owner makes Bob a viewer; Bob's edit reaches a server that refuses it.
     await ofb.changeRole(alice.session, bob.workspaceId, bob.session, 'viewer');
+    // The sync-server may answer a reconnect from an access check up to 2 s old (its cache and
+    // re-check window); past it, Bob reconnects as a viewer.
+    await bob.page.waitForTimeout(2_500);
     await bob.context.setOffline(false);
     const banner = bob.page.getByTestId('refused-changes-banner');
     await expect(banner).toBeVisible({ timeout: 20_000 });
