@@ -151,6 +151,8 @@ export class DocumentSession {
   private refusal: string | null = null;
   private refusedChanges = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Set by {@link DocumentSession.reconnect}: the next 4410 (a connection that raced the registration) retries at once. */
+  private retryUnknownSoon = false;
   private readonly token: () => string | null;
   private readonly refreshToken: (() => Promise<TokenRefreshOutcome>) | undefined;
 
@@ -275,6 +277,9 @@ export class DocumentSession {
    */
   reconnect(): void {
     if (this.destroyed) return;
+    // A connection already under way may still be refused as unknown (it was authorized before the
+    // registration committed): its 4410 then retries at once instead of after the usual wait.
+    this.retryUnknownSoon = true;
     this.provider.params = this.params();
     if (this.stopped) return;
     clearTimeout(this.retryTimer);
@@ -356,7 +361,8 @@ export class DocumentSession {
         break;
       case CloseCode.UnknownDocument.code:
         this.access = DocumentAccess.unregistered;
-        later(UNREGISTERED_RETRY_MS);
+        later(this.retryUnknownSoon ? 0 : UNREGISTERED_RETRY_MS);
+        this.retryUnknownSoon = false;
         break;
       case CloseCode.UnauthenticatedLimit.code:
         // Too much sent before authorization was settled (a slow authority): try again, slowly.

@@ -56,4 +56,16 @@ describe('AccessCache', () => {
     await expect(cache.authorize('t', 'd')).resolves.toMatchObject({ reason: 'expired' });
     expect(inner.calls).toBe(2);
   });
+
+  it('does not remember an unknown document: one registered a moment later opens at once', async () => {
+    const inner = new CountingAccess();
+    const cache = new AccessCache(inner, 2000, () => 0);
+    const registered = inner.answer;
+    inner.answer = { ok: false, reason: 'unknown', message: 'no document d' };
+    await cache.authorize('t', 'd');
+    await new Promise((r) => setTimeout(r, 0));
+    inner.answer = registered;
+    await expect(cache.authorize('t', 'd')).resolves.toMatchObject({ ok: true });
+    expect(inner.calls).toBe(2);
+  });
 });

@@ -15,7 +15,9 @@ interface Entry {
 /**
  * An {@link AccessControl} that remembers each (token, resource) answer for `ttlMs`, so a client
  * that opens a document over several connections, or reconnects at once, asks the authority once.
- * Concurrent questions share one call. `unavailable` answers are not remembered.
+ * Concurrent questions share one call. `unavailable` and `unknown` answers are not remembered: an
+ * outage may end and a document may be registered at any moment (a client creates a document and
+ * connects while its registration is in flight), and asking again costs one indexed read.
  * {@link AccessCache.authorizeMany} always asks (it is the periodic re-check) and refreshes the cache.
  */
 export class AccessCache implements AccessControl {
@@ -40,8 +42,7 @@ export class AccessCache implements AccessControl {
       );
     this.entries.set(key, { at, answer });
     void answer.then((a) => {
-      if (!a.ok && a.reason === DenialReason.unavailable && this.entries.get(key)?.answer === answer)
-        this.entries.delete(key);
+      if (!a.ok && !remembered(a) && this.entries.get(key)?.answer === answer) this.entries.delete(key);
     });
     return answer;
   }
@@ -51,7 +52,7 @@ export class AccessCache implements AccessControl {
     const at = this.now();
     results.forEach((result, i) => {
       const check = checks[i]!;
-      if (!result.ok && result.reason === DenialReason.unavailable) return;
+      if (!result.ok && !remembered(result)) return;
       this.entries.set(accessCheckKey(check.token, check.resourceId), {
         at,
         answer: Promise.resolve(result),
@@ -64,6 +65,11 @@ export class AccessCache implements AccessControl {
     if (this.entries.size < 1024) return;
     for (const [key, entry] of this.entries) if (at - entry.at >= this.ttlMs) this.entries.delete(key);
   }
+}
+
+/** Whether a denial may be answered from the cache (see {@link AccessCache}). */
+function remembered(denial: Denial): boolean {
+  return denial.reason !== DenialReason.unavailable && denial.reason !== DenialReason.unknown;
 }
 
 /** A NUL cannot occur in a JWT or a resource id, so the pair maps to one key. */
