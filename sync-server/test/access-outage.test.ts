@@ -8,6 +8,7 @@ import {
   createDocument,
   freshId,
   type Ofb,
+  OfbOutage,
   serviceToken,
   signUp,
   startOfb,
@@ -22,10 +23,8 @@ describe('access while OFB is unreachable', () => {
   let workspaceId: string;
   let server: SyncServer | undefined;
   const providers: WebsocketProvider[] = [];
-  /** While true, every request to OFB fails as a network error. */
-  let down = false;
-  const flakyFetch: typeof fetch = (input, init) =>
-    down ? Promise.reject(new TypeError('fetch failed')) : fetch(input, init);
+  /** While `outage.down`, every request to OFB fails as a network error. */
+  const outage = new OfbOutage();
 
   beforeAll(async () => {
     ofb = await startOfb();
@@ -34,7 +33,7 @@ describe('access while OFB is unreachable', () => {
   });
   afterAll(stopOfb);
   afterEach(async () => {
-    down = false;
+    outage.down = false;
     for (const p of providers.splice(0)) p.destroy();
     await server?.close();
     server = undefined;
@@ -52,7 +51,7 @@ describe('access while OFB is unreachable', () => {
           url: ofb.url,
           anonKey: 'anon',
           serviceToken: await serviceToken(),
-          fetch: flakyFetch,
+          fetch: outage.fetch,
         }),
         authorization: { authRecheckMs: 100, cacheMs: 0, maxStaleMs: 1500 },
       },
@@ -64,7 +63,7 @@ describe('access while OFB is unreachable', () => {
       if (event) closes.push(event.code);
     });
     await synced(provider);
-    down = true;
+    outage.down = true;
     const downAt = Date.now();
     await new Promise((r) => setTimeout(r, 700));
     expect(closes).toEqual([]);

@@ -114,3 +114,10 @@ export async function createDocument(
 
 /** A fresh document id. */
 export const freshId = (prefix = 'doc') => `${prefix}-${Math.random().toString(36).slice(2, 12)}`;
+
+/** A `fetch` for OFB adapters that fails as a network error (an OFB outage) while `down` is true. */
+export class OfbOutage {
+  down = false;
+  readonly fetch: typeof fetch = (input, init) =>
+    this.down ? Promise.reject(new TypeError('fetch failed')) : fetch(input, init);
+}

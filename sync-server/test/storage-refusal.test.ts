@@ -11,6 +11,7 @@ import {
   createDocument,
   freshId,
   type Ofb,
+  OfbOutage,
   serviceToken,
   signUp,
   startOfb,
@@ -34,10 +35,8 @@ describe('/yjs when OFB will not store the changes', () => {
   let workspaceId: string;
   let server: SyncServer | undefined;
   const providers: WebsocketProvider[] = [];
-  /** While true, every request to OFB fails as a network error (an outage). */
-  let down = false;
-  const flakyFetch: typeof fetch = (input, init) =>
-    down ? Promise.reject(new TypeError('fetch failed')) : fetch(input, init);
+  /** While `outage.down`, every request to OFB fails as a network error. */
+  const outage = new OfbOutage();
 
   beforeAll(async () => {
     ofb = await startOfb();
@@ -46,7 +45,7 @@ describe('/yjs when OFB will not store the changes', () => {
   });
   afterAll(stopOfb);
   afterEach(async () => {
-    down = false;
+    outage.down = false;
     for (const p of providers.splice(0)) p.destroy();
     await server?.close();
     server = undefined;
@@ -61,7 +60,7 @@ describe('/yjs when OFB will not store the changes', () => {
           url: ofb.url,
           anonKey: 'anon',
           serviceToken: serviceRole,
-          fetch: flakyFetch,
+          fetch: outage.fetch,
         }),
         logger: silentLogger,
         access: new OfbAccessControl({ url: ofb.url, anonKey: 'anon', serviceToken: serviceRole }),
@@ -100,11 +99,11 @@ describe('/yjs when OFB will not store the changes', () => {
     await start();
     const { doc, provider } = await editing(documentId);
     const seen = closes(provider);
-    down = true;
+    outage.down = true;
     doc.getText('t').insert(0, 'during the outage');
     await waitFor(() => seen.length > 0, 'the close');
     expect(seen[0]!.code).toBe(CloseCode.PersistenceFailed.code);
-    down = false;
+    outage.down = false;
     await waitFor(() => provider.synced && provider.wsconnected, 'the reconnect');
     const reader = new OfbPersistence({ url: ofb.url, anonKey: 'anon', serviceToken: await serviceToken() });
     const text = async () => {
