@@ -220,7 +220,7 @@ export class EngineSession implements Caller {
           reason: 'caller gone',
         });
       }
-      buffer.attach(this);
+      buffer.attach(this, p.updates !== 'others');
       if (p.language !== undefined) buffer.language = p.language;
       this.#buffers.set(buffer.id, buffer);
       const status = buffer.status();

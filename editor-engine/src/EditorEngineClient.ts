@@ -5,7 +5,7 @@ import type {
   EngineParams,
   EngineResult,
 } from '@symphony/schemas';
-import { type ParsedMessage, Peer } from 'json-rpc-peer';
+import { format, type ParsedMessage, Peer } from 'json-rpc-peer';
 
 /** Something that carries JSON-RPC text both ways: a stdio pipe, a MessagePort, a WebSocket. */
 export interface EngineChannel {
@@ -28,6 +28,20 @@ export class EngineRequestError extends Error {
   }
 }
 
+/** The error of an answer, whatever shape the engine gave it. */
+function requestError(error: unknown): EngineRequestError {
+  const e = (typeof error === 'object' && error !== null ? error : {}) as {
+    message?: unknown;
+    code?: unknown;
+    data?: unknown;
+  };
+  return new EngineRequestError(
+    typeof e.message === 'string' ? e.message : String(error),
+    typeof e.code === 'number' ? e.code : -32603,
+    e.data,
+  );
+}
+
 type Listener<N extends EngineNotification> = (params: EngineNotificationParams<N>) => void;
 
 /**
@@ -35,11 +49,20 @@ type Listener<N extends EngineNotification> = (params: EngineNotificationParams<
  * `EngineRequests` in `@symphony/schemas`; `on(notification, listener)` receives `buffer.update`,
  * `buffer.selections` and `buffer.status`. Results are not re-validated (the engine is trusted and
  * the bench measures the round trip).
+ *
+ * Requests go out in json-rpc-peer's `format` with this client's own ids, and the answers to them
+ * and notifications are dispatched directly; json-rpc-peer's `Peer` handles everything else (requests
+ * the engine sends, malformed messages). Its asynchronous `exec` per message cost as much as the
+ * engine's edit itself (bench/editor-engine).
  */
 export class EditorEngineClient {
   readonly #peer: Peer;
   readonly #channel: EngineChannel;
   readonly #listeners = new Map<string, Set<(params: never) => void>>();
+  /** Requests waiting for their answer, by id (positive; json-rpc-peer's own ids are negative). */
+  readonly #pending = new Map<number, { resolve(value: unknown): void; reject(error: unknown): void }>();
+  #nextId = 1;
+  #closed = false;
   /** Handles requests the engine sends this client (none today); unknown ones are refused. */
   onRequest: ((method: string, params: unknown) => unknown) | undefined;
 
@@ -47,31 +70,67 @@ export class EditorEngineClient {
     this.#channel = channel;
     this.#peer = new Peer((message: ParsedMessage) => {
       if (message.type === 'notification') {
-        for (const listener of this.#listeners.get(message.method) ?? []) listener(message.params as never);
+        this.#dispatch(message.method, message.params);
         return undefined;
       }
       if (this.onRequest) return this.onRequest(message.method, message.params);
       throw new EngineRequestError(`the client has no method ${message.method}`, -32601, message.method);
     });
     this.#peer.on('data', (text: string) => channel.send(text));
-    channel.onMessage((text) => {
-      this.#peer.exec(text).then(
-        (answer) => {
-          if (typeof answer === 'string') channel.send(answer);
-        },
-        () => {},
-      );
-    });
+    channel.onMessage((text) => this.#receive(text));
+  }
+
+  #receive(text: string): void {
+    let message: unknown;
+    try {
+      message = JSON.parse(text);
+    } catch {
+      return; // Not JSON: nothing to answer (json-rpc-peer would answer a ParseError to an engine).
+    }
+    if (typeof message === 'object' && message !== null && !Array.isArray(message)) {
+      const m = message as {
+        id?: unknown;
+        method?: unknown;
+        params?: unknown;
+        result?: unknown;
+        error?: unknown;
+      };
+      if (m.method === undefined && typeof m.id === 'number') {
+        const waiting = this.#pending.get(m.id);
+        if (waiting) {
+          this.#pending.delete(m.id);
+          if (m.error === undefined) waiting.resolve(m.result);
+          else waiting.reject(requestError(m.error));
+          return;
+        }
+      } else if (typeof m.method === 'string' && m.id === undefined) {
+        this.#dispatch(m.method, m.params);
+        return;
+      }
+    }
+    this.#peer.exec(message as object).then(
+      (answer) => {
+        if (typeof answer === 'string') this.#channel.send(answer);
+      },
+      () => {},
+    );
+  }
+
+  #dispatch(method: string, params: unknown): void {
+    const listeners = this.#listeners.get(method);
+    if (!listeners) return;
+    for (const listener of listeners) listener(params as never);
   }
 
   /** Sends a request; rejects with an {@link EngineRequestError} if the engine answers an error. */
-  async request<M extends EngineMethod>(method: M, params: EngineParams<M>): Promise<EngineResult<M>> {
-    try {
-      return (await this.#peer.request(method, params)) as EngineResult<M>;
-    } catch (error) {
-      const e = error as { message?: string; code?: number; data?: unknown };
-      throw new EngineRequestError(e.message ?? String(error), e.code ?? -32603, e.data);
-    }
+  request<M extends EngineMethod>(method: M, params: EngineParams<M>): Promise<EngineResult<M>> {
+    if (this.#closed)
+      return Promise.reject(new EngineRequestError('the client was closed', -32603, undefined));
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      this.#channel.send(format.request(id, method, params));
+    });
   }
 
   /** Sends a request as a notification: it takes effect and is not answered. */
@@ -92,7 +151,11 @@ export class EditorEngineClient {
 
   /** Fails pending requests and closes the channel. */
   close(): void {
-    this.#peer.failPendingRequests(new EngineRequestError('the client was closed', -32603, undefined));
+    this.#closed = true;
+    const closed = new EngineRequestError('the client was closed', -32603, undefined);
+    for (const waiting of this.#pending.values()) waiting.reject(closed);
+    this.#pending.clear();
+    this.#peer.failPendingRequests(closed);
     this.#channel.close();
   }
 }

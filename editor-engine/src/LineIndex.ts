@@ -81,6 +81,39 @@ export class LineIndex {
     throw new Error(`LineIndex.locate: offset ${offset} past the end (${this.#length})`);
   }
 
+  /**
+   * Locates ascending offsets in one pass: each call goes on from where the previous one stopped,
+   * skipping whole chunks by their sums, so locating every match of a search costs one walk over the
+   * line lengths, not a rescan of the text. Offsets must not decrease; the index must not change
+   * between calls.
+   */
+  locator(): (offset: number) => { line: number; lineStart: number } {
+    const chunks = this.#chunks;
+    let c = 0;
+    let i = 0;
+    let line = 0;
+    let start = 0;
+    let chunkLine = 0;
+    let chunkStart = 0;
+    return (offset) => {
+      while (c < chunks.length - 1 && offset >= chunkStart + chunks[c]!.sum) {
+        chunkStart += chunks[c]!.sum;
+        chunkLine += chunks[c]!.lens.length;
+        c++;
+        i = 0;
+        line = chunkLine;
+        start = chunkStart;
+      }
+      const lens = chunks[c]!.lens;
+      while (i < lens.length - 1 && offset >= start + lens[i]!) {
+        start += lens[i]!;
+        i++;
+        line++;
+      }
+      return { line, lineStart: start };
+    };
+  }
+
   /** Offset where `line` starts (0 ≤ line < lineCount). */
   lineStart(line: number): number {
     let start = 0;

@@ -1,4 +1,5 @@
 import { EditorEngineLimits } from '@symphony/schemas';
+import { coalescingSender } from './coalesce.js';
 import type { EditorEngine } from './EditorEngine.js';
 import { RpcConnection } from './RpcConnection.js';
 
@@ -31,22 +32,45 @@ export function onPortMessage(port: PortLike, listener: (data: unknown) => void)
 }
 
 /**
+ * Calls `receive` with each JSON text of a port message: a message is one text, or an array of texts
+ * in order (what a coalescing sender posts for a burst). Anything else is handed over as `undefined`.
+ */
+export function eachPortText(data: unknown, receive: (text: string | Uint8Array | undefined) => void): void {
+  if (typeof data === 'string' || data instanceof Uint8Array) receive(data);
+  else if (Array.isArray(data)) {
+    for (const item of data) receive(typeof item === 'string' ? item : undefined);
+  } else receive(undefined);
+}
+
+/** A sender over a port: one text per `postMessage`, or the texts of a burst as one array. */
+export function portSender(port: PortLike, onError: (error: unknown) => void): (text: string) => void {
+  return coalescingSender(
+    (text) => port.postMessage(text),
+    (texts) => port.postMessage(texts),
+    onError,
+  );
+}
+
+/**
  * Serves one caller over a MessagePort (in a Web Worker: `serveOnPort(engine, self)`; with Node's
- * worker_threads: `serveOnPort(engine, parentPort)`). Each message is one JSON-RPC text; a message
- * that is not a string is answered with `InvalidRequest`.
+ * worker_threads: `serveOnPort(engine, parentPort)`). A message is one JSON-RPC text or an array of
+ * them; anything else is answered with `InvalidRequest`.
  */
 export function serveOnPort(
   engine: EditorEngine,
   port: PortLike,
   options: { maxMessageBytes?: number } = {},
 ): RpcConnection {
-  const connection = new RpcConnection(engine, (text) => port.postMessage(text), {
+  const send = portSender(port, (error) =>
+    engine.log({ level: 'warn', message: 'could not send a message', error: String(error) }),
+  );
+  const connection = new RpcConnection(engine, send, {
     maxMessageBytes: options.maxMessageBytes ?? EditorEngineLimits.maxMessageBytes,
   });
-  onPortMessage(port, (data) => {
-    if (typeof data === 'string') connection.receive(data);
-    else if (data instanceof Uint8Array) connection.receive(data);
-    else connection.receive('"messages on the port must be JSON text"');
-  });
+  onPortMessage(port, (data) =>
+    eachPortText(data, (text) =>
+      connection.receive(text ?? '"messages on the port must be JSON text or an array of JSON texts"'),
+    ),
+  );
   return connection;
 }

@@ -1,10 +1,12 @@
 import type { Readable, Writable } from 'node:stream';
 import { EditorEngineLimits } from '@symphony/schemas';
+import { coalescingSender } from './coalesce.js';
 import type { EditorEngine } from './EditorEngine.js';
 import { RpcConnection } from './RpcConnection.js';
 
 /**
- * Serves one caller over newline-delimited JSON: one message per line in, one per line out.
+ * Serves one caller over newline-delimited JSON: one message per line in, one per line out (the
+ * answers to a burst of lines are written together).
  * A line longer than the message limit is never buffered whole: its bytes are counted and dropped,
  * and it is answered with `PayloadTooLarge` when its newline arrives. Resolves when `input` ends.
  */
@@ -15,9 +17,12 @@ export function serveStdio(
   options: { maxMessageBytes?: number } = {},
 ): Promise<void> {
   const limit = options.maxMessageBytes ?? EditorEngineLimits.maxMessageBytes;
-  const connection = new RpcConnection(engine, (text) => output.write(`${text}\n`), {
-    maxMessageBytes: limit,
-  });
+  const send = coalescingSender(
+    (text) => output.write(`${text}\n`),
+    (texts) => output.write(`${texts.join('\n')}\n`),
+    (error) => engine.log({ level: 'warn', message: 'could not send a message', error: String(error) }),
+  );
+  const connection = new RpcConnection(engine, send, { maxMessageBytes: limit });
   const lines = new LineSplitter(limit, (line) =>
     typeof line === 'number' ? connection.refuseOversized(line) : connection.receive(line),
   );

@@ -25,6 +25,8 @@ import { LineIndex } from './LineIndex.js';
  * would otherwise hold a step per edit forever; 10,000 is far more than anyone undoes by hand.
  */
 export const MAX_UNDO_STEPS = 10_000;
+/** How far past {@link MAX_UNDO_STEPS} a history may grow before its oldest steps are dropped. */
+const UNDO_TRIM_SLACK = MAX_UNDO_STEPS / 10;
 
 /** Name of the shared text in every document (the client binds CodeMirror to the same). */
 export const TEXT_NAME = 'content';
@@ -41,6 +43,8 @@ export interface Caller {
 
 interface CallerState {
   undo: Y.UndoManager;
+  /** False when the caller asked not to be told about its own changes (`updates: 'others'`). */
+  echo: boolean;
   selections: { anchor: Y.RelativePosition; head: Y.RelativePosition }[];
   /** The selections as last resolved, to notify only when they move. */
   resolved: Selection[];
@@ -142,19 +146,28 @@ export class TextBuffer {
     return this.#callers.has(caller);
   }
 
-  /** Starts a caller's undo history and selections. */
-  attach(caller: Caller): void {
-    if (this.#callers.has(caller)) return;
+  /**
+   * Starts a caller's undo history and selections; `echo: false` stops `buffer.update` for its own
+   * changes. Attaching again only changes `echo`.
+   */
+  attach(caller: Caller, echo = true): void {
+    const attached = this.#callers.get(caller);
+    if (attached) {
+      attached.echo = echo;
+      return;
+    }
     const undo = new Y.UndoManager(this.#ytext, {
       trackedOrigins: new Set([caller.origin]),
       // Every batch is its own undo step.
       captureTimeout: 0,
     });
     undo.on('stack-item-added', () => {
-      if (undo.undoStack.length > MAX_UNDO_STEPS)
+      // Trimmed in slices of a tenth, not one step per edit: shifting a 10,000-step array on every
+      // keystroke was a fifth of an edit's time.
+      if (undo.undoStack.length > MAX_UNDO_STEPS + UNDO_TRIM_SLACK)
         undo.undoStack.splice(0, undo.undoStack.length - MAX_UNDO_STEPS);
     });
-    this.#callers.set(caller, { undo, selections: [], resolved: [] });
+    this.#callers.set(caller, { undo, echo, selections: [], resolved: [] });
     this.#origins.set(caller.origin, caller);
     this.#origins.set(undo, caller);
   }
@@ -259,32 +272,15 @@ export class TextBuffer {
     const text = this.text;
     const matches: FindMatch[] = [];
     let truncated = false;
-    // Lines are counted forward from the previous match, so a search costs one pass over the text.
-    let line = -1;
-    let lineStart = 0;
-    let counted = 0;
+    // Matches come in ascending order, so one forward walk over the line index locates them all.
+    const locate = this.#index.locator();
     scan(text, re, q.wholeWord ?? false, from, to, (m) => {
       if (matches.length === limit) {
         truncated = true;
         return false;
       }
-      if (line < 0) {
-        const at = this.#index.locate(m.from);
-        line = at.line;
-        lineStart = at.lineStart;
-        counted = m.from;
-      } else {
-        for (
-          let nl = text.indexOf('\n', counted);
-          nl !== -1 && nl < m.from;
-          nl = text.indexOf('\n', nl + 1)
-        ) {
-          line++;
-          lineStart = nl + 1;
-        }
-        counted = m.from;
-      }
-      matches.push({ from: m.from, to: m.to, line, column: m.from - lineStart });
+      const at = locate(m.from);
+      matches.push({ from: m.from, to: m.to, line: at.line, column: m.from - at.lineStart });
       return true;
     });
     return { matches, truncated, revision: this.#revision };
@@ -473,7 +469,8 @@ export class TextBuffer {
           : author === caller
             ? ChangeOrigin.self
             : ChangeOrigin.other;
-      caller.notify('buffer.update', { bufferId: this.id, revision, origin, ops });
+      if (origin !== ChangeOrigin.self || state.echo)
+        caller.notify('buffer.update', { bufferId: this.id, revision, origin, ops });
       if (state.selections.length > 0) {
         const resolved = this.#resolveSelections(state);
         if (!sameSelections(resolved, state.resolved)) {

@@ -1,18 +1,25 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
+import { coalescingSender } from './coalesce.js';
 import { EditorEngineClient, type EngineChannel } from './EditorEngineClient.js';
 
-/** A client channel over a child process's stdin/stdout, one JSON message per line. */
+/**
+ * A client channel over a child process's stdin/stdout, one JSON message per line (the requests of a
+ * burst written together).
+ */
 export function stdioChannel(child: ChildProcess): EngineChannel {
   const stdin = child.stdin;
   const stdout = child.stdout;
   if (!stdin || !stdout)
     throw new TypeError('stdioChannel: spawn the engine with stdio "pipe" for stdin and stdout');
   return {
-    send: (text) => {
-      stdin.write(`${text}\n`);
-    },
+    // A closed stdin reports through its 'error' event; the pending requests fail on close.
+    send: coalescingSender(
+      (text) => stdin.write(`${text}\n`),
+      (texts) => stdin.write(`${texts.join('\n')}\n`),
+      () => {},
+    ),
     onMessage: (listener) => {
       // Only the new chunk is searched for line ends: a large answer arrives in many chunks, and
       // re-splitting everything buffered so far on each one made reading it quadratic.

@@ -37,6 +37,30 @@ describe('LineIndex', () => {
   });
 });
 
+describe('LineIndex.locator', () => {
+  it('locates ascending offsets as locate does, across chunks, empty lines and the last line', () => {
+    const lines: string[] = [];
+    for (let i = 0; i < 3000; i++) lines.push('y'.repeat((i * 7919) % 13));
+    const text = lines.join('\n');
+    const index = new LineIndex(text);
+    let seed = 7;
+    const rnd = (n: number) => {
+      seed = (seed * 16807) % 2147483647;
+      return seed % n;
+    };
+    for (let run = 0; run < 20; run++) {
+      const locate = index.locator();
+      let offset = 0;
+      while (offset <= text.length) {
+        const expected = index.locate(offset);
+        expect(locate(offset)).toEqual({ line: expected.line, lineStart: expected.lineStart });
+        offset += rnd(run < 10 ? 3 : 5000);
+      }
+      expect(locate(text.length).line).toBe(lines.length - 1);
+    }
+  });
+});
+
 describe('a 10 MB document', () => {
   it('opens, edits by line and column, and searches without rescanning per edit', {
     timeout: 60_000,

@@ -289,6 +289,44 @@ describe('buffer operations', () => {
     expect(final.revision).toBe(5);
   });
 
+  it("sends a caller that opened with updates: 'others' every change but its own", async () => {
+    const env = memoryEngine();
+    const writer = env.client();
+    const view = env.client();
+    clients.push(writer, view);
+    const w = await writer.request('buffer.open', { documentId: 'doc', updates: 'others' });
+    const v = await view.request('buffer.open', { documentId: 'doc' });
+    const writerSaw = collectUpdates(writer);
+    const viewSaw = collectUpdates(view);
+    await writer.request('buffer.edit', {
+      bufferId: w.bufferId,
+      edits: [{ op: 'insert', at: 0, text: 'ab' }],
+    });
+    await writer.request('buffer.undo', { bufferId: w.bufferId });
+    await view.request('buffer.edit', { bufferId: v.bufferId, edits: [{ op: 'insert', at: 0, text: 'v' }] });
+    env.source.document('doc').getText('content').insert(1, 'r');
+    const read = await writer.request('buffer.read', { bufferId: w.bufferId });
+    expect(read).toMatchObject({ text: 'vr', revision: 4 });
+    expect(writerSaw.map((u) => [u.revision, u.origin])).toEqual([
+      [3, 'other'],
+      [4, 'remote'],
+    ]);
+    expect(viewSaw.map((u) => [u.revision, u.origin])).toEqual([
+      [1, 'other'],
+      [2, 'other'],
+      [3, 'self'],
+      [4, 'remote'],
+    ]);
+    // Opening again with the default brings its own changes back.
+    await writer.request('buffer.open', { documentId: 'doc' });
+    await writer.request('buffer.edit', {
+      bufferId: w.bufferId,
+      edits: [{ op: 'insert', at: 0, text: '!' }],
+    });
+    await writer.request('buffer.lineCount', { bufferId: w.bufferId });
+    expect(writerSaw.at(-1)).toMatchObject({ revision: 5, origin: 'self' });
+  });
+
   it('refuses edits from a viewer with ReadOnly and leaves the document alone', async () => {
     const env = memoryEngine({ role: () => 'viewer' });
     env.source.document('doc').getText('content').insert(0, 'read me');

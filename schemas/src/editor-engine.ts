@@ -196,6 +196,11 @@ export const EngineRequests = {
       token: z.string().max(8192).optional(),
       /** Language id for tokens and outline (`markdown`, `javascript`, `typescript`, `json`, …). */
       language: z.string().max(64).optional(),
+      /**
+       * Which changes this caller is sent `buffer.update` for: `all` (the default; a view that patches
+       * from updates) or `others` (not its own: a script or workflow step that only writes).
+       */
+      updates: z.enum(['all', 'others']).optional(),
     }),
     result: z.strictObject({
       bufferId: BufferId,
