@@ -19,6 +19,20 @@ export interface RawMatch {
 const WORD = /[\p{L}\p{N}_]/u;
 
 /**
+ * A pattern like `(a+)+$` backtracks for ever on a long run of `a`s, and a search runs on the
+ * engine's only thread. In Node, V8 is told to finish such a search with its linear-time engine
+ * once it has backtracked too much (the same answer, without the blow-up). Patterns the linear
+ * engine cannot run (backreferences, lookarounds) still backtrack; browsers have no such switch,
+ * and there the engine's Worker is what keeps the page responsive.
+ */
+function enableLinearRegExpFallback(): void {
+  const node = (globalThis as { process?: { getBuiltinModule?(id: string): unknown } }).process;
+  const v8 = node?.getBuiltinModule?.('node:v8') as { setFlagsFromString(flags: string): void } | undefined;
+  v8?.setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
+}
+enableLinearRegExpFallback();
+
+/**
  * A compiled query: a global regular expression, or the query itself for a case-sensitive literal,
  * which {@link scan} finds with `indexOf` (about 25× faster than a RegExp over 10 MB).
  */

@@ -121,6 +121,31 @@ describe('stdio', () => {
   });
 });
 
+describe('a catastrophic regex', () => {
+  it('is answered in moments by the bin, and the engine goes on serving', async () => {
+    const child = startBin(['--memory']);
+    const client = new EditorEngineClient(stdioChannel(child));
+    const { bufferId } = await client.request('buffer.open', { documentId: 'redos', updates: 'others' });
+    await client.request('buffer.edit', {
+      bufferId,
+      edits: [{ op: 'insert', at: 0, text: `${'a'.repeat(5000)}b\n${'a'.repeat(40)}!` }],
+    });
+    // Backtracking alone would take longer than the universe's age on the 5,000 'a's.
+    const timeout = new Promise((_, reject) =>
+      setTimeout(() => reject(new Error('no answer to a (a+)+$ search within 10 s')), 10_000).unref(),
+    );
+    const found = await Promise.race([
+      client.request('buffer.find', { bufferId, query: '(a+)+$', regex: true, caseSensitive: true }),
+      timeout,
+    ]);
+    expect(found).toMatchObject({ matches: [], truncated: false });
+    const next = await client.request('buffer.find', { bufferId, query: 'a+!', regex: true });
+    expect(next.matches).toEqual([{ from: 5002, to: 5043, line: 1, column: 0 }]);
+    client.close();
+    await new Promise((resolve) => child.once('exit', resolve));
+  }, 30_000);
+});
+
 describe('pipelining', () => {
   it('handles a connection’s messages in arrival order, so edits may follow buffer.open unawaited', async () => {
     const child = startBin(['--memory']);
