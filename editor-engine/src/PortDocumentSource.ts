@@ -19,8 +19,13 @@ export type DocumentPortMessage =
   | { type: 'role'; id: number; role: Role }
   | { type: 'close'; id: number };
 
-/** Origin of updates that arrived over the port (so they are not sent back). */
-const PORT = Symbol('document port');
+/**
+ * Origin of the transactions that apply updates arriving over a document port, on both sides: they
+ * are not sent back, and the page can tell the engine's edits from its own and from the server's
+ * (the client counts them as unsaved until the server has stored them).
+ */
+export const DOCUMENT_PORT_ORIGIN: unique symbol = Symbol('symphony editor-engine document port');
+const PORT = DOCUMENT_PORT_ORIGIN;
 
 /** Builds a sync message (`writeSyncStep1` or an update) for a doc. */
 function syncMessage(write: (encoder: encoding.Encoder) => void): Uint8Array {

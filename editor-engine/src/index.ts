@@ -14,7 +14,7 @@ export type { EngineErrorName } from './errors.js';
 export { EngineError } from './errors.js';
 export { MemoryDocumentSource } from './MemoryDocumentSource.js';
 export type { DocumentPortMessage, SharedDocument } from './PortDocumentSource.js';
-export { PortDocumentSource, shareDocuments } from './PortDocumentSource.js';
+export { DOCUMENT_PORT_ORIGIN, PortDocumentSource, shareDocuments } from './PortDocumentSource.js';
 export type { DomPortLike, NodePortLike, PortLike } from './PortTransport.js';
 export { serveOnPort } from './PortTransport.js';
 export type { RpcConnectionOptions } from './RpcConnection.js';

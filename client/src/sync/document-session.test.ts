@@ -1,4 +1,5 @@
 import 'fake-indexeddb/auto';
+import { DOCUMENT_PORT_ORIGIN } from '@symphony/editor-engine';
 import type { DocumentId } from '@symphony/schemas';
 import { CloseCode, MessageType } from '@symphony/schemas';
 import * as decoding from 'lib0/decoding';
@@ -191,6 +192,24 @@ describe('DocumentSession', () => {
     server.persist();
     await until(second, () => second.snapshot.unsaved === 0);
     expect(documentsWithPendingChanges(store)).toEqual([]);
+  });
+
+  it("counts the editor engine's edits from its Worker until the server stores them", async () => {
+    const session = openSession();
+    await session.whenLoaded;
+    await until(session, () => session.snapshot.status === ConnectionStatus.online);
+    // The engine's replica, as PortDocumentSource keeps it: its updates reach the page's doc
+    // through the document port, with the port's origin.
+    const replica = new Y.Doc();
+    replica.on('update', (update: Uint8Array) => Y.applyUpdate(session.doc, update, DOCUMENT_PORT_ORIGIN));
+    const text = replica.getText('content');
+    text.insert(0, 'replaced by the engine');
+    text.delete(0, 12);
+    expect(session.doc.getText('content').toString()).toBe('the engine');
+    expect(session.snapshot.unsaved).toBe(2);
+    await server.whenText('the engine');
+    server.persist();
+    await until(session, () => session.snapshot.unsaved === 0);
   });
 
   it('does not count changes that arrive from the server', async () => {

@@ -1,3 +1,4 @@
+import { DOCUMENT_PORT_ORIGIN } from '@symphony/editor-engine';
 import type { DocumentId, Role } from '@symphony/schemas';
 import { CloseCode, MessageType, RoleSchema } from '@symphony/schemas';
 import * as decoding from 'lib0/decoding';
@@ -135,6 +136,8 @@ export class DocumentSession {
 
   private readonly local: IndexeddbPersistence | null;
   private readonly pending = new PendingChanges();
+  /** The client id of the editor engine's replica, once it has inserted anything. */
+  private engineClient: number | null = null;
   private readonly listeners = new Set<() => void>();
   private readonly store: StringStore;
   /** This document's unsaved-change marker keys: `<prefix><clientId>`. */
@@ -375,6 +378,10 @@ export class DocumentSession {
   }
 
   private readonly onTransaction = (transaction: Y.Transaction): void => {
+    if (transaction.origin === DOCUMENT_PORT_ORIGIN) {
+      this.recordEngineEdits(transaction);
+      return;
+    }
     if (!transaction.local || transaction.origin === this.provider || transaction.origin === this.local)
       return;
     const clientId = this.doc.clientID;
@@ -384,6 +391,32 @@ export class DocumentSession {
     this.changePending(() => this.pending.record(clientId, after), [clientId]);
     this.refresh();
   };
+
+  /**
+   * Edits the editor engine made in its Worker (find and replace, a workflow step) arrive as updates
+   * from its replica's client ids; they are this browser's changes as much as typed ones, so each
+   * counts as unsaved until the server stores it. A delete-only change advances no clock: it takes
+   * the clock of the engine's latest insertion, as a local delete does.
+   */
+  private recordEngineEdits(transaction: Y.Transaction): void {
+    const touched: number[] = [];
+    for (const [clientId, after] of transaction.afterState) {
+      if (after > (transaction.beforeState.get(clientId) ?? 0)) touched.push(clientId);
+    }
+    if (touched.length === 0 && transaction.deleteSet.clients.size > 0 && this.engineClient !== null) {
+      touched.push(this.engineClient);
+    }
+    if (touched.length === 0) return;
+    this.engineClient = touched.at(-1) ?? null;
+    const state = transaction.afterState;
+    this.changePending(() => {
+      let changed = false;
+      for (const clientId of touched)
+        changed = this.pending.record(clientId, state.get(clientId) ?? 0) || changed;
+      return changed;
+    }, touched);
+    this.refresh();
+  }
 
   /** Runs a change to the markers and schedules the affected clients' entries to be rewritten. */
   private changePending(change: () => boolean, touched?: number[]): void {
