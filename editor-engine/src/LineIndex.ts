@@ -36,11 +36,7 @@ export class LineIndex {
   /** Rebuilds the index from a whole text (used once, when a buffer opens). */
   reset(text: string): void {
     const lens = lineLengths(text);
-    this.#chunks = [];
-    for (let i = 0; i < lens.length; i += CHUNK) {
-      const slice = lens.slice(i, i + CHUNK);
-      this.#chunks.push({ lens: slice, sum: sumOf(slice) });
-    }
+    this.#chunks = chunked(lens);
     this.#lineCount = lens.length;
     this.#length = text.length;
   }
@@ -180,7 +176,7 @@ export class LineIndex {
     this.#length -= length;
   }
 
-  /** Replaces `count` lines from `line` with lines of the given lengths. */
+  /** Replaces `count` lines from `line` with lines of the given lengths (at least one). */
   #splice(line: number, count: number, lens: number[]): void {
     // Find the chunk holding `line`, then gather the chunks the removed lines span.
     let c = 0;
@@ -195,18 +191,37 @@ export class LineIndex {
       end++;
       spanned += this.#chunks[end]!.lens.length;
     }
-    const merged: number[] = [];
-    for (let i = c; i <= end; i++) for (const len of this.#chunks[i]!.lens) merged.push(len);
-    merged.splice(line - first, count, ...lens);
-    const rebuilt: Chunk[] = [];
-    for (let i = 0; i < merged.length; i += CHUNK) {
-      const slice = merged.slice(i, i + CHUNK);
-      rebuilt.push({ lens: slice, sum: sumOf(slice) });
-    }
-    if (rebuilt.length === 0) rebuilt.push({ lens: [0], sum: 0 });
-    this.#chunks.splice(c, end - c + 1, ...rebuilt);
     this.#lineCount += lens.length - count;
+    const at = line - first;
+    const chunk = this.#chunks[c]!;
+    if (end === c && lens.length <= CHUNK) {
+      // Within one chunk, in place: a keystroke changes one line's length and allocates nothing.
+      let removed = 0;
+      for (let i = at; i < at + count; i++) removed += chunk.lens[i]!;
+      if (count === 1 && lens.length === 1) chunk.lens[at] = lens[0]!;
+      else chunk.lens.splice(at, count, ...lens);
+      chunk.sum += sumOf(lens) - removed;
+      if (chunk.lens.length <= 2 * CHUNK) return;
+      this.#chunks.splice(c, 1, ...chunked(chunk.lens));
+      return;
+    }
+    let merged: number[] = [];
+    for (let i = c; i <= end; i++) merged = merged.concat(this.#chunks[i]!.lens);
+    // No spread of `lens`: a paste of 100,000 lines would overflow the call stack.
+    merged = merged.slice(0, at).concat(lens, merged.slice(at + count));
+    this.#chunks.splice(c, end - c + 1, ...chunked(merged));
   }
+}
+
+/** Line lengths cut into chunks of {@link CHUNK}; at least one chunk. */
+function chunked(lens: readonly number[]): Chunk[] {
+  const chunks: Chunk[] = [];
+  for (let i = 0; i < lens.length; i += CHUNK) {
+    const slice = lens.slice(i, i + CHUNK);
+    chunks.push({ lens: slice, sum: sumOf(slice) });
+  }
+  if (chunks.length === 0) chunks.push({ lens: [0], sum: 0 });
+  return chunks;
 }
 
 /** Lengths of a text's lines, each `\n` counted in its line; always at least one line. */

@@ -37,6 +37,26 @@ describe('LineIndex', () => {
   });
 });
 
+describe('LineIndex, a paste of 200,000 lines', () => {
+  it('is indexed without overflowing the stack, and deleted again', () => {
+    const text = 'first\nsecond\n';
+    const index = new LineIndex(text);
+    const paste = 'pasted line\n'.repeat(200_000);
+    index.insert(6, paste);
+    expect(index.lineCount).toBe(200_003);
+    expect(index.length).toBe(text.length + paste.length);
+    expect(index.lineStart(200_001)).toBe(6 + paste.length);
+    expect(index.locate(6 + 12 * 150_000 + 3)).toEqual({
+      line: 150_001,
+      lineStart: 6 + 12 * 150_000,
+      column: 3,
+    });
+    index.delete(6, paste.length);
+    expect(index.lineCount).toBe(3);
+    expect(index.lineStart(1)).toBe(6);
+  });
+});
+
 describe('LineIndex.locator', () => {
   it('locates ascending offsets as locate does, across chunks, empty lines and the last line', () => {
     const lines: string[] = [];
