@@ -6,9 +6,17 @@ const afterTurn: (task: () => void) => void =
   typeof setImmediate === 'function' ? (task) => void setImmediate(task) : queueMicrotask;
 
 /**
+ * Most messages sent together. A burst of 64 answers held until all were ready made the two sides
+ * take turns (the engine idle while the client turned 64 answers into 64 requests, a quarter of the
+ * time); in slices of 16 the far side starts on the first slice while this side works on the next.
+ */
+const MAX_BURST = 16;
+
+/**
  * A sender that coalesces: the first message of a turn goes out at once (a lone request is never
- * delayed), the ones sent after it in the same turn go out together once the turn ends, in order.
- * Pipelined traffic then costs one write or `postMessage` per burst instead of one per message.
+ * delayed), the ones sent after it in the same turn go out together, in order, every
+ * {@link MAX_BURST} and once the turn ends. Pipelined traffic then costs one write or `postMessage`
+ * per slice instead of one per message.
  */
 export function coalescingSender(
   sendOne: (text: string) => void,
@@ -16,9 +24,7 @@ export function coalescingSender(
   onError: (error: unknown) => void,
 ): (text: string) => void {
   let queue: string[] | undefined;
-  const flush = () => {
-    const texts = queue ?? [];
-    queue = undefined;
+  const send = (texts: string[]) => {
     try {
       if (texts.length === 1) sendOne(texts[0]!);
       else if (texts.length > 1) sendMany(texts);
@@ -26,9 +32,18 @@ export function coalescingSender(
       onError(error);
     }
   };
+  const flush = () => {
+    const texts = queue ?? [];
+    queue = undefined;
+    send(texts);
+  };
   return (text) => {
     if (queue) {
       queue.push(text);
+      if (queue.length === MAX_BURST) {
+        send(queue);
+        queue = [];
+      }
       return;
     }
     queue = [];
