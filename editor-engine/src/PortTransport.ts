@@ -68,9 +68,13 @@ export function serveOnPort(
     maxMessageBytes: options.maxMessageBytes ?? EditorEngineLimits.maxMessageBytes,
   });
   onPortMessage(port, (data) =>
-    eachPortText(data, (text) =>
-      connection.receive(text ?? '"messages on the port must be JSON text or an array of JSON texts"'),
-    ),
+    eachPortText(data, (text) => {
+      if (text === undefined) {
+        connection.refuseUnreadable(
+          'a port message must be JSON text (a string or UTF-8 bytes) or an array of JSON texts',
+        );
+      } else connection.receive(text);
+    }),
   );
   return connection;
 }

@@ -31,7 +31,7 @@ export class RpcConnection {
   readonly #limit: number;
   #closed = false;
   /** Messages waiting while an earlier one is still being answered (an asynchronous method). */
-  readonly #queue: (string | Uint8Array)[] = [];
+  readonly #queue: Incoming[] = [];
   #busy = false;
 
   constructor(engine: EditorEngine, send: (text: string) => void, options: RpcConnectionOptions = {}) {
@@ -54,17 +54,31 @@ export class RpcConnection {
    * caller may pipeline `buffer.open` and the edits that use its buffer.
    */
   receive(message: string | Uint8Array): void {
+    this.#enqueue(message);
+  }
+
+  /** Answers, in its turn, a message the transport dropped unread because it was `bytes` long. */
+  refuseOversized(bytes: number): void {
+    this.#enqueue({ refuse: this.#oversized(bytes) });
+  }
+
+  /** Answers, in its turn, a message the transport could not read as JSON text: `InvalidRequest`. */
+  refuseUnreadable(reason: string): void {
+    this.#enqueue({ refuse: invalidRequest(reason) });
+  }
+
+  #enqueue(item: Incoming): void {
     if (this.#closed) return;
     if (this.#busy) {
-      this.#queue.push(message);
+      this.#queue.push(item);
       return;
     }
-    this.#run(message);
+    this.#run(item);
   }
 
   /** Handles messages until one needs to wait, then resumes the queue when it is answered. */
-  #run(first: string | Uint8Array): void {
-    let message: string | Uint8Array | undefined = first;
+  #run(first: Incoming): void {
+    let message: Incoming | undefined = first;
     while (message !== undefined && !this.#closed) {
       let pending: Promise<void> | undefined;
       try {
@@ -91,11 +105,15 @@ export class RpcConnection {
     this.#engine.log({ level: 'error', message: 'failed to handle a message', error: String(error) });
   }
 
-  #process(message: string | Uint8Array): Promise<void> | undefined {
+  #process(message: Incoming): Promise<void> | undefined {
     if (this.#closed) return undefined;
+    if (typeof message === 'object' && !(message instanceof Uint8Array)) {
+      this.#reply(null, message.refuse);
+      return undefined;
+    }
     const bytes = typeof message === 'string' ? utf8Length(message, this.#limit) : message.byteLength;
     if (bytes > this.#limit) {
-      this.refuseOversized(bytes);
+      this.#reply(null, this.#oversized(bytes));
       return undefined;
     }
     let parsed: unknown;
@@ -141,15 +159,11 @@ export class RpcConnection {
     );
   }
 
-  /** Answers a message the transport dropped unread because it was `bytes` long. */
-  refuseOversized(bytes: number): void {
-    this.#reply(
-      null,
-      new EngineError(
-        'PayloadTooLarge',
-        `message of ${bytes} bytes is larger than the limit of ${this.#limit} bytes; split the edit or read in ranges`,
-        { bytes, limit: this.#limit },
-      ),
+  #oversized(bytes: number): EngineError {
+    return new EngineError(
+      'PayloadTooLarge',
+      `message of ${bytes} bytes is larger than the limit of ${this.#limit} bytes; split the edit or read in ranges`,
+      { bytes, limit: this.#limit },
     );
   }
 
@@ -213,6 +227,9 @@ export class RpcConnection {
     }
   }
 }
+
+/** What a transport hands over: a message's text or bytes, or a refusal to answer in its turn. */
+type Incoming = string | Uint8Array | { refuse: EngineError };
 
 /** A JSON-RPC 2.0 request, exactly as json-rpc-protocol's `parse` would accept one. */
 interface Request {

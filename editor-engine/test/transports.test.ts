@@ -5,7 +5,15 @@ import { EngineErrorCode } from '@symphony/schemas';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import * as Y from 'yjs';
-import { EditorEngineClient, portChannel, shareDocuments } from '../src/index.js';
+import {
+  EditorEngine,
+  EditorEngineClient,
+  MemoryDocumentSource,
+  portChannel,
+  serveOnPort,
+  shareDocuments,
+} from '../src/index.js';
+import { coalescingSender } from '../src/internal.js';
 import { stdioChannel, webSocketChannel } from '../src/node.js';
 
 /** The built worker entry (what `engineWorkerPath` names in dist). */
@@ -75,6 +83,60 @@ describe('Worker / MessagePort', () => {
 
     const unknown = await failure(client.request('buffer.open', { documentId: 'not-on-page' }));
     expect(unknown.code).toBe(EngineErrorCode.UnknownDocument);
+  });
+});
+
+describe('coalescing', () => {
+  it('sends the first message of a turn at once and the rest in order, 16 at a time', async () => {
+    const sent: (string | string[])[] = [];
+    const send = coalescingSender(
+      (text) => sent.push(text),
+      (texts) => sent.push(texts),
+      () => {},
+    );
+    const texts = Array.from({ length: 40 }, (_, i) => `m${i}`);
+    for (const text of texts) send(text);
+    expect(sent).toEqual(['m0', texts.slice(1, 17), texts.slice(17, 33)]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(sent).toEqual(['m0', texts.slice(1, 17), texts.slice(17, 33), texts.slice(33)]);
+    send('next turn');
+    expect(sent.at(-1)).toBe('next turn');
+  });
+
+  it('reports a send that throws after the turn instead of throwing from a timer', async () => {
+    const errors: unknown[] = [];
+    const send = coalescingSender(
+      () => {},
+      () => {
+        throw new Error('port closed');
+      },
+      (error) => errors.push(error),
+    );
+    send('a');
+    send('b');
+    send('c');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(errors.map(String)).toEqual(['Error: port closed']);
+  });
+
+  it('answers each text of a port message that carries an array, and refuses what is not text', async () => {
+    const port = new MessageChannel();
+    const engine = new EditorEngine({ source: new MemoryDocumentSource() });
+    serveOnPort(engine, port.port2);
+    const answers: { id: unknown; result?: unknown; error?: { code: number; message: string } }[] = [];
+    port.port1.on('message', (data: string | string[]) => {
+      for (const text of Array.isArray(data) ? data : [data]) answers.push(JSON.parse(text));
+    });
+    cleanups.push(() => {
+      port.port1.close();
+      engine.close();
+    });
+    const hello = (id: number) => JSON.stringify({ jsonrpc: '2.0', id, method: 'engine.hello', params: {} });
+    port.port1.postMessage([hello(1), 42, hello(2)]);
+    await eventually(() => expect(answers).toHaveLength(3));
+    expect(answers.map((a) => a.id)).toEqual([1, null, 2]);
+    expect(answers[1]!.error).toMatchObject({ code: EngineErrorCode.InvalidRequest });
+    expect(answers[1]!.error!.message).toContain('a port message must be JSON text');
   });
 });
 
