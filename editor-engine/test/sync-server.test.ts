@@ -106,6 +106,30 @@ describe('buffers as y-websocket peers of a real sync-server (OpenAccess)', () =
     await eventually(() => expect(stock.text.toString()).toBe('> from the browser\n'));
   });
 
+  it('carries an edit of several MiB (a pasted log) to the server and to a stock client', {
+    timeout: 30_000,
+  }, async () => {
+    // The server's default limits: an edit the engine accepts (up to 8 MiB of JSON) must fit in one
+    // sync-server message, or the engine's socket would be closed with 1009 on every retry.
+    const server = await startSyncServer(
+      { port: 0 },
+      { persistence: new MemoryDocumentPersistence(), logger: silentLogger },
+    );
+    cleanups.push(() => server.close());
+    const client = engineFor(server);
+    const { bufferId } = await client.request('buffer.open', { documentId: 'big-paste', updates: 'others' });
+    const line = `${'0123456789abcdef'.repeat(8)} — a line of the log\n`;
+    const pasted = line.repeat(Math.ceil((6 * 1024 * 1024) / line.length));
+    await client.request('buffer.edit', { bufferId, edits: [{ op: 'insert', at: 0, text: pasted }] });
+    const statuses: unknown[] = [];
+    client.on('buffer.status', (s) => statuses.push(s));
+    const stock = stockClient(server, 'big-paste', 'anyone');
+    cleanups.push(() => stock.provider.destroy());
+    await eventually(() => expect(stock.text.length).toBe(pasted.length), 20_000);
+    expect(stock.text.toString() === pasted).toBe(true);
+    expect(statuses).toEqual([]);
+  });
+
   it('fails an open with SyncFailed when no sync-server answers', async () => {
     const engine = new EditorEngine({
       source: new WebsocketDocumentSource({ url: 'ws://127.0.0.1:9/yjs', openTimeoutMs: 500 }),

@@ -92,12 +92,16 @@ export const SyncServerConfig = z.object({
   dataDir: z.string().default('.symphony/docs'),
   /** Folder of static files (the built client) served at `/`, if any. */
   staticDir: z.string().optional(),
-  /** 1 MiB: clients split larger Yjs updates; anything larger is an attack or a bug. */
+  /**
+   * 16 MiB: above the largest document OFB stores (10 MiB) and its encoding, so any edit that may be
+   * stored fits in one message: Yjs cannot split an update, and a 2 MiB paste refused with 1009
+   * was refused again on every reconnect, never reaching the server. Larger is refused unbuffered.
+   */
   maxMessageBytes: z
     .number()
     .int()
     .positive()
-    .default(1024 * 1024),
+    .default(16 * 1024 * 1024),
   /**
    * Budget for applying one update, in decoded structs + content items + delete ranges.
    * 500k is far beyond any real edit burst and a fraction of what exhausts memory.
