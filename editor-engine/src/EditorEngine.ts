@@ -17,6 +17,12 @@ import { EngineError, unknownBuffer } from './errors.js';
 import { flattenOutline, type LanguagePlugin, languageFor } from './languages/index.js';
 import { type Caller, TextBuffer } from './TextBuffer.js';
 
+/**
+ * Texts from this size on are parsed in slices before tokens or an outline are taken from them:
+ * 64 K characters parse in about 25 ms, beyond which other callers would notice the wait.
+ */
+const SLICED_PARSE_CHARS = 64 * 1024;
+
 /** Something worth logging: a plugin that failed, a message that could not be answered. */
 export interface EngineLogEntry {
   level: 'info' | 'warn' | 'error';
@@ -114,6 +120,26 @@ export class EditorEngine {
   language(buffer: TextBuffer, requested: string | undefined): LanguagePlugin | undefined {
     const enabled = this.#languages.filter((l) => !this.#disabled.has(l));
     return languageFor(requested ?? buffer.language ?? 'markdown', enabled);
+  }
+
+  /**
+   * @internal Parses a large text in slices before a plugin's synchronous call (see
+   * {@link LanguagePlugin.prepare}); small texts parse faster than a slice and skip it.
+   */
+  async prepare(
+    plugin: LanguagePlugin,
+    what: string,
+    text: string,
+    range: { from: number; to: number } | undefined,
+  ): Promise<void> {
+    if (!plugin.prepare || text.length < SLICED_PARSE_CHARS) return;
+    try {
+      await plugin.prepare(text, range);
+    } catch (error) {
+      this.guard(plugin, what, () => {
+        throw error;
+      });
+    }
   }
 
   /** @internal */
@@ -252,29 +278,32 @@ export class EngineSession implements Caller {
     'buffer.replaceAll': (p) => this.#buffer(p.bufferId).replaceAll(this, p),
     'buffer.setSelections': (p) => this.#buffer(p.bufferId).setSelections(this, p.selections),
     'buffer.selections': (p) => this.#buffer(p.bufferId).selections(this),
-    'buffer.tokens': (p) => {
+    'buffer.tokens': async (p) => {
       const buffer = this.#buffer(p.bufferId);
       const range = p.range ? buffer.read(p.range) : undefined;
       const plugin = this.#engine.language(buffer, p.language);
       if (!plugin) return { language: null, tokens: [], revision: buffer.revision };
       const text = buffer.text;
-      const raw = this.#engine.guard(plugin, 'tokens', () =>
-        plugin.tokens(text, range ? { from: range.from, to: range.to } : undefined),
-      );
+      const revision = buffer.revision;
+      const bounds = range ? { from: range.from, to: range.to } : undefined;
+      await this.#engine.prepare(plugin, 'tokens', text, bounds);
+      const raw = this.#engine.guard(plugin, 'tokens', () => plugin.tokens(text, bounds));
       const tokens: Token[] = [];
       for (const t of raw) {
         if (range && (t.to <= range.from || t.from >= range.to)) continue;
         tokens.push({ from: t.from, to: t.to, type: t.type });
       }
-      return { language: plugin.id, tokens, revision: buffer.revision };
+      return { language: plugin.id, tokens, revision };
     },
-    'buffer.outline': (p) => {
+    'buffer.outline': async (p) => {
       const buffer = this.#buffer(p.bufferId);
       const plugin = this.#engine.language(buffer, p.language);
       if (!plugin) return { language: null, items: [], revision: buffer.revision };
       const text = buffer.text;
+      const revision = buffer.revision;
+      await this.#engine.prepare(plugin, 'outline', text, undefined);
       const raw = this.#engine.guard(plugin, 'outline', () => plugin.outline(text));
-      return { language: plugin.id, items: flattenOutline(raw), revision: buffer.revision };
+      return { language: plugin.id, items: flattenOutline(raw), revision };
     },
   };
 }

@@ -119,3 +119,42 @@ describe('a 10 MB document', () => {
     client.close();
   });
 });
+
+describe('a large Markdown document', () => {
+  it('is parsed in slices: another caller is answered while its outline is being built', {
+    timeout: 60_000,
+  }, async () => {
+    let block = '';
+    for (let i = 0; i < 50; i++) {
+      block += `## Heading ${i}\n\nSome *text* with [a link](https://example.com) and \`code\`.\n- one\n- two\n\n`;
+    }
+    const text = block.repeat(Math.ceil((2 * 1024 * 1024) / block.length));
+    const env = memoryEngine();
+    env.source.document('big-md').getText('content').insert(0, text);
+    const outliner = env.client();
+    const other = env.client();
+    const a = await outliner.request('buffer.open', { documentId: 'big-md', language: 'markdown' });
+    const b = await other.request('buffer.open', { documentId: 'big-md' });
+    const answered: string[] = [];
+    const outline = outliner
+      .request('buffer.outline', { bufferId: a.bufferId })
+      .then((result) => answered.push('outline') && result);
+    // Sent after the outline, answered long before it: the parse yields between slices.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await other.request('buffer.edit', {
+      bufferId: b.bufferId,
+      edits: [{ op: 'insert', at: 0, text: '# Top\n' }],
+    });
+    answered.push('edit');
+    const result = await outline;
+    expect(answered).toEqual(['edit', 'outline']);
+    // The outline is of the text as it was asked for, and says which revision that was.
+    expect(result.revision).toBe(0);
+    expect(result.items[0]).toMatchObject({ name: 'Heading 0', from: 0 });
+    const after = await outliner.request('buffer.outline', { bufferId: a.bufferId });
+    expect(after.revision).toBe(1);
+    expect(after.items[0]).toMatchObject({ name: 'Top', from: 0 });
+    outliner.close();
+    other.close();
+  });
+});

@@ -111,4 +111,10 @@ export interface LanguagePlugin {
   outline(text: string): OutlineItem[];
   /** The outline of `text` within `limits`, saying whether anything was cut. */
   outlineWithStatus(text: string, limits?: Partial<OutlineLimits>): OutlineResult;
+  /**
+   * Optional: does the parsing `tokens(text, range)` (or, without `range`, `outline(text)`) needs in
+   * slices, yielding to the event loop between them, so that call then answers at once. The engine
+   * calls it first for large texts, so one huge document does not stall every other caller.
+   */
+  prepare?(text: string, range?: TextRange): Promise<void>;
 }

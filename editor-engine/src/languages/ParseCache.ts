@@ -1,4 +1,20 @@
-import { type Parser, type Tree, TreeFragment } from '@lezer/common';
+import { type Parser, type PartialParse, type Tree, TreeFragment } from '@lezer/common';
+
+/**
+ * Resolves after other queued work has run: `setImmediate` in Node; in a browser a message to
+ * itself (`setTimeout(0)` is clamped to 4 ms once nested).
+ */
+function nextTurn(): Promise<void> {
+  if (typeof setImmediate === 'function') return new Promise((resolve) => setImmediate(resolve));
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}
 
 interface Entry {
   text: string;
@@ -40,25 +56,61 @@ export class ParseCache {
    * or remembered from an earlier call. Past `upTo` the tree may be missing or provisional.
    */
   tree(text: string, upTo = text.length): Tree {
+    const started = this.#start(text, upTo);
+    if ('tree' in started) return started.tree;
+    let tree: Tree | null = null;
+    while (!tree) tree = started.parse.advance();
+    return this.#store(text, tree, started);
+  }
+
+  /**
+   * Parses `text` up to `upTo` like {@link tree}, but in slices of about `sliceMs`, letting the event
+   * loop run between them, so the {@link tree} call that follows answers from the cache at once. A
+   * 10 MB Markdown file takes seconds to parse; in one piece that stalled every other caller of
+   * the engine for as long.
+   */
+  async prepare(text: string, upTo = text.length, sliceMs = 10): Promise<void> {
+    const started = this.#start(text, upTo);
+    if ('tree' in started) return;
+    let tree: Tree | null = null;
+    while (!tree) {
+      const until = performance.now() + sliceMs;
+      while (!tree && performance.now() < until) tree = started.parse.advance();
+      if (!tree) await nextTurn();
+    }
+    this.#store(text, tree, started);
+  }
+
+  /** A remembered tree complete up to `upTo`, or a parse started from whatever can be reused. */
+  #start(
+    text: string,
+    upTo: number,
+  ): { tree: Tree } | { parse: PartialParse; needed: number; fragments: readonly TreeFragment[] } {
     const needed = Math.min(text.length, Math.max(0, upTo));
     const index = this.#entries.findIndex((entry) => entry.text === text);
     const known = index >= 0 ? this.#entries.splice(index, 1)[0]! : undefined;
     if (known && known.parsedTo >= needed) {
       this.#entries.unshift(known);
-      return known.tree;
+      return { tree: known.tree };
     }
-    const previous = this.#entries[0];
+    if (known) this.#entries.unshift(known);
+    const previous = known ?? this.#entries[0];
     const fragments = known ? known.fragments : previous ? reusableFragments(previous, text) : [];
     const parse = this.#parser.startParse(text, fragments);
     if (needed < text.length) parse.stopAt(needed);
-    let tree: Tree | null = null;
-    while (!tree) tree = parse.advance();
-    const partial = needed < text.length;
+    return { parse, needed, fragments };
+  }
+
+  #store(text: string, tree: Tree, started: { needed: number; fragments: readonly TreeFragment[] }): Tree {
+    const partial = started.needed < text.length;
+    // Another call may have stored this text meanwhile (prepare yields); keep one entry per text.
+    const index = this.#entries.findIndex((entry) => entry.text === text);
+    if (index >= 0) this.#entries.splice(index, 1);
     this.#entries.unshift({
       text,
       tree,
-      parsedTo: needed,
-      fragments: TreeFragment.addTree(tree, partial ? fragments : [], partial),
+      parsedTo: started.needed,
+      fragments: TreeFragment.addTree(tree, partial ? started.fragments : [], partial),
     });
     this.#evict();
     return tree;

@@ -42,5 +42,16 @@ export function guardLanguage(plugin: LanguagePlugin, onError: LanguageErrorSink
         return { items: [], truncated: true };
       }
     },
+    ...(plugin.prepare
+      ? {
+          async prepare(text: string, range?: TextRange) {
+            try {
+              await plugin.prepare?.(text, range);
+            } catch (error) {
+              onError(error, plugin, 'prepare');
+            }
+          },
+        }
+      : {}),
   };
 }

@@ -165,3 +165,13 @@ export function tokensIn(cache: ParseCache, text: string, range?: TextRange): To
   const tree = cache.tree(text, clamped.to + lookahead);
   return highlightTokens(tree, text.length, clamped);
 }
+
+/**
+ * Parses in slices what {@link tokensIn} with `range` (or, without one, an outline) will need, so
+ * that call answers from `cache` without blocking (see {@link ParseCache.prepare}).
+ */
+export function prepareIn(cache: ParseCache, text: string, range?: TextRange): Promise<void> {
+  if (!range) return cache.prepare(text);
+  const clamped = clampRange(range, text.length);
+  return cache.prepare(text, clamped.to + lookahead);
+}

@@ -1,7 +1,7 @@
 import type { SyntaxNode, Tree } from '@lezer/common';
 import { parser as baseParser } from '@lezer/javascript';
 import type { LRParser } from '@lezer/lr';
-import { tokensIn } from './highlight.js';
+import { prepareIn, tokensIn } from './highlight.js';
 import type {
   LanguagePlugin,
   OutlineItem,
@@ -386,6 +386,9 @@ function scriptLanguage(
     extensions,
     tokens(text: string, range?: TextRange) {
       return tokensIn(cache, text, range);
+    },
+    prepare(text: string, range?: TextRange) {
+      return prepareIn(cache, text, range);
     },
     outline(text: string) {
       return scriptOutline(cache.tree(text), text).items;

@@ -1,6 +1,6 @@
 import type { SyntaxNode, Tree } from '@lezer/common';
 import { parser } from '@lezer/json';
-import { tokensIn } from './highlight.js';
+import { prepareIn, tokensIn } from './highlight.js';
 import type {
   LanguagePlugin,
   OutlineItem,
@@ -108,6 +108,9 @@ export const json: LanguagePlugin = {
   extensions: ['.json'],
   tokens(text: string, range?: TextRange) {
     return tokensIn(cache, text, range);
+  },
+  prepare(text: string, range?: TextRange) {
+    return prepareIn(cache, text, range);
   },
   outline(text: string) {
     return jsonOutline(cache.tree(text), text).items;

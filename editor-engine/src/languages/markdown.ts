@@ -1,6 +1,6 @@
 import type { Parser, SyntaxNode, Tree } from '@lezer/common';
 import { parser as commonMarkParser, GFM, parseCode } from '@lezer/markdown';
-import { tokensIn } from './highlight.js';
+import { prepareIn, tokensIn } from './highlight.js';
 import { javascriptParsers } from './javascript.js';
 import { jsonParser } from './json.js';
 import type {
@@ -141,6 +141,9 @@ export const markdown: LanguagePlugin = {
   extensions: ['.md', '.markdown', '.mdown', '.mkd'],
   tokens(text: string, range?: TextRange) {
     return tokensIn(cache, text, range);
+  },
+  prepare(text: string, range?: TextRange) {
+    return prepareIn(cache, text, range);
   },
   outline(text: string) {
     return markdownOutline(cache.tree(text), text).items;
