@@ -222,11 +222,20 @@ const startEngine = (t: Transport) => (t === Transport.stdio ? startStdioEngine(
 const startEcho = (t: Transport) => (t === Transport.stdio ? startStdioEcho() : startWorkerEcho());
 
 let documentNumber = 0;
-/** Opens a fresh empty document on the engine; returns its buffer id. */
-async function openFresh(end: EngineEnd, what: string): Promise<string> {
-  const opened = await end.client.request('buffer.open', { documentId: `bench-${what}-${documentNumber++}` });
+/**
+ * Opens a fresh empty document on the engine; returns its buffer id. Writers open with
+ * `updates: 'others'` (not told about their own edits, as a script replaying edits would);
+ * `'all'` is a view that is also sent a `buffer.update` for each of its own edits.
+ */
+async function openFresh(end: EngineEnd, what: string, updates: Updates = 'others'): Promise<string> {
+  const opened = await end.client.request('buffer.open', {
+    documentId: `bench-${what}-${documentNumber++}`,
+    updates,
+  });
   return opened.bufferId;
 }
+
+type Updates = 'all' | 'others';
 
 // ── helpers ───────────────────────────────────────────────────────────────────────────────────────
 
@@ -260,15 +269,15 @@ function fmt(value: number, unit: string): string {
 
 // ── 1. round-trip latency ─────────────────────────────────────────────────────────────────────────
 
-async function roundTrips(transport: Transport): Promise<void> {
-  const label = `${transport} round trip, 1-char insert`;
+async function roundTrips(transport: Transport, updates: Updates): Promise<void> {
+  const label = `${transport} round trip, 1-char insert${updates === 'all' ? ', own buffer.update sent too' : ''}`;
   console.log(
     `editor-engine: ${label}, ${SIZE.warmup} warm-up + ${SIZE.pairs} pairs × ${SIZE.latencySamples}`,
   );
   enter(`starting the ${transport} engine and echo`);
   const engine = startEngine(transport);
   const echo = startEcho(transport);
-  const bufferId = await openFresh(engine, 'latency');
+  const bufferId = await openFresh(engine, 'latency', updates);
   let length = 0;
   let echoId = 0;
   const runs = await alternate<Latency>({
@@ -761,6 +770,8 @@ async function largeDocument(): Promise<void> {
       enter(`${label}: bare Y.Doc`);
       let t = performance.now();
       const loaded = ytext.toString();
+      // What buffer.open answers (length, line count) and the first screen of lines.
+      if (countLines(loaded) !== lineCount) throw new Error('the anchor counted a different number of lines');
       firstLines(loaded, FIRST_LINES);
       const open = performance.now() - t;
       t = performance.now();
@@ -785,7 +796,7 @@ async function largeDocument(): Promise<void> {
     [
       'open',
       `open a ${label}: buffer.open + first ${FIRST_LINES} lines`,
-      `Y.Text.toString() of the same document held in a bare Y.Doc + its first ${FIRST_LINES} lines, in this process`,
+      `Y.Text.toString() of the same document held in a bare Y.Doc + counting its lines (indexOf loop) + its first ${FIRST_LINES} lines, in this process`,
     ],
     [
       'literal',
@@ -814,6 +825,12 @@ async function largeDocument(): Promise<void> {
       ),
     );
   }
+}
+
+function countLines(text: string): number {
+  let lines = 1;
+  for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', nl + 1)) lines++;
+  return lines;
 }
 
 function firstLines(text: string, count: number): string[] {
@@ -853,8 +870,10 @@ const only = process.env.BENCH_CASES?.split(',');
 const want = (name: string) => !only || only.includes(name);
 
 if (want('latency')) {
-  await roundTrips(Transport.stdio);
-  await roundTrips(Transport.worker);
+  await roundTrips(Transport.stdio, 'others');
+  await roundTrips(Transport.worker, 'others');
+  await roundTrips(Transport.stdio, 'all');
+  await roundTrips(Transport.worker, 'all');
 }
 if (want('throughput')) {
   await throughput(Transport.stdio);
@@ -864,15 +883,20 @@ if (want('trace')) {
   await traceReplay(Transport.worker, 'awaited', SIZE.tracePrefix, TRACE_PAIRS);
   await traceReplay(Transport.worker, 'pipelined', SIZE.tracePrefix, TRACE_PAIRS);
   await traceReplay(Transport.stdio, 'awaited', SIZE.tracePrefix, TRACE_PAIRS);
+  await traceReplay(Transport.stdio, 'pipelined', SIZE.tracePrefix, TRACE_PAIRS);
 }
-if (want('trace-whole')) await traceReplay(Transport.worker, 'awaited', SIZE.traceWhole, 1);
+if (want('trace-whole')) {
+  await traceReplay(Transport.worker, 'awaited', SIZE.traceWhole, 1);
+  await traceReplay(Transport.worker, 'pipelined', SIZE.traceWhole, 1);
+}
 if (want('document')) await largeDocument();
 
 const path = writeResult({
   name: 'editor-engine',
   cases,
   notes: [
-    'Ours: the shipped EditorEngineClient (json-rpc-peer) → transport → the shipped engine with MemoryDocumentSource; every edit also sends the caller a buffer.update notification, which the client parses.',
+    "Ours: the shipped EditorEngineClient (json-rpc-peer) → transport → the shipped engine with MemoryDocumentSource. Buffers are opened with updates: 'others' (the writer is not sent its own edits back) except in the cases marked 'own buffer.update sent too' (updates: 'all', what a view uses), where each edit's notification also crosses the transport and is parsed by the client.",
+    'Both transports coalesce, on the client and on the engine: the first message of a turn is sent at once, the rest of a burst together (one write / one postMessage of an array) every 16 messages and when the turn ends.',
     'stdio: the built symphony-editor-engine bin (--memory) as a child process; Worker: worker_threads with serveOnPort / portChannel.',
     'Echo anchors receive the JSON text of the same buffer.edit request and the client parses the echoed line.',
     `Engine: editor-engine/dist as built from commit ${engineAtStart} (the last commit touching editor-engine/ when the run began); load average ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end (${cpus().length} CPUs).`,
