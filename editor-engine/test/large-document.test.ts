@@ -2,15 +2,20 @@ import { describe, expect, it } from 'vitest';
 import { LineIndex } from '../src/internal.js';
 import { connectInProcess, memoryEngine } from './helpers.js';
 
+/** A Lehmer generator: `rnd(n)` is an integer in [0, n), the same sequence for the same seed. */
+function seededRandom(seed: number): (n: number) => number {
+  let state = seed;
+  return (n) => {
+    state = (state * 16807) % 2147483647;
+    return state % n;
+  };
+}
+
 describe('LineIndex', () => {
   it('matches a rescan after random inserts and deletes across chunk boundaries', () => {
     let text = 'x\n'.repeat(3000);
     const index = new LineIndex(text);
-    let seed = 42;
-    const rnd = (n: number) => {
-      seed = (seed * 16807) % 2147483647;
-      return seed % n;
-    };
+    const rnd = seededRandom(42);
     for (let i = 0; i < 2000; i++) {
       if (rnd(2) === 0) {
         const at = rnd(text.length + 1);
@@ -63,11 +68,7 @@ describe('LineIndex.locator', () => {
     for (let i = 0; i < 3000; i++) lines.push('y'.repeat((i * 7919) % 13));
     const text = lines.join('\n');
     const index = new LineIndex(text);
-    let seed = 7;
-    const rnd = (n: number) => {
-      seed = (seed * 16807) % 2147483647;
-      return seed % n;
-    };
+    const rnd = seededRandom(7);
     for (let run = 0; run < 20; run++) {
       const locate = index.locator();
       let offset = 0;
