@@ -31,6 +31,7 @@ import {
 } from './automerge-message.js';
 import type { Logger } from './logger.js';
 import { isPermanentRefusal } from './ofb-functions.js';
+import { limitUnauthorizedBytes } from './unauthorized-bytes.js';
 import { addsNothing, checkWorkflowChanges } from './workflow-gate.js';
 
 /** What {@link startAutomergeEndpoint} needs. */
@@ -196,6 +197,8 @@ export function startAutomergeEndpoint(options: AutomergeEndpointOptions): Autom
     queuedBytes: number;
     readonly cleanups: (() => void)[];
     stopExpiry: () => void;
+    /** Stops counting the raw bytes received before the token was checked. */
+    stopCountingBytes?: () => void;
     exp: number;
     deliver?: (frame: Uint8Array) => void;
   }
@@ -539,6 +542,7 @@ export function startAutomergeEndpoint(options: AutomergeEndpointOptions): Autom
         clearTimeout(timeout);
         if (answer.ok || answer.reason === DenialReason.unknown || answer.reason === DenialReason.forbidden) {
           connection.authenticated = true;
+          connection.stopCountingBytes?.();
           connection.userId = answer.ok ? answer.userId : subOfJwt(connection.token);
           // Closed when the token expires even if it never names a document.
           const exp = answer.ok ? answer.exp : expOfJwt(connection.token);
@@ -613,6 +617,14 @@ export function startAutomergeEndpoint(options: AutomergeEndpointOptions): Autom
         stopExpiry: () => {},
         exp: Number.NaN,
       };
+      const stopCounting = limitUnauthorizedBytes(req.socket, limits.maxBytes, (received) =>
+        reject(ws, remote, {
+          close: CloseCode.UnauthenticatedLimit,
+          detail: `${received} bytes received before the token was checked`,
+        }),
+      );
+      connection.cleanups.push(stopCounting);
+      connection.stopCountingBytes = stopCounting;
       connections.set(ws, connection);
       ws.on('close', () => {
         connection.queue.length = 0;

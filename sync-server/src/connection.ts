@@ -11,6 +11,7 @@ import type { Watched } from './access/Revalidator.js';
 import type { Logger } from './logger.js';
 import { stampAwareness } from './presence.js';
 import { awarenessFrame, type Peer, type SharedDocument, UpdateFailedError } from './shared-document.js';
+import { limitUnauthorizedBytes, type RawSocket } from './unauthorized-bytes.js';
 import {
   checkAwarenessUpdate,
   checkStateVector,
@@ -66,8 +67,12 @@ export function serveConnection(
   context: ConnectionContext,
   remote: string,
   token: string,
+  raw?: RawSocket,
 ): void {
   const { limits } = context;
+  const stopCounting = limitUnauthorizedBytes(raw, limits.maxUnauthorizedBytes, (received) =>
+    refuse(CloseCode.UnauthenticatedLimit, `${received} bytes received before authorization settled`),
+  );
   let document: SharedDocument | undefined;
   let access: Access | undefined;
   let joined = false;
@@ -113,6 +118,7 @@ export function serveConnection(
   function leave(): void {
     if (left) return;
     left = true;
+    stopCounting();
     joined = false;
     pending.length = 0;
     for (const cleanup of cleanups.splice(0)) cleanup();
@@ -134,6 +140,7 @@ export function serveConnection(
     const roleChanged = access !== undefined && access.role !== answer.role;
     const previous = access;
     access = answer;
+    stopCounting();
     if (previous === undefined || previous.exp !== answer.exp) {
       stopExpiry();
       stopExpiry = whenExpired(answer.exp, () => refuse(CloseCode.TokenExpired, 'the token expired'));

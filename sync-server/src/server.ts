@@ -260,7 +260,7 @@ export async function startSyncServer(
         ws.close(CloseCode.InvalidDocumentId.code, CloseCode.InvalidDocumentId.reason);
         return;
       }
-      serveConnection(ws, parsed.data, context, remote, tokenOf(url));
+      serveConnection(ws, parsed.data, context, remote, tokenOf(url), req.socket);
     });
   });
 

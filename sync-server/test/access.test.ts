@@ -316,6 +316,32 @@ describe('/yjs authorized by a real OFB', () => {
     silent.ws.close();
   });
 
+  it('stops reading a frame of several MiB from a peer not yet authorized, at the pre-auth byte limit', async () => {
+    await server.close();
+    const never: AccessControl = { authorize: () => new Promise(() => {}), authorizeMany: async () => [] };
+    // Default limits: frames may be 16 MiB once authorized.
+    server = await startTestServer(
+      {},
+      {
+        persistence: new MemoryDocumentPersistence(),
+        logger,
+        access: never,
+        authorization: { timeoutMs: 10_000 },
+      },
+    );
+    const raw = await rawSocket(server, `/yjs/${documentId}?token=${editor.token}`);
+    raw.ws.send(new Uint8Array(8 * 1024 * 1024));
+    // The server stops reading and ends the socket; this client, still pushing its frame into a
+    // connection nobody reads, would only notice at its own timeout, so the server's log is watched.
+    const refusalOf = () => logged.map((line) => JSON.parse(line)).find((entry) => entry.code === 4408);
+    await waitFor(() => refusalOf() !== undefined, 'the server to refuse the connection');
+    raw.ws.terminate();
+    const refusal = refusalOf();
+    // Counted on the socket as bytes arrived, not after `ws` had buffered the whole 8 MiB frame.
+    expect(refusal.detail).toMatch(/^\d+ bytes received before authorization settled$/);
+    expect(Number.parseInt(refusal.detail, 10)).toBeLessThan(1024 * 1024);
+  });
+
   it('closes a connection whose authorization never settles with 4408', async () => {
     await server.close();
     const never: AccessControl = { authorize: () => new Promise(() => {}), authorizeMany: async () => [] };

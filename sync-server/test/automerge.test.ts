@@ -6,6 +6,7 @@ import { cbor, type DocHandle, type PeerId, Repo } from '@automerge/automerge-re
 import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websocket';
 import { CloseCode, Health } from '@symphony/schemas';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AccessControl } from '../src/access/AccessControl.js';
 import type { Logger, SyncServer } from '../src/index.js';
 import { rawSocket, startTestServer, tempDir, waitFor } from './helpers.js';
 
@@ -294,6 +295,35 @@ describe('/automerge with stock automerge-repo clients', () => {
     await waitFor(() => fromB.doc().items.includes('after'), 'the stock clients to keep syncing');
     const health = await fetch(`${server.url}/healthz`);
     expect(health.status).toBe(200);
+  });
+});
+
+describe('/automerge before the token is checked', () => {
+  it('stops reading a frame of several MiB at the pre-auth byte limit', async () => {
+    const dir = await tempDir('symphony-automerge-preauth-');
+    const warnings: { code?: unknown; detail?: unknown }[] = [];
+    const logger: Logger = {
+      info() {},
+      warn: (_msg, fields) => void warnings.push({ ...fields }),
+      error: (_msg, fields) => void warnings.push({ ...fields }),
+    };
+    const never: AccessControl = { authorize: () => new Promise(() => {}), authorizeMany: async () => [] };
+    const server = await startTestServer({ dataDir: dir.dir }, { logger, access: never });
+    try {
+      const raw = await rawSocket(server, '/automerge');
+      raw.ws.send(new Uint8Array(8 * 1024 * 1024));
+      await waitFor(
+        () => warnings.some((w) => w.code === CloseCode.UnauthenticatedLimit.code),
+        'the server to refuse the connection',
+      );
+      raw.ws.terminate();
+      const refusal = warnings.find((w) => w.code === CloseCode.UnauthenticatedLimit.code)!;
+      expect(refusal.detail).toMatch(/^\d+ bytes received before the token was checked$/);
+      expect(Number.parseInt(String(refusal.detail), 10)).toBeLessThan(1024 * 1024);
+    } finally {
+      await server.close();
+      await dir.cleanup();
+    }
   });
 });
 
