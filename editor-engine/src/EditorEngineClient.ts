@@ -1,11 +1,14 @@
-import type {
-  EngineMethod,
-  EngineNotification,
-  EngineNotificationParams,
-  EngineParams,
-  EngineResult,
+import {
+  EditorEngineLimits,
+  EngineErrorCode,
+  type EngineMethod,
+  type EngineNotification,
+  type EngineNotificationParams,
+  type EngineParams,
+  type EngineResult,
 } from '@symphony/schemas';
 import { format, type ParsedMessage, Peer } from 'json-rpc-peer';
+import { utf8Length } from './utf8.js';
 
 /** Something that carries JSON-RPC text both ways: a stdio pipe, a MessagePort, a WebSocket. */
 export interface EngineChannel {
@@ -63,6 +66,8 @@ export class EditorEngineClient {
   readonly #pending = new Map<number, { resolve(value: unknown): void; reject(error: unknown): void }>();
   #nextId = 1;
   #closed = false;
+  /** The engine's message limit (`engine.hello` says it); larger requests are refused here. */
+  maxMessageBytes: number = EditorEngineLimits.maxMessageBytes;
   /** Handles requests the engine sends this client (none today); unknown ones are refused. */
   onRequest: ((method: string, params: unknown) => unknown) | undefined;
 
@@ -119,7 +124,17 @@ export class EditorEngineClient {
   #dispatch(method: string, params: unknown): void {
     const listeners = this.#listeners.get(method);
     if (!listeners) return;
-    for (const listener of listeners) listener(params as never);
+    for (const listener of listeners) {
+      // A listener that throws must not cost the messages behind it (they may share one port
+      // message or stdout chunk); its error surfaces on its own, as an uncaught one.
+      try {
+        listener(params as never);
+      } catch (error) {
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    }
   }
 
   /** Sends a request; rejects with an {@link EngineRequestError} if the engine answers an error. */
@@ -127,9 +142,22 @@ export class EditorEngineClient {
     if (this.#closed)
       return Promise.reject(new EngineRequestError('the client was closed', -32603, undefined));
     const id = this.#nextId++;
+    const text = format.request(id, method, params);
+    // The engine answers a message over its limit with an error it cannot tie to any request
+    // (`id: null`, the message was never parsed); refused here, the request fails instead of hanging.
+    const bytes = utf8Length(text, this.maxMessageBytes);
+    if (bytes > this.maxMessageBytes) {
+      return Promise.reject(
+        new EngineRequestError(
+          `${method} is ${bytes} bytes, over the engine's limit of ${this.maxMessageBytes} bytes per message; split the edit or read in ranges`,
+          EngineErrorCode.PayloadTooLarge,
+          { bytes, limit: this.maxMessageBytes },
+        ),
+      );
+    }
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      this.#channel.send(format.request(id, method, params));
+      this.#channel.send(text);
     });
   }
 

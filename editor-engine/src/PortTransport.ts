@@ -38,7 +38,8 @@ export function onPortMessage(port: PortLike, listener: (data: unknown) => void)
 export function eachPortText(data: unknown, receive: (text: string | Uint8Array | undefined) => void): void {
   if (typeof data === 'string' || data instanceof Uint8Array) receive(data);
   else if (Array.isArray(data)) {
-    for (const item of data) receive(typeof item === 'string' ? item : undefined);
+    for (const item of data)
+      receive(typeof item === 'string' || item instanceof Uint8Array ? item : undefined);
   } else receive(undefined);
 }
 

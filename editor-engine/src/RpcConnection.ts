@@ -2,6 +2,7 @@ import { EditorEngineLimits, type EngineErrorObject } from '@symphony/schemas';
 import { format, type ParsedMessage, Peer } from 'json-rpc-peer';
 import type { EditorEngine, EngineSession } from './EditorEngine.js';
 import { EngineError } from './errors.js';
+import { utf8Length } from './utf8.js';
 
 /** Options of one connection. */
 export interface RpcConnectionOptions {
@@ -9,7 +10,6 @@ export interface RpcConnectionOptions {
   maxMessageBytes?: number;
 }
 
-const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /**
@@ -33,6 +33,9 @@ export class RpcConnection {
   /** Messages waiting while an earlier one is still being answered (an asynchronous method). */
   readonly #queue: Incoming[] = [];
   #busy = false;
+  #draining = false;
+  /** Waiting for every message received so far to be answered. */
+  readonly #idle: (() => void)[] = [];
 
   constructor(engine: EditorEngine, send: (text: string) => void, options: RpcConnectionOptions = {}) {
     this.#engine = engine;
@@ -69,15 +72,42 @@ export class RpcConnection {
 
   #enqueue(item: Incoming): void {
     if (this.#closed) return;
-    if (this.#busy) {
+    if (this.#busy || this.#draining) {
       this.#queue.push(item);
       return;
     }
     this.#run(item);
   }
 
+  /**
+   * Resolves once every message received so far has been answered (or the connection closed), so
+   * a transport whose input ended can send the last answers before it closes.
+   */
+  whenIdle(): Promise<void> {
+    if (this.#closed || (!this.#busy && this.#queue.length === 0)) return Promise.resolve();
+    return new Promise((resolve) => this.#idle.push(resolve));
+  }
+
   /** Handles messages until one needs to wait, then resumes the queue when it is answered. */
   #run(first: Incoming): void {
+    // A transport that delivers synchronously may hand over the next message while this one is
+    // being answered; it waits in the queue behind the ones already there.
+    this.#draining = true;
+    try {
+      this.#drain(first);
+    } finally {
+      this.#draining = false;
+    }
+    this.#settleIdle();
+  }
+
+  #settleIdle(): void {
+    if (this.#closed || (!this.#busy && this.#queue.length === 0)) {
+      for (const resolve of this.#idle.splice(0)) resolve();
+    }
+  }
+
+  #drain(first: Incoming): void {
     let message: Incoming | undefined = first;
     while (message !== undefined && !this.#closed) {
       let pending: Promise<void> | undefined;
@@ -94,6 +124,7 @@ export class RpcConnection {
             this.#busy = false;
             const next = this.#queue.shift();
             if (next !== undefined) this.#run(next);
+            else this.#settleIdle();
           });
         return;
       }
@@ -173,6 +204,7 @@ export class RpcConnection {
     this.#closed = true;
     this.#session.close();
     this.#peer.failPendingRequests(new Error('connection closed'));
+    this.#settleIdle();
   }
 
   /** One message through json-rpc-peer; resolves to the text to send back, if any. */
@@ -258,11 +290,4 @@ function invalidRequest(reason: string): EngineError {
 function errorText(id: string | number | null, error: EngineError): string {
   const payload: EngineErrorObject = error.toJsonRpcError();
   return JSON.stringify({ jsonrpc: '2.0', id, error: payload });
-}
-
-/** UTF-8 length of a string, computed only when it could exceed `limit` (each code unit is 1–3 bytes). */
-function utf8Length(text: string, limit: number): number {
-  if (text.length * 3 <= limit) return text.length;
-  if (text.length > limit) return text.length;
-  return encoder.encode(text).byteLength;
 }

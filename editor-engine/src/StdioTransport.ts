@@ -28,10 +28,22 @@ export function serveStdio(
   );
   return new Promise((resolve) => {
     input.on('data', (chunk: Buffer) => lines.push(chunk));
+    let ended = false;
+    // The input ended (a script piped its requests in and closed): every request read so far is
+    // still answered, and the answers written out, before the connection closes.
     const end = () => {
+      if (ended) return;
+      ended = true;
       lines.end();
-      connection.close();
-      resolve();
+      void connection.whenIdle().then(() => {
+        send.flush();
+        const done = () => {
+          connection.close();
+          resolve();
+        };
+        if (output.writableEnded || output.destroyed) done();
+        else output.write('', done);
+      });
     };
     input.on('end', end);
     input.on('close', end);

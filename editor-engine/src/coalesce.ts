@@ -22,7 +22,7 @@ export function coalescingSender(
   sendOne: (text: string) => void,
   sendMany: (texts: string[]) => void,
   onError: (error: unknown) => void,
-): (text: string) => void {
+): CoalescingSender {
   let queue: string[] | undefined;
   const send = (texts: string[]) => {
     try {
@@ -37,17 +37,31 @@ export function coalescingSender(
     queue = undefined;
     send(texts);
   };
-  return (text) => {
+  const sender = (text: string) => {
     if (queue) {
       queue.push(text);
-      if (queue.length === MAX_BURST) {
-        send(queue);
+      if (queue.length >= MAX_BURST) {
+        // A new array before sending: a transport that answers synchronously may send again.
+        const texts = queue;
         queue = [];
+        send(texts);
       }
       return;
     }
     queue = [];
     afterTurn(flush);
-    sendOne(text);
+    send([text]);
   };
+  // Sends what is held now (before the output closes); the turn's own flush then finds nothing.
+  return Object.assign(sender, {
+    flush: () => {
+      if (!queue) return;
+      const texts = queue;
+      queue = [];
+      send(texts);
+    },
+  });
 }
+
+/** A coalescing sender; `flush()` sends at once whatever it still holds. */
+export type CoalescingSender = ((text: string) => void) & { flush(): void };

@@ -208,6 +208,89 @@ describe('a catastrophic regex', () => {
   }, 30_000);
 });
 
+describe('the client', () => {
+  it('refuses a request over the message limit itself, instead of waiting for an answer that cannot come', async () => {
+    const port = new MessageChannel();
+    const engine = new EditorEngine({ source: new MemoryDocumentSource() });
+    serveOnPort(engine, port.port2);
+    const client = new EditorEngineClient(portChannel(port.port1));
+    cleanups.push(() => {
+      client.close();
+      engine.close();
+    });
+    const { bufferId } = await client.request('buffer.open', { documentId: 'limits' });
+    const huge = 'é'.repeat(5 * 1024 * 1024); // 10 MiB of UTF-8 in 5 M code units
+    const refused = await failure(
+      client.request('buffer.edit', { bufferId, edits: [{ op: 'insert', at: 0, text: huge }] }),
+    );
+    expect(refused.code).toBe(EngineErrorCode.PayloadTooLarge);
+    expect(refused.message).toContain('over the engine');
+    expect((await client.request('buffer.lineCount', { bufferId })).length).toBe(0);
+  });
+
+  it('keeps delivering the messages of a burst when a notification listener throws', async () => {
+    const port = new MessageChannel();
+    const engine = new EditorEngine({ source: new MemoryDocumentSource() });
+    serveOnPort(engine, port.port2);
+    const client = new EditorEngineClient(portChannel(port.port1));
+    cleanups.push(() => {
+      client.close();
+      engine.close();
+    });
+    const thrown: unknown[] = [];
+    const onUncaught = (error: unknown) => thrown.push(error);
+    process.on('uncaughtException', onUncaught);
+    cleanups.push(() => process.off('uncaughtException', onUncaught));
+    const { bufferId } = await client.request('buffer.open', { documentId: 'listener' });
+    let calls = 0;
+    client.on('buffer.update', () => {
+      calls++;
+      if (calls === 3) throw new Error('a listener bug');
+    });
+    const edits = Array.from({ length: 5 }, (_, i) =>
+      client.request('buffer.edit', { bufferId, edits: [{ op: 'insert', at: i, text: 'x' }] }),
+    );
+    expect((await Promise.all(edits)).map((r) => r.revision)).toEqual([1, 2, 3, 4, 5]);
+    expect(calls).toBe(5);
+    await eventually(() => expect(thrown.map(String)).toEqual(['Error: a listener bug']));
+  });
+});
+
+describe('stdio input that ends', () => {
+  it('answers every request piped in before stdin closed, then exits', async () => {
+    const child = startBin(['--memory']);
+    let out = '';
+    child.stdout!.setEncoding('utf8');
+    child.stdout!.on('data', (chunk: string) => {
+      out += chunk;
+    });
+    const requests = [
+      {
+        jsonrpc: '2.0',
+        id: 'open',
+        method: 'buffer.open',
+        params: { documentId: 'piped', updates: 'others' },
+      },
+      ...Array.from({ length: 40 }, (_, i) => ({
+        jsonrpc: '2.0',
+        id: i,
+        method: 'buffer.edit',
+        params: { bufferId: 'b1', edits: [{ op: 'insert', at: i, text: 'x' }] },
+      })),
+      { jsonrpc: '2.0', id: 'read', method: 'buffer.read', params: { bufferId: 'b1' } },
+    ];
+    child.stdin!.end(`${requests.map((r) => JSON.stringify(r)).join('\n')}\n`);
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+    expect(code).toBe(0);
+    const answers = out
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(answers.map((a) => a.id)).toEqual(requests.map((r) => r.id));
+    expect(answers.at(-1).result).toMatchObject({ text: 'x'.repeat(40), revision: 40 });
+  });
+});
+
 describe('pipelining', () => {
   it('handles a connection’s messages in arrival order, so edits may follow buffer.open unawaited', async () => {
     const child = startBin(['--memory']);

@@ -36,6 +36,8 @@ export class ParseCache {
   readonly #maxChars: number;
   /** Most recently used first. */
   readonly #entries: Entry[] = [];
+  /** Parses under way in slices. */
+  readonly #preparing: { text: string; upTo: number; done: Promise<void> }[] = [];
 
   /**
    * @param capacity how many texts to remember; 4 covers a few documents open side by side.
@@ -69,16 +71,30 @@ export class ParseCache {
    * 10 MB Markdown file takes seconds to parse; in one piece that stalled every other caller of
    * the engine for as long.
    */
-  async prepare(text: string, upTo = text.length, sliceMs = 10): Promise<void> {
+  prepare(text: string, upTo = text.length, sliceMs = 10): Promise<void> {
+    // Two callers asking about the same large text share one parse.
+    const needed = Math.min(text.length, Math.max(0, upTo));
+    const running = this.#preparing.find((p) => p.text === text && p.upTo >= needed);
+    if (running) return running.done;
     const started = this.#start(text, upTo);
-    if ('tree' in started) return;
-    let tree: Tree | null = null;
-    while (!tree) {
-      const until = performance.now() + sliceMs;
-      while (!tree && performance.now() < until) tree = started.parse.advance();
-      if (!tree) await nextTurn();
-    }
-    this.#store(text, tree, started);
+    if ('tree' in started) return Promise.resolve();
+    const entry = { text, upTo: needed, done: Promise.resolve() };
+    this.#preparing.push(entry);
+    entry.done = (async () => {
+      try {
+        let tree: Tree | null = null;
+        while (!tree) {
+          const until = performance.now() + sliceMs;
+          while (!tree && performance.now() < until) tree = started.parse.advance();
+          if (!tree) await nextTurn();
+        }
+        this.#store(text, tree, started);
+      } finally {
+        const index = this.#preparing.indexOf(entry);
+        if (index >= 0) this.#preparing.splice(index, 1);
+      }
+    })();
+    return entry.done;
   }
 
   /** A remembered tree complete up to `upTo`, or a parse started from whatever can be reused. */
