@@ -1,9 +1,22 @@
 import { expect, test } from './support/fixtures.js';
 import { TEST_PASSWORD } from './support/ofb.js';
 
-/** Names of this browser context's IndexedDB databases. */
-function databaseNames(page: import('@playwright/test').Page): Promise<string[]> {
-  return page.evaluate(async () => (await indexedDB.databases()).flatMap((d) => (d.name ? [d.name] : [])));
+/**
+ * Names of this browser context's IndexedDB databases. Signing out, and signing in as another
+ * account, reload the page once their work is done; a question that meets the reload is asked again
+ * of the reloaded page (seen in CI: "Execution context was destroyed").
+ */
+async function databaseNames(page: import('@playwright/test').Page): Promise<string[]> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await page.evaluate(async () =>
+        (await indexedDB.databases()).flatMap((d) => (d.name ? [d.name] : [])),
+      );
+    } catch (error) {
+      if (attempt === 5 || !String(error).includes('Execution context was destroyed')) throw error;
+      await page.waitForLoadState('load');
+    }
+  }
 }
 
 test.describe('offline copies per account', () => {
