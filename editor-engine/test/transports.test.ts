@@ -208,16 +208,22 @@ describe('a catastrophic regex', () => {
   }, 30_000);
 });
 
+/** A client of an in-memory engine served on a MessagePort in this thread (closed after the test). */
+function clientOfPortEngine(): EditorEngineClient {
+  const port = new MessageChannel();
+  const engine = new EditorEngine({ source: new MemoryDocumentSource() });
+  serveOnPort(engine, port.port2);
+  const client = new EditorEngineClient(portChannel(port.port1));
+  cleanups.push(() => {
+    client.close();
+    engine.close();
+  });
+  return client;
+}
+
 describe('the client', () => {
   it('refuses a request over the message limit itself, instead of waiting for an answer that cannot come', async () => {
-    const port = new MessageChannel();
-    const engine = new EditorEngine({ source: new MemoryDocumentSource() });
-    serveOnPort(engine, port.port2);
-    const client = new EditorEngineClient(portChannel(port.port1));
-    cleanups.push(() => {
-      client.close();
-      engine.close();
-    });
+    const client = clientOfPortEngine();
     const { bufferId } = await client.request('buffer.open', { documentId: 'limits' });
     const huge = 'é'.repeat(5 * 1024 * 1024); // 10 MiB of UTF-8 in 5 M code units
     const refused = await failure(
@@ -229,14 +235,7 @@ describe('the client', () => {
   });
 
   it('keeps delivering the messages of a burst when a notification listener throws', async () => {
-    const port = new MessageChannel();
-    const engine = new EditorEngine({ source: new MemoryDocumentSource() });
-    serveOnPort(engine, port.port2);
-    const client = new EditorEngineClient(portChannel(port.port1));
-    cleanups.push(() => {
-      client.close();
-      engine.close();
-    });
+    const client = clientOfPortEngine();
     const thrown: unknown[] = [];
     const onUncaught = (error: unknown) => thrown.push(error);
     process.on('uncaughtException', onUncaught);

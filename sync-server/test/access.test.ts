@@ -316,19 +316,19 @@ describe('/yjs authorized by a real OFB', () => {
     silent.ws.close();
   });
 
-  it('stops reading a frame of several MiB from a peer not yet authorized, at the pre-auth byte limit', async () => {
+  /** Restarts the server with an authority that never answers, giving up after `timeoutMs`. */
+  async function restartWhereAuthorizationNeverSettles(timeoutMs: number): Promise<void> {
     await server.close();
     const never: AccessControl = { authorize: () => new Promise(() => {}), authorizeMany: async () => [] };
-    // Default limits: frames may be 16 MiB once authorized.
     server = await startTestServer(
       {},
-      {
-        persistence: new MemoryDocumentPersistence(),
-        logger,
-        access: never,
-        authorization: { timeoutMs: 10_000 },
-      },
+      { persistence: new MemoryDocumentPersistence(), logger, access: never, authorization: { timeoutMs } },
     );
+  }
+
+  it('stops reading a frame of several MiB from a peer not yet authorized, at the pre-auth byte limit', async () => {
+    // Default limits: frames may be 16 MiB once authorized.
+    await restartWhereAuthorizationNeverSettles(10_000);
     const raw = await rawSocket(server, `/yjs/${documentId}?token=${editor.token}`);
     raw.ws.send(new Uint8Array(8 * 1024 * 1024));
     // The server stops reading and ends the socket; this client, still pushing its frame into a
@@ -343,17 +343,7 @@ describe('/yjs authorized by a real OFB', () => {
   });
 
   it('closes a connection whose authorization never settles with 4408', async () => {
-    await server.close();
-    const never: AccessControl = { authorize: () => new Promise(() => {}), authorizeMany: async () => [] };
-    server = await startTestServer(
-      {},
-      {
-        persistence: new MemoryDocumentPersistence(),
-        logger,
-        access: never,
-        authorization: { timeoutMs: 300 },
-      },
-    );
+    await restartWhereAuthorizationNeverSettles(300);
     expect(await closeCodeFor(editor.token)).toBe(CloseCode.UnauthenticatedLimit.code);
   });
 });
