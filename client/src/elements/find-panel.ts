@@ -243,8 +243,7 @@ export class FindPanel extends LitElement {
     const buffer = this.buffer;
     const match = this.found[this.current] ?? this.found[0];
     if (buffer === null || match === undefined || this.readOnly) return;
-    this.busy = true;
-    try {
+    await this.replacing(async () => {
       const result = await buffer.replace({
         ...this.params(),
         replacement: this.replacement,
@@ -260,24 +259,27 @@ export class FindPanel extends LitElement {
       this.origin = result.replaced.to;
       this.current = -1;
       await this.search({ keepCurrent: false });
-    } catch (error) {
-      this.error = describeEngineError(error);
-    } finally {
-      this.busy = false;
-    }
+    });
   }
 
   private async replaceAll(): Promise<void> {
     const buffer = this.buffer;
     if (buffer === null || this.query === '' || this.readOnly) return;
-    this.busy = true;
-    try {
+    await this.replacing(async () => {
       const result = await buffer.replaceAll({ ...this.params(), replacement: this.replacement });
       this.status =
         result.count === 0 ? 'Nothing to replace' : `Replaced ${result.count.toLocaleString('en')}`;
       this.canUndo = result.count > 0;
       this.current = -1;
       await this.search({ keepCurrent: false });
+    });
+  }
+
+  /** Runs a replace with the panel busy, showing the engine's error if it fails. */
+  private async replacing(run: () => Promise<void>): Promise<void> {
+    this.busy = true;
+    try {
+      await run();
     } catch (error) {
       this.error = describeEngineError(error);
     } finally {
