@@ -17,7 +17,7 @@ import {
   type Ofb,
   serviceToken,
   signUp,
-  startOfb,
+  startTeam,
   stopOfb,
   type User,
   workspaceWith,
@@ -152,17 +152,7 @@ describe('buffers under OFB’s permissions', () => {
   let server: SyncServer;
 
   beforeAll(async () => {
-    ofb = await startOfb();
-    [owner, editor, viewer, stranger] = await Promise.all([
-      signUp(ofb.url, 'owner'),
-      signUp(ofb.url, 'editor'),
-      signUp(ofb.url, 'viewer'),
-      signUp(ofb.url, 'stranger'),
-    ]);
-    workspaceId = await workspaceWith(ofb.url, owner, [
-      { user: editor, role: 'editor' },
-      { user: viewer, role: 'viewer' },
-    ]);
+    ({ ofb, owner, editor, viewer, stranger, workspaceId } = await startTeam());
     server = await startSyncServer(
       { port: 0 },
       {

@@ -23,11 +23,10 @@ import {
   type Ofb,
   serviceToken,
   signUp,
-  startOfb,
+  startTeam,
   stopOfb,
   tokens,
   type User,
-  workspaceWith,
 } from './ofb.js';
 
 /** The stock client adapter, recording the `error` messages the server sends it. */
@@ -116,17 +115,7 @@ describe('/automerge authorized by a real OFB', () => {
   }
 
   beforeAll(async () => {
-    ofb = await startOfb();
-    [owner, editor, viewer, stranger] = await Promise.all([
-      signUp(ofb.url, 'owner'),
-      signUp(ofb.url, 'editor'),
-      signUp(ofb.url, 'viewer'),
-      signUp(ofb.url, 'stranger'),
-    ]);
-    workspaceId = await workspaceWith(ofb.url, owner, [
-      { user: editor, role: 'editor' },
-      { user: viewer, role: 'viewer' },
-    ]);
+    ({ ofb, owner, editor, viewer, stranger, workspaceId } = await startTeam());
   });
   afterAll(stopOfb);
 

@@ -101,6 +101,32 @@ export async function workspaceWith(
   return workspace.id;
 }
 
+/** An embedded OFB with four users; `editor` and `viewer` are members of `owner`'s workspace. */
+export interface Team {
+  ofb: Ofb;
+  owner: User;
+  editor: User;
+  viewer: User;
+  stranger: User;
+  workspaceId: string;
+}
+
+/** Starts OFB and signs up a {@link Team} (stop it with {@link stopOfb}). */
+export async function startTeam(): Promise<Team> {
+  const ofb = await startOfb();
+  const [owner, editor, viewer, stranger] = await Promise.all([
+    signUp(ofb.url, 'owner'),
+    signUp(ofb.url, 'editor'),
+    signUp(ofb.url, 'viewer'),
+    signUp(ofb.url, 'stranger'),
+  ]);
+  const workspaceId = await workspaceWith(ofb.url, owner, [
+    { user: editor, role: 'editor' },
+    { user: viewer, role: 'viewer' },
+  ]);
+  return { ofb, owner, editor, viewer, stranger, workspaceId };
+}
+
 /** Creates a document (or workflow) with the given id in the workspace. */
 export async function createDocument(
   url: string,
