@@ -276,9 +276,15 @@ export const test = base.extend<{
       contexts.push(context);
       return new SymphonyUser(name, context, page, server, session, workspaceId);
     });
+    // The server's Content-Security-Policy must never get in the app's way (nor a hostile peer's).
+    const violations = contexts.flatMap((c) => cspViolations.get(c) ?? []);
     await Promise.all(contexts.map((c) => c.close()));
+    expect(violations, 'Content-Security-Policy violations in the browser console').toEqual([]);
   },
 });
+
+/** What each context's pages and workers logged about the Content-Security-Policy. */
+const cspViolations = new WeakMap<BrowserContext, string[]>();
 
 async function openContext(
   browser: Browser,
@@ -287,6 +293,11 @@ async function openContext(
   signIn: { session: string | null; workspaceId: string },
 ): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ acceptDownloads: true });
+  const violations: string[] = [];
+  cspViolations.set(context, violations);
+  context.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+  });
   await context.addInitScript(
     ([session, workspaceId]) => {
       // Only on first load: the app refreshes the session later and keeps its own copy.

@@ -118,4 +118,4 @@ export {
   WorkflowNode,
   WorkflowTemplates,
 } from './workflow/index.js';
-export { DocumentMeta, Member, Role, RoleSchema, Title, Workspace } from './workspace.js';
+export { DocumentMeta, MAX_DOCUMENT_BYTES, Member, Role, RoleSchema, Title, Workspace } from './workspace.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_DOCUMENT_BYTES } from './workspace.js';
 
 /**
  * WebSocket close codes the sync-server uses, one named constant each (after hocuspocus's
@@ -56,6 +57,12 @@ export const CloseCode = {
    * OFB's code, e.g. `document_too_large`).
    */
   StorageRefused: { code: 4413, reason: 'Change refused by storage' },
+  /**
+   * This client's update would take the document past its size limit: it was neither applied nor
+   * relayed to anyone, and only its sender is closed. Reconnecting would send it again, so the client
+   * stops and tells its author (undo the change, then reload).
+   */
+  DocumentTooLarge: { code: 4414, reason: 'Document too large' },
   /** OFB could not be asked (down, or answered with an error); reconnect later. */
   AuthorizationUnavailable: { code: 4503, reason: 'Authorization unavailable' },
   /** The server is shutting down; reconnect later. */
@@ -107,6 +114,22 @@ export const SyncServerConfig = z.object({
    * 500k is far beyond any real edit burst and a fraction of what exhausts memory.
    */
   maxUpdateCost: z.number().int().positive().default(500_000),
+  /**
+   * Bytes one Yjs document may hold, counted as OFB counts them (the stored updates): an update that
+   * would pass it is refused before it is relayed. Keep it equal to OFB's `maxDocumentBytes`.
+   */
+  maxDocumentBytes: z.number().int().positive().default(MAX_DOCUMENT_BYTES),
+  /**
+   * Host names (no port) requests may name in `Host` besides loopback ones (`localhost`, 127.x,
+   * `::1`), which are always allowed; `'*'` allows any (behind a proxy that checks `Host` itself).
+   * Anything else is refused with 421, so a page cannot reach the server by rebinding its own DNS name.
+   */
+  allowedHosts: z.array(z.string().min(1).toLowerCase()).default([]),
+  /**
+   * Origins (`https://app.example`) whose pages may open `/yjs` and `/automerge` websockets besides
+   * the server's own; `'*'` allows any. A page from any other site is refused with 403.
+   */
+  allowedOrigins: z.array(z.string().min(1)).default([]),
 });
 export type SyncServerConfig = z.infer<typeof SyncServerConfig>;
 export type SyncServerOptions = z.input<typeof SyncServerConfig>;

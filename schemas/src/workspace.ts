@@ -23,6 +23,13 @@ export type Workspace = z.infer<typeof Workspace>;
 /** A document's metadata, as listed on the workspace home. The text itself is a Y.Doc. */
 export const DocumentMeta = z.object({
   id: DocumentId,
+/**
+ * 10 MiB: the most a text document or workflow may hold (its stored updates), OFB's default limit,
+ * and what the sync-server checks before it relays an edit. Larger is almost certainly a paste
+ * accident or an attack.
+ */
+export const MAX_DOCUMENT_BYTES = 10 * 1024 * 1024;
+
   workspaceId: WorkspaceId,
   title: Title,
   createdAt: z.iso.datetime(),

@@ -24,6 +24,7 @@ import { type SyncServerDependencies, startSyncServer } from './server.js';
 
 const usage = `Usage: symphony-sync-server [--host 127.0.0.1] [--port 4321] [--data-dir .symphony] [--static DIR]
                             [--ofb-url URL | --storage fs] [--max-message-bytes N] [--max-update-cost N]
+                            [--allowed-hosts NAME,…] [--allowed-origins ORIGIN,…]
 
 By default OFB runs in this process: its functions are served on the same origin at
 /functions/v1/<name> (so a client's Supabase URL is this server's origin), and every document,
@@ -34,7 +35,12 @@ workflow and access check goes through them.
                SUPABASE_ANON_KEY in the environment.
 --storage fs   files under <data-dir>/docs and NO access control: anyone who reaches the port may
                read and write every document. For benchmarks only.
-Environment: HOST, PORT, SYMPHONY_DATA_DIR, SYMPHONY_STATIC_DIR.`;
+--allowed-hosts NAME,…      host names clients may use to reach this server besides localhost and
+                            127.0.0.1 (and --host); others get 421, against DNS rebinding. '*': any.
+--allowed-origins ORIGIN,…  sites (https://app.example) whose pages may open the websockets besides
+                            the pages this server serves; others get 403. '*': any.
+Environment: HOST, PORT, SYMPHONY_DATA_DIR, SYMPHONY_STATIC_DIR, SYMPHONY_ALLOWED_HOSTS,
+SYMPHONY_ALLOWED_ORIGINS.`;
 
 /** 10 years: the embedded service token never leaves this process and is minted again at each start. */
 const SERVICE_TOKEN_SECONDS = 10 * 365 * 24 * 3600;
@@ -66,6 +72,8 @@ async function main(): Promise<void> {
         'ofb-url': { type: 'string' },
         'max-message-bytes': { type: 'string' },
         'max-update-cost': { type: 'string' },
+        'allowed-hosts': { type: 'string' },
+        'allowed-origins': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -78,6 +86,11 @@ async function main(): Promise<void> {
   }
   const text = (name: string) => values[name] as string | undefined;
   const number = (s: string | undefined) => (s === undefined ? undefined : Number(s));
+  const list = (s: string | undefined) =>
+    s
+      ?.split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== '');
   const root = text('data-dir') ?? process.env.SYMPHONY_DATA_DIR ?? '.symphony';
   const storage = text('storage') ?? 'ofb';
   if (storage !== 'ofb' && storage !== 'fs') fail(`--storage must be ofb or fs, got "${storage}"`);
@@ -91,6 +104,8 @@ async function main(): Promise<void> {
     staticDir: text('static') ?? process.env.SYMPHONY_STATIC_DIR,
     maxMessageBytes: number(text('max-message-bytes')),
     maxUpdateCost: number(text('max-update-cost')),
+    allowedHosts: list(text('allowed-hosts') ?? process.env.SYMPHONY_ALLOWED_HOSTS),
+    allowedOrigins: list(text('allowed-origins') ?? process.env.SYMPHONY_ALLOWED_ORIGINS),
   });
   if (!parsed.success) {
     fail(
@@ -161,8 +176,8 @@ async function embeddedOfb(root: string): Promise<Backend> {
   return {
     dependencies: {
       ...ofbAdapters(ofb),
-      handleHttp(req: IncomingMessage, res: ServerResponse) {
-        if (!new URL(req.url ?? '/', 'http://localhost').pathname.startsWith(FUNCTIONS_PATH)) return false;
+      handleHttp(req: IncomingMessage, res: ServerResponse, path: string) {
+        if (!path.startsWith(FUNCTIONS_PATH)) return false;
         void listener(req, res);
         return true;
       },

@@ -25,10 +25,12 @@ import { OpenAccess } from './access/OpenAccess.js';
 import { DEFAULT_MAX_STALE_MS, Revalidator } from './access/Revalidator.js';
 import { startAutomergeEndpoint } from './automerge-endpoint.js';
 import { type ConnectionContext, serveConnection } from './connection.js';
+import { type EdgePolicy, isAllowedHost, isAllowedOrigin, SECURITY_HEADERS } from './http-edge.js';
 import { consoleLogger, type Logger } from './logger.js';
 import type { DocumentPersistence } from './persistence/DocumentPersistence.js';
 import { FsAutomergeStorage } from './persistence/FsAutomergeStorage.js';
 import { FsDocumentPersistence } from './persistence/FsDocumentPersistence.js';
+import { decodePathSegment, parseRequestTarget } from './request-target.js';
 import { type CompactionPolicy, type Peer, SharedDocument } from './shared-document.js';
 import { staticFiles } from './static-files.js';
 
@@ -51,10 +53,11 @@ export interface SyncServerDependencies {
   /** How connections are held while and after they are authorized. */
   authorization?: Partial<AuthorizationOptions>;
   /**
-   * More HTTP routes on the same server, tried before `/healthz` and static files: returns true
+   * More HTTP routes on the same server, tried before `/healthz` and static files with the request's
+   * path (its target already checked to be a well-formed path, and its `Host` allowed): returns true
    * when it has taken the request (the bin mounts OFB's functions at `/functions/v1/` this way).
    */
-  handleHttp?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  handleHttp?: (req: IncomingMessage, res: ServerResponse, path: string) => boolean;
 }
 
 /** Limits around authorization; the defaults suit a team server. */
@@ -123,6 +126,7 @@ export async function startSyncServer(
   const documentOptions = {
     compaction: dependencies.compaction ?? { updates: 500, bytes: 4 * 1024 * 1024 },
     maxPendingBytes: 4 * config.maxMessageBytes,
+    maxDocumentBytes: config.maxDocumentBytes,
   };
   const documents = new Map<DocumentId, SharedDocument>();
   const authorization = { ...defaultAuthorization, ...dependencies.authorization };
@@ -195,14 +199,38 @@ export async function startSyncServer(
     },
   };
 
+  const edge: EdgePolicy = {
+    // A server bound to one name (not a wildcard) is reached by that name too.
+    allowedHosts: WILDCARD_HOSTS.has(config.host)
+      ? config.allowedHosts
+      : [...config.allowedHosts, config.host],
+    allowedOrigins: config.allowedOrigins,
+  };
+
   const http = createServer((req, res) => {
-    void handleHttp(req, res);
+    handleHttp(req, res).catch((error: unknown) => {
+      log.error('HTTP request failed', { method: req.method, error: String(error) });
+      if (!res.headersSent)
+        sendJson(res, 500, errorBody(ErrorCategory.internal, 'internal', 'the server failed'));
+      else res.destroy();
+    });
   });
 
   async function handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+    const target = parseRequestTarget(req.url);
+    if (!target.ok) {
+      sendJson(res, 400, errorBody(ErrorCategory.validation, 'bad_request_target', target.reason));
+      return;
+    }
+    const path = target.pathname;
+    // A load balancer's probe may name the node by any address; it learns only counts.
+    if (path !== '/healthz' && !isAllowedHost(req.headers.host, edge)) {
+      sendJson(res, 421, errorBody(ErrorCategory.validation, 'unknown_host', hostRefusal(req.headers.host)));
+      return;
+    }
     try {
-      if (dependencies.handleHttp?.(req, res)) return;
+      if (dependencies.handleHttp?.(req, res, path)) return;
     } catch (error) {
       log.error('extra HTTP route failed', { path, error: String(error) });
       if (!res.headersSent)
@@ -220,10 +248,20 @@ export async function startSyncServer(
       sendJson(res, 200, health);
       return;
     }
-    try {
-      if (serveStatic && (await serveStatic(req, res))) return;
-    } catch (error) {
-      log.warn('static file failed', { path, error: String(error) });
+    if (serveStatic) {
+      const served = await serveStatic(req, res, path).catch((error: unknown) => {
+        log.warn('static file failed', { path, error: String(error) });
+        return res.headersSent;
+      });
+      if (served === 'bad_path') {
+        sendJson(
+          res,
+          400,
+          errorBody(ErrorCategory.validation, 'bad_request_target', 'the path is not valid'),
+        );
+        return;
+      }
+      if (served) return;
     }
     sendJson(res, 404, errorBody(ErrorCategory.notFound, 'not_found', `Nothing at ${path}`));
   }
@@ -231,26 +269,44 @@ export async function startSyncServer(
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxMessageBytes });
 
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const path = url.pathname;
-    if (path === AUTOMERGE_PATH && !closing) {
+    try {
+      routeUpgrade(req, socket, head);
+    } catch (error) {
+      log.error('websocket upgrade failed', { error: String(error) });
+      refuseUpgrade(socket, 500, 'Internal Server Error');
+    }
+  });
+
+  /** Why an upgrade is refused before any websocket exists, as a status line; `undefined` if not. */
+  function upgradeRefusal(req: IncomingMessage, path: string | undefined): [number, string] | undefined {
+    if (path === undefined) return [400, 'Bad Request'];
+    if (!isAllowedHost(req.headers.host, edge)) return [421, 'Misdirected Request'];
+    if (!isAllowedOrigin(req.headers.origin, req.headers.host, edge)) {
+      log.warn('refused a websocket from a foreign origin', { origin: req.headers.origin?.slice(0, 200) });
+      return [403, 'Forbidden'];
+    }
+    if (closing) return [503, 'Service Unavailable'];
+    if (path !== AUTOMERGE_PATH && !YJS_PATH.test(path)) return [404, 'Not Found'];
+    return undefined;
+  }
+
+  function routeUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const target = parseRequestTarget(req.url);
+    const refusal = upgradeRefusal(req, target.ok ? target.pathname : undefined);
+    if (refusal || !target.ok) {
+      refuseUpgrade(socket, ...(refusal ?? [400, 'Bad Request']));
+      return;
+    }
+    if (target.pathname === AUTOMERGE_PATH) {
       automerge.handleUpgrade(req, socket, head);
       return;
     }
-    const match = YJS_PATH.exec(path);
-    if (closing || !match) {
-      socket.end(
-        closing
-          ? 'HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n'
-          : 'HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n',
-      );
-      return;
-    }
+    const match = YJS_PATH.exec(target.pathname)!;
     wss.handleUpgrade(req, socket, head, (ws) => {
       const remote = `${req.socket.remoteAddress}:${req.socket.remotePort}`;
       connections++;
       ws.on('close', () => connections--);
-      const parsed = DocumentId.safeParse(safeDecode(match[1]!));
+      const parsed = DocumentId.safeParse(decodePathSegment(match[1]!));
       if (!parsed.success) {
         log.warn(`closing connection: ${CloseCode.InvalidDocumentId.reason}`, {
           remote,
@@ -260,9 +316,9 @@ export async function startSyncServer(
         ws.close(CloseCode.InvalidDocumentId.code, CloseCode.InvalidDocumentId.reason);
         return;
       }
-      serveConnection(ws, parsed.data, context, remote, tokenOf(url), req.socket);
+      serveConnection(ws, parsed.data, context, remote, target.searchParams.get('token') ?? '', req.socket);
     });
-  });
+  }
 
   try {
     await new Promise<void>((resolve, reject) => {
@@ -316,18 +372,18 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-/**
- * The access token from `?token=` (what a stock `WebsocketProvider` sends with `params: { token }`);
- * `''` when absent. Never logged.
- */
-export function tokenOf(url: URL): string {
-  return url.searchParams.get('token') ?? '';
+/** Bind addresses that are every interface, not a name a client would use. */
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]']);
+
+/** Answers an upgrade that will not become a websocket and closes the socket. */
+function refuseUpgrade(socket: Duplex, status: number, text: string): void {
+  if (socket.writable)
+    socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  else socket.destroy();
 }
 
-function safeDecode(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
+function hostRefusal(host: string | undefined): string {
+  return host === undefined
+    ? 'the request has no Host header'
+    : `this server does not answer for the host "${host.slice(0, 100)}"; add it with --allowed-hosts`;
 }

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import { decodePathSegment } from './request-target.js';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -22,12 +23,17 @@ const CONTENT_TYPES: Record<string, string> = {
  * Serves the built client from `root`. Unknown paths without an extension get `index.html`
  * (the app routes by hash, but a deep link must still load it). Hashed assets are cached for a
  * year; the HTML and the service worker are revalidated on every load, so updates reach users.
+ * `path` is the request's path, still percent-encoded; one that does not decode (`%zz`) or holds a
+ * NUL answers `'bad_path'`, one outside `root` is not taken.
  */
-export function staticFiles(root: string): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
+export function staticFiles(
+  root: string,
+): (req: IncomingMessage, res: ServerResponse, path: string) => Promise<boolean | 'bad_path'> {
   const base = resolve(root);
-  return async (req, res) => {
+  return async (req, res, path) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-    const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+    const pathname = decodePathSegment(path);
+    if (pathname === undefined || pathname.includes('\0')) return 'bad_path';
     const relative = normalize(pathname).replace(/^([/\\])+/, '');
     let file = join(base, relative || 'index.html');
     if (file !== base && !file.startsWith(base + sep)) return false;
@@ -48,7 +54,10 @@ export function staticFiles(root: string): (req: IncomingMessage, res: ServerRes
       'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
     });
     if (req.method === 'HEAD') res.end();
-    else createReadStream(file).pipe(res);
+    else
+      createReadStream(file)
+        .on('error', () => res.destroy())
+        .pipe(res);
     return true;
   };
 }

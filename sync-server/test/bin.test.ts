@@ -1,6 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { next as A } from '@automerge/automerge';
 import { type PeerId, Repo } from '@automerge/automerge-repo';
 import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websocket';
@@ -10,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
+import { startBin, stopped } from './bin-process.js';
 import { connect, rawSocket, synced, tempDir, waitFor } from './helpers.js';
 import {
   call,
@@ -21,44 +19,6 @@ import {
   stopOfb,
   workspaceWith,
 } from './ofb.js';
-
-const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
-
-/** The real bin, started in `cwd` with its defaults (embedded OFB in `.symphony/`) unless `args` say otherwise. */
-async function startBin(
-  cwd: string,
-  args: string[] = [],
-  extraEnv: Record<string, string> = {},
-): Promise<{ child: ChildProcess; origin: string; output: string[] }> {
-  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run \`npm run build\` first`);
-  const env = { ...process.env, ...extraEnv };
-  delete env.DATABASE_URL;
-  delete env.SUPABASE_JWT_SECRET;
-  const child = spawn(process.execPath, [BIN, '--port', '0', ...args], {
-    cwd,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const output: string[] = [];
-  child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  const origin = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /Symphony is running at (http:\/\/\S+?)\/\s/.exec(out);
-      if (match) resolve(match[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`bin exited with ${code}: ${output.join('')}`)));
-  });
-  return { child, origin, output };
-}
-
-function stopped(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) resolve(child.exitCode);
-    else child.once('exit', (code) => resolve(code));
-  });
-}
 
 /** supabase-js at the bin's own origin, as the client uses it. */
 function supabase(origin: string, token?: string): SupabaseClient {
