@@ -10,7 +10,13 @@ import { whenExpired } from './access/expiry.js';
 import type { Watched } from './access/Revalidator.js';
 import type { Logger } from './logger.js';
 import { stampAwareness } from './presence.js';
-import { awarenessFrame, type Peer, type SharedDocument, UpdateFailedError } from './shared-document.js';
+import {
+  awarenessFrame,
+  DocumentTooLargeError,
+  type Peer,
+  type SharedDocument,
+  UpdateFailedError,
+} from './shared-document.js';
 import { limitUnauthorizedBytes, type RawSocket } from './unauthorized-bytes.js';
 import {
   checkAwarenessUpdate,
@@ -258,6 +264,8 @@ export function serveConnection(
         refuse(CloseCode.UnknownMessageType, error.message);
       } else if (error instanceof MessageRejectedError) {
         refuse(CloseCode.MalformedMessage, error.reason);
+      } else if (error instanceof DocumentTooLargeError) {
+        refuse(CloseCode.DocumentTooLarge, error.message);
       } else {
         context.log.error('unexpected error handling a frame', { documentId, remote, error: String(error) });
         closeWith(1011, 'Internal error');

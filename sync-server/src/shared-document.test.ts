@@ -4,7 +4,13 @@ import * as Y from 'yjs';
 import { updateWithForwardOrigin } from '../test/crafted-updates.js';
 import { silentLogger } from './logger.js';
 import { MemoryDocumentPersistence } from './persistence/MemoryDocumentPersistence.js';
-import { closeReason, type Peer, SharedDocument, UpdateFailedError } from './shared-document.js';
+import {
+  closeReason,
+  DocumentTooLargeError,
+  type Peer,
+  SharedDocument,
+  UpdateFailedError,
+} from './shared-document.js';
 
 const id = 'doc' as DocumentId;
 
@@ -43,6 +49,7 @@ describe('SharedDocument', () => {
     const doc = new SharedDocument(id, storage, silentLogger, {
       compaction: { updates: 1000, bytes: 1e9 },
       maxPendingBytes: 1e6,
+      maxDocumentBytes: 1e9,
     });
     await doc.loaded;
     const [a, b] = [peer(), peer()];
@@ -62,6 +69,7 @@ describe('SharedDocument', () => {
     const doc = new SharedDocument(id, storage, silentLogger, {
       compaction: { updates: 1, bytes: 1 },
       maxPendingBytes: 1e6,
+      maxDocumentBytes: 1e9,
     });
     await doc.loaded;
     const [attacker, bystander] = [peer(), peer()];
@@ -84,6 +92,7 @@ describe('SharedDocument', () => {
     const doc = new SharedDocument(id, storage, silentLogger, {
       compaction: { updates: 1000, bytes: 1e9 },
       maxPendingBytes: 200,
+      maxDocumentBytes: 1e9,
     });
     await doc.loaded;
     const attacker = peer();
@@ -97,6 +106,57 @@ describe('SharedDocument', () => {
       for (const u of updates.slice(1)) doc.applyUpdate(u, attacker);
     }).toThrow(/never came/);
     expect(doc.broken).toBe(true);
+  });
+});
+
+describe('SharedDocument size limit', () => {
+  it('refuses an update that would take the document past its limit before applying or relaying it', async () => {
+    const storage = new MemoryDocumentPersistence();
+    const doc = new SharedDocument(id, storage, silentLogger, {
+      compaction: { updates: 1000, bytes: 1e9 },
+      maxPendingBytes: 1e6,
+      maxDocumentBytes: 1000,
+    });
+    await doc.loaded;
+    const [author, other] = [peer(), peer()];
+    doc.peers.add(author);
+    doc.peers.add(other);
+    doc.applyUpdate(edit('a'.repeat(400)), author);
+    expect(() => doc.applyUpdate(edit('b'.repeat(700)), author)).toThrow(DocumentTooLargeError);
+    await doc.flush();
+    expect(other.sent).toHaveLength(1);
+    expect(doc.broken).toBe(false);
+    expect(textOf(await storage.load(id))).toBe('a'.repeat(400));
+    // Still open for edits that fit.
+    doc.applyUpdate(edit('c'.repeat(100)), other);
+    await doc.flush();
+    expect(author.sent).toHaveLength(1);
+  });
+
+  it('measures the real size once compaction has made the stored updates smaller than counted', async () => {
+    const storage = new MemoryDocumentPersistence();
+    const doc = new SharedDocument(id, storage, silentLogger, {
+      compaction: { updates: 1e6, bytes: 1e9 },
+      maxPendingBytes: 1e6,
+      maxDocumentBytes: 2000,
+    });
+    await doc.loaded;
+    const author = peer();
+    doc.peers.add(author);
+    const text = doc.doc.getText('content');
+    // Many small edits that are deleted again: their updates add up, the document stays small.
+    const source = new Y.Doc();
+    source.on('update', (u: Uint8Array) => doc.applyUpdate(u, author));
+    for (let i = 0; i < 40; i++) {
+      source.getText('content').insert(0, 'x'.repeat(40));
+      source.getText('content').delete(0, 40);
+    }
+    expect(text.length).toBe(0);
+    await doc.flush();
+    expect(() => doc.applyUpdate(edit('y'.repeat(500)), author)).not.toThrow();
+    await doc.flush();
+    // Compacted: what is stored is the document again, well under the limit.
+    expect((await storage.load(id)).reduce((n, u) => n + u.byteLength, 0)).toBeLessThan(1000);
   });
 });
 

@@ -35,6 +35,8 @@ export interface SharedDocumentOptions {
    * sending updates whose predecessors never come would otherwise grow this without end.
    */
   readonly maxPendingBytes: number;
+  /** Bytes the document may hold, counted as OFB counts them: its stored updates plus unstored ones. */
+  readonly maxDocumentBytes: number;
 }
 
 /** The origin of transactions applied from storage. */
@@ -62,6 +64,10 @@ export class SharedDocument {
   private batchWriters = new Set<string>();
   private writing: Promise<void> | undefined;
   private storedSinceCompaction = { updates: 0, bytes: 0 };
+  /** Bytes of updates stored and on their way to storage: what OFB will count against the limit. */
+  private heldBytes = 0;
+  /** Set when the count of stored bytes says the limit is near but the document is smaller. */
+  private compactSoon = false;
   private savedStateVector: Uint8Array = Y.encodeStateVector(new Y.Doc());
   private failed = false;
   private destroyed = false;
@@ -116,6 +122,7 @@ export class SharedDocument {
    */
   applyUpdate(update: Uint8Array, from: Peer): void {
     if (this.poisoned) return; // its peers are being closed; they resend after reconnecting
+    this.checkSize(update);
     const produced: Uint8Array[] = [];
     this.capture = produced;
     try {
@@ -131,6 +138,21 @@ export class SharedDocument {
       this.reset(from, `${pending} bytes wait for updates that never came`);
     }
     for (const u of produced) this.publish(u, from);
+  }
+
+  /**
+   * @throws DocumentTooLargeError if `update` could take the document past its size limit. The
+   *   running count is what OFB will count (stored updates since the last compaction); only when it
+   *   says no is the document's real size measured, since compaction may have made it smaller.
+   */
+  private checkSize(update: Uint8Array): void {
+    const limit = this.options.maxDocumentBytes;
+    if (this.heldBytes + update.byteLength <= limit) return;
+    const size = Y.encodeStateAsUpdate(this.doc).byteLength;
+    if (size + update.byteLength > limit) throw new DocumentTooLargeError(size, update.byteLength, limit);
+    // The stored updates outgrew the document: compact after the next write, so the count (and
+    // OFB's) is the document's size again and this measurement is not repeated on every edit.
+    this.compactSoon = true;
   }
 
   /**
@@ -176,6 +198,7 @@ export class SharedDocument {
       updates: stored.length,
       bytes: stored.reduce((n, u) => n + u.length, 0),
     };
+    this.heldBytes = this.storedSinceCompaction.bytes;
     this.savedStateVector = Y.encodeStateVector(this.doc);
   }
 
@@ -191,6 +214,7 @@ export class SharedDocument {
       if (peer !== origin) peer.send(frame);
     }
     this.batch.push(update);
+    this.heldBytes += update.byteLength;
     const writer = (origin as Peer | undefined)?.userId;
     if (this.peers.has(origin as Peer) && typeof writer === 'string') this.batchWriters.add(writer);
     if (!this.writing) this.writeBatch();
@@ -230,7 +254,8 @@ export class SharedDocument {
         const { compaction } = this.options;
         if (
           !this.poisoned &&
-          (this.storedSinceCompaction.updates >= compaction.updates ||
+          (this.compactSoon ||
+            this.storedSinceCompaction.updates >= compaction.updates ||
             this.storedSinceCompaction.bytes >= compaction.bytes)
         ) {
           await this.compact();
@@ -245,7 +270,9 @@ export class SharedDocument {
 
   private async compact(): Promise<void> {
     const state = Y.encodeStateAsUpdate(this.doc);
+    this.compactSoon = false;
     await this.persistence.compact(this.id, state);
+    this.heldBytes -= this.storedSinceCompaction.bytes - state.length;
     this.storedSinceCompaction = { updates: 1, bytes: state.length };
     this.log.info('compacted document', { documentId: this.id, bytes: state.length });
   }
@@ -289,6 +316,20 @@ export function closeReason(text: string): string {
   return Buffer.from(bytes.subarray(0, 123))
     .toString('utf8')
     .replace(/\uFFFD$/, '');
+}
+
+/** An update would take its document past the size limit; nothing of it was applied or relayed. */
+export class DocumentTooLargeError extends Error {
+  override name = 'DocumentTooLargeError';
+  constructor(
+    readonly documentBytes: number,
+    readonly updateBytes: number,
+    readonly limit: number,
+  ) {
+    super(
+      `a ${updateBytes}-byte update would take the document (${documentBytes} bytes) past its limit of ${limit} bytes`,
+    );
+  }
 }
 
 /** Yjs threw while applying an update that decoded cleanly. */

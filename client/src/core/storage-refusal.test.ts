@@ -3,8 +3,8 @@ import { storageRefusalMessage } from './storage-refusal.js';
 
 describe('storageRefusalMessage', () => {
   it('names the reason OFB gave', () => {
-    expect(storageRefusalMessage('document_too_large')).toBe(
-      'Your latest changes could not be saved: the document is over the size limit.',
+    expect(storageRefusalMessage('document_too_large')).toMatch(
+      /^This document is too large: .*Undo it, then reload/,
     );
     expect(storageRefusalMessage('document_not_found')).toBe(
       'Your latest changes could not be saved: this document was deleted.',

@@ -239,6 +239,19 @@ describe('DocumentSession', () => {
     expect(session.snapshot.unsaved).toBe(1);
   });
 
+  it('stops reconnecting when the server refuses its own change as too large (4414), and says so', async () => {
+    const session = openSession();
+    await until(session, () => session.snapshot.status === ConnectionStatus.online);
+    session.doc.getText('content').insert(0, 'a huge paste');
+    server.closeAll(CloseCode.DocumentTooLarge.code, CloseCode.DocumentTooLarge.reason);
+    await until(session, () => session.snapshot.access === DocumentAccess.storageRefused);
+    expect(session.snapshot.refusal).toBe('document_too_large');
+    const connections = server.connections;
+    session.reconnect();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(server.connections).toBe(connections);
+  });
+
   it('counts changes the server refused with permission-denied as not saved, and says the role is viewer', async () => {
     const session = openSession();
     await until(session, () => session.snapshot.status === ConnectionStatus.online);

@@ -11,6 +11,7 @@ import { PendingChanges } from '../core/pending-changes.js';
 import type { StringStore } from '../core/StringStore.js';
 import { keysWithPrefix } from '../core/StringStore.js';
 import { encodeSavedStateSubscription, readSavedState } from '../core/saved-state.js';
+import { DOCUMENT_TOO_LARGE } from '../core/storage-refusal.js';
 
 /** How a document's connection to the server stands, as shown to the person. */
 export const ConnectionStatus = {
@@ -38,8 +39,10 @@ export const DocumentAccess = {
   signedOut: 'signed-out',
   /**
    * The server's storage (OFB) refused this document's latest changes for good (4413: over the size
-   * limit, deleted, no longer writable): the session stops reconnecting, since it would only send
-   * the same changes again. `SessionSnapshot.refusal` holds OFB's code.
+   * limit, deleted, no longer writable), or the server refused this browser's own change because it
+   * would make the document too large (4414, refusal `document_too_large`): the session stops
+   * reconnecting, since it would only send the same changes again. `SessionSnapshot.refusal` holds
+   * OFB's code.
    */
   storageRefused: 'storage-refused',
 } as const;
@@ -361,6 +364,12 @@ export class DocumentSession {
         // For good: reconnecting would resend the changes OFB refused. A reload tries again.
         this.access = DocumentAccess.storageRefused;
         this.refusal = reason === '' ? null : reason;
+        break;
+      case CloseCode.DocumentTooLarge.code:
+        // This browser's own change would pass the size limit; the server relayed it to no one.
+        // Reconnecting would send it again: stop, and let the author undo it and reload.
+        this.access = DocumentAccess.storageRefused;
+        this.refusal = DOCUMENT_TOO_LARGE;
         break;
       case CloseCode.UnknownDocument.code:
         this.access = DocumentAccess.unregistered;

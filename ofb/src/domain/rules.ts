@@ -1,14 +1,10 @@
-import { type Role, RoleSchema, Title } from '@symphony/schemas';
+import { MAX_DOCUMENT_BYTES, type Role, RoleSchema, Title } from '@symphony/schemas';
 import { z } from 'zod';
 
 /** Limits OFB enforces authoritatively. Every field has a default; deployments may tighten them. */
 export const RulesConfig = z.object({
-  /** 10 MiB: a text document or workflow larger than this is almost certainly a paste accident or an attack. */
-  maxDocumentBytes: z
-    .number()
-    .int()
-    .positive()
-    .default(10 * 1024 * 1024),
+  /** {@link MAX_DOCUMENT_BYTES} (10 MiB) unless a deployment says otherwise. */
+  maxDocumentBytes: z.number().int().positive().default(MAX_DOCUMENT_BYTES),
   /** Documents and workflows together, per workspace. */
   maxDocumentsPerWorkspace: z.number().int().positive().default(10_000),
   /** Members plus pending invitations, per workspace. */
