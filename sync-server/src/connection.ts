@@ -8,7 +8,7 @@ import * as syncProtocol from 'y-protocols/sync';
 import { type Access, canWrite, closeCodeFor, type Denial, DenialReason } from './access/AccessControl.js';
 import { whenExpired } from './access/expiry.js';
 import type { Watched } from './access/Revalidator.js';
-import type { Logger } from './logger.js';
+import { type Logger, repeatLimited } from './logger.js';
 import { stampAwareness } from './presence.js';
 import {
   awarenessFrame,
@@ -76,6 +76,9 @@ export function serveConnection(
   raw?: RawSocket,
 ): void {
   const { limits } = context;
+  // A stock client echoes every peer's presence back, and a hostile one repeats whatever it likes:
+  // one connection logs each message a few times a minute, with a count of the rest.
+  const log = repeatLimited(context.log);
   const stopCounting = limitUnauthorizedBytes(raw, limits.maxUnauthorizedBytes, (received) =>
     refuse(CloseCode.UnauthenticatedLimit, `${received} bytes received before authorization settled`),
   );
@@ -101,7 +104,7 @@ export function serveConnection(
         return;
       }
       ws.send(frame, { binary: true }, (error) => {
-        if (error) context.log.warn('send failed', { documentId, remote, error: error.message });
+        if (error) log.warn('send failed', { documentId, remote, error: error.message });
       });
     },
     close(code, reason) {
@@ -117,7 +120,7 @@ export function serveConnection(
   }
 
   function refuse(close: CloseCode, detail: string): void {
-    context.log.warn(`closing connection: ${close.reason}`, { documentId, remote, code: close.code, detail });
+    log.warn(`closing connection: ${close.reason}`, { documentId, remote, code: close.code, detail });
     closeWith(close.code, close.reason);
   }
 
@@ -129,6 +132,7 @@ export function serveConnection(
     pending.length = 0;
     for (const cleanup of cleanups.splice(0)) cleanup();
     if (document) context.leave(document, peer);
+    log.flush();
   }
 
   /** Tells a client that opted in (`savedState`) its role. */
@@ -152,7 +156,7 @@ export function serveConnection(
       stopExpiry = whenExpired(answer.exp, () => refuse(CloseCode.TokenExpired, 'the token expired'));
     }
     if (roleChanged) {
-      context.log.info('role changed', { documentId, remote, userId: answer.userId, role: answer.role });
+      log.info('role changed', { documentId, remote, userId: answer.userId, role: answer.role });
       sendAccess();
     }
   }
@@ -210,7 +214,7 @@ export function serveConnection(
         if (!access) return;
         const stamped = stampAwareness(payload, access, (clientId) => claimedByAnother(doc, clientId));
         if (stamped.dropped.length > 0) {
-          context.log.warn('dropped awareness for a client id another connection holds', {
+          log.warn('dropped awareness for a client id another connection holds', {
             documentId,
             remote,
             clientIds: stamped.dropped,
@@ -243,7 +247,7 @@ export function serveConnection(
 
   /** Drops a read-only connection's edit and says why, with the stock auth message. */
   function refuseWrite(role: string): void {
-    context.log.info('dropped an edit from a read-only connection', { documentId, remote, role });
+    log.info('dropped an edit from a read-only connection', { documentId, remote, role });
     peer.send(permissionDeniedFrame(`read-only: your role on ${documentId} is ${role}; edits are not saved`));
   }
 
@@ -267,7 +271,7 @@ export function serveConnection(
       } else if (error instanceof DocumentTooLargeError) {
         refuse(CloseCode.DocumentTooLarge, error.message);
       } else {
-        context.log.error('unexpected error handling a frame', { documentId, remote, error: String(error) });
+        log.error('unexpected error handling a frame', { documentId, remote, error: String(error) });
         closeWith(1011, 'Internal error');
       }
     }
@@ -306,7 +310,7 @@ export function serveConnection(
   ws.on('error', (error: Error & { code?: string }) => {
     // `ws` has already closed the socket (with 1009 for an oversized frame); say why.
     const tooBig = error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH';
-    context.log.warn(tooBig ? `closing connection: ${CloseCode.MessageTooBig.reason}` : 'connection error', {
+    log.warn(tooBig ? `closing connection: ${CloseCode.MessageTooBig.reason}` : 'connection error', {
       documentId,
       remote,
       code: tooBig ? CloseCode.MessageTooBig.code : undefined,
@@ -381,7 +385,7 @@ export function serveConnection(
         for (const frame of pending.splice(0)) onFrame(frame);
       },
       (error: unknown) => {
-        context.log.error('failed to load document', { documentId, error: String(error) });
+        log.error('failed to load document', { documentId, error: String(error) });
         closeWith(CloseCode.PersistenceFailed.code, CloseCode.PersistenceFailed.reason);
       },
     );

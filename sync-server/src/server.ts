@@ -26,7 +26,7 @@ import { DEFAULT_MAX_STALE_MS, Revalidator } from './access/Revalidator.js';
 import { startAutomergeEndpoint } from './automerge-endpoint.js';
 import { type ConnectionContext, serveConnection } from './connection.js';
 import { type EdgePolicy, isAllowedHost, isAllowedOrigin, SECURITY_HEADERS } from './http-edge.js';
-import { consoleLogger, type Logger } from './logger.js';
+import { consoleLogger, type Logger, repeatLimited } from './logger.js';
 import type { DocumentPersistence } from './persistence/DocumentPersistence.js';
 import { FsAutomergeStorage } from './persistence/FsAutomergeStorage.js';
 import { FsDocumentPersistence } from './persistence/FsDocumentPersistence.js';
@@ -207,6 +207,9 @@ export async function startSyncServer(
     allowedOrigins: config.allowedOrigins,
   };
 
+  // Anyone who reaches the port can send refused requests: each kind is logged a few times a minute.
+  const edgeLog = repeatLimited(log);
+
   const http = createServer((req, res) => {
     handleHttp(req, res).catch((error: unknown) => {
       log.error('HTTP request failed', { method: req.method, error: String(error) });
@@ -282,7 +285,9 @@ export async function startSyncServer(
     if (path === undefined) return [400, 'Bad Request'];
     if (!isAllowedHost(req.headers.host, edge)) return [421, 'Misdirected Request'];
     if (!isAllowedOrigin(req.headers.origin, req.headers.host, edge)) {
-      log.warn('refused a websocket from a foreign origin', { origin: req.headers.origin?.slice(0, 200) });
+      edgeLog.warn('refused a websocket from a foreign origin', {
+        origin: req.headers.origin?.slice(0, 200),
+      });
       return [403, 'Forbidden'];
     }
     if (closing) return [503, 'Service Unavailable'];
