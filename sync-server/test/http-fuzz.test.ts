@@ -1,6 +1,8 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { connect as tcpConnect } from 'node:net';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as prng from 'lib0/prng';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBin, stopped } from './bin-process.js';
@@ -11,6 +13,9 @@ import { tempDir } from './helpers.js';
  * request gets an answer or a closed socket, never a crash, a 500 or an unhandled rejection, and
  * `/healthz` answers after each one. Seeded: `HTTP_FUZZ_SEED=N` replays one run.
  */
+
+/** The standalone OFB (`symphony-ofb`), built. */
+const OFB_BIN = fileURLToPath(new URL('../../ofb/dist/bin.js', import.meta.url));
 
 const SEED = Number(process.env.HTTP_FUZZ_SEED ?? 0x5eed);
 const RANDOM_REQUESTS = Number(process.env.HTTP_FUZZ_REQUESTS ?? 250);
@@ -193,27 +198,23 @@ function request(
   return Buffer.from(`${lines.join('\r\n')}\r\n\r\n${body}`, 'latin1');
 }
 
-describe('the bin under malformed HTTP', () => {
-  let bin: Awaited<ReturnType<typeof startBin>>;
-  let port: number;
-  let cleanup: () => Promise<void>;
+/** A server process under test: where it listens and what it printed. */
+interface RunningBin {
+  readonly child: ChildProcess;
+  readonly origin: string;
+  readonly output: string[];
+}
 
-  beforeAll(async () => {
-    const cwd = await tempDir('symphony-fuzz-');
-    cleanup = cwd.cleanup;
-    await writeFile(join(cwd.dir, 'index.html'), '<!doctype html><title>app</title>');
-    bin = await startBin(cwd.dir, ['--static', cwd.dir]);
-    port = Number(new URL(bin.origin).port);
-  }, 60_000);
+/** Raw-HTTP probes against one running server, each followed by a look at `/healthz`. */
+class Prober {
+  constructor(private readonly server: RunningBin) {}
 
-  afterAll(async () => {
-    bin.child.kill('SIGTERM');
-    await stopped(bin.child);
-    await cleanup();
-  });
+  private get port(): number {
+    return Number(new URL(this.server.origin).port);
+  }
 
-  async function expectAlive(sent: string): Promise<void> {
-    const res = await fetch(`${bin.origin}/healthz`).catch((error: unknown) => {
+  async expectAlive(sent: string): Promise<void> {
+    const res = await fetch(`${this.server.origin}/healthz`).catch((error: unknown) => {
       throw new Error(
         `/healthz did not answer after ${JSON.stringify(sent.slice(0, 200))}: ${String(error)}`,
       );
@@ -222,8 +223,8 @@ describe('the bin under malformed HTTP', () => {
     await res.arrayBuffer();
   }
 
-  async function probe(bytes: Buffer): Promise<Answer> {
-    const answer = await sendRaw(port, bytes);
+  async probe(bytes: Buffer): Promise<Answer> {
+    const answer = await sendRaw(this.port, bytes);
     const sent = bytes.toString('latin1');
     // A 5xx other than 503 means a handler threw on this input.
     if (answer.status !== undefined)
@@ -231,11 +232,15 @@ describe('the bin under malformed HTTP', () => {
         [500, 501, 502].includes(answer.status),
         `${answer.head} for ${JSON.stringify(sent.slice(0, 200))}`,
       ).toBe(false);
-    await expectAlive(sent);
+    await this.expectAlive(sent);
     return answer;
   }
 
-  it('answers every malformed target, header and upgrade (or closes) and stays up', async () => {
+  /** The whole corpus, then {@link RANDOM_REQUESTS} seeded random mixes of it. */
+  async fuzz(): Promise<void> {
+    const server = this.server;
+    const probe = (bytes: Buffer) => this.probe(bytes);
+
     console.log(`HTTP fuzz seed ${SEED} (HTTP_FUZZ_SEED=${SEED} replays it)`);
     for (const target of TARGETS)
       for (const headers of [HEADER_SETS[0]!, HEADER_SETS[2]!])
@@ -263,10 +268,36 @@ describe('the bin under malformed HTTP', () => {
       );
     }
 
-    expect(bin.child.exitCode).toBeNull();
-    const log = bin.output.join('');
+    expect(server.child.exitCode).toBeNull();
+    const log = server.output.join('');
     expect(log).not.toMatch(/unhandled rejection|uncaught|ERR_INVALID_URL|URIError/i);
-  }, 240_000);
+  }
+}
+
+describe('the bin under malformed HTTP', () => {
+  let bin: Awaited<ReturnType<typeof startBin>>;
+  let prober: Prober;
+  let cleanup: () => Promise<void>;
+
+  beforeAll(async () => {
+    const cwd = await tempDir('symphony-fuzz-');
+    cleanup = cwd.cleanup;
+    await writeFile(join(cwd.dir, 'index.html'), '<!doctype html><title>app</title>');
+    bin = await startBin(cwd.dir, ['--static', cwd.dir]);
+    prober = new Prober(bin);
+  }, 60_000);
+
+  afterAll(async () => {
+    bin.child.kill('SIGTERM');
+    await stopped(bin.child);
+    await cleanup();
+  });
+
+  it(
+    'answers every malformed target, header and upgrade (or closes) and stays up',
+    () => prober.fuzz(),
+    240_000,
+  );
 
   it('answers the findings of the review as a user would expect', async () => {
     // The crash: `GET //` with an Upgrade header, then without one.
@@ -276,16 +307,63 @@ describe('the bin under malformed HTTP', () => {
       `Sec-WebSocket-Key: ${WS_KEY}`,
       'Sec-WebSocket-Version: 13',
     ];
-    expect((await probe(request('GET', '//', 'HTTP/1.1', '127.0.0.1', upgrade, ''))).status).toBe(404);
-    expect((await probe(request('GET', '//', 'HTTP/1.1', '127.0.0.1', [], ''))).status).toBe(200);
+    expect((await prober.probe(request('GET', '//', 'HTTP/1.1', '127.0.0.1', upgrade, ''))).status).toBe(404);
+    expect((await prober.probe(request('GET', '//', 'HTTP/1.1', '127.0.0.1', [], ''))).status).toBe(200);
     // Targets that are not a path, and paths that do not decode.
     for (const target of ['http://127.0.0.1/healthz', '*', '/%zz', '/%E0%A4%A'])
-      expect((await probe(request('GET', target, 'HTTP/1.1', '127.0.0.1', [], ''))).status, target).toBe(400);
+      expect(
+        (await prober.probe(request('GET', target, 'HTTP/1.1', '127.0.0.1', [], ''))).status,
+        target,
+      ).toBe(400);
     expect(
-      (await probe(request('GET', 'http://127.0.0.1/yjs/doc', 'HTTP/1.1', '127.0.0.1', upgrade, ''))).status,
+      (await prober.probe(request('GET', 'http://127.0.0.1/yjs/doc', 'HTTP/1.1', '127.0.0.1', upgrade, '')))
+        .status,
     ).toBe(400);
     // A document id that does not decode is refused once the socket is open, with its close code.
-    expect((await probe(request('GET', '/yjs/%zz', 'HTTP/1.1', '127.0.0.1', upgrade, ''))).status).toBe(101);
+    expect(
+      (await prober.probe(request('GET', '/yjs/%zz', 'HTTP/1.1', '127.0.0.1', upgrade, ''))).status,
+    ).toBe(101);
     expect(bin.output.join('')).not.toMatch(/unhandled rejection|uncaught/i);
   }, 60_000);
+});
+
+describe('the standalone OFB bin under malformed HTTP', () => {
+  let ofb: RunningBin;
+  let cleanup: () => Promise<void>;
+
+  beforeAll(async () => {
+    const cwd = await tempDir('symphony-fuzz-ofb-');
+    cleanup = cwd.cleanup;
+    const env = { ...process.env };
+    delete env.DATABASE_URL;
+    delete env.SUPABASE_JWT_SECRET;
+    const child = spawn(process.execPath, [OFB_BIN, '--port', '0', '--data-dir', cwd.dir], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const output: string[] = [];
+    child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    const origin = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout!.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        const match = /OFB is running at (http:\/\/[^/\s]+)\//.exec(out);
+        if (match) resolve(match[1]!);
+      });
+      child.once('exit', (code) => reject(new Error(`symphony-ofb exited with ${code}: ${output.join('')}`)));
+    });
+    ofb = { child, origin, output };
+  }, 60_000);
+
+  afterAll(async () => {
+    ofb.child.kill('SIGTERM');
+    await stopped(ofb.child);
+    await cleanup();
+  });
+
+  it(
+    'answers every malformed target, header and upgrade (or closes) and stays up',
+    () => new Prober(ofb).fuzz(),
+    240_000,
+  );
 });
