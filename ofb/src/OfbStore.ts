@@ -123,6 +123,24 @@ export interface WriteTargetRecord {
   readonly storedRows: number;
 }
 
+/** Why a session was revoked. */
+export type SessionRevocation = 'sign_out' | 'sign_out_everywhere' | 'password_changed';
+
+/**
+ * A sign-in: every token minted for it (the first and each refreshed one) names it in `sid`, and
+ * is refused once it is revoked or past `expiresAt`.
+ */
+export interface SessionRecord {
+  readonly id: string;
+  readonly userId: string;
+  /** When the sign-in happened: the start of every token refreshed from it. */
+  readonly createdAt: string;
+  /** The end of the session, however often it is refreshed. */
+  readonly expiresAt: string;
+  readonly revokedAt: string | null;
+  readonly revokedReason: SessionRevocation | null;
+}
+
 /** The stored answer to one call made with an idempotency key. */
 export interface IdempotencyRecord {
   readonly userId: string;
@@ -148,6 +166,18 @@ export interface OfbStore {
 
   createUser(user: Omit<UserRecord, 'createdAt'>): Promise<UserRecord>;
   findUserByName(name: string): Promise<UserRecord | null>;
+  /** Replaces the user's password hash; returns whether the user exists. */
+  setPasswordHash(userId: string, passwordHash: string): Promise<boolean>;
+
+  /** Starts a session for an existing user; `createdAt` and `expiresAt` come from the caller's clock. */
+  createSession(
+    session: Pick<SessionRecord, 'id' | 'userId' | 'createdAt' | 'expiresAt'>,
+  ): Promise<SessionRecord>;
+  getSession(id: string): Promise<SessionRecord | null>;
+  /** Revokes one live session (at `at`); returns whether it was live. A revoked session stays revoked. */
+  revokeSession(id: string, reason: SessionRevocation, at: string): Promise<boolean>;
+  /** Revokes every live session of the user (at `at`); returns how many. */
+  revokeUserSessions(userId: string, reason: SessionRevocation, at: string): Promise<number>;
 
   createWorkspace(workspace: Omit<WorkspaceRecord, 'createdAt'>): Promise<WorkspaceRecord>;
   getWorkspace(id: string): Promise<WorkspaceRecord | null>;
@@ -267,6 +297,14 @@ export interface OfbStore {
   lockQuota(scope: string): Promise<void>;
 
   close(): Promise<void>;
+}
+
+/**
+ * Thrown when a text cannot be stored as given (PostgreSQL refuses a NUL in `text` and `jsonb`):
+ * schemas refuse such text in the fields they name; this catches any field they do not.
+ */
+export class InvalidTextError extends Error {
+  override name = 'InvalidTextError';
 }
 
 /** Thrown when a write would break a uniqueness rule (a taken user name, a duplicate id). */

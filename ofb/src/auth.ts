@@ -2,6 +2,7 @@ import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import type { OfbErrorCode } from '@symphony/schemas';
 import { errors, jwtVerify, SignJWT } from 'jose';
 
 const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;
@@ -12,13 +13,25 @@ export interface Claims {
   readonly role: string;
   readonly email?: string;
   readonly exp: number;
+  /**
+   * The session the token was minted for (sign-in, refreshed since): OFB refuses the token once the
+   * session is revoked. Absent in service-role tokens and in tokens minted outside sign-in
+   * (`symphony token`), which stay valid until their `exp`.
+   */
+  readonly sid?: string;
 }
 
 /** Why a token was refused. */
 export class AuthError extends Error {
   override name = 'AuthError';
   constructor(
-    readonly code: 'missing_token' | 'invalid_token' | 'expired_token',
+    readonly code:
+      | 'missing_token'
+      | 'invalid_token'
+      | 'expired_token'
+      | typeof OfbErrorCode.sessionRevoked
+      | typeof OfbErrorCode.sessionExpired
+      | typeof OfbErrorCode.noSession,
     message: string,
   ) {
     super(message);
@@ -67,15 +80,16 @@ export class TokenService {
     this.key = new TextEncoder().encode(secret);
   }
 
-  /** Mints a token for `sub` that expires `expiresInSeconds` from now. */
+  /** Mints a token for `sub` (of session `sid`, when given) that expires `expiresInSeconds` from now. */
   async sign(
-    claims: { sub: string; email?: string; role?: string },
+    claims: { sub: string; email?: string; role?: string; sid?: string },
     expiresInSeconds = 3600,
   ): Promise<string> {
     const iat = Math.floor(this.now() / 1000);
     return new SignJWT({
       role: claims.role ?? 'authenticated',
       ...(claims.email ? { email: claims.email } : {}),
+      ...(claims.sid ? { sid: claims.sid } : {}),
     })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(claims.sub)
@@ -124,6 +138,7 @@ export class TokenService {
         role: typeof payload.role === 'string' ? payload.role : 'authenticated',
         exp: payload.exp!,
         ...(typeof payload.email === 'string' ? { email: payload.email } : {}),
+        ...(typeof payload.sid === 'string' && payload.sid.length > 0 ? { sid: payload.sid } : {}),
       };
     } catch (error) {
       if (error instanceof AuthError) throw error;

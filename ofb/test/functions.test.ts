@@ -366,15 +366,17 @@ describe('OFB functions over supabase-js (PGlite)', () => {
         'conflict',
         'workspace_exists',
       );
+      // Someone who is not a member must not learn that the workspace exists: the refusal a
+      // non-member gets, not `workspace_exists`.
       expectRefused(
         await call(
           'create-workspace',
           { name: 'Steal', id: 'ws-offline-1' },
           { token: frank.token, key: freshKey() },
         ),
-        409,
-        'conflict',
-        'workspace_exists',
+        403,
+        'forbidden',
+        'not_a_member',
       );
       expect((await call('list-workspaces', {}, { token: frank.token })).body.workspaces).toEqual([]);
     });

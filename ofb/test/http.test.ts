@@ -130,6 +130,19 @@ describe('OFB functions over HTTP', () => {
   });
 
   it('answers ≥1,000 generated malformed bodies with a 4xx and the error shape, and stays up', async () => {
+    // Control characters (NUL among them) and unpaired surrogates: a NUL in a name once reached
+    // PostgreSQL and came back as a 500.
+    const controlTexts = [
+      '\u0000',
+      'a\u0000b',
+      '\ud800',
+      'x\udfffy',
+      '\u001b[2J',
+      '\t',
+      'line\nbreak',
+      '\u007f',
+      '\u009f',
+    ];
     const token = (await call('sign-up', { name: 'fuzzer', password: 'password123' })).body
       .access_token as string;
     let seed = 20_250_101;
@@ -154,6 +167,7 @@ describe('OFB functions over HTTP', () => {
       '../../etc',
       '\u0000',
       { __proto__: 1 },
+      ...controlTexts,
     ];
     const rawBodies = [
       '{',
@@ -223,6 +237,44 @@ describe('OFB functions over HTTP', () => {
       ['authorize-many', { checks: 'all' }],
     ];
     for (const [name, body] of nearMisses) await expectRefused(name, JSON.stringify(body), token);
+    // Bodies that fit their schema but for one control character or unpaired surrogate spliced into
+    // a text field at a random place: refused by the schema (422), never a 500 from the database.
+    const splice = (text: string) => {
+      const at = Math.floor(rand() * (text.length + 1));
+      return text.slice(0, at) + pick(controlTexts) + text.slice(at);
+    };
+    const withText: ((t: string) => [string, unknown])[] = [
+      (t) => ['create-workspace', { name: t }],
+      (t) => ['create-workspace', { name: t, id: `ws-${Math.floor(rand() * 1e9)}` }],
+      (t) => ['create-document', { workspaceId: ok, kind: 'document', title: t }],
+      (t) => ['create-document', { workspaceId: ok, id: 'd-ctl', kind: 'workflow', title: t }],
+      (t) => ['rename-document', { documentId: 'd', title: t }],
+      (t) => ['sign-up', { name: t, password: 'password123' }],
+      (t) => ['sign-in', { name: t, password: 'password123' }],
+      (t) => ['invite-member', { workspaceId: ok, userName: t, role: 'viewer' }],
+    ];
+    for (let i = 0; i < 200; i++) {
+      const [name, body] = pick(withText)(splice(pick(['Notes', 'Team 📝', 'ü', 'a b c'])));
+      const res = await call(name, JSON.stringify(body), token, true);
+      expect(res.status, `${name} ${JSON.stringify(body)}`).toBe(422);
+      expect(ErrorBody.parse(res.body).error.code).toBe('invalid_request');
+      count++;
+    }
+    // The service role's storage keys reach PostgreSQL as text too.
+    const serviceForKeys = await tokens.sign({ sub: 'sync-server', role: 'service_role' });
+    for (let i = 0; i < 50; i++) {
+      const part = splice('snapshot');
+      const [name, body] = pick<[string, unknown]>([
+        ['automerge-load', { key: ['doc', part] }],
+        ['automerge-load-range', { prefix: [part] }],
+        ['automerge-remove', { keys: [['doc', part]] }],
+        ['automerge-remove-range', { prefix: ['doc', part] }],
+        ['automerge-save', { chunks: [{ key: ['storage-adapter-id', part], bytes: 'AQ==' }] }],
+      ]);
+      const res = await call(name, JSON.stringify(body), serviceForKeys, true);
+      expect(res.status, `${name} ${JSON.stringify(body)}`).toBe(422);
+      count++;
+    }
     // Schema-valid bodies whose bytes are not Yjs: refused (422 invalid_update) even for the
     // service role, before any document is looked up, so nothing undecodable is ever stored.
     const service = await tokens.sign({ sub: 'sync-server', role: 'service_role' });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConflictError, type OfbStore } from '../src/OfbStore.js';
+import { ConflictError, InvalidTextError, type OfbStore } from '../src/OfbStore.js';
 
 /**
  * The acceptance suite every {@link OfbStore} adapter must pass. `makeStore` is called once;
@@ -292,6 +292,75 @@ export function runOfbStoreTests(name: string, makeStore: () => Promise<OfbStore
         }),
       ).rejects.toThrow('forced failure');
       expect(await store.getIdempotencyRecord(user, other)).toBeNull();
+    });
+
+    it('keeps sessions: revokes one, or all of a user, and forgets them with the user', async () => {
+      const alice = await store.createUser({ id: id('u'), name: id('alice'), passwordHash: 'h' });
+      const bob = await store.createUser({ id: id('u'), name: id('bob'), passwordHash: 'h' });
+      const at = '2025-03-01T10:00:00.000Z';
+      const until = '2025-03-31T10:00:00.000Z';
+      const [a1, a2, a3, b1] = await Promise.all(
+        [alice, alice, alice, bob].map((u) =>
+          store.createSession({ id: id('s'), userId: u.id, createdAt: at, expiresAt: until }),
+        ),
+      );
+      expect(a1).toEqual({
+        id: a1!.id,
+        userId: alice.id,
+        createdAt: at,
+        expiresAt: until,
+        revokedAt: null,
+        revokedReason: null,
+      });
+      expect(await store.getSession(a1!.id)).toEqual(a1);
+      expect(await store.getSession(id('none'))).toBeNull();
+      await expect(
+        store.createSession({ id: a1!.id, userId: alice.id, createdAt: at, expiresAt: until }),
+      ).rejects.toBeInstanceOf(ConflictError);
+
+      const later = '2025-03-02T10:00:00.000Z';
+      expect(await store.revokeSession(a1!.id, 'sign_out', later)).toBe(true);
+      expect(await store.revokeSession(a1!.id, 'sign_out_everywhere', at)).toBe(false);
+      expect(await store.getSession(a1!.id)).toMatchObject({ revokedAt: later, revokedReason: 'sign_out' });
+      // Everywhere: the two live ones (the revoked one keeps its first reason); bob's untouched.
+      expect(await store.revokeUserSessions(alice.id, 'password_changed', later)).toBe(2);
+      expect((await store.getSession(a2!.id))?.revokedReason).toBe('password_changed');
+      expect((await store.getSession(a3!.id))?.revokedAt).toBe(later);
+      expect((await store.getSession(a1!.id))?.revokedReason).toBe('sign_out');
+      expect((await store.getSession(b1!.id))?.revokedAt).toBeNull();
+      expect(await store.revokeUserSessions(alice.id, 'sign_out_everywhere', later)).toBe(0);
+
+      expect(await store.setPasswordHash(bob.id, 'h2')).toBe(true);
+      expect((await store.getUser(bob.id))?.passwordHash).toBe('h2');
+      expect(await store.setPasswordHash(id('none'), 'h2')).toBe(false);
+      // A session belongs to an existing user.
+      await expect(
+        store.createSession({ id: id('s'), userId: id('ghost'), createdAt: at, expiresAt: until }),
+      ).rejects.toThrow();
+    });
+
+    it('refuses text the database cannot store with InvalidTextError, and stays usable', async () => {
+      const ws = id('ws');
+      await expect(
+        store.createWorkspace({ id: ws, name: 'a\u0000b', createdBy: 'x' }),
+      ).rejects.toBeInstanceOf(InvalidTextError);
+      await expect(
+        store.saveAutomergeChunks([
+          { key: ['storage-adapter-id', 'a\u0000'], documentId: null, bytes: new Uint8Array([1]) },
+        ]),
+      ).rejects.toBeInstanceOf(InvalidTextError);
+      await expect(
+        store.transaction((tx) =>
+          tx.createDocument({
+            id: id('d'),
+            workspaceId: ws,
+            kind: 'document',
+            title: '\u0000',
+            sizeBytes: 0,
+          }),
+        ),
+      ).rejects.toBeInstanceOf(InvalidTextError);
+      expect((await store.createWorkspace({ id: ws, name: 'fine', createdBy: 'x' })).name).toBe('fine');
     });
   });
 }

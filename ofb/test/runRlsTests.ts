@@ -42,6 +42,8 @@ const fixture = `
   insert into idempotency_keys (user_id, key, function, request_hash, status, response) values
     ('${uA}', 'key-a-0001', 'create-workspace', 'h', 200, '{}'),
     ('${uB}', 'key-b-0001', 'create-workspace', 'h', 200, '{}');
+  insert into sessions (id, user_id, expires_at) values ('sess-a', '${uA}', now() + interval '1 day'),
+    ('sess-b', '${uB}', now() + interval '1 day');
 `;
 
 const p = (table: string, name: string, sql: string, expect: Expect, who = uA): Probe => ({
@@ -434,6 +436,21 @@ const probes: Probe[] = [
     'idempotency_keys',
     'cannot delete a stored answer, even its own',
     `delete from idempotency_keys where user_id = '${uA}' returning key`,
+    'error',
+  ),
+
+  p('sessions', 'reads own sessions', `select id from sessions where user_id = '${uA}'`, 'rows:1+'),
+  p('sessions', "cannot read B's sessions", `select id from sessions where user_id = '${uB}'`, 'rows:0'),
+  p(
+    'sessions',
+    'cannot start a session (only OFB does)',
+    `insert into sessions (id, user_id, expires_at) values ('sess-a2', '${uA}', now() + interval '1 day')`,
+    'error',
+  ),
+  p(
+    'sessions',
+    'cannot un-revoke or extend a session, even its own',
+    `update sessions set expires_at = now() + interval '100 years' where id = 'sess-a' returning id`,
     'error',
   ),
 ];

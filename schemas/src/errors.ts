@@ -43,3 +43,25 @@ export function errorBody(
 ): ErrorBody {
   return { error: { category, code, message, ...(details === undefined ? {} : { details }) } };
 }
+
+/**
+ * Codes of OFB refusals that clients and the sync-server tell apart (the `code` of an
+ * {@link ErrorBody}).
+ */
+export const OfbErrorCode = {
+  /** The body does not fit the function's schema (422; `details.issues` says where). */
+  invalidRequest: 'invalid_request',
+  /** A text holds a character the database cannot store (422): a NUL, say, in a field no schema names. */
+  invalidText: 'invalid_text',
+  /** Too many sign-up or sign-in attempts (429; `details.retryAfterSeconds`). */
+  rateLimited: 'rate_limited',
+  /** Name or password is wrong (401). */
+  invalidCredentials: 'invalid_credentials',
+  /** The token's session was signed out, or its password changed (401): sign in again. */
+  sessionRevoked: 'session_revoked',
+  /** The token's session is older than the longest a session may last (401): sign in again. */
+  sessionExpired: 'session_expired',
+  /** The token names no session (minted outside sign-in, e.g. `symphony token`), so it cannot be refreshed (401). */
+  noSession: 'no_session',
+} as const;
+export type OfbErrorCode = (typeof OfbErrorCode)[keyof typeof OfbErrorCode];

@@ -31,12 +31,13 @@ export {
   TextRange,
   Token,
 } from './editor-engine.js';
-export { ErrorBody, ErrorCategory, errorBody } from './errors.js';
+export { ErrorBody, ErrorCategory, errorBody, OfbErrorCode } from './errors.js';
 export { DocumentId, UserId, WorkspaceId, workspaceIndexDocumentId } from './ids.js';
 export type { OfbFunctionName } from './ofb.js';
 export {
   IDEMPOTENCY_HEADER,
   IdempotencyKey,
+  MAX_SESSION_SECONDS,
   OfbAcceptInvitation,
   OfbAuthorize,
   OfbAuthorizeMany,
@@ -48,6 +49,7 @@ export {
   OfbAutomergeRemove,
   OfbAutomergeRemoveRange,
   OfbAutomergeSave,
+  OfbChangePassword,
   OfbChangeRole,
   OfbCompactDocument,
   OfbCreateDocument,
@@ -70,11 +72,14 @@ export {
   OfbRenameDocument,
   OfbRequests,
   OfbSession,
+  OfbSignOut,
+  OfbSignOutResult,
   OfbValidateWorkflow,
   UserName,
 } from './ofb.js';
 export type { SyncServerOptions } from './sync.js';
 export { CloseCode, Health, MessageType, SyncServerConfig } from './sync.js';
+export { isPlainText, plainText } from './text.js';
 export type {
   Finding,
   FindingTarget,

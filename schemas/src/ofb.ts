@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { plainText } from './text.js';
 import { RoleSchema, Title } from './workspace.js';
 
 /** Ids OFB accepts in requests: letters, digits, `_` and `-`, 1–128 long. */
@@ -11,11 +12,11 @@ export const UserName = z
   .string()
   .regex(/^[A-Za-z0-9._@-]{1,64}$/, 'name must be 1–64 characters of letters, digits, ".", "_", "-" or "@"');
 
+/** A password as OFB takes it (only its scrypt hash is stored). */
+const Password = z.string().min(8, 'password must be at least 8 characters').max(200);
+
 /** `sign-up` and `sign-in` request. */
-export const OfbCredentials = z.strictObject({
-  name: UserName,
-  password: z.string().min(8, 'password must be at least 8 characters').max(200),
-});
+export const OfbCredentials = z.strictObject({ name: UserName, password: Password });
 /** `sign-up` and `sign-in` response: a Supabase-style session. */
 export const OfbSession = z.object({
   access_token: z.string(),
@@ -34,8 +35,28 @@ export const OfbCreateWorkspace = z.strictObject({
   id: Id.refine((id) => id.length <= 118, 'workspace id must be at most 118 characters').optional(),
 });
 export const OfbListWorkspaces = z.strictObject({});
-/** `refresh-session`: a still-valid token buys a fresh one (same user, full lifetime). */
+/**
+ * `refresh-session`: a still-valid token of a session buys a fresh one (same user, same session),
+ * for the usual lifetime but never past {@link MAX_SESSION_SECONDS} after the sign-in that began it.
+ */
 export const OfbRefreshSession = z.strictObject({});
+/**
+ * The most a session (a sign-in and every token refreshed from it) may last: 30 days. Refreshing
+ * must not keep a leaked token alive forever; a month is as long as a person on one laptop goes
+ * between typing their password without it becoming a chore, and a session past it asks them again.
+ */
+export const MAX_SESSION_SECONDS = 30 * 86_400;
+/**
+ * `sign-out`: revokes the caller's session (every token refreshed from the same sign-in), or with
+ * `everywhere: true` every session of the caller's user. Revoked tokens are refused at once.
+ */
+export const OfbSignOut = z.strictObject({ everywhere: z.boolean().optional() });
+export const OfbSignOutResult = z.object({ revoked: z.number().int().nonnegative() });
+/**
+ * `change-password`: needs the current password; revokes every session of the user (every other
+ * device is signed out) and answers a fresh session for the caller.
+ */
+export const OfbChangePassword = z.strictObject({ currentPassword: Password, newPassword: Password });
 /** `invite-member`: name the invitee by id or by their sign-in name (exactly one). */
 export const OfbInviteMember = z
   .strictObject({ workspaceId: Id, userId: Id.optional(), userName: UserName.optional(), role: RoleSchema })
@@ -142,7 +163,7 @@ export const OfbCompactDocument = z.strictObject({
 export const OfbListStoredDocuments = z.strictObject({ workspaceId: Id.optional() });
 
 /** An automerge-repo storage key (`StorageKey`): `[documentId, 'snapshot' | 'incremental' | …, …]`. */
-const StorageKey = z.array(z.string().min(1).max(256)).min(1).max(8);
+const StorageKey = z.array(plainText('a storage key part').min(1).max(256)).min(1).max(8);
 /**
  * `automerge-save` (service_role): automerge-repo chunks to store, in one call and one transaction.
  * The first key part is the document id (which must exist in OFB as a workflow), except keys of
@@ -175,6 +196,8 @@ export const OfbRequests = {
   'sign-up': OfbCredentials,
   'sign-in': OfbCredentials,
   'refresh-session': OfbRefreshSession,
+  'sign-out': OfbSignOut,
+  'change-password': OfbChangePassword,
   'create-workspace': OfbCreateWorkspace,
   'list-workspaces': OfbListWorkspaces,
   'invite-member': OfbInviteMember,

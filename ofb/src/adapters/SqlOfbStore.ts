@@ -9,12 +9,15 @@ import {
   type DocumentRecord,
   type DocumentUpdateRecord,
   type IdempotencyRecord,
+  InvalidTextError,
   type InvitationRecord,
   type MemberRecord,
   type NamedMemberRecord,
   type OfbStore,
   type ReceivedInvitationRecord,
   type SentInvitationRecord,
+  type SessionRecord,
+  type SessionRevocation,
   type UserRecord,
   type WorkspaceRecord,
   type WriteTargetRecord,
@@ -59,6 +62,14 @@ const document = (r: Row): DocumentRecord => ({
   createdAt: iso(r.created_at),
   updatedAt: iso(r.updated_at),
 });
+const session = (r: Row): SessionRecord => ({
+  id: String(r.id),
+  userId: String(r.user_id),
+  createdAt: iso(r.created_at),
+  expiresAt: iso(r.expires_at),
+  revokedAt: r.revoked_at === null ? null : iso(r.revoked_at),
+  revokedReason: r.revoked_reason === null ? null : (r.revoked_reason as SessionRevocation),
+});
 const audit = (r: Row): AuditRecord => ({
   seq: Number(r.seq),
   at: iso(r.at),
@@ -99,6 +110,31 @@ async function unique<T>(what: string, run: () => Promise<T>): Promise<T> {
 }
 
 /**
+ * PostgreSQL's codes for text it cannot store: character_not_in_repertoire (a NUL in a `text`
+ * parameter) and untranslatable_character (`\u0000` in `jsonb`).
+ */
+const UNSTORABLE_TEXT = new Set(['22021', '22P05']);
+
+/** `db`, with every refusal of unstorable text thrown as {@link InvalidTextError}. */
+function textChecked(db: SqlDriver): SqlDriver {
+  const check = async <T>(run: () => Promise<T>): Promise<T> => {
+    try {
+      return await run();
+    } catch (error) {
+      if (UNSTORABLE_TEXT.has((error as { code?: string }).code ?? ''))
+        throw new InvalidTextError(`text the database cannot store: ${(error as Error).message}`);
+      throw error;
+    }
+  };
+  return {
+    query: (text, params) => check(() => db.query(text, params)),
+    exec: (text) => check(() => db.exec(text)),
+    transaction: (fn) => check(() => db.transaction(fn)),
+    close: () => db.close(),
+  };
+}
+
+/**
  * The document's transaction-scoped advisory lock (`$1`: the document id), as a CTE named
  * `document_lock` that statements read before they draw a seq.
  */
@@ -118,11 +154,15 @@ const insertUpdatesAfterLock = (n: number, first: number) =>
  * PostgreSQL and Supabase run the same statements.
  */
 export class SqlOfbStore implements OfbStore {
+  /** The driver; inside {@link transaction} it is the transaction's. */
+  readonly db: SqlDriver;
+
   constructor(
-    /** The driver; inside {@link transaction} it is the transaction's. */
-    readonly db: SqlDriver,
+    db: SqlDriver,
     private readonly inTransaction = false,
-  ) {}
+  ) {
+    this.db = textChecked(db);
+  }
 
   async transaction<T>(fn: (tx: OfbStore) => Promise<T>): Promise<T> {
     if (this.inTransaction) return fn(this);
@@ -143,6 +183,49 @@ export class SqlOfbStore implements OfbStore {
   async findUserByName(name: string): Promise<UserRecord | null> {
     const rows = await this.db.query('select * from users where name = $1', [name]);
     return rows[0] ? user(rows[0]) : null;
+  }
+
+  async setPasswordHash(userId: string, passwordHash: string): Promise<boolean> {
+    const rows = await this.db.query('update users set password_hash = $2 where id = $1 returning id', [
+      userId,
+      passwordHash,
+    ]);
+    return rows.length > 0;
+  }
+
+  async createSession(
+    s: Pick<SessionRecord, 'id' | 'userId' | 'createdAt' | 'expiresAt'>,
+  ): Promise<SessionRecord> {
+    const rows = await unique(`session ${s.id}`, () =>
+      this.db.query(
+        'insert into sessions (id, user_id, created_at, expires_at) values ($1, $2, $3, $4) returning *',
+        [s.id, s.userId, s.createdAt, s.expiresAt],
+      ),
+    );
+    return session(rows[0]!);
+  }
+
+  async getSession(id: string): Promise<SessionRecord | null> {
+    const rows = await this.db.query('select * from sessions where id = $1', [id]);
+    return rows[0] ? session(rows[0]) : null;
+  }
+
+  async revokeSession(id: string, reason: SessionRevocation, at: string): Promise<boolean> {
+    const rows = await this.db.query(
+      `update sessions set revoked_at = $3, revoked_reason = $2
+       where id = $1 and revoked_at is null returning id`,
+      [id, reason, at],
+    );
+    return rows.length > 0;
+  }
+
+  async revokeUserSessions(userId: string, reason: SessionRevocation, at: string): Promise<number> {
+    const rows = await this.db.query(
+      `update sessions set revoked_at = $3, revoked_reason = $2
+       where user_id = $1 and revoked_at is null returning id`,
+      [userId, reason, at],
+    );
+    return rows.length;
   }
 
   async createWorkspace(w: Omit<WorkspaceRecord, 'createdAt'>): Promise<WorkspaceRecord> {

@@ -7,6 +7,7 @@ import {
   errorBody,
   IDEMPOTENCY_HEADER,
   IdempotencyKey,
+  OfbErrorCode,
   type OfbFunctionName,
   OfbRequests,
   type Role,
@@ -21,7 +22,7 @@ import * as Y from 'yjs';
 import type { z } from 'zod';
 import { AuthError, type Claims, hashPassword, type TokenService, verifyPassword } from '../auth.js';
 import { requestHash } from '../domain/idempotency.js';
-import { type Action, decide, type ResourceKind } from '../domain/rbac.js';
+import { type Action, DecisionReason, decide, type ResourceKind } from '../domain/rbac.js';
 import {
   checkDocumentSize,
   checkKeepsOwner,
@@ -34,10 +35,13 @@ import {
   ConflictError,
   type DocumentRecord,
   type IdempotencyRecord,
+  InvalidTextError,
   type OfbStore,
 } from '../OfbStore.js';
 import { automergeFunctions } from './automerge-functions.js';
-import { type RateLimitConfig, RateLimiter } from './rate-limit.js';
+import type { RateLimitConfig } from './rate-limit.js';
+import { Sessions } from './sessions.js';
+import { SignInLimiter, signInLimits } from './sign-in-limit.js';
 import { writerAudits } from './writers.js';
 import { YjsCompactor } from './yjs-compaction.js';
 
@@ -129,6 +133,18 @@ export const idempotentFunctions: ReadonlySet<OfbFunctionName> = new Set<OfbFunc
   'delete-document',
 ]);
 
+/**
+ * The answer to text the database cannot store that no schema refused (schemas refuse control
+ * characters in the fields they name; this is the net under every other string).
+ */
+const unstorableText = () =>
+  new OfbError(
+    422,
+    'validation',
+    OfbErrorCode.invalidText,
+    'the request holds text the database cannot store (a NUL character, say); remove the control characters',
+  );
+
 /** Ids `create-document` refuses: `workspace-<id>` names a workspace's index document. */
 const reservedIdPrefix = 'workspace-';
 
@@ -154,11 +170,15 @@ export interface OfbAppOptions {
    */
   readonly compactAfterRows?: number;
   /**
-   * `sign-up` and `sign-in` per client IP and per user name, each a token bucket (in memory, per
-   * process); over it, 429 `rate_limited` with `retryAfterSeconds`. Default 10 per minute, or
-   * `OFB_AUTH_RATE_LIMIT_PER_MINUTE` when set; `false` turns it off (tests that sign many up).
+   * `sign-up`, `sign-in` and `change-password` attempts per client address; failed attempts per
+   * (address, name) at half that, and per name at that (see {@link SignInLimiter}: past it only
+   * addresses that failed for the name wait). Token buckets in memory, per process; over a limit,
+   * 429 `rate_limited` with `retryAfterSeconds` and a `Retry-After` header. Default 10 per minute,
+   * or `OFB_AUTH_RATE_LIMIT_PER_MINUTE` when set; `false` turns it off (tests that sign many up).
    */
   readonly authRateLimit?: RateLimitConfig | false;
+  /** The clock of rate limits and sessions (ms since the epoch); `Date.now` unless a test drives it. */
+  readonly now?: () => number;
 }
 
 /** Bodies of every function but the byte functions (which are held to the document size). */
@@ -173,7 +193,7 @@ type Name = OfbFunctionName;
  */
 type Handler<N extends Name> = (
   input: z.output<Requests[N]>,
-  ctx: { claims: Claims | null; store: OfbStore },
+  ctx: { claims: Claims | null; store: OfbStore; address: string },
 ) => Promise<unknown>;
 
 /** Functions that answer without a bearer token. */
@@ -202,19 +222,40 @@ export function createOfbApp(options: OfbAppOptions): Hono {
   const authRateLimit =
     options.authRateLimit ??
     (Number.isFinite(envLimit) && envLimit > 0 ? { perMinute: envLimit } : { perMinute: 10 });
-  const authLimiter = authRateLimit === false ? null : new RateLimiter(authRateLimit);
-  /** Refuses a `sign-up` / `sign-in` over the limit for its client IP or for the name it names. */
-  const limitAuth = (ip: string, name: string) => {
-    if (!authLimiter) return;
-    const wait = Math.max(authLimiter.take(`ip:${ip}`), authLimiter.take(`name:${name}`));
-    if (wait > 0)
+  const now = options.now ?? Date.now;
+  const signInLimiter =
+    authRateLimit === false ? null : new SignInLimiter(signInLimits(authRateLimit.perMinute), now);
+  const sessions = new Sessions(store, tokens, sessionSeconds, now);
+  /** Throws 429 when `wait` (seconds, from {@link SignInLimiter}) is not 0. */
+  const refuseOverLimit = (wait: number) => {
+    if (wait > 0 && signInLimiter)
       throw new OfbError(
         429,
         'validation',
-        'rate_limited',
+        OfbErrorCode.rateLimited,
         `too many sign-up or sign-in attempts; retry in ${wait} s`,
-        { retryAfterSeconds: wait, perMinute: authLimiter.config.perMinute },
+        { retryAfterSeconds: wait, perMinute: signInLimiter.config.perAddress },
       );
+  };
+  /**
+   * Checks `password` against `user` as sign-in does, under the sign-in limits for (`address`,
+   * `name`): 429 before any check when over them, 401 `invalid_credentials` (counted) when wrong.
+   */
+  const checkPassword = async (
+    address: string,
+    name: string,
+    user: { passwordHash: string } | null,
+    password: string,
+  ) => {
+    refuseOverLimit(signInLimiter?.attempt(address, name) ?? 0);
+    const ok = user
+      ? await verifyPassword(password, user.passwordHash)
+      : await hashPassword(password).then(() => false);
+    if (!ok) {
+      signInLimiter?.failed(address, name);
+      throw new OfbError(401, 'auth', OfbErrorCode.invalidCredentials, 'name or password is wrong');
+    }
+    signInLimiter?.succeeded(address, name);
   };
 
   const requireUser = (claims: Claims | null): Claims => {
@@ -331,21 +372,23 @@ export function createOfbApp(options: OfbAppOptions): Hono {
     return role;
   };
 
-  const session = async (user: { id: string; name: string }) => ({
-    access_token: await tokens.sign({ sub: user.id }, sessionSeconds),
-    token_type: 'bearer' as const,
-    expires_in: sessionSeconds,
-    user,
-  });
-
-  const verify = async (token: string): Promise<Claims> => {
+  /** Runs `run`, answering an {@link AuthError} as 401 with its code. */
+  const authErrors = async <T>(run: () => Promise<T>): Promise<T> => {
     try {
-      return await tokens.verify(token);
+      return await run();
     } catch (error) {
       if (error instanceof AuthError) throw new OfbError(401, 'auth', error.code, error.message);
       throw error;
     }
   };
+
+  /** Verifies the token's signature and expiry and that its session (if it names one) is live. */
+  const verify = (token: string): Promise<Claims> =>
+    authErrors(async () => {
+      const claims = await tokens.verify(token);
+      await sessions.check(claims);
+      return claims;
+    });
 
   /**
    * One access check (`authorize`, each of `authorize-many`): a token check and one read, no audit
@@ -374,45 +417,152 @@ export function createOfbApp(options: OfbAppOptions): Hono {
     };
   };
 
+  /**
+   * The refusal of a client-chosen id that an existing resource holds. Ids share one namespace
+   * across workspaces, so the id cannot be granted; but a caller who may not read the holder must
+   * not learn that it exists, nor its kind or workspace: they get the refusal a non-member of a
+   * workspace gets for the id (`write on <kind> <id> is not allowed: not_a_member`, what `authorize`
+   * tells them about the id too). A caller who may read it hears that it exists (`conflict`).
+   */
+  const takenIdRefusal = async (
+    tx: OfbStore,
+    caller: Claims,
+    holder: { workspaceId: string; kind: ResourceKind },
+    asked: { kind: ResourceKind; id: string },
+    exists: () => OfbError,
+  ): Promise<OfbError> => {
+    const role = (await tx.getMember(holder.workspaceId, caller.sub))?.role ?? null;
+    if (caller.role === 'service_role' || decide(role, 'read', holder.kind).allowed) return exists();
+    const reason = DecisionReason.notAMember;
+    return new OfbError(
+      403,
+      'forbidden',
+      reason,
+      `write on ${asked.kind} ${asked.id} is not allowed: ${reason}`,
+      { role: null },
+      {
+        actor: caller.sub,
+        action: 'write',
+        resourceKind: asked.kind,
+        resourceId: asked.id,
+        workspaceId: holder.workspaceId,
+        allowed: false,
+        reason: 'id_held_elsewhere',
+      },
+    );
+  };
+
   const handlers: { [N in Name]: Handler<N> } = {
-    'sign-up': async ({ name, password }, { store }) => {
+    'sign-up': async ({ name, password }, { store, address }) => {
+      refuseOverLimit(signInLimiter?.signUp(address) ?? 0);
       const id = randomUUID();
-      try {
-        await store.createUser({ id, name, passwordHash: await hashPassword(password) });
-      } catch (error) {
-        if (error instanceof ConflictError)
-          throw new OfbError(409, 'conflict', 'name_taken', `the name "${name}" is taken`);
-        throw error;
-      }
-      return session({ id, name });
+      const passwordHash = await hashPassword(password);
+      return store.transaction(async (tx) => {
+        try {
+          await tx.createUser({ id, name, passwordHash });
+        } catch (error) {
+          if (error instanceof ConflictError)
+            throw new OfbError(409, 'conflict', 'name_taken', `the name "${name}" is taken`);
+          throw error;
+        }
+        return sessions.start(tx, { id, name });
+      });
     },
-    'sign-in': async ({ name, password }, { store }) => {
+    'sign-in': async ({ name, password }, { store, address }) => {
       const user = await store.findUserByName(name);
-      const ok = user
-        ? await verifyPassword(password, user.passwordHash)
-        : await hashPassword(password).then(() => false);
-      if (!user || !ok) throw new OfbError(401, 'auth', 'invalid_credentials', 'name or password is wrong');
-      return session({ id: user.id, name: user.name });
+      await checkPassword(address, name, user, password);
+      return sessions.start(store, { id: user!.id, name: user!.name });
     },
     'refresh-session': async (_input, { claims, store }) => {
-      const { sub } = requireUser(claims);
-      const user = await store.getUser(sub);
+      const caller = requireUser(claims);
+      const user = await store.getUser(caller.sub);
       if (!user)
         throw new OfbError(
           401,
           'auth',
           'unknown_user',
-          `the token's user ${sub} does not exist; sign in again`,
+          `the token's user ${caller.sub} does not exist; sign in again`,
         );
-      return session({ id: user.id, name: user.name });
+      return authErrors(() => sessions.refresh(caller, { id: user.id, name: user.name }));
+    },
+    'sign-out': async ({ everywhere = false }, { claims, store }) => {
+      const caller = requireUser(claims);
+      return store.transaction(async (tx) => {
+        const revoked = everywhere
+          ? await sessions.revokeAll(tx, caller.sub, 'sign_out_everywhere')
+          : caller.sid === undefined
+            ? 0
+            : await sessions.revoke(tx, caller.sid, 'sign_out');
+        await tx.appendAudit({
+          actor: caller.sub,
+          action: 'sign-out',
+          resourceKind: 'session',
+          resourceId: everywhere ? '*' : (caller.sid ?? '-'),
+          workspaceId: null,
+          allowed: true,
+          reason: everywhere ? 'everywhere' : 'this_session',
+        });
+        return { revoked };
+      });
+    },
+    'change-password': async ({ currentPassword, newPassword }, { claims, store, address }) => {
+      const caller = requireUser(claims);
+      const user = await store.getUser(caller.sub);
+      if (!user)
+        throw new OfbError(
+          401,
+          'auth',
+          'unknown_user',
+          `the token's user ${caller.sub} does not exist; sign in again`,
+        );
+      await checkPassword(address, user.name, user, currentPassword);
+      const passwordHash = await hashPassword(newPassword);
+      return store.transaction(async (tx) => {
+        await tx.setPasswordHash(user.id, passwordHash);
+        await sessions.revokeAll(tx, user.id, 'password_changed');
+        await tx.appendAudit({
+          actor: user.id,
+          action: 'change-password',
+          resourceKind: 'user',
+          resourceId: user.id,
+          workspaceId: null,
+          allowed: true,
+          reason: 'allowed',
+        });
+        return sessions.start(tx, { id: user.id, name: user.name });
+      });
     },
     'create-workspace': async ({ name, id: requestedId }, { claims, store }) => {
-      const { sub } = requireUser(claims);
+      const caller = requireUser(claims);
+      const { sub } = caller;
       return store.transaction(async (tx) => {
         await tx.lockQuota(`workspaces:${sub}`);
         const over = checkQuota('maxWorkspacesPerUser', rules, await tx.countWorkspacesOwnedBy(sub));
         if (over) throw ruleError(over);
         const id = requestedId ?? randomUUID();
+        const taken = (what: string) => () =>
+          new OfbError(409, 'conflict', 'workspace_exists', `${what}, so the workspace id ${id} is taken`);
+        const held = await tx.getWorkspace(id);
+        if (held) {
+          throw await takenIdRefusal(
+            tx,
+            caller,
+            { workspaceId: held.id, kind: 'workspace' },
+            { kind: 'workspace', id },
+            taken(`a workspace ${id} already exists`),
+          );
+        }
+        const indexId = workspaceIndexDocumentId(WorkspaceId.parse(id));
+        const heldIndex = await tx.getDocument(indexId);
+        if (heldIndex) {
+          throw await takenIdRefusal(
+            tx,
+            caller,
+            { workspaceId: heldIndex.workspaceId, kind: contentKind(heldIndex) },
+            { kind: 'workspace', id },
+            taken(`a document ${indexId} already exists`),
+          );
+        }
         let workspace: Awaited<ReturnType<OfbStore['createWorkspace']>>;
         try {
           workspace = await tx.createWorkspace({ id, name, createdBy: sub });
@@ -423,8 +573,8 @@ export function createOfbApp(options: OfbAppOptions): Hono {
         }
         await tx.putMember({ workspaceId: id, userId: sub, role: 'owner' });
         // The workspace's index document, stored like any document (kind `workspace`). Its id can be
-        // taken by a row made before ids were reserved (or outside OFB): the workspace id is then taken.
-        const indexId = workspaceIndexDocumentId(WorkspaceId.parse(id));
+        // taken by a row made before ids were reserved (or outside OFB): checked above, and here for
+        // one created since.
         try {
           await tx.createDocument({
             id: indexId,
@@ -599,6 +749,15 @@ export function createOfbApp(options: OfbAppOptions): Hono {
         await tx.lockQuota(`documents:${workspaceId}`);
         const over = checkQuota('maxDocumentsPerWorkspace', rules, await tx.countDocuments(workspaceId));
         if (over) throw ruleError(over);
+        const held = requestedId === undefined ? null : await tx.getDocument(id);
+        if (held)
+          throw await takenIdRefusal(
+            tx,
+            caller,
+            { workspaceId: held.workspaceId, kind: contentKind(held) },
+            { kind, id },
+            () => new OfbError(409, 'conflict', 'document_exists', `a document ${id} already exists`),
+          );
         try {
           return { document: await tx.createDocument({ id, workspaceId, kind, title, sizeBytes }) };
         } catch (error) {
@@ -873,8 +1032,12 @@ export function createOfbApp(options: OfbAppOptions): Hono {
   }
 
   app.onError((error, c) => {
-    if (error instanceof OfbError)
+    if (error instanceof InvalidTextError) error = unstorableText();
+    if (error instanceof OfbError) {
+      const wait = (error.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+      if (error.status === 429 && typeof wait === 'number') c.header('Retry-After', String(wait));
       return c.json(errorBody(error.category, error.code, error.message, error.details), error.status);
+    }
     console.error(JSON.stringify({ level: 'error', msg: 'ofb function failed', error: String(error) }));
     return c.json(
       errorBody(ErrorCategory.internal, 'internal', 'the server failed; it has been logged'),
@@ -938,14 +1101,26 @@ export function createOfbApp(options: OfbAppOptions): Hono {
     }
     const parsed = OfbRequests[fn].safeParse(body);
     if (!parsed.success) {
-      throw new OfbError(422, 'validation', 'invalid_request', `the body does not fit ${fn}'s schema`, {
-        issues: parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })),
-      });
+      throw new OfbError(
+        422,
+        'validation',
+        OfbErrorCode.invalidRequest,
+        `the body does not fit ${fn}'s schema`,
+        {
+          issues: parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })),
+        },
+      );
     }
-    if (fn === 'sign-up' || fn === 'sign-in') limitAuth(clientIp(c), (parsed.data as { name: string }).name);
+    const address = clientIp(c);
     // The handler table is keyed by name, so `parsed.data` always fits `handlers[fn]`.
-    const run = (db: OfbStore) =>
-      (handlers[fn] as Handler<Name>)(parsed.data as never, { claims, store: db });
+    const run = async (db: OfbStore) => {
+      try {
+        return await (handlers[fn] as Handler<Name>)(parsed.data as never, { claims, store: db, address });
+      } catch (error) {
+        if (error instanceof InvalidTextError) throw unstorableText();
+        throw error;
+      }
+    };
     if (key !== undefined) {
       const answer = await idempotent(fn, key, requireUser(claims).sub, parsed.data, run);
       return c.json(answer.body as object, answer.status);

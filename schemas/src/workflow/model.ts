@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { plainText } from '../text.js';
 
 const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -50,9 +51,8 @@ export type PortRef = z.infer<typeof PortRef>;
 export const WorkflowEdge = z.object({ from: PortRef, to: PortRef });
 export type WorkflowEdge = z.infer<typeof WorkflowEdge>;
 
-/** 1–200 characters, not only white space. */
-export const WorkflowName = z
-  .string()
+/** 1–200 characters, not only white space, no control characters or unpaired surrogates. */
+export const WorkflowName = plainText('name')
   .max(200, 'name must be at most 200 characters')
   .refine((t) => t.trim().length > 0, 'name must not be empty');
 
