@@ -23,4 +23,36 @@ test.describe('storage refusals', () => {
     await alice.page.getByTestId('storage-refused-export').click();
     expect((await download).suggestedFilename()).toMatch(/\.md$/);
   });
+
+  test('an 11 MiB paste is refused for its author alone, who is told the document is too large', async ({
+    newUser,
+  }, testInfo) => {
+    test.setTimeout(120_000);
+    const alice = await newUser('Alice');
+    const bob = await newUser('Bob');
+    await alice.gotoHome();
+    const id = await alice.createDocument('Big paste');
+    await alice.typeAtEnd('Shared start.');
+    await bob.gotoDocument(id);
+    await expect.poll(() => bob.editorText()).toBe('Shared start.');
+
+    // Paste 11 MiB into the editor, as the clipboard would deliver it.
+    await alice.editor.click();
+    await alice.page.keyboard.press('Control+End');
+    await alice.editor.evaluate((el) => {
+      const data = new DataTransfer();
+      data.setData('text/plain', 'x'.repeat(11 * 1024 * 1024));
+      el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+    });
+    const banner = alice.page.getByTestId('storage-refused-banner');
+    await expect(banner).toBeVisible({ timeout: 30_000 });
+    await expect(banner).toContainText('This document is too large');
+    await alice.page.screenshot({ path: testInfo.outputPath('too-large.png') });
+
+    // Bob never received it, keeps syncing, and his edits still reach the server.
+    await bob.typeAtEnd(' Bob goes on.');
+    await bob.expectAllSaved();
+    expect(await bob.editorText()).toBe('Shared start. Bob goes on.');
+    expect(await bob.openSyncSockets()).toBeGreaterThan(0);
+  });
 });

@@ -48,8 +48,10 @@ app.addEventListener('signed-in', (e) => {
 });
 app.addEventListener('sign-out', (e: CustomEvent<SignOutDetail>) => {
   const userId = auth.session?.user.id ?? null;
+  const token = auth.token;
   auth.signOut();
   void (async () => {
+    if (token !== null) await revokeAtOfb(token, e.detail.everywhere);
     if (e.detail.removeOfflineCopies && userId !== null) {
       // Close this account's databases first: a deletion waits for open connections.
       await closeLocalStores?.();
@@ -62,6 +64,25 @@ app.addEventListener('sign-out', (e: CustomEvent<SignOutDetail>) => {
     location.reload();
   })();
 });
+
+/** How long sign-out waits for OFB to revoke the session before it goes on without it. */
+const REVOKE_TIMEOUT_MS = 5000;
+
+/**
+ * Revokes the session at OFB, so the token stops working everywhere at once (not only in this
+ * browser). Offline or slow, sign-out goes on locally: the token then lapses at its expiry (an hour
+ * at most) instead.
+ */
+async function revokeAtOfb(token: string, everywhere: boolean): Promise<void> {
+  const timeout = new Promise<never>((_, fail) =>
+    setTimeout(() => fail(new Error(`no answer within ${REVOKE_TIMEOUT_MS} ms`)), REVOKE_TIMEOUT_MS),
+  );
+  try {
+    await Promise.race([ofb.signOut(token, everywhere), timeout]);
+  } catch (error) {
+    console.warn('Symphony: OFB could not revoke the session; it lapses when the token expires', error);
+  }
+}
 
 /** Closes the signed-in account's open local databases (set once signed in). */
 let closeLocalStores: (() => Promise<void>) | null = null;

@@ -7,6 +7,8 @@ import { sharedStyles } from '../styles/shared.js';
 export interface SignOutDetail {
   /** Also remove this account's offline copies (documents, workflows, outbox) from this browser. */
   readonly removeOfflineCopies: boolean;
+  /** Also sign out every other browser and device signed in to this account. */
+  readonly everywhere: boolean;
 }
 
 /** Detail of the `profile-change` event. */
@@ -126,6 +128,7 @@ export class UserMenu extends LitElement {
   /** Whether the sign-out confirmation is showing, and its checkbox. */
   @state() private confirmingSignOut = false;
   @state() private removeOfflineCopies = true;
+  @state() private everywhere = false;
 
   @state() private open = false;
   @state() private draftName = '';
@@ -226,6 +229,11 @@ export class UserMenu extends LitElement {
           @change=${(e: Event) => (this.removeOfflineCopies = (e.target as HTMLInputElement).checked)} />
         Also remove this account's offline copies from this browser
       </label>
+      <label class="check">
+        <input type="checkbox" data-testid="sign-out-everywhere" .checked=${this.everywhere}
+          @change=${(e: Event) => (this.everywhere = (e.target as HTMLInputElement).checked)} />
+        Sign out on every device and browser
+      </label>
       ${
         unsent > 0
           ? html`<p class="error" role="alert" data-testid="sign-out-unsent">
@@ -244,6 +252,7 @@ export class UserMenu extends LitElement {
   private signOut(): void {
     // Removing offline copies is the default only when it loses nothing.
     this.removeOfflineCopies = this.unsent === 0;
+    this.everywhere = false;
     this.confirmingSignOut = true;
   }
 
@@ -253,7 +262,7 @@ export class UserMenu extends LitElement {
     this.confirmingSignOut = false;
     this.dispatchEvent(
       new CustomEvent<SignOutDetail>('sign-out', {
-        detail: { removeOfflineCopies: this.removeOfflineCopies },
+        detail: { removeOfflineCopies: this.removeOfflineCopies, everywhere: this.everywhere },
         bubbles: true,
         composed: true,
       }),

@@ -3,6 +3,7 @@ import {
   OfbListInvitationsResult,
   OfbListMembersResult,
   OfbSession as OfbSessionSchema,
+  OfbSignOutResult,
   RoleSchema,
 } from '@symphony/schemas';
 import { z } from 'zod';
@@ -49,6 +50,15 @@ export class OfbClient {
   /** Trades a still-valid `token` for a fresh session of the same user. */
   refreshSession(token: string): Promise<OfbSession> {
     return this.call('refresh-session', {}, OfbSessionSchema, { token });
+  }
+
+  /**
+   * Revokes the session of `token` at OFB (every token refreshed from the same sign-in), or with
+   * `everywhere` every session of its user; answers how many were live.
+   */
+  async signOut(token: string, everywhere: boolean): Promise<number> {
+    return (await this.call('sign-out', everywhere ? { everywhere } : {}, OfbSignOutResult, { token }))
+      .revoked;
   }
 
   /** The caller's workspaces and role in each. */
