@@ -131,4 +131,53 @@ test.describe('the browser edge', () => {
     await expect.poll(() => stillWorks(again)).toBe('revoked');
     expect(await stillWorks(tablet.access_token)).toBe('works');
   });
+
+  test('changing the password signs out every other device and keeps this one signed in', async ({
+    newUser,
+    ofb,
+  }, testInfo) => {
+    const alice = await newUser('Alice', '#1e6fd9', { signedOut: true });
+    const { page } = alice;
+    await alice.openApp();
+    await page.getByTestId('sign-in-name').fill('Alice');
+    await page.getByTestId('sign-in-password').fill(TEST_PASSWORD);
+    await page.getByTestId('sign-in-password').press('Enter');
+    await expect(page.getByTestId('loading')).toHaveCount(0);
+    const phone = await ofb.call<{ access_token: string }>('sign-in', {
+      name: 'Alice',
+      password: TEST_PASSWORD,
+    });
+
+    await page.getByTestId('user-menu-button').click();
+    await page.getByTestId('change-password').click();
+    await page.getByTestId('current-password').fill('not-my-password');
+    await page.getByTestId('new-password').fill('a-new-password');
+    await page.getByTestId('repeat-password').fill('a-new-password');
+    await page.getByTestId('change-password-submit').click();
+    await expect(page.getByTestId('password-error')).toHaveText('The current password is wrong.');
+    await page.getByTestId('repeat-password').fill('a-different-one');
+    await page.getByTestId('current-password').fill(TEST_PASSWORD);
+    await page.getByTestId('change-password-submit').click();
+    await expect(page.getByTestId('password-error')).toHaveText('The two new passwords differ.');
+    await page.screenshot({ path: testInfo.outputPath('change-password.png') });
+    await page.getByTestId('repeat-password').fill('a-new-password');
+    await page.getByTestId('change-password-submit').click();
+    await expect(page.getByTestId('password-form')).toHaveCount(0);
+
+    await expect
+      .poll(() =>
+        ofb.call('list-workspaces', {}, phone.access_token).then(
+          () => 'works',
+          (error: Error) => error.message,
+        ),
+      )
+      .toContain('session_revoked');
+    // This browser holds the fresh session: it still syncs.
+    await alice.gotoHome();
+    await alice.createDocument('After the change');
+    await alice.typeAtEnd('Still signed in.');
+    await alice.expectAllSaved();
+    await expect(page.getByTestId('session-ended')).toHaveCount(0);
+    await ofb.call('sign-in', { name: 'Alice', password: 'a-new-password' });
+  });
 });

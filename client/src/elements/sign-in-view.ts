@@ -1,6 +1,7 @@
 import { OfbCredentials } from '@symphony/schemas';
 import { css, html, LitElement } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
+import { sentence } from '../core/sentence.js';
 import type { OfbClient, OfbSession } from '../ofb/ofb-client.js';
 import { OfbRequestError } from '../ofb/ofb-errors.js';
 import { sharedStyles } from '../styles/shared.js';
@@ -172,11 +173,6 @@ export class SignInView extends LitElement {
       this.busy = false;
     }
   }
-}
-
-function sentence(message: string): string {
-  const text = message.charAt(0).toUpperCase() + message.slice(1);
-  return /[.!?]$/.test(text) ? text : `${text}.`;
 }
 
 declare global {

@@ -261,6 +261,7 @@ export class SymphonyApp extends LitElement {
             : html`<user-menu
                 .profile=${profile}
                 .account=${this.auth?.session?.user.name ?? null}
+                .client=${this.ofb}
                 .unsent=${(state?.unsaved ?? 0) + (this.outbox?.pendingCount ?? 0)}
                 @profile-change=${this.onProfileChange}
               ></user-menu>`

@@ -1,7 +1,9 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { USER_COLORS, type UserProfile, validateUserName } from '../core/user-profile.js';
+import type { OfbClient } from '../ofb/ofb-client.js';
 import { sharedStyles } from '../styles/shared.js';
+import './password-form.js';
 
 /** Detail of the `sign-out` event. */
 export interface SignOutDetail {
@@ -122,6 +124,8 @@ export class UserMenu extends LitElement {
   @property({ attribute: false }) profile: UserProfile = { name: '', color: USER_COLORS[0] };
   /** The signed-in account's name, or `null`. */
   @property({ attribute: false }) account: string | null = null;
+  /** Calls OFB (Change password); without it the panel offers no password change. */
+  @property({ attribute: false }) client: OfbClient | undefined;
   /** Changes (document edits and queued workspace changes) that have not reached the server yet. */
   @property({ type: Number }) unsent = 0;
 
@@ -129,6 +133,8 @@ export class UserMenu extends LitElement {
   @state() private confirmingSignOut = false;
   @state() private removeOfflineCopies = true;
   @state() private everywhere = false;
+  /** Whether the password form is showing. */
+  @state() private changingPassword = false;
 
   @state() private open = false;
   @state() private draftName = '';
@@ -156,6 +162,10 @@ export class UserMenu extends LitElement {
 
   private renderPanel() {
     if (this.confirmingSignOut) return this.renderSignOut();
+    if (this.changingPassword)
+      return html`<div class="panel" role="dialog" aria-label="Change password">
+        <password-form .client=${this.client} @close=${this.close}></password-form>
+      </div>`;
     return html`<form
       class="panel"
       role="dialog"
@@ -192,8 +202,15 @@ export class UserMenu extends LitElement {
           this.account === null
             ? null
             : html`<button type="button" class="danger signout" data-testid="sign-out" @click=${this.signOut}>
-                Sign out
-              </button>`
+                  Sign out
+                </button>
+                ${
+                  this.client === undefined
+                    ? nothing
+                    : html`<button type="button" data-testid="change-password" @click=${() => {
+                        this.changingPassword = true;
+                      }}>Password…</button>`
+                }`
         }
         <button type="button" @click=${this.close}>Cancel</button>
         <button type="submit" class="primary">Save</button>
@@ -288,6 +305,7 @@ export class UserMenu extends LitElement {
   private close(): void {
     this.open = false;
     this.confirmingSignOut = false;
+    this.changingPassword = false;
     void this.updateComplete.then(() => this.renderRoot.querySelector('button')?.focus());
   }
 

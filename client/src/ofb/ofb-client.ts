@@ -53,6 +53,14 @@ export class OfbClient {
   }
 
   /**
+   * Changes the caller's password (`current` must be right): OFB signs out every session of the
+   * user and answers a fresh one for this browser.
+   */
+  changePassword(currentPassword: string, newPassword: string): Promise<OfbSession> {
+    return this.call('change-password', { currentPassword, newPassword }, OfbSessionSchema);
+  }
+
+  /**
    * Revokes the session of `token` at OFB (every token refreshed from the same sign-in), or with
    * `everywhere` every session of its user; answers how many were live.
    */
