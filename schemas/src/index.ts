@@ -77,6 +77,28 @@ export {
   OfbValidateWorkflow,
   UserName,
 } from './ofb.js';
+export {
+  BoardPoint,
+  BoardPresence,
+  BoardPresenceMessage,
+  BoardPresenceUser,
+  cleanBoardPresence,
+  cleanDocumentPresence,
+  DocumentCursor,
+  DocumentPresence,
+  DocumentPresenceUser,
+  lightPresenceColor,
+  MAX_BOARD_COORDINATE,
+  MAX_BOARD_SELECTION,
+  MAX_PRESENCE_NAME_LENGTH,
+  PRESENCE_COLORS,
+  PresenceColor,
+  PresenceColorLight,
+  PresenceName,
+  presenceColorFor,
+  RelativePositionJson,
+  toPresenceName,
+} from './presence.js';
 export type { SyncServerOptions } from './sync.js';
 export { CloseCode, Health, MessageType, SyncServerConfig } from './sync.js';
 export { isPlainText, plainText } from './text.js';

@@ -1,3 +1,4 @@
+import { cleanBoardPresence, cleanDocumentPresence } from '@symphony/schemas';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 
@@ -19,9 +20,11 @@ export interface StampedAwareness {
 
 /**
  * Rewrites an awareness update (already checked by `checkAwarenessUpdate`) so every state says
- * who really sent it: `user.id` and `user.name` become the token's, whatever the client claimed;
- * other fields of `user` (colour, …) and of the state are kept. A state that is not an object
- * becomes `{ user }`; a removal (`null`) stays a removal. Entries for client ids that
+ * who really sent it and carries nothing a peer's browser could not draw safely: `user.id` and
+ * `user.name` become the token's, whatever the client claimed, and the state is cleaned to the
+ * `DocumentPresence` schema (`cleanDocumentPresence`: an invalid colour becomes one derived from
+ * the user id, an invalid cursor `null`, undescribed fields are dropped). A state that is not an
+ * object becomes `{ user }`; a removal (`null`) stays a removal. Entries for client ids that
  * `claimedElsewhere` says belong to another connection are dropped. Pure.
  */
 export function stampAwareness(
@@ -61,7 +64,24 @@ export function stampAwareness(
 function stamp(state: unknown, { userId, userName }: Identity): Record<string, unknown> {
   const base = isRecord(state) ? state : {};
   const user = isRecord(base.user) ? base.user : {};
-  return { ...base, user: { ...user, id: userId, name: userName } };
+  return cleanDocumentPresence({ ...base, user: { ...user, id: userId, name: userName } }, userId);
+}
+
+/** 40: the characters of a name a board shows. */
+const BOARD_NAME_LENGTH = 40;
+
+/**
+ * Board presence (a decoded ephemeral message) stamped with the sender's user and cleaned to the
+ * `BoardPresence` schema (`cleanBoardPresence`: an invalid colour becomes one derived from the
+ * user id, an invalid pointer `null`, invalid selection and drag entries are left out). Data that
+ * is neither board presence nor carries a `user` (a `board-leave`, another app's message) comes
+ * back as it is: boards ignore what they do not parse. Pure; never throws.
+ */
+export function stampBoardPresence(data: Record<string, unknown>, { userId, userName }: Identity): unknown {
+  if (!Object.hasOwn(data, 'user') && data.type !== 'board-presence') return data;
+  const user = isRecord(data.user) ? data.user : {};
+  const name = userName.slice(0, BOARD_NAME_LENGTH);
+  return cleanBoardPresence({ ...data, user: { ...user, id: userId, name } }, userId);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -183,11 +183,11 @@ describe('/yjs authorized by a real OFB', () => {
     const e = as(editor);
     const v = as(viewer);
     await Promise.all([synced(e), synced(v)]);
-    v.awareness.setLocalStateField('user', { id: owner.id, name: owner.name, color: 'teal' });
+    v.awareness.setLocalStateField('user', { id: owner.id, name: owner.name, color: '#008080' });
     await waitFor(
       () =>
         [...e.awareness.getStates().values()].some(
-          (s) => s.user?.name === viewer.name && s.user?.id === viewer.id && s.user?.color === 'teal',
+          (s) => s.user?.name === viewer.name && s.user?.id === viewer.id && s.user?.color === '#008080',
         ),
       "the viewer's presence under their real name",
     );

@@ -29,12 +29,18 @@ describe('the log under a chatty room', () => {
     await Promise.all(providers.map(synced));
     const [speaker, ...listeners] = providers as [WebsocketProvider, ...WebsocketProvider[]];
     for (let i = 0; i < 20; i++) {
-      speaker.awareness.setLocalStateField('cursor', { at: i });
+      // A cursor as y-codemirror.next sends it (the server relays only well-formed ones).
+      const at = { type: null, tname: 'content', item: null, assoc: i };
+      speaker.awareness.setLocalStateField('cursor', { anchor: at, head: at });
       await waitFor(
         () =>
           listeners.every(
             (l) =>
-              (l.awareness.getStates().get(speaker.awareness.clientID)?.cursor as { at?: number })?.at === i,
+              (
+                l.awareness.getStates().get(speaker.awareness.clientID)?.cursor as {
+                  head?: { assoc?: number };
+                }
+              )?.head?.assoc === i,
           ),
         `presence change ${i} to reach everyone`,
       );

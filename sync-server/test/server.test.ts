@@ -33,11 +33,11 @@ describe('sync-server with stock y-websocket clients', () => {
     await Promise.all([synced(a), synced(b)]);
     a.doc.getText('content').insert(0, 'hello from a');
     await waitFor(() => b.doc.getText('content').toString() === 'hello from a', 'b to see a');
-    b.awareness.setLocalStateField('user', { name: 'Mallory', color: '#f00' });
+    b.awareness.setLocalStateField('user', { name: 'Mallory', color: '#ff0000' });
     await waitFor(
       () =>
         [...a.awareness.getStates().values()].some(
-          (s) => s.user?.name === 'Bea' && s.user?.id === 'Bea' && s.user?.color === '#f00',
+          (s) => s.user?.name === 'Bea' && s.user?.id === 'Bea' && s.user?.color === '#ff0000',
         ),
       "a to see Bea's presence under her own name",
     );

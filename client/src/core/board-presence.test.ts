@@ -31,6 +31,26 @@ describe('BoardPresence', () => {
     expect(p.list()).toEqual([]);
   });
 
+  it('ignores presence a server relayed unchecked: hostile colours, names, ids and coordinates', () => {
+    const p = new BoardPresence();
+    const hostile = [
+      { user: { name: 'Eve', color: 'red;position:fixed;inset:0;background:url(http://evil/x)' } },
+      { user: { name: 'Eve', color: 'expression(alert(1))' } },
+      { user: { name: 'Eve\u0000\u001b[2J', color: '#1e6fd9' } },
+      { user: { name: 'E'.repeat(65), color: '#1e6fd9' } },
+      { pointer: { x: Number.NaN, y: 0 } },
+      { pointer: { x: 1e300, y: 0 } },
+      { selection: ['</text><script>'] },
+      { dragging: [['n1', { x: Number.POSITIVE_INFINITY, y: 0 }]] },
+    ];
+    for (const change of hostile) expect(p.receive('eve', { ...hello('Eve'), ...change }, 0)).toBe(false);
+    expect(p.list()).toEqual([]);
+    // What the server sends on (its stamped user id included) is accepted.
+    expect(p.receive('eve', { ...hello('Eve'), user: { id: 'u1', name: 'Eve', color: '#1e6fd9' } }, 0)).toBe(
+      true,
+    );
+  });
+
   it('drops a peer that leaves or goes silent past the timeout', () => {
     const p = new BoardPresence(1000);
     p.receive('a', hello('Alice'), 0);

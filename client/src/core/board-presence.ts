@@ -1,27 +1,20 @@
-import { z } from 'zod';
+import { BoardPresenceMessage } from '@symphony/schemas';
+import type { z } from 'zod';
 
 /** 8 s: three missed heartbeats (every {@link PRESENCE_HEARTBEAT_MS}) before a peer is dropped. */
 export const PRESENCE_TIMEOUT_MS = 8_000;
 /** 2.5 s between heartbeats, so a newcomer sees everyone within one interval. */
 export const PRESENCE_HEARTBEAT_MS = 2_500;
 
-const Point = z.object({ x: z.number().finite(), y: z.number().finite() });
-
 /**
  * What a board broadcasts about its person over automerge-repo's ephemeral messages: who they are,
  * what they have selected, where their pointer is and which nodes they are dragging (and to where).
+ * The shared schema (`BoardPresenceMessage`), so the server and every board agree on what is safe
+ * to draw: `#rrggbb` colours, bounded plain-text names, node ids, bounded coordinates.
  */
-export const PresenceMessage = z.discriminatedUnion('type', [
-  z.object({
-    type: z.literal('board-presence'),
-    user: z.object({ name: z.string().min(1).max(40), color: z.string().regex(/^#[0-9a-f]{6}$/i) }),
-    selection: z.array(z.string().max(64)).max(5_000),
-    pointer: Point.nullable(),
-    dragging: z.array(z.tuple([z.string().max(64), Point])).max(5_000),
-  }),
-  z.object({ type: z.literal('board-leave') }),
-]);
-export type PresenceMessage = z.infer<typeof PresenceMessage>;
+export const PresenceMessage = BoardPresenceMessage;
+/** A message as a board sends it (node ids as plain strings). */
+export type PresenceMessage = z.input<typeof BoardPresenceMessage>;
 
 /** A collaborator on the board right now. */
 export interface BoardPeer {
@@ -38,7 +31,8 @@ export interface BoardPeer {
 
 /**
  * Who else is on a board, from their ephemeral messages. Pure bookkeeping: messages and the time
- * come in, the current peers go out; invalid messages are ignored, silent peers expire.
+ * come in, the current peers go out; messages that do not parse as {@link PresenceMessage} are
+ * ignored (whatever a server relayed), silent peers expire.
  */
 export class BoardPresence {
   private readonly peers = new Map<string, BoardPeer>();

@@ -1,3 +1,4 @@
+import { lightPresenceColor, PRESENCE_COLORS, PresenceColor } from '@symphony/schemas';
 import type { StringStore } from './StringStore.js';
 
 /** How this person appears to collaborators: next to their cursor and in the presence list. */
@@ -10,17 +11,8 @@ export interface UserProfile {
 /** 40: enough for a full name, short enough to fit a cursor label. */
 export const MAX_USER_NAME_LENGTH = 40;
 
-/** Cursor colours that read well on white with white label text. */
-export const USER_COLORS = [
-  '#d1453b',
-  '#e07b00',
-  '#b58900',
-  '#2e8b57',
-  '#008b8b',
-  '#1e6fd9',
-  '#6a4cc2',
-  '#b03a8c',
-] as const;
+/** Cursor colours that read well on white with white label text (the shared presence palette). */
+export const USER_COLORS = PRESENCE_COLORS;
 
 const ADJECTIVES = ['Quiet', 'Brisk', 'Bright', 'Calm', 'Clever', 'Gentle', 'Lively', 'Swift'];
 const ANIMALS = ['Heron', 'Otter', 'Lynx', 'Wren', 'Fox', 'Panda', 'Falcon', 'Badger'];
@@ -42,14 +34,14 @@ export function validateUserName(name: string): string | null {
   return null;
 }
 
-/** Whether `color` is a `#rrggbb` colour. */
-export function isHexColor(color: string): boolean {
-  return /^#[0-9a-f]{6}$/i.test(color);
+/** Whether `color` is a `#rrggbb` colour, the only form presence carries (`PresenceColor`). */
+export function isHexColor(color: unknown): color is string {
+  return PresenceColor.safeParse(color).success;
 }
 
 /** The translucent variant of `color` used for selections (`#rrggbb` + alpha). */
 export function lightColor(color: string): string {
-  return `${color}33`;
+  return lightPresenceColor(color);
 }
 
 /** Loads the stored profile; creates and stores a random one if there is none or it is invalid. */

@@ -649,7 +649,8 @@ export class HarmonyBoard extends LitElement {
 
   private renderPeer(peer: BoardPeer, wf: Workflow) {
     const ghosts = [...peer.dragging].map(([id, p]) => {
-      const node = wf.nodes[id as NodeId];
+      // A peer names the node: `constructor` is no node of this workflow.
+      const node = Object.hasOwn(wf.nodes, id) ? wf.nodes[id as NodeId] : undefined;
       if (!node) return nothing;
       const { width, height } = nodeSize(node, NodeLibrary.get(node.type));
       return svg`<rect class="ghost" x=${p.x} y=${p.y} width=${width} height=${height} rx="8" stroke=${peer.color}></rect>`;

@@ -9,6 +9,7 @@ import { customElement, property } from 'lit/decorators.js';
 import { yCollab, yUndoManagerKeymap } from 'y-codemirror.next';
 import type { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
+import { EditorAwareness } from '../core/document-presence.js';
 
 /** CodeMirror theme: document typography, and collaborators' names always shown by their cursor. */
 const editorTheme = EditorView.theme({
@@ -172,7 +173,9 @@ export class MarkdownEditor extends LitElement {
         EditorView.contentAttributes.of({ 'aria-label': this.label, 'aria-multiline': 'true' }),
         editorTheme,
         this.editable.of(this.editability()),
-        yCollab(this.text, this.awareness, { undoManager }),
+        // Remote cursors are drawn from cleaned states: y-codemirror.next writes a peer's colours
+        // into `style` attributes as they are.
+        yCollab(this.text, this.awareness && new EditorAwareness(this.awareness, this.text), { undoManager }),
       ],
     });
   }

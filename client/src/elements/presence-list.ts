@@ -1,30 +1,8 @@
 import { css, html, LitElement, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
+import { styleMap } from 'lit/directives/style-map.js';
 import type { Awareness } from 'y-protocols/awareness';
-
-/** A collaborator as their awareness state describes them. */
-interface Peer {
-  readonly clientId: number;
-  readonly name: string;
-  readonly color: string;
-}
-
-function readPeers(awareness: Awareness): Peer[] {
-  const peers: Peer[] = [];
-  for (const [clientId, value] of awareness.getStates()) {
-    if (clientId === awareness.clientID) continue;
-    const user: unknown = (value as { user?: unknown }).user;
-    if (typeof user !== 'object' || user === null) continue;
-    const { name, color } = user as { name?: unknown; color?: unknown };
-    if (typeof name !== 'string') continue;
-    peers.push({
-      clientId,
-      name: name.slice(0, 40),
-      color: typeof color === 'string' && /^#[0-9a-f]{6}$/i.test(color) ? color : '#6a737d',
-    });
-  }
-  return peers.sort((a, b) => a.name.localeCompare(b.name));
-}
+import { type DocumentPeer, remotePeers } from '../core/document-presence.js';
 
 function initials(name: string): string {
   const parts = name.trim().split(/\s+/);
@@ -35,7 +13,8 @@ function initials(name: string): string {
 
 /**
  * The other people in a document right now, as coloured initials with their names on hover and
- * for screen readers. Updates live from the document's awareness.
+ * for screen readers. Updates live from the document's awareness; every peer is cleaned by
+ * {@link remotePeers} first (a `#rrggbb` colour, a bounded plain-text name).
  */
 @customElement('presence-list')
 export class PresenceList extends LitElement {
@@ -67,11 +46,11 @@ export class PresenceList extends LitElement {
   /** The document's presence channel. */
   @property({ attribute: false }) awareness: Awareness | null = null;
 
-  @state() private peers: Peer[] = [];
+  @state() private peers: DocumentPeer[] = [];
 
   private listening: Awareness | null = null;
   private readonly onChange = (): void => {
-    if (this.listening !== null) this.peers = readPeers(this.listening);
+    if (this.listening !== null) this.peers = remotePeers(this.listening);
   };
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -94,7 +73,7 @@ export class PresenceList extends LitElement {
     this.listening?.off('change', this.onChange);
     this.listening = this.awareness;
     this.listening?.on('change', this.onChange);
-    this.peers = this.listening === null ? [] : readPeers(this.listening);
+    this.peers = this.listening === null ? [] : remotePeers(this.listening);
   }
 
   protected override render() {
@@ -103,7 +82,7 @@ export class PresenceList extends LitElement {
     return html`<ul aria-label=${`Also here: ${names}`} data-testid="presence-list">
       ${this.peers.map(
         (p) =>
-          html`<li style=${`background:${p.color}`} title=${p.name} data-peer-name=${p.name}>
+          html`<li style=${styleMap({ background: p.color })} title=${p.name} data-peer-name=${p.name}>
             <span aria-hidden="true">${initials(p.name)}</span>
           </li>`,
       )}

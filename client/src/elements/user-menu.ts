@@ -1,6 +1,7 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
-import { USER_COLORS, type UserProfile, validateUserName } from '../core/user-profile.js';
+import { styleMap } from 'lit/directives/style-map.js';
+import { isHexColor, USER_COLORS, type UserProfile, validateUserName } from '../core/user-profile.js';
 import type { OfbClient } from '../ofb/ofb-client.js';
 import { sharedStyles } from '../styles/shared.js';
 import './password-form.js';
@@ -153,7 +154,11 @@ export class UserMenu extends LitElement {
         data-testid="user-menu-button"
         @click=${this.toggle}
       >
-        <span class="swatch" style=${`background:${this.profile.color}`} aria-hidden="true"></span>
+        <span
+          class="swatch"
+          style=${styleMap({ background: isHexColor(this.profile.color) ? this.profile.color : null })}
+          aria-hidden="true"
+        ></span>
         <span>${this.profile.name}</span>
       </button>
       ${this.open ? this.renderPanel() : null}
@@ -188,7 +193,7 @@ export class UserMenu extends LitElement {
                 name="color"
                 .value=${color}
                 .checked=${color === this.draftColor}
-                style=${`background:${color};color:${color}`}
+                style=${styleMap({ background: color, color })}
                 aria-label=${`Colour ${color}`}
                 @change=${() => {
                   this.draftColor = color;

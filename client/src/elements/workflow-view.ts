@@ -1,6 +1,7 @@
 import type { EdgeId, FindingTarget, NodeId } from '@symphony/schemas';
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
+import { styleMap } from 'lit/directives/style-map.js';
 import { WorkflowHandleController } from '../controllers/workflow-handle-controller.js';
 import { autoLayout } from '../core/auto-layout.js';
 import type { Viewport } from '../core/board-geometry.js';
@@ -302,7 +303,9 @@ export class WorkflowView extends LitElement {
             : html`<ul class="peers" aria-label=${`Also here: ${peers.map((p) => p.name).join(', ')}`}
               data-testid="board-presence">
               ${peers.map(
-                (p) => html`<li style="background:${p.color}" title=${p.name} data-peer-name=${p.name}>
+                (
+                  p,
+                ) => html`<li style=${styleMap({ background: p.color })} title=${p.name} data-peer-name=${p.name}>
                   <span aria-hidden="true">${initials(p.name)}</span>
                 </li>`,
               )}
