@@ -33,6 +33,12 @@ export const CloseCode = {
    */
   AutomergeMessageRejected: { code: 4423, reason: 'Automerge message rejected' },
   /**
+   * An automerge-repo sync or request message whose chunks would inflate past the server's budget
+   * for one frame, or take longer than it to decode (a decompression bomb). Nothing of it was
+   * decoded past the budget; reconnecting with the same message is refused again.
+   */
+  AutomergeChunkTooCostly: { code: 4424, reason: 'Automerge chunk too costly to decode' },
+  /**
    * An automerge-repo message before `join`, a second `join`, or a `senderId`/`targetId` other than
    * the peer this connection joined as and the server's own peer id.
    */

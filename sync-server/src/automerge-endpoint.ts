@@ -28,9 +28,13 @@ import {
   type AutomergePeerState,
   type AutomergeRejection,
   checkAutomergeFrame,
+  checkSyncData,
+  DEFAULT_SYNC_DATA_BUDGET,
+  type SyncDataBudget,
 } from './automerge-message.js';
 import type { Logger } from './logger.js';
 import { isPermanentRefusal } from './ofb-functions.js';
+import { stampBoardPresence } from './presence.js';
 import { limitUnauthorizedBytes } from './unauthorized-bytes.js';
 import { addsNothing, checkWorkflowChanges } from './workflow-gate.js';
 
@@ -55,6 +59,8 @@ export interface AutomergeEndpointOptions {
   revalidator?: Revalidator;
   /** Frames, bytes and time a connection may spend waiting for authorization (4408 past them). */
   authorization?: { readonly maxFrames: number; readonly maxBytes: number; readonly timeoutMs: number };
+  /** What checking one frame's sync data may cost (4424 past it); {@link DEFAULT_SYNC_DATA_BUDGET} unless told. */
+  syncDataBudget?: SyncDataBudget;
 }
 
 /**
@@ -174,6 +180,9 @@ export function startAutomergeEndpoint(options: AutomergeEndpointOptions): Autom
   const ownRevalidator = options.revalidator ? undefined : new Revalidator(access, 2000, log);
   const revalidator = options.revalidator ?? ownRevalidator!;
   const limits = options.authorization ?? { maxFrames: 32, maxBytes: 256 * 1024, timeoutMs: 10_000 };
+  const syncDataBudget = options.syncDataBudget ?? DEFAULT_SYNC_DATA_BUDGET;
+  /** Sync data being checked: `close()` lets these finish, so a frame received is not lost. */
+  const checking = new Set<Promise<void>>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes });
   const connections = new WeakMap<WebSocket, Connection>();
 
@@ -192,8 +201,16 @@ export function startAutomergeEndpoint(options: AutomergeEndpointOptions): Autom
     /** The token's user, once authenticated. */
     userId?: string | undefined;
     readonly documents: Map<string, DocumentAccess>;
-    /** Checked frames waiting, in arrival order, for an authorization to settle. */
-    readonly queue: { frame: Uint8Array; message: Record<string, unknown>; bytes: number }[];
+    /**
+     * Checked frames waiting, in arrival order, for an authorization to settle. `decoded`: its sync
+     * data (if any) is being, or was, checked by {@link checkSyncData}, which waits for the grant.
+     */
+    readonly queue: {
+      frame: Uint8Array;
+      message: Record<string, unknown>;
+      bytes: number;
+      decoded?: 'pending' | 'done';
+    }[];
     queuedBytes: number;
     readonly cleanups: (() => void)[];
     stopExpiry: () => void;
@@ -269,6 +286,10 @@ export function startAutomergeEndpoint(options: AutomergeEndpointOptions): Autom
         if (!entry.access) return;
         granted = entry.access;
       }
+      const hasSyncData = next.message.type === 'sync' || next.message.type === 'request';
+      if (granted && hasSyncData && next.decoded !== 'done') {
+        if (next.decoded === 'pending' || !decodeGranted(connection, next)) return;
+      }
       if (granted && typeof documentId === 'string' && needsLoadedCopy(next.message, granted)) {
         loadCopy(connection, documentId);
         return;
@@ -276,7 +297,10 @@ export function startAutomergeEndpoint(options: AutomergeEndpointOptions): Autom
       queue.shift();
       connection.queuedBytes -= next.bytes;
       if (next.message.type === 'join' && !mayJoinAs(connection, next.message.senderId as string)) return;
-      if (granted && !admit(connection, next.message, granted)) continue;
+      if (granted && !admit(connection, next.message, granted)) {
+        releaseUnready(documentId as string);
+        continue;
+      }
       if (granted && carriesChanges(next.message) && canWrite(granted.role)) {
         const writers = writersSince.get(documentId as string) ?? new Set<string>();
         writers.add(granted.userId);
@@ -288,6 +312,57 @@ export function startAutomergeEndpoint(options: AutomergeEndpointOptions): Autom
           : next.frame;
       if (frame) connection.deliver?.(frame);
     }
+  }
+
+  /**
+   * Checks a queued `sync` / `request` message's data within {@link syncDataBudget}: only once the
+   * connection may open its document, so that nobody can make the server inflate chunks for a
+   * document they cannot open. Whether it passed at once; a refusal closes the connection. When the
+   * check takes a while (large deflated parts), the message waits with its bytes no longer counted
+   * towards those waiting for authorization, and the queue is pumped on once it passes.
+   */
+  function decodeGranted(connection: Connection, entry: Connection['queue'][number]): boolean {
+    const check = checkSyncData(entry.message.data as Uint8Array, syncDataBudget);
+    if ('verdict' in check) {
+      if (check.verdict) reject(connection.ws, connection.remote, check.verdict);
+      else entry.decoded = 'done';
+      return check.verdict === undefined;
+    }
+    entry.decoded = 'pending';
+    connection.queuedBytes -= entry.bytes;
+    entry.bytes = 0;
+    const pending = check.pending
+      .then((refused) => {
+        if (connection.ws.readyState !== WebSocket.OPEN) return;
+        if (refused) return reject(connection.ws, connection.remote, refused);
+        entry.decoded = 'done';
+        pump(connection);
+      })
+      .catch((error: unknown) =>
+        log.error('automerge frame failed after its check', { error: String(error) }),
+      )
+      .finally(() => checking.delete(pending));
+    checking.add(pending);
+    return false;
+  }
+
+  /**
+   * After changes to `documentId` were refused: if storage had nothing for it, the repo's handle
+   * can now never become ready (only those changes would have made it so), yet automerge-repo's
+   * `DocSynchronizer.beginSync` waits for it to, on every message from a peer that has the
+   * document, and that wait rejects unhandled after 60 s. The handle is marked done loading (ready,
+   * empty: it holds nothing, so nothing is saved), which settles those waits, then dropped; the
+   * next message for the document finds storage again.
+   */
+  function releaseUnready(documentId: string): void {
+    const handle = repo.handles[documentId as AutomergeDocumentId];
+    if (!handle || !(handle.state === 'requesting' || handle.state === 'unavailable')) return;
+    handle.doneLoading();
+    repo
+      .removeFromCache(documentId as AutomergeDocumentId)
+      .catch((error: unknown) =>
+        log.error('could not drop the automerge document', { documentId, error: String(error) }),
+      );
   }
 
   /**
@@ -332,11 +407,11 @@ export function startAutomergeEndpoint(options: AutomergeEndpointOptions): Autom
   }
 
   /**
-   * An ephemeral message (board presence) re-encoded with its `user.id` and `user.name` set to the
-   * connection's user (`Access.userId` / `userName`; the name cut to the 40 characters a board
-   * shows), other fields (colour, pointer, selection) kept, so nobody can appear on a board as
-   * someone else. Data that is a map without `user` (a `board-leave`) passes unchanged;
-   * `undefined` (dropped) when the data does not decode.
+   * An ephemeral message (board presence) re-encoded by `stampBoardPresence`: `user.id` and
+   * `user.name` set to the connection's user (`Access.userId` / `userName`), so nobody can appear
+   * on a board as someone else, and every other field cleaned to the `BoardPresence` schema (a
+   * hostile colour, pointer or selection never reaches another board). Data that is a map without
+   * `user` (a `board-leave`) passes unchanged; `undefined` (dropped) when the data does not decode.
    */
   function stampEphemeral(
     message: Record<string, unknown>,
@@ -349,10 +424,9 @@ export function startAutomergeEndpoint(options: AutomergeEndpointOptions): Autom
     } catch {
       return undefined;
     }
-    if (!isMap(data) || (!('user' in data) && data.type !== 'board-presence')) return frame;
-    const user = isMap(data.user) ? data.user : {};
-    const stamped = { ...data, user: { ...user, id: granted.userId, name: granted.userName.slice(0, 40) } };
-    return cbor.encode({ ...message, data: cbor.encode(stamped) });
+    if (!isMap(data)) return frame;
+    const stamped = stampBoardPresence(data, granted);
+    return stamped === data ? frame : cbor.encode({ ...message, data: cbor.encode(stamped) });
   }
 
   /**
@@ -580,6 +654,8 @@ export function startAutomergeEndpoint(options: AutomergeEndpointOptions): Autom
       ownRevalidator?.close();
       // Until the repo has connected the adapter, the adapter would start its keep-alive timer later.
       await Promise.race([adapter.connected, new Promise((resolve) => setTimeout(resolve, 1000))]);
+      // Frames whose sync data is being checked reach the repo before their sockets close.
+      await Promise.allSettled([...checking]);
       for (const ws of wss.clients) ws.close(CloseCode.ServerShutdown.code, CloseCode.ServerShutdown.reason);
       await flush();
       // Sync states and a save already in flight are written on automerge-repo's throttle.

@@ -2,7 +2,13 @@ import { next as A } from '@automerge/automerge';
 import { cbor, generateAutomergeUrl, parseAutomergeUrl } from '@automerge/automerge-repo';
 import { CloseCode } from '@symphony/schemas';
 import { describe, expect, it } from 'vitest';
-import { type AutomergePeerState, checkAutomergeFrame } from './automerge-message.js';
+import { compressChange, concat, documentBomb, syncMessageWith } from '../test/crafted-chunks.js';
+import {
+  type AutomergePeerState,
+  checkAutomergeFrame,
+  checkSyncData,
+  type SyncDataBudget,
+} from './automerge-message.js';
 
 const SERVER = 'symphony-sync-server';
 const documentId = parseAutomergeUrl(generateAutomergeUrl()).documentId;
@@ -108,5 +114,83 @@ describe('checkAutomergeFrame', () => {
     const padded = new Uint8Array(frame.length + 1);
     padded.set(frame);
     expect(codeOf(padded, {})).toBe(CloseCode.MalformedMessage.code);
+  });
+});
+
+describe('checkSyncData', () => {
+  const MiB = 1024 * 1024;
+  /** The verdict on `data`, waiting for it if the check is pending. */
+  const verdictOf = async (data: Uint8Array, budget?: SyncDataBudget, now?: () => number) => {
+    const check = checkSyncData(data, budget, now);
+    return 'verdict' in check ? check.verdict : await check.pending;
+  };
+  const codeOfData = async (data: Uint8Array, budget = { maxInflatedBytes: 8 * MiB, maxDecodeMs: 2000 }) =>
+    (await verdictOf(data, budget))?.close.code;
+
+  it('is not run on arrival: the frame check leaves sync data undecoded', () => {
+    expect(codeOf(from({ type: 'sync', data: documentBomb(64 * MiB) }))).toBeUndefined();
+    expect(codeOf(from({ type: 'sync', data: Uint8Array.of(1, 2, 3) }))).toBeUndefined();
+  });
+
+  it('accepts what Automerge sends: documents, changes, compressed changes, changes back to back', async () => {
+    expect(await codeOfData(syncMessageWithChanges())).toBeUndefined();
+    let doc = A.from<{ n: number; text: string }>({ n: 0, text: 'x'.repeat(1000) });
+    doc = A.change(doc, (d) => {
+      d.n = 1;
+    });
+    const changes = A.getAllChanges(doc);
+    expect(await codeOfData(syncMessageWith([A.save(doc)]))).toBeUndefined();
+    expect(await codeOfData(syncMessageWith(changes))).toBeUndefined();
+    expect(await codeOfData(syncMessageWith([compressChange(changes[0]!)]))).toBeUndefined();
+    expect(await codeOfData(syncMessageWith([concat(...changes)]))).toBeUndefined();
+  });
+
+  it('answers at once unless the deflated parts could inflate to more than a few MiB', () => {
+    expect(checkSyncData(syncMessageWithChanges())).toEqual({ verdict: undefined });
+    expect(checkSyncData(syncMessageWith([documentBomb(MiB)]))).toHaveProperty('verdict');
+    expect(checkSyncData(syncMessageWith([documentBomb(64 * MiB)]))).toHaveProperty('pending');
+  });
+
+  it('refuses sync data or a chunk that does not decode (4423)', async () => {
+    const change = A.getLastLocalChange(
+      A.change(A.from({ n: 0 }), (d) => {
+        d.n = 1;
+      }),
+    )!;
+    const corrupt = change.slice();
+    corrupt[corrupt.length - 1]! ^= 0xff;
+    expect(await codeOfData(Uint8Array.of(1, 2, 3))).toBe(CloseCode.AutomergeMessageRejected.code);
+    expect(await verdictOf(syncMessageWith([corrupt]))).toEqual({
+      close: CloseCode.AutomergeMessageRejected,
+      detail: 'sync data holds a chunk that does not decode: chunk has a wrong checksum',
+    });
+  });
+
+  it('refuses chunks that would inflate past the budget, or take longer than it to decode (4424)', async () => {
+    const bomb = syncMessageWith([documentBomb(64 * MiB)]);
+    expect(await verdictOf(bomb, { maxInflatedBytes: 8 * MiB, maxDecodeMs: 2000 })).toEqual({
+      close: CloseCode.AutomergeChunkTooCostly,
+      detail: "a deflated part inflates past the frame's budget of 8388608 bytes",
+    });
+    // Two halves of the budget in two chunks of one frame: the second is refused.
+    const halves = syncMessageWith([documentBomb(5 * MiB), documentBomb(5 * MiB)]);
+    expect(await codeOfData(halves)).toBe(CloseCode.AutomergeChunkTooCostly.code);
+
+    const changes = A.getAllChanges(
+      A.change(A.from({ n: 0 }), (d) => {
+        d.n = 1;
+      }),
+    );
+    let clock = 0;
+    const slow = () => {
+      clock += 1500;
+      return clock;
+    };
+    expect(
+      await verdictOf(syncMessageWith(changes), { maxInflatedBytes: MiB, maxDecodeMs: 2000 }, slow),
+    ).toEqual({
+      close: CloseCode.AutomergeChunkTooCostly,
+      detail: '1 of 2 chunks took 3000 ms to decode',
+    });
   });
 });

@@ -1,6 +1,13 @@
 import { next as A } from '@automerge/automerge';
 import { cbor, isValidDocumentId } from '@automerge/automerge-repo';
 import { CloseCode } from '@symphony/schemas';
+import {
+  type ChunkInfo,
+  ChunkRejectedError,
+  ChunkType,
+  InflationBudget,
+  readChunks,
+} from './automerge-chunk.js';
 
 /** What one `/automerge` connection has told the server so far. */
 export interface AutomergePeerState {
@@ -31,14 +38,13 @@ const MAX_ID_LENGTH = 128;
  * short, file-name-safe string; stock clients send a UUID.
  */
 const STORAGE_ID = /^[A-Za-z0-9_-]{1,128}$/;
-const CHUNK_MAGIC = [0x85, 0x6f, 0x4a, 0x83];
-const CHUNK_TYPE_OFFSET = 8;
 
 /**
- * Checks one binary frame sent to the `/automerge` endpoint before automerge-repo sees it: CBOR,
- * a message shape the stock client sends (`join` first, then repo messages from that peer to this
- * server), valid document ids, and sync data Automerge can decode chunk by chunk. Pure: returns
- * the rejection, or `undefined` and records a `join` in `state`.
+ * Checks one binary frame sent to the `/automerge` endpoint as it arrives, before its document's
+ * access is known: CBOR, a message shape the stock client sends (`join` first, then repo messages
+ * from that peer to this server), valid document ids, and a non-empty `data` byte string where one
+ * is due. Sync data is left undecoded: {@link checkSyncData} decodes it once the connection may
+ * open the document. Pure: returns the rejection, or `undefined` and records a `join` in `state`.
  */
 export function checkAutomergeFrame(
   frame: Uint8Array,
@@ -95,7 +101,7 @@ export function checkAutomergeFrame(
       if (documentId) return documentId;
       if (!(message.data instanceof Uint8Array) || message.data.byteLength === 0)
         return malformed('`data` is not a non-empty byte string');
-      return checkSyncData(message.data);
+      return undefined;
     }
     case 'ephemeral': {
       const documentId = checkDocumentId(message.documentId);
@@ -135,23 +141,95 @@ const KNOWN_TYPES = new Set([
   'remote-heads-changed',
 ]);
 
+/** What decoding the sync data of one frame may cost. */
+export interface SyncDataBudget {
+  /** Bytes the deflated parts of its chunks may inflate to, altogether. */
+  readonly maxInflatedBytes: number;
+  /** Milliseconds its chunks may take to decode, checked before each chunk. */
+  readonly maxDecodeMs: number;
+}
+
 /**
- * A sync message's envelope is decoded by `decodeSyncMessage`, which leaves the changes as raw
- * chunks; each chunk is decoded too (a document chunk with `load`, a change with `decodeChange`),
- * so a corrupt or forged chunk is refused here rather than thrown inside automerge-repo.
+ * 64 MiB inflated: what one frame's chunks may inflate to. Automerge's columns of real documents
+ * deflate 4 to 30 times (more for text pasted over and over), and `A.load` needs about three
+ * times the inflated size in memory, so this admits any document up to a few MiB as stored and
+ * caps what a crafted column (a few hundred KiB that inflate to gigabytes) can cost. 2 s: the
+ * largest real frames decode in well under a second.
  */
-function checkSyncData(data: Uint8Array): AutomergeRejection | undefined {
+export const DEFAULT_SYNC_DATA_BUDGET: SyncDataBudget = {
+  maxInflatedBytes: 64 * 1024 * 1024,
+  maxDecodeMs: 2000,
+};
+
+/** The outcome of {@link checkSyncData}: known at once, or once large deflated parts are inflated. */
+export type SyncDataCheck =
+  | { readonly verdict: AutomergeRejection | undefined }
+  | { readonly pending: Promise<AutomergeRejection | undefined> };
+
+/**
+ * Checks the sync data of a `sync` or `request` message whose document the connection may open.
+ * Its envelope is decoded by `decodeSyncMessage`, which leaves the changes as raw bytes; each entry
+ * is then read chunk by chunk (one chunk, or several back to back) by `readChunks`, which checks
+ * every header, checksum and column layout, and every deflated part is inflated, counted and
+ * dropped under one budget for the frame, before any chunk reaches Automerge. Only then is each
+ * chunk decoded (`load` for a document chunk, `decodeChange` for a change), with the clock
+ * checked between chunks, so that a corrupt or forged chunk is refused here rather than thrown
+ * inside automerge-repo. `now` is a clock in milliseconds. The verdict is `pending` only when
+ * the deflated parts could inflate to more than a few MiB; the promise never rejects.
+ */
+export function checkSyncData(
+  data: Uint8Array,
+  budget: SyncDataBudget = DEFAULT_SYNC_DATA_BUDGET,
+  now: () => number = performance.now.bind(performance),
+): SyncDataCheck {
   let changes: Uint8Array[];
   try {
     changes = A.decodeSyncMessage(data).changes;
   } catch (error) {
-    return rejected(`sync data does not decode: ${String(error)}`);
+    return { verdict: rejected(`sync data does not decode: ${String(error)}`) };
   }
-  for (const chunk of changes) {
+  const chunks: ChunkInfo[] = [];
+  try {
+    for (const entry of changes) chunks.push(...readChunks(entry));
+  } catch (error) {
+    return { verdict: inflationRefusal(error) };
+  }
+  const parts = chunks.flatMap((chunk) => chunk.deflated);
+  const inflation = new InflationBudget(budget.maxInflatedBytes);
+  if (!InflationBudget.fitsNow(parts))
+    return {
+      pending: inflation.measure(parts).then(() => decodeChunks(chunks, budget, now), inflationRefusal),
+    };
+  try {
+    inflation.measureNow(parts);
+  } catch (error) {
+    return { verdict: inflationRefusal(error) };
+  }
+  return { verdict: decodeChunks(chunks, budget, now) };
+}
+
+function inflationRefusal(error: unknown): AutomergeRejection {
+  if (!(error instanceof ChunkRejectedError))
+    return rejected(`sync data holds a chunk that does not decode: ${String(error)}`);
+  return error.kind === 'over-budget'
+    ? tooCostly(error.reason)
+    : rejected(`sync data holds a chunk that does not decode: ${error.reason}`);
+}
+
+/** Decodes each chunk with Automerge, refusing the frame once it has taken `budget.maxDecodeMs`. */
+function decodeChunks(
+  chunks: readonly ChunkInfo[],
+  budget: SyncDataBudget,
+  now: () => number,
+): AutomergeRejection | undefined {
+  const started = now();
+  for (const [i, chunk] of chunks.entries()) {
+    const elapsed = now() - started;
+    if (elapsed > budget.maxDecodeMs)
+      return tooCostly(`${i} of ${chunks.length} chunks took ${Math.round(elapsed)} ms to decode`);
     try {
-      if (!CHUNK_MAGIC.every((b, i) => chunk[i] === b)) throw new Error('no chunk magic bytes');
-      if (chunk[CHUNK_TYPE_OFFSET] === 0) A.load(chunk);
-      else A.decodeChange(chunk);
+      if (chunk.type === ChunkType.document) A.free(A.load(chunk.bytes));
+      else A.decodeChange(chunk.bytes);
     } catch (error) {
       return rejected(`sync data holds a chunk that does not decode: ${String(error)}`);
     }
@@ -179,5 +257,9 @@ const malformed = (detail: string): AutomergeRejection => ({ close: CloseCode.Ma
 const unexpected = (detail: string): AutomergeRejection => ({ close: CloseCode.UnexpectedPeer, detail });
 const rejected = (detail: string): AutomergeRejection => ({
   close: CloseCode.AutomergeMessageRejected,
+  detail,
+});
+const tooCostly = (detail: string): AutomergeRejection => ({
+  close: CloseCode.AutomergeChunkTooCostly,
   detail,
 });

@@ -16,6 +16,7 @@ import {
   type SyncServer,
   silentLogger,
 } from '../src/index.js';
+import { documentBomb, syncMessageWith } from './crafted-chunks.js';
 import { rawSocket, startTestServer, waitFor } from './helpers.js';
 import {
   call,
@@ -144,6 +145,28 @@ describe('/automerge authorized by a real OFB', () => {
     expect(await closeCode(stranger.token, handle.documentId)).toBe(CloseCode.Forbidden.code);
     const unknown = new Repo({ network: [] }).create<Notes>({ items: [] }).documentId;
     expect(await closeCode(editor.token, unknown)).toBe(CloseCode.UnknownDocument.code);
+  });
+
+  it('refuses a bomb for a document OFB does not know with 4410, before decoding any of it', async () => {
+    const bomb = documentBomb(200 * 1024 * 1024);
+    expect(bomb.byteLength).toBeLessThan(256 * 1024);
+    const raw = await rawSocket(server, `/automerge?token=${encodeURIComponent(editor.token)}`);
+    const senderId = 'bomber';
+    raw.ws.send(cbor.encode({ type: 'join', senderId, peerMetadata: {}, supportedProtocolVersions: ['1'] }));
+    await waitFor(() => raw.received.length > 0, 'the peer message');
+    const unknown = new Repo({ network: [] }).create<Notes>({ items: [] }).documentId;
+    const sentAt = performance.now();
+    raw.ws.send(
+      cbor.encode({
+        type: 'sync',
+        senderId,
+        targetId: 'symphony-sync-server',
+        documentId: unknown,
+        data: syncMessageWith([bomb]),
+      }),
+    );
+    expect((await raw.closed).code).toBe(CloseCode.UnknownDocument.code);
+    expect(performance.now() - sentAt).toBeLessThan(1000);
   });
 
   it('closes a connection with 4419 when its token expires, even one that named no document', async () => {
