@@ -116,6 +116,39 @@ describe('Outbox', () => {
 
   const doc = (id: string) => ({ workspaceId: 'w1', id, kind: 'document', title: `Doc ${id}` });
 
+  it('shows what another tab of the browser sent or queued, without a replay of its own', async () => {
+    // Two tabs: two outboxes over one IndexedDB database.
+    const first = makeOutbox();
+    const second = makeOutbox();
+    await first.load();
+    await second.load();
+    ofb.online = false;
+    await first.enqueue(OutboxFunction.createDocument, doc('a'), 'Create a');
+    await expect.poll(() => second.pendingCount).toBe(1);
+    expect(second.isCreationPending('a')).toBe(true);
+    ofb.online = true;
+    // The second tab sends it; the first learns it is gone.
+    expect(await second.replay()).toBe('done');
+    await expect.poll(() => first.pendingCount).toBe(0);
+    expect(first.isCreationPending('a')).toBe(false);
+    expect(ofb.applied.map((a) => a.name)).toEqual(['create-document']);
+    first.stop();
+    second.stop();
+  });
+
+  it('a replay that finds the queue emptied elsewhere says so', async () => {
+    const outbox = makeOutbox();
+    ofb.online = false;
+    await outbox.enqueue(OutboxFunction.createDocument, doc('a'), 'Create a');
+    expect(await outbox.replay()).toBe('offline');
+    expect(outbox.pendingCount).toBe(1);
+    // Another tab (not watched here: no load()) sent it and removed it.
+    await db.outbox.clear();
+    ofb.online = true;
+    expect(await outbox.replay()).toBe('done');
+    expect(outbox.pendingCount).toBe(0);
+  });
+
   it('sends queued mutations in order and removes them once applied', async () => {
     const outbox = makeOutbox();
     ofb.online = false;

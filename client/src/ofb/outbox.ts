@@ -1,4 +1,5 @@
 import { type ErrorBody, type OfbFunctionName, OfbRequests } from '@symphony/schemas';
+import { liveQuery, type Subscription } from 'dexie';
 import type { SymphonyDb } from './local-db.js';
 import { OfbRequestError } from './ofb-errors.js';
 
@@ -89,6 +90,8 @@ export class Outbox {
   private timer: unknown = null;
   private readonly setTimer: (run: () => void, ms: number) => unknown;
   private readonly clearTimer: (handle: unknown) => void;
+  /** The live view of the queue in IndexedDB, which other tabs of this browser write too. */
+  private watching: Subscription | null = null;
 
   constructor(private readonly options: OutboxOptions) {
     this.setTimer = options.setTimer ?? ((run, ms) => setTimeout(run, ms));
@@ -124,9 +127,26 @@ export class Outbox {
     return () => this.listeners.delete(listener);
   }
 
-  /** Reads the queue from IndexedDB (call once at start, and after the user changes). */
+  /**
+   * Reads the queue from IndexedDB (call once at start, and after the user changes) and keeps
+   * {@link Outbox.entries} live from then on: another tab of this browser shares the queue, and an
+   * entry it sends (or queues) must show here too, not only after this page's next replay.
+   */
   async load(): Promise<void> {
     await this.reload();
+    this.watching?.unsubscribe();
+    const userId = this.options.userId();
+    if (userId === null) return;
+    this.watching = liveQuery(() =>
+      this.options.db.outbox.where('userId').equals(userId).sortBy('seq'),
+    ).subscribe({
+      next: (entries) => {
+        if (this.options.userId() !== userId) return;
+        this.cached = entries;
+        this.notify();
+      },
+      error: (error: unknown) => console.warn('Symphony: watching the outbox failed', error),
+    });
   }
 
   /**
@@ -210,10 +230,12 @@ export class Outbox {
     return this.running;
   }
 
-  /** Stops the retry timer (the queue stays in IndexedDB). */
+  /** Stops the retry timer and the live view (the queue stays in IndexedDB). */
   stop(): void {
     this.clearTimer(this.timer);
     this.timer = null;
+    this.watching?.unsubscribe();
+    this.watching = null;
   }
 
   private async run(): Promise<ReplayOutcome> {
@@ -273,6 +295,8 @@ export class Outbox {
       await this.reload();
       this.options.onApplied?.(entry, answer);
     }
+    // Another tab may have sent what this page still listed: the queue as it is now.
+    await this.reload();
     return 'done';
   }
 
@@ -290,6 +314,10 @@ export class Outbox {
     const userId = this.options.userId();
     this.cached =
       userId === null ? [] : await this.options.db.outbox.where('userId').equals(userId).sortBy('seq');
+    this.notify();
+  }
+
+  private notify(): void {
     for (const listener of [...this.listeners]) listener();
   }
 }
