@@ -1,4 +1,10 @@
 export { base64ToBytes, bytesToBase64 } from './bytes.js';
+export {
+  ChangeRefusal,
+  ChangeRefusalCode,
+  changeRefusalDetail,
+  parseChangeRefusal,
+} from './change-refusal.js';
 export type {
   EngineMethod,
   EngineNotification,

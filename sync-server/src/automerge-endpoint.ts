@@ -8,7 +8,6 @@ import {
   type PeerId,
   Repo,
   type StorageAdapterInterface,
-  type StorageKey,
 } from '@automerge/automerge-repo';
 import { WebSocketServerAdapter } from '@automerge/automerge-repo-network-websocket';
 import { CloseCode } from '@symphony/schemas';
@@ -35,7 +34,16 @@ import {
 import type { Logger } from './logger.js';
 import { isPermanentRefusal } from './ofb-functions.js';
 import { stampBoardPresence } from './presence.js';
+import {
+  invalidWorkflowRefusal,
+  notApplicableRefusal,
+  type Refusal,
+  RefusalNotices,
+  readOnlyRefusal,
+  storageRefusal,
+} from './refusal-notices.js';
 import { limitUnauthorizedBytes } from './unauthorized-bytes.js';
+import { watchedSaves } from './watched-storage.js';
 import { addsNothing, checkWorkflowChanges } from './workflow-gate.js';
 
 /** What {@link startAutomergeEndpoint} needs. */
@@ -82,36 +90,6 @@ const isMap = (value: unknown): value is Record<string, unknown> =>
 
 /** Handle states in which the repo is done loading from storage: ready, or storage had nothing. */
 const SETTLED_STATES: readonly HandleState[] = ['ready', 'requesting', 'unavailable'];
-
-/**
- * `storage` with every write watched: a failed write is reported to `onFailure` instead of
- * rejecting inside automerge-repo's save batch, where nobody catches it.
- */
-function watchedSaves(
-  storage: StorageAdapterInterface,
-  onFailure: (documentId: string, error: unknown, save: boolean) => void,
-  takeWriters: (documentId: string) => readonly string[],
-): StorageAdapterInterface {
-  // An adapter that takes writers (OfbAutomergeStorage) gets them as a third argument; others ignore it.
-  const save = storage.save.bind(storage) as (
-    key: StorageKey,
-    data: Uint8Array,
-    writers?: readonly string[],
-  ) => Promise<void>;
-  return {
-    load: (key) => storage.load(key),
-    loadRange: (prefix) => storage.loadRange(prefix),
-    // A failed remove (after compaction) leaves extra chunks that the next load merges: reported only.
-    remove: (key) => storage.remove(key).catch((error: unknown) => onFailure(key[0] ?? '', error, false)),
-    removeRange: (prefix) =>
-      storage.removeRange(prefix).catch((error: unknown) => onFailure(prefix[0] ?? '', error, false)),
-    // Sync states (`[id, 'sync-state', …]`) belong to the document too.
-    save: (key, data) =>
-      save(key, data, key[1] === 'sync-state' ? undefined : takeWriters(key[0] ?? '')).catch(
-        (error: unknown) => onFailure(key[0] ?? '', error, true),
-      ),
-  };
-}
 
 /** The automerge-repo endpoint of the sync-server, mounted on its HTTP server's upgrades. */
 export interface AutomergeEndpoint {
@@ -218,6 +196,8 @@ export function startAutomergeEndpoint(options: AutomergeEndpointOptions): Autom
     stopCountingBytes?: () => void;
     exp: number;
     deliver?: (frame: Uint8Array) => void;
+    /** Refusals already sent: one per document and reason per window, however often changes are resent. */
+    readonly notices: RefusalNotices;
   }
 
   const reject = (ws: WebSocket, remote: string, { close, detail }: AutomergeRejection) => {
@@ -263,6 +243,8 @@ export function startAutomergeEndpoint(options: AutomergeEndpointOptions): Autom
         else log.error('failed to remove automerge chunks', { documentId, error: String(error) });
       },
       takeWriters,
+      (documentId, key) =>
+        log.warn('kept automerge chunks a failed save was to replace', { documentId, key }),
     ),
     peerId,
     sharePolicy: async () => false,
@@ -368,7 +350,7 @@ export function startAutomergeEndpoint(options: AutomergeEndpointOptions): Autom
   /**
    * Whether a message for a document the connection may open goes to the repo. A viewer's changes
    * and an editor's changes that would leave a workflow invalid are refused with automerge-repo's
-   * `error` message (the stock client logs it); the connection stays open.
+   * `error` message (see {@link refuseChanges}; the stock client logs it); the connection stays open.
    */
   function admit(connection: Connection, message: Record<string, unknown>, granted: Access): boolean {
     if (message.type !== 'sync' && message.type !== 'request') return true;
@@ -378,11 +360,7 @@ export function startAutomergeEndpoint(options: AutomergeEndpointOptions): Autom
     const handle = repo.handles[documentId as AutomergeDocumentId];
     if (!canWrite(granted.role)) {
       if (handle?.isReady() && repeatsOnly(handle.doc(), changes)) return true;
-      refuseChanges(
-        connection,
-        documentId,
-        `read-only: your role on ${documentId} is ${granted.role}; changes are not saved`,
-      );
+      refuseChanges(connection, readOnlyRefusal(documentId, granted.role));
       return false;
     }
     if (granted.kind !== 'workflow') return true;
@@ -393,15 +371,14 @@ export function startAutomergeEndpoint(options: AutomergeEndpointOptions): Autom
     try {
       verdict = checkWorkflowChanges(base ?? A.init(), changes);
     } catch (error) {
-      refuseChanges(connection, documentId, `changes do not apply: ${String(error)}`);
+      refuseChanges(connection, notApplicableRefusal(documentId, error));
       return false;
     }
     if (verdict.ok) return true;
     const issue = verdict.issues[0];
     refuseChanges(
       connection,
-      documentId,
-      `invalid workflow: ${issue ? `${issue.path || '(root)'}: ${issue.message}` : 'refused'}`,
+      invalidWorkflowRefusal(documentId, issue ? `${issue.path || '(root)'}: ${issue.message}` : 'refused'),
     );
     return false;
   }
@@ -515,12 +492,10 @@ export function startAutomergeEndpoint(options: AutomergeEndpointOptions): Autom
       documentId,
       error: String(error),
     });
-    const reason = refused
-      ? `storage refused changes to ${documentId}: ${error.code}; the server dropped them`
-      : `could not store changes to ${documentId}; the server dropped them, sync again to resend`;
+    const refusal = storageRefusal(documentId, refused ? error.code : undefined);
     for (const ws of wss.clients) {
       const connection = connections.get(ws);
-      if (connection?.documents.get(documentId)?.access) refuseChanges(connection, documentId, reason, false);
+      if (connection?.documents.get(documentId)?.access) refuseChanges(connection, refusal, false);
     }
     if (repo.handles[documentId as AutomergeDocumentId])
       repo
@@ -539,11 +514,26 @@ export function startAutomergeEndpoint(options: AutomergeEndpointOptions): Autom
     }
   }
 
-  function refuseChanges(connection: Connection, documentId: string, reason: string, logIt = true): void {
-    if (logIt) log.info('refused automerge changes', { remote: connection.remote, documentId, reason });
+  /**
+   * Tells the peer, with automerge-repo's `error` message plus Symphony's `code`, `documentId` and
+   * `detail` (`ChangeRefusal` in `@symphony/schemas`), that its changes were not taken; the
+   * connection stays open. The refused changes stay in the peer's document and come again with its later changes, so each
+   * (document, reason) is sent (and logged) once per {@link RefusalNotices} window, not per resend.
+   */
+  function refuseChanges(connection: Connection, refusal: Refusal, logIt = true): void {
+    const untold = connection.notices.take(refusal.documentId, refusal.code);
+    if (untold === undefined) return;
+    if (logIt)
+      log.info('refused automerge changes', {
+        remote: connection.remote,
+        documentId: refusal.documentId,
+        code: refusal.code,
+        reason: refusal.message,
+        ...(untold > 0 ? { suppressed: untold } : {}),
+      });
     if (connection.ws.readyState !== WebSocket.OPEN || !connection.peerId) return;
     connection.ws.send(
-      cbor.encode({ type: 'error', message: reason, senderId: peerId, targetId: connection.peerId }),
+      cbor.encode({ type: 'error', ...refusal, senderId: peerId, targetId: connection.peerId }),
     );
   }
 
@@ -692,6 +682,7 @@ export function startAutomergeEndpoint(options: AutomergeEndpointOptions): Autom
         cleanups: [],
         stopExpiry: () => {},
         exp: Number.NaN,
+        notices: new RefusalNotices(),
       };
       const stopCounting = limitUnauthorizedBytes(req.socket, limits.maxBytes, (received) =>
         reject(ws, remote, {

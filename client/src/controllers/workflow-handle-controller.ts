@@ -1,5 +1,5 @@
 import type { DocHandle, DocHandleEphemeralMessagePayload } from '@automerge/automerge-repo';
-import { validateWorkflow, type Workflow, type WorkflowReport } from '@symphony/schemas';
+import { type ChangeRefusal, validateWorkflow, type Workflow, type WorkflowReport } from '@symphony/schemas';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { applyOps, BoardHistory, type BoardOp } from '../core/board-history.js';
 import { BoardPresence, PRESENCE_HEARTBEAT_MS, type PresenceMessage } from '../core/board-presence.js';
@@ -67,6 +67,19 @@ export class WorkflowHandleController implements ReactiveController {
       this.reportValue = validateWorkflow(doc);
     }
     return this.reportValue;
+  }
+
+  /**
+   * The server's latest refusal of this person's changes to the workflow (read-only, invalid,
+   * storage refused), until {@link WorkflowHandleController.dismissRefusal}; else undefined.
+   */
+  get refusal(): ChangeRefusal | undefined {
+    return this.url === null ? undefined : this.sync?.refusalOf(this.url);
+  }
+
+  /** Forgets the current refusal (the person dismissed it); a new refusal shows again. */
+  dismissRefusal(): void {
+    if (this.url !== null) this.sync?.dismissRefusal(this.url);
   }
 
   /** Opens workflow `url` from `sync` (call again with the same values: nothing happens). */
@@ -149,6 +162,8 @@ export class WorkflowHandleController implements ReactiveController {
     const abort = new AbortController();
     this.abort = abort;
     this.error = null;
+    const unsubscribe = sync.subscribeRefusals(() => this.host.requestUpdate());
+    abort.signal.addEventListener('abort', unsubscribe);
     const attempt = async (): Promise<void> => {
       try {
         const handle = await sync.find(url, abort.signal);

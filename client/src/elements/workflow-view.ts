@@ -1,10 +1,11 @@
-import type { EdgeId, FindingTarget, NodeId } from '@symphony/schemas';
+import { ChangeRefusalCode, type EdgeId, type FindingTarget, type NodeId } from '@symphony/schemas';
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { styleMap } from 'lit/directives/style-map.js';
 import { WorkflowHandleController } from '../controllers/workflow-handle-controller.js';
 import { autoLayout } from '../core/auto-layout.js';
 import type { Viewport } from '../core/board-geometry.js';
+import { changeRefusalNotice } from '../core/change-refusal.js';
 import type { UserProfile } from '../core/user-profile.js';
 import { exportFileName, exportWorkflow } from '../core/workflow-file.js';
 import {
@@ -21,6 +22,7 @@ import './node-palette.js';
 import type { PaletteAdd } from './node-palette.js';
 import './param-inspector.js';
 import type { ParamChange } from './param-inspector.js';
+import './workflow-refusal-banner.js';
 
 /** 5 s: how often editing bumps the workflow's "edited" time in the workspace list. */
 const TOUCH_INTERVAL_MS = 5_000;
@@ -38,7 +40,7 @@ export class WorkflowView extends LitElement {
     css`
       :host {
         display: grid;
-        grid-template-rows: auto 1fr;
+        grid-template-rows: auto auto 1fr;
         height: 100%;
         min-height: 0;
       }
@@ -128,8 +130,14 @@ export class WorkflowView extends LitElement {
         font-size: 0.75rem;
         color: var(--sy-muted);
       }
-      :host([read-only]) .body {
+      :host([read-only]) .body,
+      :host([locked]) .body {
         grid-template-columns: 1fr 20rem;
+      }
+      /* Never wider than the window, even where the toolbar overflows it: the reason stays readable. */
+      .notices {
+        max-width: 100vw;
+        min-width: 0;
       }
       .view-only {
         padding: 0.2em 0.7em;
@@ -145,7 +153,8 @@ export class WorkflowView extends LitElement {
         .body {
           grid-template-columns: 12rem 1fr;
         }
-        :host([read-only]) .body {
+        :host([read-only]) .body,
+        :host([locked]) .body {
           grid-template-columns: 1fr;
         }
         aside {
@@ -176,6 +185,15 @@ export class WorkflowView extends LitElement {
 
   @query('harmony-board') private board!: HarmonyBoard | null;
 
+  /**
+   * Whether this person may not edit: a viewer, or the server refused their changes because their
+   * role no longer lets them (a demotion while the board is open) or the workflow is gone.
+   */
+  private get locked(): boolean {
+    const refusal = this.workflow.refusal;
+    return this.readOnly || (refusal !== undefined && changeRefusalNotice(refusal).readOnly);
+  }
+
   private lastTouch = 0;
   private readonly workflow = new WorkflowHandleController(this, {
     onLocalChange: () => {
@@ -204,10 +222,11 @@ export class WorkflowView extends LitElement {
   protected override willUpdate(changed: PropertyValues<this>): void {
     this.workflow.open(this.sync, this.url === '' ? null : this.url, this.profile);
     if (changed.has('url')) this.selection = { nodes: [], edges: [] };
+    this.toggleAttribute('locked', this.locked);
     // Keep the workspace list's name in step with the document (a collaborator may rename it).
     const doc = this.workflow.doc;
     const listed = this.index?.get(this.url);
-    if (this.readOnly) {
+    if (this.locked) {
       // A viewer's index is not theirs to change.
     } else if (doc !== null && listed !== undefined && listed.name !== doc.name) {
       try {
@@ -246,7 +265,7 @@ export class WorkflowView extends LitElement {
           type="text"
           data-testid="workflow-name"
           .value=${doc.name}
-          ?readonly=${this.readOnly}
+          ?readonly=${this.locked}
           aria-invalid=${this.nameError === null ? 'false' : 'true'}
           title=${this.nameError ?? 'Workflow name'}
           @change=${this.onRename}
@@ -257,7 +276,7 @@ export class WorkflowView extends LitElement {
         <span class="sep"></span>
         <button
           @click=${this.undo}
-          ?disabled=${this.readOnly || !this.workflow.history.canUndo}
+          ?disabled=${this.locked || !this.workflow.history.canUndo}
           aria-label="Undo (Ctrl+Z)"
           title="Undo (Ctrl+Z)"
           data-testid="undo"
@@ -266,7 +285,7 @@ export class WorkflowView extends LitElement {
         </button>
         <button
           @click=${this.redo}
-          ?disabled=${this.readOnly || !this.workflow.history.canRedo}
+          ?disabled=${this.locked || !this.workflow.history.canRedo}
           aria-label="Redo (Ctrl+Shift+Z)"
           title="Redo (Ctrl+Shift+Z)"
           data-testid="redo"
@@ -278,16 +297,16 @@ export class WorkflowView extends LitElement {
         <span class="zoom" aria-live="polite" data-testid="zoom-level">${Math.round(this.zoom * 100)}%</span>
         <button @click=${() => this.board?.zoomBy(1.2)} aria-label="Zoom in (+)" title="Zoom in (+)" data-testid="zoom-in">+</button>
         <button @click=${() => this.board?.fit()} title="Fit the workflow (0)" data-testid="zoom-fit">Fit</button>
-        <button @click=${this.layout} ?disabled=${this.layingOut || this.readOnly} title="Arrange left to right" data-testid="auto-layout">
+        <button @click=${this.layout} ?disabled=${this.layingOut || this.locked} title="Arrange left to right" data-testid="auto-layout">
           ${this.layingOut ? 'Arranging…' : 'Auto layout'}
         </button>
         <button @click=${this.export} title="Download as a workflow file" data-testid="export-workflow">Export</button>
         <span class="spacer"></span>
         ${
-          this.readOnly
+          this.locked
             ? html`<span class="view-only" data-testid="view-only-badge"
                 title="You are a viewer in this workspace: you can follow the workflow, not change it."
-                >View only · you are a viewer here</span>`
+                >${this.readOnly || this.workflow.refusal?.code === ChangeRefusalCode.readOnly ? 'View only · you are a viewer here' : 'View only'}</span>`
             : nothing
         }
         ${
@@ -312,10 +331,16 @@ export class WorkflowView extends LitElement {
             </ul>`
         }
       </div>
+      <workflow-refusal-banner
+        class="notices"
+        .refusal=${this.workflow.refusal}
+        @refusal-export=${this.export}
+        @refusal-dismiss=${() => this.workflow.dismissRefusal()}
+      ></workflow-refusal-banner>
       <div class="body">
-        ${this.readOnly ? nothing : html`<node-palette @palette-add=${this.onPaletteAdd}></node-palette>`}
+        ${this.locked ? nothing : html`<node-palette @palette-add=${this.onPaletteAdd}></node-palette>`}
         <harmony-board
-          ?read-only=${this.readOnly}
+          ?read-only=${this.locked}
           .workflow=${doc}
           .report=${report}
           .peers=${peers}
@@ -334,7 +359,7 @@ export class WorkflowView extends LitElement {
               ? html`<param-inspector
                 .nodeId=${single}
                 .node=${node}
-                .readOnly=${this.readOnly}
+                .readOnly=${this.locked}
                 @param-change=${this.onParamChange}
               ></param-inspector>`
               : html`<p class="hint" data-testid="inspector-hint">
@@ -359,11 +384,13 @@ export class WorkflowView extends LitElement {
   }
 
   private readonly undo = (): void => {
+    if (this.locked) return;
     const label = this.workflow.undo();
     this.say(label === null ? 'Nothing to undo' : `Undid: ${label}`);
   };
 
   private readonly redo = (): void => {
+    if (this.locked) return;
     const label = this.workflow.redo();
     this.say(label === null ? 'Nothing to redo' : `Redid: ${label}`);
   };
@@ -375,7 +402,7 @@ export class WorkflowView extends LitElement {
 
   private onPaletteAdd(e: CustomEvent<PaletteAdd>): void {
     const board = this.board;
-    if (board === null || this.readOnly) return;
+    if (board === null || this.locked) return;
     const { id, ops } = board.addNodeOps(e.detail.type, board.centerPosition());
     if (this.workflow.change(`Add ${e.detail.type}`, ops)) {
       this.say(`Added ${e.detail.type}`);
@@ -384,7 +411,7 @@ export class WorkflowView extends LitElement {
   }
 
   private onParamChange(e: CustomEvent<ParamChange>): void {
-    if (this.readOnly) return;
+    if (this.locked) return;
     const { node, name, value } = e.detail;
     this.workflow.change(`Set ${name}`, [{ op: 'set-param', node, name, value }]);
   }
@@ -398,7 +425,7 @@ export class WorkflowView extends LitElement {
 
   private onRename(e: Event): void {
     const input = e.target as HTMLInputElement;
-    if (this.readOnly) return;
+    if (this.locked) return;
     try {
       const name = validateWorkflowName(input.value);
       this.nameError = null;
@@ -414,7 +441,7 @@ export class WorkflowView extends LitElement {
   private async layout(): Promise<void> {
     const doc = this.workflow.doc;
     const report = this.workflow.report;
-    if (doc === null || report === null || this.readOnly) return;
+    if (doc === null || report === null || this.locked) return;
     this.layingOut = true;
     try {
       const positions = await autoLayout(doc, new Set(report.rejectedEdges.keys()));

@@ -1,14 +1,16 @@
 import {
   type AutomergeUrl,
+  cbor,
   type DocHandle,
   isValidAutomergeUrl,
   type PeerId,
+  parseAutomergeUrl,
   Repo,
   type StorageAdapterInterface,
 } from '@automerge/automerge-repo';
 import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websocket';
 import { IndexedDBStorageAdapter } from '@automerge/automerge-repo-storage-indexeddb';
-import { CloseCode, type Workflow } from '@symphony/schemas';
+import { type ChangeRefusal, CloseCode, parseChangeRefusal, type Workflow } from '@symphony/schemas';
 import { ConnectionStatus, type OfflineReason } from './document-session.js';
 
 /** The IndexedDB database automerge-repo keeps this browser's workflows in, without accounts. */
@@ -16,6 +18,9 @@ export const WORKFLOW_DATABASE = 'symphony-workflows';
 
 /** 2 s between reconnection attempts: a restarted server is found quickly, a dead one costs little. */
 const RETRY_INTERVAL_MS = 2_000;
+
+/** 8 KiB: far more than a refusal (`ChangeRefusal`: a short message, an id, a 200-character detail). */
+const MAX_REFUSAL_BYTES = 8 * 1024;
 
 /** How the workflows' connection stands, as shown to the person. */
 export interface WorkflowSyncState {
@@ -41,8 +46,17 @@ class ClosableWebSocketAdapter extends WebSocketClientAdapter {
     retryInterval: number,
     /** Told the code of every close, so a 4401/4419 can get a fresh token. */
     private readonly onCloseCode: (code: number) => void,
+    /** Told every refusal of changes the server sends (the stock adapter only logs `error` messages). */
+    private readonly onRefusal: (refusal: ChangeRefusal) => void,
   ) {
     super(url, retryInterval);
+  }
+
+  override receiveMessage(messageBytes: Uint8Array): void {
+    // Refusals are small; sync frames can be megabytes, which are not decoded twice.
+    const refusal = messageBytes.byteLength <= MAX_REFUSAL_BYTES ? refusalIn(messageBytes) : undefined;
+    if (refusal !== undefined) this.onRefusal(refusal);
+    super.receiveMessage(messageBytes);
   }
 
   override connect(...args: Parameters<WebSocketClientAdapter['connect']>): void {
@@ -110,6 +124,8 @@ export class WorkflowSync {
   private readonly servers = new Set<PeerId>();
   private readonly watched = new Map<DocHandle<Workflow>, number>();
   private readonly listeners = new Set<() => void>();
+  private readonly refusals = new Map<string, ChangeRefusal>();
+  private readonly refusalListeners = new Set<(documentId: string) => void>();
   private current: WorkflowSyncState;
 
   constructor(private readonly options: WorkflowSyncOptions) {
@@ -222,6 +238,36 @@ export class WorkflowSync {
     this.refresh();
   }
 
+  /**
+   * The server's latest refusal of this browser's changes to workflow `url` (a viewer's changes, an
+   * invalid workflow, storage refusing them), until {@link WorkflowSync.dismissRefusal}; else undefined.
+   */
+  refusalOf(url: string): ChangeRefusal | undefined {
+    return isValidAutomergeUrl(url)
+      ? this.refusals.get(parseAutomergeUrl(url as AutomergeUrl).documentId)
+      : undefined;
+  }
+
+  /** The person has read the refusal of workflow `url`: forget it until the server refuses again. */
+  dismissRefusal(url: string): void {
+    if (!isValidAutomergeUrl(url)) return;
+    const documentId = parseAutomergeUrl(url as AutomergeUrl).documentId;
+    if (!this.refusals.delete(documentId)) return;
+    for (const listener of [...this.refusalListeners]) listener(documentId);
+  }
+
+  /** Calls `listener` with the workflow's document id whenever its refusal changes. */
+  subscribeRefusals(listener: (documentId: string) => void): () => void {
+    this.refusalListeners.add(listener);
+    return () => this.refusalListeners.delete(listener);
+  }
+
+  /** Records a refusal the server sent (exposed for tests; the websocket adapter calls it). */
+  receiveRefusal(refusal: ChangeRefusal): void {
+    this.refusals.set(refusal.documentId, refusal);
+    for (const listener of [...this.refusalListeners]) listener(refusal.documentId);
+  }
+
   /** Calls `listener` whenever {@link WorkflowSync.state} may have changed. */
   subscribe(listener: () => void): () => void {
     this.listeners.add(listener);
@@ -255,10 +301,15 @@ export class WorkflowSync {
     if (this.adapter !== null) return;
     const token = this.options.token?.() ?? null;
     const url = token === null ? this.options.url : `${this.options.url}?token=${encodeURIComponent(token)}`;
-    this.adapter = new ClosableWebSocketAdapter(url, RETRY_INTERVAL_MS, (code) => {
-      if (code === CloseCode.Unauthenticated.code || code === CloseCode.TokenExpired.code)
-        this.options.onTokenRejected?.();
-    });
+    this.adapter = new ClosableWebSocketAdapter(
+      url,
+      RETRY_INTERVAL_MS,
+      (code) => {
+        if (code === CloseCode.Unauthenticated.code || code === CloseCode.TokenExpired.code)
+          this.options.onTokenRejected?.();
+      },
+      (refusal) => this.receiveRefusal(refusal),
+    );
     this.repo.networkSubsystem.addNetworkAdapter(this.adapter);
   }
 
@@ -287,6 +338,20 @@ export class WorkflowSync {
     this.current = next;
     for (const listener of [...this.listeners]) listener();
   }
+}
+
+/**
+ * The refusal a frame from the server carries, or undefined (any other message, an `error` without
+ * Symphony's fields, bytes that do not decode). Never throws: the stock adapter decodes it again.
+ */
+export function refusalIn(messageBytes: Uint8Array | ArrayBuffer): ChangeRefusal | undefined {
+  let message: unknown;
+  try {
+    message = cbor.decode(new Uint8Array(messageBytes));
+  } catch {
+    return undefined;
+  }
+  return parseChangeRefusal(message);
 }
 
 function sameHeads(a: readonly string[], b: readonly string[]): boolean {

@@ -1,0 +1,102 @@
+import { type ChangeRefusal, ChangeRefusalCode } from '@symphony/schemas';
+import { DOCUMENT_TOO_LARGE } from './storage-refusal.js';
+
+/** What the board tells the person when the server did not take their changes to a workflow. */
+export interface ChangeRefusalNotice {
+  /** One sentence: that the changes are not saved, and why. */
+  readonly headline: string;
+  /** What to do about it. */
+  readonly advice: string;
+  /** The person may not edit this workflow (any longer): the board stops offering edits. */
+  readonly readOnly: boolean;
+  /** The refusal may pass by itself (storage was unreachable): shown, but not as an alarm. */
+  readonly transient: boolean;
+}
+
+const NOT_SAVED = 'Your changes to this workflow are not saved';
+const KEEP_A_COPY = 'Export keeps your version as a file.';
+
+/** Why OFB refused to store the changes, in words, from its code (a `storage_refused` detail). */
+function storageReason(ofbCode: string | undefined): { why: string; advice: string; readOnly: boolean } {
+  switch (ofbCode) {
+    case DOCUMENT_TOO_LARGE:
+      return {
+        why: 'the workflow would be larger than the workspace allows',
+        advice: `Remove what you just added, or split the workflow into smaller ones. ${KEEP_A_COPY}`,
+        readOnly: false,
+      };
+    case 'quota_exceeded':
+      return {
+        why: 'the workspace has reached its storage quota',
+        advice: `Ask the workspace owner to free space or raise the quota. ${KEEP_A_COPY}`,
+        readOnly: false,
+      };
+    case 'document_not_found':
+    case 'document_deleted':
+      return {
+        why: 'this workflow was deleted',
+        advice: `${KEEP_A_COPY} Import it to start again from your version.`,
+        readOnly: true,
+      };
+    case 'role_too_low':
+    case 'not_a_member':
+      return {
+        why: 'you can no longer edit it',
+        advice: `Ask the workspace owner for edit access. ${KEEP_A_COPY}`,
+        readOnly: true,
+      };
+    case 'invalid_workflow':
+      return {
+        why: 'the server found they would make the workflow invalid',
+        advice: `${KEEP_A_COPY} Your collaborators do not see these changes.`,
+        readOnly: false,
+      };
+    default:
+      return {
+        why: `storage refused them${ofbCode === undefined ? '' : ` (${ofbCode})`}`,
+        advice: `${KEEP_A_COPY} Your collaborators do not see these changes.`,
+        readOnly: false,
+      };
+  }
+}
+
+/**
+ * The one place that turns the server's refusal codes into words for the board. Every code gets
+ * a specific sentence; an OFB code nobody anticipated is still named.
+ */
+export function changeRefusalNotice(refusal: Pick<ChangeRefusal, 'code' | 'detail'>): ChangeRefusalNotice {
+  switch (refusal.code) {
+    case ChangeRefusalCode.readOnly:
+      return {
+        headline: `${NOT_SAVED}: you can view this workflow but not edit it.`,
+        advice: `Your role in this workspace is ${refusal.detail ?? 'viewer'}. Ask an owner for edit access. ${KEEP_A_COPY}`,
+        readOnly: true,
+        transient: false,
+      };
+    case ChangeRefusalCode.invalidWorkflow:
+      return {
+        headline: `${NOT_SAVED}: they would make the workflow invalid${refusal.detail === undefined ? '' : ` (${refusal.detail})`}.`,
+        advice: `${KEEP_A_COPY} Your collaborators do not see these changes.`,
+        readOnly: false,
+        transient: false,
+      };
+    case ChangeRefusalCode.notApplicable:
+      return {
+        headline: `${NOT_SAVED}: the server could not apply them to its copy.`,
+        advice: `${KEEP_A_COPY} Your collaborators do not see these changes.`,
+        readOnly: false,
+        transient: false,
+      };
+    case ChangeRefusalCode.storageRefused: {
+      const { why, advice, readOnly } = storageReason(refusal.detail);
+      return { headline: `${NOT_SAVED}: ${why}.`, advice, readOnly, transient: false };
+    }
+    case ChangeRefusalCode.storageFailed:
+      return {
+        headline: `${NOT_SAVED} yet: the server could not reach its storage.`,
+        advice: 'They stay on this device and are sent again when the connection is back.',
+        readOnly: false,
+        transient: true,
+      };
+  }
+}
