@@ -317,7 +317,7 @@ export function encodeChunk(type: number, body: Uint8Array): Uint8Array {
  * Splits `bytes` into the chunks it holds (one, or several back to back), checking each one's
  * header, checksum and column layout, and listing its deflated parts for an {@link InflationBudget}
  * to measure. Nothing is inflated. A compressed change's checksum is that of the change inside
- * it, so Automerge checks it when it inflates the change, within the budget.
+ * it, so it is checked once the change is inflated (by `checkSyncData`, within the budget).
  * @throws ChunkRejectedError if a chunk does not parse.
  */
 export function readChunks(bytes: Uint8Array): ChunkInfo[] {

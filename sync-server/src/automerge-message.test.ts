@@ -3,6 +3,7 @@ import { cbor, generateAutomergeUrl, parseAutomergeUrl } from '@automerge/autome
 import { CloseCode } from '@symphony/schemas';
 import { describe, expect, it } from 'vitest';
 import { compressChange, concat, documentBomb, syncMessageWith } from '../test/crafted-chunks.js';
+import { readChunks } from './automerge-chunk.js';
 import {
   type AutomergePeerState,
   checkAutomergeFrame,
@@ -36,6 +37,29 @@ function syncMessageWithChanges(): Uint8Array {
   const [, state] = A.receiveSyncMessage(doc, A.initSyncState(), reply!);
   const [, second] = A.generateSyncMessage(doc, state);
   return second!;
+}
+
+/**
+ * The sync messages `from` sends `to` until both are done, as two stock peers exchange them
+ * (each announces v2 support in its first message, so later ones are v2), those with changes only.
+ */
+function syncMessages(from: A.Doc<unknown>, to: A.Doc<unknown>): Uint8Array[] {
+  const sent: Uint8Array[] = [];
+  let [a, b] = [A.clone(from), A.clone(to)];
+  let [sa, sb] = [A.initSyncState(), A.initSyncState()];
+  for (let round = 0; round < 10; round++) {
+    let ab: Uint8Array | null;
+    let ba: Uint8Array | null;
+    [sa, ab] = A.generateSyncMessage(a, sa);
+    if (ab) {
+      if (A.decodeSyncMessage(ab).changes.length > 0) sent.push(ab);
+      [b, sb] = A.receiveSyncMessage(b, sb, ab);
+    }
+    [sb, ba] = A.generateSyncMessage(b, sb);
+    if (ba) [a, sa] = A.receiveSyncMessage(a, sa, ba);
+    if (!ab && !ba) break;
+  }
+  return sent;
 }
 
 describe('checkAutomergeFrame', () => {
@@ -143,6 +167,71 @@ describe('checkSyncData', () => {
     expect(await codeOfData(syncMessageWith(changes))).toBeUndefined();
     expect(await codeOfData(syncMessageWith([compressChange(changes[0]!)]))).toBeUndefined();
     expect(await codeOfData(syncMessageWith([concat(...changes)]))).toBeUndefined();
+  });
+
+  it("accepts every form Automerge's own sync sends, as captured from stock clients (issue 11)", async () => {
+    let base = A.from<{ nodes: Record<string, unknown> }>({ nodes: {} });
+    for (let i = 0; i < 20; i++)
+      base = A.change(base, (d) => {
+        d.nodes[`n${i}`] = { x: i };
+      });
+    const forms = (messages: readonly Uint8Array[]) =>
+      messages.flatMap((m) => A.decodeSyncMessage(m).changes.map((e) => readChunks(e).map((c) => c.type)));
+
+    // A few new changes: a v2 message (0x43) holds them back to back in one entry, which
+    // `decodeChange` alone refuses with the issue's "leftover data after parsing".
+    let ahead = A.clone(base);
+    for (let i = 0; i < 3; i++)
+      ahead = A.change(ahead, (d) => {
+        d.nodes[`a${i}`] = { x: i, text: 'note '.repeat(60) };
+      });
+    const few = syncMessages(ahead, A.clone(base));
+    expect(forms(few)).toEqual([[1, 1, 1]]);
+    const entry = few.flatMap((m) => A.decodeSyncMessage(m).changes)[0]!;
+    expect(() => A.decodeChange(entry)).toThrow(/leftover data after parsing/);
+
+    // More than a third of the document: the whole document, as one document chunk.
+    for (let i = 0; i < 30; i++)
+      ahead = A.change(ahead, (d) => {
+        d.nodes[`m${i}`] = i;
+      });
+    expect(forms(syncMessages(ahead, A.clone(base)))).toEqual([[0]]);
+
+    // A document that holds a change whose dependencies it lacks: the document, then that change.
+    const put = (key: string) => (d: { nodes: Record<string, unknown> }) => {
+      d.nodes[key] = 1;
+    };
+    const next = A.change(A.change(A.clone(ahead), put('o1')), put('o2'));
+    const orphaned = A.loadIncremental(A.clone(ahead), A.getLastLocalChange(next)!);
+    expect(forms(syncMessages(orphaned, A.init()))).toEqual([[0, 1]]);
+
+    for (const data of [...few, ...syncMessages(ahead, A.clone(base)), ...syncMessages(orphaned, A.init())])
+      expect(await codeOfData(data)).toBeUndefined();
+  });
+
+  it('refuses a compressed change whose checksum is not that of its change, which the repo would throw on', async () => {
+    let doc = A.from<{ text: string }>({ text: '' });
+    doc = A.change(doc, (d) => {
+      d.text = 'hello '.repeat(200);
+    });
+    const forged = compressChange(A.getLastLocalChange(doc)!);
+    forged[5]! ^= 0xff;
+    expect(() => A.loadIncremental(A.init(), forged)).toThrow(/checksum/);
+    expect(await verdictOf(syncMessageWith([forged]))).toEqual({
+      close: CloseCode.AutomergeMessageRejected,
+      detail: 'sync data holds a compressed change whose checksum is not that of the change inside it',
+    });
+  });
+
+  it('refuses bundles, which no stock client sends, and bytes after a chunk', async () => {
+    const doc = A.change(A.from({ n: 0 }), (d) => {
+      d.n = 1;
+    });
+    expect(await codeOfData(syncMessageWith([A.saveBundle(doc, A.getHeads(doc))]))).toBe(
+      CloseCode.AutomergeMessageRejected.code,
+    );
+    const trailing = concat(A.getLastLocalChange(doc)!, Uint8Array.of(0));
+    expect(await codeOfData(syncMessageWith([trailing]))).toBe(CloseCode.AutomergeMessageRejected.code);
   });
 
   it('answers at once unless the deflated parts could inflate to more than a few MiB', () => {

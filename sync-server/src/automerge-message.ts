@@ -216,7 +216,11 @@ function inflationRefusal(error: unknown): AutomergeRejection {
     : rejected(`sync data holds a chunk that does not decode: ${error.reason}`);
 }
 
-/** Decodes each chunk with Automerge, refusing the frame once it has taken `budget.maxDecodeMs`. */
+/**
+ * Decodes each chunk with Automerge, refusing the frame once it has taken `budget.maxDecodeMs`. A
+ * compressed change's header carries the checksum of the change inside it, which only inflating
+ * reveals: it must be the first 4 bytes of the hash `decodeChange` computes.
+ */
 function decodeChunks(
   chunks: readonly ChunkInfo[],
   budget: SyncDataBudget,
@@ -229,13 +233,20 @@ function decodeChunks(
       return tooCostly(`${i} of ${chunks.length} chunks took ${Math.round(elapsed)} ms to decode`);
     try {
       if (chunk.type === ChunkType.document) A.free(A.load(chunk.bytes));
-      else A.decodeChange(chunk.bytes);
+      else if (chunk.type === ChunkType.change) A.decodeChange(chunk.bytes);
+      else if (!A.decodeChange(chunk.bytes).hash.startsWith(hex(chunk.bytes.subarray(4, 8))))
+        // `decodeChange` checks no checksum; the repo's `loadIncremental` would throw on this one.
+        return rejected(
+          'sync data holds a compressed change whose checksum is not that of the change inside it',
+        );
     } catch (error) {
       return rejected(`sync data holds a chunk that does not decode: ${String(error)}`);
     }
   }
   return undefined;
 }
+
+const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 
 function checkDocumentId(id: unknown): AutomergeRejection | undefined {
   return isValidDocumentId(id)
