@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { expect, test } from './support/fixtures.js';
-import { TEST_PASSWORD } from './support/ofb.js';
+import { expect, type SymphonyUser, test } from './support/fixtures.js';
+import { type OfbApi, TEST_PASSWORD } from './support/ofb.js';
 
 /** A page on another site: another port of 127.0.0.1, serving `html` at `/`. */
 async function foreignSite(html: string): Promise<{ url: string; close(): Promise<void> }> {
@@ -73,63 +73,66 @@ test.describe('the browser edge', () => {
     await expect(alice.board).toBeVisible();
   });
 
-  test('signing out revokes the session at OFB; "every device" revokes the others too', async ({
+  /**
+   * Alice, signed in through the form (an injected session would be injected again after
+   * sign-out), and what tells whether a token still works at OFB.
+   */
+  async function signedInAlice(
+    newUser: (n: string, c?: string, o?: { signedOut?: boolean }) => Promise<SymphonyUser>,
+    ofb: OfbApi,
+  ) {
+    const alice = await newUser('Alice', '#1e6fd9', { signedOut: true });
+    const { page } = alice;
+    await alice.openApp();
+    await page.getByTestId('sign-in-name').fill('Alice');
+    await page.getByTestId('sign-in-password').fill(TEST_PASSWORD);
+    await page.getByTestId('sign-in-password').press('Enter');
+    await expect(page.getByTestId('sign-in-form')).toHaveCount(0);
+    await expect(page.getByTestId('loading')).toHaveCount(0);
+    const token = await page.evaluate(
+      () => JSON.parse(localStorage.getItem('symphony:session') ?? 'null')?.access_token as string,
+    );
+    const anotherDevice = () =>
+      ofb.call<{ access_token: string }>('sign-in', { name: 'Alice', password: TEST_PASSWORD });
+    /** Signs out through the menu (keeping offline copies: nothing to wait for but the reload). */
+    const signOut = async (everywhere: boolean) => {
+      await page.getByTestId('user-menu-button').click();
+      await page.getByTestId('sign-out').click();
+      await expect(page.getByTestId('sign-out-everywhere')).not.toBeChecked();
+      if (everywhere) await page.getByTestId('sign-out-everywhere').check();
+      await page.getByTestId('remove-offline-copies').uncheck();
+      const reloaded = page.waitForEvent('load');
+      await page.getByTestId('confirm-sign-out').click();
+      await reloaded;
+      await expect(page.getByTestId('sign-in-form')).toBeVisible();
+    };
+    return { alice, token, anotherDevice, signOut };
+  }
+
+  const stillWorks = (ofb: OfbApi, token: string) =>
+    ofb.call('list-workspaces', {}, token).then(
+      () => 'works',
+      (error: Error) => (/session_revoked/.test(error.message) ? 'revoked' : error.message),
+    );
+
+  test("signing out revokes this browser's session at OFB and leaves other devices signed in", async ({
     newUser,
     ofb,
   }) => {
-    // Signed in through the form (an injected session would be injected again after sign-out).
-    const alice = await newUser('Alice', '#1e6fd9', { signedOut: true });
-    const { page } = alice;
-    const signIn = async () => {
-      await page.getByTestId('sign-in-name').fill('Alice');
-      await page.getByTestId('sign-in-password').fill(TEST_PASSWORD);
-      await page.getByTestId('sign-in-password').press('Enter');
-      await expect(page.getByTestId('sign-in-form')).toHaveCount(0);
-      await expect(page.getByTestId('loading')).toHaveCount(0);
-    };
-    await alice.openApp();
-    await signIn();
-    await alice.createDocument('Before sign-out');
-    await alice.expectAllSaved();
-    // Another device of Alice's: a sign-in of its own (another session).
-    const phone = await ofb.call<{ access_token: string }>('sign-in', {
-      name: 'Alice',
-      password: TEST_PASSWORD,
-    });
-    const stillWorks = async (token: string) =>
-      ofb.call('list-workspaces', {}, token).then(
-        () => 'works',
-        (error: Error) => (/session_revoked/.test(error.message) ? 'revoked' : error.message),
-      );
-    const browserToken = () =>
-      page.evaluate(
-        () => JSON.parse(localStorage.getItem('symphony:session') ?? 'null')?.access_token as string,
-      );
-    const laptop = await browserToken();
-    expect(await stillWorks(laptop)).toBe('works');
+    const { token, anotherDevice, signOut } = await signedInAlice(newUser, ofb);
+    const tablet = await anotherDevice();
+    expect(await stillWorks(ofb, token)).toBe('works');
+    await signOut(false);
+    await expect.poll(() => stillWorks(ofb, token)).toBe('revoked');
+    expect(await stillWorks(ofb, tablet.access_token)).toBe('works');
+  });
 
-    await page.getByTestId('user-menu-button').click();
-    await page.getByTestId('sign-out').click();
-    await expect(page.getByTestId('sign-out-everywhere')).not.toBeChecked();
-    await page.getByTestId('sign-out-everywhere').check();
-    await page.getByTestId('confirm-sign-out').click();
-    await expect(page.getByTestId('sign-in-form')).toBeVisible();
-    await expect.poll(() => stillWorks(laptop)).toBe('revoked');
-    expect(await stillWorks(phone.access_token)).toBe('revoked');
-
-    // Signing in again, then out of this browser only, leaves another device signed in.
-    const tablet = await ofb.call<{ access_token: string }>('sign-in', {
-      name: 'Alice',
-      password: TEST_PASSWORD,
-    });
-    await signIn();
-    const again = await browserToken();
-    await page.getByTestId('user-menu-button').click();
-    await page.getByTestId('sign-out').click();
-    await page.getByTestId('confirm-sign-out').click();
-    await expect(page.getByTestId('sign-in-form')).toBeVisible();
-    await expect.poll(() => stillWorks(again)).toBe('revoked');
-    expect(await stillWorks(tablet.access_token)).toBe('works');
+  test('"sign out on every device" revokes the other devices\' sessions too', async ({ newUser, ofb }) => {
+    const { token, anotherDevice, signOut } = await signedInAlice(newUser, ofb);
+    const phone = await anotherDevice();
+    await signOut(true);
+    await expect.poll(() => stillWorks(ofb, token)).toBe('revoked');
+    expect(await stillWorks(ofb, phone.access_token)).toBe('revoked');
   });
 
   test('changing the password signs out every other device and keeps this one signed in', async ({
