@@ -272,6 +272,13 @@ export async function startSyncServer(
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxMessageBytes });
 
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Node's own socket error handler is gone once 'upgrade' fires, and ws adds one only inside
+    // handleUpgrade: a client resetting the connection while it is refused (or waits for the
+    // automerge endpoint) would emit an 'error' nobody handles, and that ends the process.
+    socket.on('error', (error: Error) => {
+      edgeLog.info('websocket upgrade socket failed', { error: error.message });
+      socket.destroy();
+    });
     try {
       routeUpgrade(req, socket, head);
     } catch (error) {

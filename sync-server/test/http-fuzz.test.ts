@@ -184,6 +184,22 @@ function sendRaw(port: number, bytes: Buffer): Promise<Answer> {
   });
 }
 
+/**
+ * Sends `bytes` and resets the connection (TCP RST) at once, as a client that gives up mid-answer
+ * does: the server's write then meets ECONNRESET on a socket it refused to upgrade.
+ */
+function sendAndReset(port: number, bytes: Buffer): Promise<void> {
+  return new Promise((resolve) => {
+    const socket = tcpConnect({ host: '127.0.0.1', port });
+    socket.on('error', () => {});
+    socket.on('close', () => resolve());
+    socket.on('connect', () => {
+      socket.write(bytes);
+      setImmediate(() => socket.resetAndDestroy());
+    });
+  });
+}
+
 function request(
   method: string,
   target: string,
@@ -246,6 +262,19 @@ class Prober {
       for (const headers of [HEADER_SETS[0]!, HEADER_SETS[2]!])
         await probe(request('GET', target, 'HTTP/1.1', '127.0.0.1', headers, ''));
     for (const bytes of GARBAGE) await probe(bytes);
+    // Upgrades the server refuses (bad target, foreign Host or Origin, unknown path), each reset by
+    // the client while the refusal is being written: once killed the process.
+    const upgrade = HEADER_SETS[2]!;
+    const refused = [
+      request('GET', '//', 'HTTP/1.1', '127.0.0.1', upgrade, ''),
+      request('GET', '/yjs/doc', 'HTTP/1.1', 'evil.example', upgrade, ''),
+      request('GET', '/yjs/doc', 'HTTP/1.1', '127.0.0.1', [...upgrade, 'Origin: http://evil.example'], ''),
+      request('GET', '/automerge', 'HTTP/1.1', '127.0.0.1', [...upgrade, 'Origin: http://evil.example'], ''),
+      request('GET', '/nothing-here', 'HTTP/1.1', '127.0.0.1', upgrade, ''),
+    ];
+    for (let round = 0; round < 20; round++)
+      for (const bytes of refused) await sendAndReset(this.port, bytes);
+    await this.expectAlive('upgrades reset by the client');
     for (const headers of HEADER_SETS)
       await probe(request('POST', '/functions/v1/sign-in', 'HTTP/1.1', '127.0.0.1', headers, '{"name":'));
 
