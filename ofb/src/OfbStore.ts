@@ -174,6 +174,8 @@ export interface OfbStore {
     session: Pick<SessionRecord, 'id' | 'userId' | 'createdAt' | 'expiresAt'>,
   ): Promise<SessionRecord>;
   getSession(id: string): Promise<SessionRecord | null>;
+  /** The sessions of `ids` that exist, in any order (one read for a batch of checks). */
+  getSessions(ids: readonly string[]): Promise<SessionRecord[]>;
   /** Revokes one live session (at `at`); returns whether it was live. A revoked session stays revoked. */
   revokeSession(id: string, reason: SessionRevocation, at: string): Promise<boolean>;
   /** Revokes every live session of the user (at `at`); returns how many. */

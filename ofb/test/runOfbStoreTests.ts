@@ -314,6 +314,10 @@ export function runOfbStoreTests(name: string, makeStore: () => Promise<OfbStore
       });
       expect(await store.getSession(a1!.id)).toEqual(a1);
       expect(await store.getSession(id('none'))).toBeNull();
+      expect((await store.getSessions([a1!.id, b1!.id, id('none'), a1!.id])).map((x) => x.id).sort()).toEqual(
+        [a1!.id, b1!.id].sort(),
+      );
+      expect(await store.getSessions([])).toEqual([]);
       await expect(
         store.createSession({ id: a1!.id, userId: alice.id, createdAt: at, expiresAt: until }),
       ).rejects.toBeInstanceOf(ConflictError);

@@ -248,6 +248,48 @@ describe('item 8: sessions are revoked by sign-out, sign-out everywhere and a pa
     expectRefused(await call('sign-out', {}, { token: first.access_token }), 401, 'session_revoked');
   });
 
+  it('authorize-many reads the sessions of a whole batch in one query, and still refuses a revoked one', async () => {
+    const reads = { one: 0, many: 0 };
+    const counting = new Proxy(store, {
+      get(target, prop, receiver) {
+        if (prop === 'getSession') reads.one++;
+        if (prop === 'getSessions') reads.many++;
+        const value = Reflect.get(target, prop, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const call = clientOf(appWith({ store: counting }));
+    const people = await Promise.all(
+      [0, 1, 2].map(async () =>
+        OfbSession.parse((await call('sign-up', { name: freshName('batch'), password: 'password123' })).body),
+      ),
+    );
+    const ws = (await call('create-workspace', { name: 'Batch' }, { token: people[0]!.access_token })).body
+      .workspace.id;
+    await call('sign-out', {}, { token: people[2]!.access_token });
+    clock += 5000; // past the cache: every session must be read again
+    reads.one = 0;
+    reads.many = 0;
+    const service = await tokens.sign({ sub: 'sync-server', role: 'service_role' });
+    const many = await call(
+      'authorize-many',
+      {
+        checks: [...people, ...people].map((p) => ({ token: p.access_token, resourceId: `workspace-${ws}` })),
+      },
+      { token: service },
+    );
+    expect(many.body.results.map((r: { ok: boolean; code?: string }) => r.code ?? r.ok)).toEqual([
+      true,
+      'not_a_member',
+      'session_revoked',
+      true,
+      'not_a_member',
+      'session_revoked',
+    ]);
+    // One batch read; the revoked one is read once more by the check that refuses it.
+    expect(reads).toEqual({ one: 1, many: 1 });
+  });
+
   it('sign-out everywhere revokes every session of the user, not the service role nor others', async () => {
     const call = clientOf(appWith());
     const name = freshName('everywhere');

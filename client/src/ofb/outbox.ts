@@ -92,6 +92,8 @@ export class Outbox {
   private readonly clearTimer: (handle: unknown) => void;
   /** The live view of the queue in IndexedDB, which other tabs of this browser write too. */
   private watching: Subscription | null = null;
+  /** Set by {@link Outbox.stop}: a load still under way must not start watching. */
+  private stopped = false;
 
   constructor(private readonly options: OutboxOptions) {
     this.setTimer = options.setTimer ?? ((run, ms) => setTimeout(run, ms));
@@ -133,10 +135,12 @@ export class Outbox {
    * entry it sends (or queues) must show here too, not only after this page's next replay.
    */
   async load(): Promise<void> {
+    this.stopped = false;
     await this.reload();
     this.watching?.unsubscribe();
     const userId = this.options.userId();
-    if (userId === null) return;
+    // stop() while the queue was read: the page is going away, so nothing to watch.
+    if (userId === null || this.stopped) return;
     this.watching = liveQuery(() =>
       this.options.db.outbox.where('userId').equals(userId).sortBy('seq'),
     ).subscribe({
@@ -236,6 +240,7 @@ export class Outbox {
     this.timer = null;
     this.watching?.unsubscribe();
     this.watching = null;
+    this.stopped = true;
   }
 
   private async run(): Promise<ReplayOutcome> {

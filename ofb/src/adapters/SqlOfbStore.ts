@@ -210,6 +210,12 @@ export class SqlOfbStore implements OfbStore {
     return rows[0] ? session(rows[0]) : null;
   }
 
+  async getSessions(ids: readonly string[]): Promise<SessionRecord[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.query('select * from sessions where id = any($1::text[])', [[...ids]]);
+    return rows.map(session);
+  }
+
   async revokeSession(id: string, reason: SessionRevocation, at: string): Promise<boolean> {
     const rows = await this.db.query(
       `update sessions set revoked_at = $3, revoked_reason = $2

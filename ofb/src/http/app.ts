@@ -883,14 +883,26 @@ export function createOfbApp(options: OfbAppOptions): Hono {
     authorize: async ({ token, resourceId }) => checkAccess(await verify(token), resourceId),
     'authorize-many': async ({ checks }, { claims }) => {
       requireServiceRole(claims, 'authorize-many', 'authorize-many', 'access');
-      // The sync-server sends one check per open connection: many share a token, verify each once.
+      // The sync-server sends one check per open connection: many share a token, verify each
+      // once, and read the sessions of all of them in one query.
+      const decoded = new Map<string, Promise<Claims>>();
+      for (const { token } of checks)
+        if (!decoded.has(token))
+          decoded.set(
+            token,
+            authErrors(() => tokens.verify(token)),
+          );
+      const settled = await Promise.allSettled(decoded.values());
+      await sessions.prefetch(
+        settled.flatMap((r) => (r.status === 'fulfilled' && r.value.sid ? [r.value.sid] : [])),
+      );
       const verified = new Map<string, Promise<Claims>>();
       const results = await Promise.all(
         checks.map(async ({ token, resourceId }) => {
           try {
             let claims = verified.get(token);
             if (!claims) {
-              claims = verify(token);
+              claims = decoded.get(token)!.then((c) => authErrors(() => sessions.check(c)).then(() => c));
               verified.set(token, claims);
             }
             return { ok: true as const, ...(await checkAccess(await claims, resourceId)) };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SignInLimiter, signInLimits } from './sign-in-limit.js';
+import { addressKey, SignInLimiter, signInLimits } from './sign-in-limit.js';
 
 describe('SignInLimiter', () => {
   const make = () => {
@@ -60,5 +60,21 @@ describe('SignInLimiter', () => {
     // An attack starts: the owner's address counts as clean again.
     for (let i = 0; i < 10; i++) guess(limiter, `10.0.1.${i}`);
     expect(limiter.attempt('192.168.1.7', 'owner')).toBe(0);
+  });
+
+  it('counts an IPv6 /64 as one address, and an IPv4-mapped address as its IPv4 address', () => {
+    expect(addressKey('2001:db8:1:2:aaaa::1')).toBe('2001:db8:1:2::/64');
+    expect(addressKey('2001:0db8:0001:0002:ffff:ffff:ffff:ffff')).toBe('2001:db8:1:2::/64');
+    expect(addressKey('2001:db8::1')).toBe('2001:db8:0:0::/64');
+    expect(addressKey('::1')).toBe('0:0:0:0::/64');
+    expect(addressKey('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
+    expect(addressKey('::ffff:10.1.2.3')).toBe('10.1.2.3');
+    expect(addressKey('10.1.2.3')).toBe('10.1.2.3');
+    expect(addressKey('unknown')).toBe('unknown');
+    // Guesses from many addresses of one /64 are one address's guesses.
+    const { limiter } = make();
+    for (let i = 0; i < 5; i++) guess(limiter, `2001:db8:7:7::${i + 1}`);
+    expect(limiter.attempt('2001:db8:7:7::ffff', 'owner')).toBeGreaterThan(0);
+    expect(limiter.attempt('2001:db8:7:8::1', 'owner')).toBe(0);
   });
 });

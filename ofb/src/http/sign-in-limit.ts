@@ -1,4 +1,26 @@
+import { isIPv6 } from 'node:net';
 import { RateLimiter } from './rate-limit.js';
+
+/**
+ * The part of `address` that one party controls: an IPv4 address, or the /64 network of an IPv6
+ * one (a single host is usually given a whole /64, so counting each address apart would hand an
+ * attacker 2^64 fresh addresses). IPv4-mapped IPv6 (`::ffff:1.2.3.4`) counts as its IPv4 address.
+ */
+export function addressKey(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return mapped[1]!;
+  if (!isIPv6(address)) return address;
+  const [head = '', tail = ''] = address.toLowerCase().split('%')[0]!.split('::');
+  const left = head === '' ? [] : head.split(':');
+  const right = address.includes('::') ? (tail === '' ? [] : tail.split(':')) : [];
+  const groups = address.includes('::')
+    ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right]
+    : left;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
+}
 
 /** The three limits of {@link SignInLimiter}, each per minute (token buckets). */
 export interface SignInLimitConfig {
@@ -46,12 +68,12 @@ export class SignInLimiter {
 
   /** Counts a sign-up from `address`: 0 when allowed, else the seconds to wait. */
   signUp(address: string): number {
-    return this.attempts.take(address);
+    return this.attempts.take(addressKey(address));
   }
 
   /** Counts an attempt for `name` from `address` before its password is checked: 0, or the seconds to wait. */
   attempt(address: string, name: string): number {
-    const spent = this.attempts.take(address);
+    const spent = this.attempts.take(addressKey(address));
     if (spent > 0) return spent;
     const pair = pairKey(address, name);
     const own = this.pairFailures.wait(pair);
@@ -74,4 +96,4 @@ export class SignInLimiter {
 }
 
 // A NUL cannot occur in a user name (UserName) nor in an address.
-const pairKey = (address: string, name: string) => `${address}\u0000${name}`;
+const pairKey = (address: string, name: string) => `${addressKey(address)}\u0000${name}`;
