@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createInflateRaw, inflateRawSync } from 'node:zlib';
+import { columnRows, isCountable } from './automerge-rows.js';
 
 /**
  * A bounded pre-parser of Automerge's binary chunks (the storage format of `A.save`, and what a
@@ -43,6 +44,22 @@ export interface ChunkInfo {
   readonly bytes: Uint8Array;
   /** Its deflated parts (columns of a document, the body of a compressed change): views into the input. */
   readonly deflated: readonly Uint8Array[];
+  /** The operations its plain columns declare (see `automerge-rows.ts`). */
+  readonly rows: number;
+  /** Parts whose rows can only be counted once inflated: deflated op columns, a compressed change. */
+  readonly rowsLater: readonly DeferredRows[];
+}
+
+/** A deflated op column (`spec`), or a compressed change's deflated body (`spec` undefined). */
+export interface DeferredRows {
+  readonly spec?: number;
+  readonly deflated: Uint8Array;
+}
+
+/** What the op columns of a chunk declare: rows counted now, and the deflated ones to count later. */
+interface OpRows {
+  rows: number;
+  readonly later: DeferredRows[];
 }
 
 /** 1032: the most DEFLATE can shrink data (a 258-byte match in 2 bits), so n bytes inflate to at most 1032·n. */
@@ -229,22 +246,34 @@ function readColumns(r: Reader, what: string): RawColumn[] {
   return columns;
 }
 
-/** Skips the data of `columns`, which starts at `r.pos`; adds the deflated ones to `deflated`. */
+/**
+ * Skips the data of `columns`, which starts at `r.pos`; adds the deflated ones to `deflated`, and
+ * when `ops` is given (op columns), counts the rows they declare into it.
+ */
 function skipColumns(
   r: Reader,
   bytes: Uint8Array,
   columns: readonly RawColumn[],
   deflated: Uint8Array[],
+  ops?: OpRows,
 ): void {
   for (const column of columns) {
     const start = r.pos;
     r.skip(column.length);
-    if (column.spec & DEFLATE_BIT) deflated.push(bytes.subarray(start, r.pos));
+    const data = bytes.subarray(start, r.pos);
+    if (column.spec & DEFLATE_BIT) deflated.push(data);
+    if (!ops || !isCountable(column.spec)) continue;
+    if (column.spec & DEFLATE_BIT) ops.later.push({ spec: column.spec, deflated: data });
+    else ops.rows = Math.max(ops.rows, columnRows(column.spec, data));
   }
 }
 
 /** A document chunk's body: actors, heads, change and op column metadata, their data, head indices. */
-function readDocumentBody(bytes: Uint8Array, start: number, end: number): Uint8Array[] {
+function readDocumentBody(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+): { deflated: Uint8Array[]; ops: OpRows } {
   const r = new Reader(bytes, start, end);
   r.skipPrefixed('actors');
   const heads = r.count('heads', HASH_BYTES);
@@ -252,19 +281,20 @@ function readDocumentBody(bytes: Uint8Array, start: number, end: number): Uint8A
   const changeColumns = readColumns(r, 'change');
   const opColumns = readColumns(r, 'op');
   const deflated: Uint8Array[] = [];
+  const ops: OpRows = { rows: 0, later: [] };
   skipColumns(r, bytes, changeColumns, deflated);
-  skipColumns(r, bytes, opColumns, deflated);
+  skipColumns(r, bytes, opColumns, deflated, ops);
   // Head indices, one per head; absent in documents from older JS implementations.
   if (r.remaining > 0) for (let i = 0; i < heads; i++) r.uleb();
   if (r.remaining > 0) throw malformed(`${r.remaining} bytes after the document`);
-  return deflated;
+  return { deflated, ops };
 }
 
 /**
  * A change chunk's body: dependencies, actor, seq, start op, time, message, other actors, op
  * column metadata, op data, extra bytes. Automerge refuses deflated columns in a change.
  */
-function readChangeBody(bytes: Uint8Array, start: number, end: number): void {
+function readChangeBody(bytes: Uint8Array, start: number, end: number): number {
   const r = new Reader(bytes, start, end);
   const deps = r.count('dependencies', HASH_BYTES);
   r.skip(deps * HASH_BYTES);
@@ -275,11 +305,68 @@ function readChangeBody(bytes: Uint8Array, start: number, end: number): void {
   r.skip(r.length('message'));
   r.skipPrefixed('other actors');
   const columns = readColumns(r, 'op');
+  let rows = 0;
   for (const column of columns) {
     if (column.spec & DEFLATE_BIT) throw malformed('a change chunk holds a deflated column');
+    const data = bytes.subarray(r.pos, r.pos + column.length);
     r.skip(column.length);
+    if (isCountable(column.spec)) rows = Math.max(rows, columnRows(column.spec, data));
   }
   // What follows is extra bytes Automerge keeps as they are.
+  return rows;
+}
+
+/** How many operations the chunks of one frame may declare, by how Automerge decodes them. */
+export interface OperationBudget {
+  /** In document chunks (`load`: 1–4 µs an operation). */
+  readonly inDocuments: number;
+  /** In changes and compressed changes (`decodeChange`: about 5–10 µs an operation). */
+  readonly inChanges: number;
+}
+
+/**
+ * The operations `chunks` declare, documents and changes apart, deflated parts inflated (each
+ * at most `maxInflatedBytes`, so never past the frame's inflation budget) to count theirs.
+ * @throws ChunkRejectedError (`over-budget`) past either part of `budget`.
+ */
+export function countRows(
+  chunks: readonly ChunkInfo[],
+  budget: OperationBudget,
+  maxInflatedBytes: number,
+): { inDocuments: number; inChanges: number } {
+  const rows = { inDocuments: 0, inChanges: 0 };
+  for (const chunk of chunks) {
+    const kind = chunk.type === ChunkType.document ? 'inDocuments' : 'inChanges';
+    const add = (n: number) => {
+      rows[kind] += n;
+      if (rows[kind] > budget[kind])
+        throw overBudget(
+          `its ${kind === 'inDocuments' ? 'document chunks' : 'changes'} declare more than ${budget[kind]} operations (${rows[kind]} so far)`,
+        );
+    };
+    // Every op column of a chunk has a row per operation: the chunk holds the most any declares.
+    let most = chunk.rows;
+    for (const part of chunk.rowsLater) {
+      let inflated: Buffer;
+      try {
+        inflated = inflateRawSync(part.deflated, { maxOutputLength: maxInflatedBytes });
+      } catch (error) {
+        if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE')
+          throw overBudget(`a deflated part inflates past the frame's budget of ${maxInflatedBytes} bytes`);
+        continue; // not DEFLATE: the inflation check refuses it
+      }
+      if (part.spec !== undefined) most = Math.max(most, columnRows(part.spec, inflated));
+      else {
+        try {
+          most = Math.max(most, readChangeBody(inflated, 0, inflated.byteLength));
+        } catch {
+          // A compressed change that does not parse is refused when it is decoded.
+        }
+      }
+    }
+    add(most);
+  }
+  return rows;
 }
 
 function checksumOf(type: number, body: Uint8Array): Buffer {
@@ -336,15 +423,22 @@ export function readChunks(bytes: Uint8Array): ChunkInfo[] {
     const body = bytes.subarray(bodyStart, r.pos);
     const label = chunks.length === 0 ? 'chunk' : `chunk ${chunks.length + 1}`;
     let deflated: Uint8Array[] = [];
+    let rows = 0;
+    let rowsLater: DeferredRows[] = [];
     switch (type) {
-      case ChunkType.document:
-        deflated = readDocumentBody(bytes, bodyStart, r.pos);
+      case ChunkType.document: {
+        const read = readDocumentBody(bytes, bodyStart, r.pos);
+        deflated = read.deflated;
+        rows = read.ops.rows;
+        rowsLater = read.ops.later;
         break;
+      }
       case ChunkType.change:
-        readChangeBody(bytes, bodyStart, r.pos);
+        rows = readChangeBody(bytes, bodyStart, r.pos);
         break;
       case ChunkType.compressedChange:
         deflated = [body];
+        rowsLater = [{ deflated: body }];
         break;
       default:
         throw malformed(
@@ -355,7 +449,7 @@ export function readChunks(bytes: Uint8Array): ChunkInfo[] {
       const hashed = checksumOf(type, body);
       if (!checksum.every((b, i) => b === hashed[i])) throw malformed(`${label} has a wrong checksum`);
     }
-    chunks.push({ type: type as ChunkType, bytes: bytes.subarray(start, r.pos), deflated });
+    chunks.push({ type: type as ChunkType, bytes: bytes.subarray(start, r.pos), deflated, rows, rowsLater });
   }
   return chunks;
 }

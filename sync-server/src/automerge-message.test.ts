@@ -148,8 +148,14 @@ describe('checkSyncData', () => {
     const check = checkSyncData(data, budget, now);
     return 'verdict' in check ? check.verdict : await check.pending;
   };
-  const codeOfData = async (data: Uint8Array, budget = { maxInflatedBytes: 8 * MiB, maxDecodeMs: 2000 }) =>
-    (await verdictOf(data, budget))?.close.code;
+  const codeOfData = async (
+    data: Uint8Array,
+    budget = {
+      maxInflatedBytes: 8 * MiB,
+      maxDecodeMs: 2000,
+      maxOperations: { inDocuments: 2_000_000, inChanges: 250_000 },
+    },
+  ) => (await verdictOf(data, budget))?.close.code;
 
   it('is not run on arrival: the frame check leaves sync data undecoded', () => {
     expect(codeOf(from({ type: 'sync', data: documentBomb(64 * MiB) }))).toBeUndefined();
@@ -257,7 +263,13 @@ describe('checkSyncData', () => {
 
   it('refuses chunks that would inflate past the budget, or take longer than it to decode (4424)', async () => {
     const bomb = syncMessageWith([documentBomb(64 * MiB)]);
-    expect(await verdictOf(bomb, { maxInflatedBytes: 8 * MiB, maxDecodeMs: 2000 })).toEqual({
+    expect(
+      await verdictOf(bomb, {
+        maxInflatedBytes: 8 * MiB,
+        maxDecodeMs: 2000,
+        maxOperations: { inDocuments: 2_000_000, inChanges: 250_000 },
+      }),
+    ).toEqual({
       close: CloseCode.AutomergeChunkTooCostly,
       detail: "a deflated part inflates past the frame's budget of 8388608 bytes",
     });
@@ -276,10 +288,52 @@ describe('checkSyncData', () => {
       return clock;
     };
     expect(
-      await verdictOf(syncMessageWith(changes), { maxInflatedBytes: MiB, maxDecodeMs: 2000 }, slow),
+      await verdictOf(
+        syncMessageWith(changes),
+        {
+          maxInflatedBytes: MiB,
+          maxDecodeMs: 2000,
+          maxOperations: { inDocuments: 2_000_000, inChanges: 250_000 },
+        },
+        slow,
+      ),
     ).toEqual({
       close: CloseCode.AutomergeChunkTooCostly,
       detail: '1 of 2 chunks took 3000 ms to decode',
     });
+  });
+
+  it('refuses chunks that declare more operations than the budget, however few bytes they take (4424)', async () => {
+    const many = A.change(A.from<{ l: null[] }>({ l: [] }), (d) => {
+      d.l.insertAt(0, ...Array<null>(2000).fill(null));
+    });
+    const change = A.getLastLocalChange(many)!;
+    // Run-length encoding: 2000 operations in a few hundred bytes.
+    expect(change.byteLength).toBeLessThan(400);
+    const budget = {
+      maxInflatedBytes: 8 * MiB,
+      maxDecodeMs: 2000,
+      maxOperations: { inDocuments: 1000, inChanges: 1000 },
+    };
+    for (const chunk of [change, compressChange(change), A.save(many)]) {
+      const verdict = await verdictOf(syncMessageWith([chunk]), budget);
+      expect(verdict?.close).toEqual(CloseCode.AutomergeChunkTooCostly);
+      expect(verdict?.detail).toMatch(/declare more than 1000 operations/);
+      expect(
+        await codeOfData(syncMessageWith([chunk]), {
+          ...budget,
+          maxOperations: { inDocuments: 5000, inChanges: 5000 },
+        }),
+      ).toBeUndefined();
+    }
+    // Operations add up over the chunks of a frame.
+    const half = A.getLastLocalChange(
+      A.change(A.from<{ l: number[] }>({ l: [] }), (d) => {
+        d.l.insertAt(0, ...Array<number>(600).fill(1));
+      }),
+    )!;
+    expect((await verdictOf(syncMessageWith([half, half]), budget))?.close).toEqual(
+      CloseCode.AutomergeChunkTooCostly,
+    );
   });
 });

@@ -5,7 +5,9 @@ import {
   type ChunkInfo,
   ChunkRejectedError,
   ChunkType,
+  countRows,
   InflationBudget,
+  type OperationBudget,
   readChunks,
 } from './automerge-chunk.js';
 
@@ -147,6 +149,8 @@ export interface SyncDataBudget {
   readonly maxInflatedBytes: number;
   /** Milliseconds its chunks may take to decode, checked before each chunk. */
   readonly maxDecodeMs: number;
+  /** Operations its chunks may declare, in document chunks and in changes. */
+  readonly maxOperations: OperationBudget;
 }
 
 /**
@@ -159,6 +163,14 @@ export interface SyncDataBudget {
 export const DEFAULT_SYNC_DATA_BUDGET: SyncDataBudget = {
   maxInflatedBytes: 64 * 1024 * 1024,
   maxDecodeMs: 2000,
+  // Operations cost per row to decode, and run-length encoding states any number in a few bytes
+  // (2^40 in seven). Every character of a string is an operation (Automerge strings are text), and
+  // one change can hold a whole imported workflow or a first sync of one (v1 sends a document's
+  // history as its changes), so legitimate frames hold hundreds of thousands: 2,000,000 in each
+  // kind of chunk admits a workflow of about 2 MB of prompts and caps a run-length bomb at seconds
+  // of decoding instead of forever. Kept apart because they cost differently (`load` 1–4 µs an
+  // operation, `decodeChange` 5–10 µs), should they need different limits.
+  maxOperations: { inDocuments: 2_000_000, inChanges: 2_000_000 },
 };
 
 /** The outcome of {@link checkSyncData}: known at once, or once large deflated parts are inflated. */
@@ -198,14 +210,28 @@ export function checkSyncData(
   const inflation = new InflationBudget(budget.maxInflatedBytes);
   if (!InflationBudget.fitsNow(parts))
     return {
-      pending: inflation.measure(parts).then(() => decodeChunks(chunks, budget, now), inflationRefusal),
+      pending: inflation.measure(parts).then(() => countThenDecode(chunks, budget, now), inflationRefusal),
     };
   try {
     inflation.measureNow(parts);
   } catch (error) {
     return { verdict: inflationRefusal(error) };
   }
-  return { verdict: decodeChunks(chunks, budget, now) };
+  return { verdict: countThenDecode(chunks, budget, now) };
+}
+
+/** Refuses chunks that declare more operations than the budget, else decodes them. */
+function countThenDecode(
+  chunks: readonly ChunkInfo[],
+  budget: SyncDataBudget,
+  now: () => number,
+): AutomergeRejection | undefined {
+  try {
+    countRows(chunks, budget.maxOperations, budget.maxInflatedBytes);
+  } catch (error) {
+    return inflationRefusal(error);
+  }
+  return decodeChunks(chunks, budget, now);
 }
 
 function inflationRefusal(error: unknown): AutomergeRejection {
