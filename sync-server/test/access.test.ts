@@ -1,13 +1,12 @@
 import { CloseCode } from '@symphony/schemas';
 import * as decoding from 'lib0/decoding';
-import * as encoding from 'lib0/encoding';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import type { AccessControl } from '../src/access/AccessControl.js';
 import { OfbAccessControl } from '../src/access/OfbAccessControl.js';
 import { type Logger, MemoryDocumentPersistence, type SyncServer } from '../src/index.js';
-import { updateFrame } from './crafted-updates.js';
+import { awarenessFrame, updateFrame } from './crafted-updates.js';
 import { connect, rawSocket, startTestServer, synced, waitFor } from './helpers.js';
 import {
   call,
@@ -21,19 +20,6 @@ import {
   tokens,
   type User,
 } from './ofb.js';
-
-/** A y-websocket frame carrying an awareness update for one client. */
-function awarenessFrame(clientId: number, clock: number, state: unknown): Uint8Array {
-  const update = encoding.createEncoder();
-  encoding.writeVarUint(update, 1);
-  encoding.writeVarUint(update, clientId);
-  encoding.writeVarUint(update, clock);
-  encoding.writeVarString(update, JSON.stringify(state));
-  const e = encoding.createEncoder();
-  encoding.writeVarUint(e, 1);
-  encoding.writeVarUint8Array(e, encoding.toUint8Array(update));
-  return encoding.toUint8Array(e);
-}
 
 /** The roles announced by `access` frames [101, role] among `frames`. */
 function rolesIn(frames: Uint8Array[]): string[] {

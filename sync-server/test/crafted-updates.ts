@@ -42,3 +42,16 @@ export function updateWithForwardOrigin(): Uint8Array {
   encoding.writeVarUint(e, 0);
   return encoding.toUint8Array(e);
 }
+
+/** A y-websocket awareness frame for one client id, with any JSON state (what a hostile peer may send). */
+export function awarenessFrame(clientId: number, clock: number, state: unknown): Uint8Array {
+  const update = encoding.createEncoder();
+  encoding.writeVarUint(update, 1);
+  encoding.writeVarUint(update, clientId);
+  encoding.writeVarUint(update, clock);
+  encoding.writeVarString(update, JSON.stringify(state));
+  const e = encoding.createEncoder();
+  encoding.writeVarUint(e, 1);
+  encoding.writeVarUint8Array(e, encoding.toUint8Array(update));
+  return encoding.toUint8Array(e);
+}

@@ -2,26 +2,13 @@ import { next as A } from '@automerge/automerge';
 import { type DocHandle, type PeerId, Repo } from '@automerge/automerge-repo';
 import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websocket';
 import { Health, presenceColorFor } from '@symphony/schemas';
-import * as encoding from 'lib0/encoding';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SyncServer } from '../src/index.js';
+import { awarenessFrame } from './crafted-updates.js';
 import { connect, rawSocket, startTestServer, synced, tempDir, waitFor } from './helpers.js';
 
 /** What a hostile peer puts where a colour goes: it would cover the window and fetch a URL. */
 const HOSTILE = 'red;position:fixed;inset:0;z-index:99999;background:url(http://127.0.0.1:9/leak)';
-
-/** A y-websocket awareness frame for one client id, with any JSON state. */
-function awarenessFrame(clientId: number, clock: number, state: unknown): Uint8Array {
-  const update = encoding.createEncoder();
-  encoding.writeVarUint(update, 1);
-  encoding.writeVarUint(update, clientId);
-  encoding.writeVarUint(update, clock);
-  encoding.writeVarString(update, JSON.stringify(state));
-  const e = encoding.createEncoder();
-  encoding.writeVarUint(e, 1);
-  encoding.writeVarUint8Array(e, encoding.toUint8Array(update));
-  return encoding.toUint8Array(e);
-}
 
 type Notes = { items: string[] };
 

@@ -452,6 +452,19 @@ export function createOfbApp(options: OfbAppOptions): Hono {
     );
   };
 
+  /** The caller's user row; 401 `unknown_user` when the token names a user that is gone. */
+  const existingUser = async (db: OfbStore, caller: Claims) => {
+    const user = await db.getUser(caller.sub);
+    if (!user)
+      throw new OfbError(
+        401,
+        'auth',
+        'unknown_user',
+        `the token's user ${caller.sub} does not exist; sign in again`,
+      );
+    return user;
+  };
+
   const handlers: { [N in Name]: Handler<N> } = {
     'sign-up': async ({ name, password }, { store, address }) => {
       refuseOverLimit(signInLimiter?.signUp(address) ?? 0);
@@ -475,14 +488,7 @@ export function createOfbApp(options: OfbAppOptions): Hono {
     },
     'refresh-session': async (_input, { claims, store }) => {
       const caller = requireUser(claims);
-      const user = await store.getUser(caller.sub);
-      if (!user)
-        throw new OfbError(
-          401,
-          'auth',
-          'unknown_user',
-          `the token's user ${caller.sub} does not exist; sign in again`,
-        );
+      const user = await existingUser(store, caller);
       return authErrors(() => sessions.refresh(caller, { id: user.id, name: user.name }));
     },
     'sign-out': async ({ everywhere = false }, { claims, store }) => {
@@ -507,14 +513,7 @@ export function createOfbApp(options: OfbAppOptions): Hono {
     },
     'change-password': async ({ currentPassword, newPassword }, { claims, store, address }) => {
       const caller = requireUser(claims);
-      const user = await store.getUser(caller.sub);
-      if (!user)
-        throw new OfbError(
-          401,
-          'auth',
-          'unknown_user',
-          `the token's user ${caller.sub} does not exist; sign in again`,
-        );
+      const user = await existingUser(store, caller);
       await checkPassword(address, user.name, user, currentPassword);
       const passwordHash = await hashPassword(newPassword);
       return store.transaction(async (tx) => {
