@@ -9,21 +9,15 @@ import {
   WorkflowTemplates,
 } from '@symphony/schemas';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { OfbAccessControl } from '../src/access/OfbAccessControl.js';
-import {
-  MemoryAutomergeStorage,
-  MemoryDocumentPersistence,
-  type SyncServer,
-  silentLogger,
-} from '../src/index.js';
+import type { SyncServer } from '../src/index.js';
 import { documentBomb, syncMessageWith } from './crafted-chunks.js';
-import { rawSocket, startTestServer, waitFor } from './helpers.js';
+import { rawSocket, waitFor } from './helpers.js';
 import {
   call,
   createDocument,
   type Ofb,
-  serviceToken,
   signUp,
+  startServerAuthorizedBy,
   startTeam,
   stopOfb,
   tokens,
@@ -121,16 +115,7 @@ describe('/automerge authorized by a real OFB', () => {
   afterAll(stopOfb);
 
   beforeEach(async () => {
-    server = await startTestServer(
-      {},
-      {
-        persistence: new MemoryDocumentPersistence(),
-        automergeStorage: new MemoryAutomergeStorage(),
-        logger: silentLogger,
-        access: new OfbAccessControl({ url: ofb.url, anonKey: 'anon', serviceToken: await serviceToken() }),
-        authorization: { authRecheckMs: 200 },
-      },
-    );
+    server = await startServerAuthorizedBy(ofb);
   });
   afterEach(async () => {
     for (const repo of repos.splice(0)) await repo.shutdown();

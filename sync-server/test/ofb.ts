@@ -1,4 +1,12 @@
 import { createOfbApp, defaultRules, listen, PgliteStore, TokenService } from '@symphony/ofb';
+import { OfbAccessControl } from '../src/access/OfbAccessControl.js';
+import {
+  MemoryAutomergeStorage,
+  MemoryDocumentPersistence,
+  type SyncServer,
+  silentLogger,
+} from '../src/index.js';
+import { startTestServer } from './helpers.js';
 
 /** The project secret of the OFB these tests start. */
 export const secret = 'sync-server-test-secret-at-least-32-chars';
@@ -146,4 +154,21 @@ export class OfbOutage {
   down = false;
   readonly fetch: typeof fetch = (input, init) =>
     this.down ? Promise.reject(new TypeError('fetch failed')) : fetch(input, init);
+}
+
+/**
+ * A sync-server in memory (both endpoints) whose access is `ofb`'s, re-checked every 200 ms:
+ * what the access tests run against.
+ */
+export async function startServerAuthorizedBy(ofb: Ofb): Promise<SyncServer> {
+  return startTestServer(
+    {},
+    {
+      persistence: new MemoryDocumentPersistence(),
+      automergeStorage: new MemoryAutomergeStorage(),
+      logger: silentLogger,
+      access: new OfbAccessControl({ url: ofb.url, anonKey: 'anon', serviceToken: await serviceToken() }),
+      authorization: { authRecheckMs: 200 },
+    },
+  );
 }

@@ -2,21 +2,15 @@ import { next as A } from '@automerge/automerge';
 import { cbor, Repo } from '@automerge/automerge-repo';
 import { CloseCode } from '@symphony/schemas';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { OfbAccessControl } from '../src/access/OfbAccessControl.js';
-import {
-  MemoryAutomergeStorage,
-  MemoryDocumentPersistence,
-  type SyncServer,
-  silentLogger,
-} from '../src/index.js';
-import { rawSocket, startTestServer, waitFor } from './helpers.js';
+import type { SyncServer } from '../src/index.js';
+import { rawSocket, waitFor } from './helpers.js';
 import {
   call,
   createDocument,
   freshId,
   type Ofb,
-  serviceToken,
   signUp,
+  startServerAuthorizedBy,
   startTeam,
   stopOfb,
   type User,
@@ -38,16 +32,7 @@ describe('revoked sessions on /yjs and /automerge', () => {
   });
   afterAll(stopOfb);
   beforeEach(async () => {
-    server = await startTestServer(
-      {},
-      {
-        persistence: new MemoryDocumentPersistence(),
-        automergeStorage: new MemoryAutomergeStorage(),
-        logger: silentLogger,
-        access: new OfbAccessControl({ url: ofb.url, anonKey: 'anon', serviceToken: await serviceToken() }),
-        authorization: { authRecheckMs: 200 },
-      },
-    );
+    server = await startServerAuthorizedBy(ofb);
   });
   afterEach(async () => {
     await server.close();
