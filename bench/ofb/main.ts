@@ -15,8 +15,8 @@
  */
 
 import { performance } from 'node:perf_hooks';
-import { createOfbApp, defaultRules, listen, PgliteStore, PostgresStore, TokenService } from '@symphony/ofb';
-import { type PostgresServer, startPostgres } from '@symphony/ofb/testing';
+import { PgliteStore, PostgresStore, TokenService } from '@symphony/ofb';
+import { type PostgresServer, startPostgres, startTestOfb } from '@symphony/ofb/testing';
 import type { DocumentId } from '@symphony/schemas';
 import { OfbPersistence } from '@symphony/sync-server';
 import * as Y from 'yjs';
@@ -138,28 +138,13 @@ async function startBench(kind: 'PGlite' | 'PostgreSQL', cluster?: PostgresServe
     rawInsert = (id, batch) => pg.sql.unsafe(insertSql(batch.length), [id, ...batch.map(param)]);
     auditChain = async () => [...(await pg.sql.unsafe<{ prev_hash: string; hash: string }[]>(chainSql))];
   }
-  const server = await listen(createOfbApp({ store, tokens, rules: defaultRules }));
-  const call = async (fn: string, body: unknown, token?: string) => {
-    const res = await fetch(`${server.url}/functions/v1/${fn}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify(body),
-    });
-    const json = (await res.json()) as Record<string, unknown>;
-    if (!res.ok) throw new Error(`${fn}: ${res.status} ${JSON.stringify(json)}`);
-    return json;
-  };
-  const session = (await call('sign-up', { name: 'bench-owner', password: 'password123' })) as {
-    access_token: string;
-  };
-  const owner = session.access_token;
-  const { workspace } = (await call('create-workspace', { name: 'Bench' }, owner)) as {
-    workspace: { id: string };
-  };
+  const ofb = await startTestOfb({ store, tokens });
+  const owner = (await ofb.signUp('bench-owner')).token;
+  const { workspace } = await ofb.ok('create-workspace', { name: 'Bench' }, owner);
   const persistence = new OfbPersistence({
-    url: server.url,
+    url: ofb.url,
     anonKey: 'anon',
-    serviceToken: await tokens.sign({ sub: 'sync-server', role: 'service_role' }),
+    serviceToken: await ofb.serviceToken(),
   });
   return {
     name: kind,
@@ -167,15 +152,19 @@ async function startBench(kind: 'PGlite' | 'PostgreSQL', cluster?: PostgresServe
     ofbAppend: (id, batch) => persistence.append(id as DocumentId, batch),
     async createDocuments(ids) {
       for (const id of ids)
-        await call('create-document', { workspaceId: workspace.id, id, kind: 'document', title: id }, owner);
+        await ofb.ok(
+          'create-document',
+          { workspaceId: workspace.id, id, kind: 'document', title: id },
+          owner,
+        );
     },
     async deleteDocuments(ids) {
-      for (const id of ids) await call('delete-document', { documentId: id }, owner);
+      for (const id of ids) await ofb.ok('delete-document', { documentId: id }, owner);
     },
     auditChain,
     async close() {
       await persistence.close();
-      await server.close();
+      await ofb.close();
       await store.close();
     },
   };

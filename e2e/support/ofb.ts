@@ -1,4 +1,7 @@
+// OFB over plain HTTP for e2e setup: signs people up, creates Workspaces, adds members and changes roles
+// without the UI, and turns a session into what the app stores.
 import { randomUUID } from 'node:crypto';
+import { IDEMPOTENCY_HEADER, idempotentOfbFunctions, type OfbFunctionName } from '@symphony/schemas';
 
 /** The session OFB's `sign-up` / `sign-in` answer with (Supabase-style). */
 export interface OfbSession {
@@ -19,18 +22,6 @@ export interface StoredSession {
 /** A password every test account shares (OFB wants at least 8 characters). */
 export const TEST_PASSWORD = 'correct-horse-battery';
 
-/** The functions that take an idempotency key (OFB refuses one on any other). */
-const IDEMPOTENT = new Set([
-  'create-workspace',
-  'invite-member',
-  'accept-invitation',
-  'change-role',
-  'remove-member',
-  'create-document',
-  'rename-document',
-  'delete-document',
-]);
-
 /** OFB refused a call the test setup made: the message names the function and OFB's answer. */
 export class OfbSetupError extends Error {
   override name = 'OfbSetupError';
@@ -49,7 +40,10 @@ export class OfbApi {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
-        ...(IDEMPOTENT.has(name) ? { 'idempotency-key': randomUUID() } : {}),
+        // OFB takes an idempotency key on these functions only, and refuses one on any other.
+        ...(idempotentOfbFunctions.has(name as OfbFunctionName)
+          ? { [IDEMPOTENCY_HEADER]: randomUUID() }
+          : {}),
         ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
       },
       body: JSON.stringify(body),

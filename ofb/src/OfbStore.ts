@@ -1,3 +1,5 @@
+// OFB's persistence port: the stored records, the role ports (accounts, Workspaces, Documents, updates,
+// Automerge chunks, audit log, idempotency) the SQL adapters implement, and the store's errors.
 import type { Role } from '@symphony/schemas';
 
 /** A locally registered user (local sign-in). */
@@ -81,8 +83,6 @@ export interface AuditRecord extends AuditEntry {
   readonly hash: string;
 }
 
-// --- Sessions, listings, access checks and idempotency keys (the functions' own reads) ---
-
 /** A member with the sign-in name of their user (their id when no user row exists). */
 export interface NamedMemberRecord extends MemberRecord {
   readonly name: string;
@@ -156,16 +156,11 @@ export interface IdempotencyRecord {
   readonly createdAt: string;
 }
 
-/**
- * OFB's persistence port. Every method runs in the current transaction when called on the `tx`
- * given to {@link OfbStore.transaction}; outside one, each call commits on its own.
- */
-export interface OfbStore {
-  /** Runs `fn` in one transaction: everything it wrote commits together or not at all. */
-  transaction<T>(fn: (tx: OfbStore) => Promise<T>): Promise<T>;
-
+/** Users and their sign-in sessions. */
+export interface AccountStore {
   createUser(user: Omit<UserRecord, 'createdAt'>): Promise<UserRecord>;
   findUserByName(name: string): Promise<UserRecord | null>;
+  getUser(id: string): Promise<UserRecord | null>;
   /** Replaces the user's password hash; returns whether the user exists. */
   setPasswordHash(userId: string, passwordHash: string): Promise<boolean>;
 
@@ -180,7 +175,10 @@ export interface OfbStore {
   revokeSession(id: string, reason: SessionRevocation, at: string): Promise<boolean>;
   /** Revokes every live session of the user (at `at`); returns how many. */
   revokeUserSessions(userId: string, reason: SessionRevocation, at: string): Promise<number>;
+}
 
+/** Workspaces, their members and pending invitations. */
+export interface WorkspaceStore {
   createWorkspace(workspace: Omit<WorkspaceRecord, 'createdAt'>): Promise<WorkspaceRecord>;
   getWorkspace(id: string): Promise<WorkspaceRecord | null>;
   /** The workspaces `userId` is a member of, with the role held in each. */
@@ -189,6 +187,8 @@ export interface OfbStore {
 
   getMember(workspaceId: string, userId: string): Promise<MemberRecord | null>;
   listMembers(workspaceId: string): Promise<MemberRecord[]>;
+  /** The workspace's members with their names, ordered by name. */
+  listNamedMembers(workspaceId: string): Promise<NamedMemberRecord[]>;
   /** Adds the member, or changes the role of an existing one. */
   putMember(member: MemberRecord): Promise<void>;
   /** Returns whether a row was removed. */
@@ -198,15 +198,34 @@ export interface OfbStore {
   getInvitation(id: string): Promise<InvitationRecord | null>;
   countInvitations(workspaceId: string): Promise<number>;
   deleteInvitation(id: string): Promise<boolean>;
+  /** The workspace's pending invitations with the invitees' names, oldest first. */
+  listSentInvitations(workspaceId: string): Promise<SentInvitationRecord[]>;
+  /** The invitations pending for `userId`, with workspace names, oldest first. */
+  listReceivedInvitations(userId: string): Promise<ReceivedInvitationRecord[]>;
+}
 
+/** Documents' and workflows' metadata, and the one read an access check makes. */
+export interface DocumentStore {
   createDocument(document: Omit<DocumentRecord, 'createdAt' | 'updatedAt'>): Promise<DocumentRecord>;
   getDocument(id: string): Promise<DocumentRecord | null>;
   listDocuments(workspaceId: string): Promise<DocumentRecord[]>;
   countDocuments(workspaceId: string): Promise<number>;
   renameDocument(id: string, title: string): Promise<DocumentRecord | null>;
   deleteDocument(id: string): Promise<boolean>;
+  /**
+   * One read for an access check: `resourceId` is a document or workflow id, or
+   * `workspace-<workspaceId>` (a workspace's index document, which wins over a document of that
+   * id). `null` when no such resource exists.
+   */
+  findAccess(userId: string, resourceId: string): Promise<AccessRecord | null>;
+}
 
-  /** Stores `updates` after the document's stored ones, in one statement; returns their seqs in order. */
+/** Documents' Yjs content: their stored updates, appended, loaded and compacted. */
+export interface DocumentUpdateStore {
+  /**
+   * Stores `updates` after the document's stored ones, in one statement; returns their seqs in
+   * order. Throws {@link MissingReferenceError} when the document does not exist.
+   */
   appendDocumentUpdates(documentId: string, updates: readonly Uint8Array[]): Promise<number[]>;
   /**
    * Stores `updates` as {@link appendDocumentUpdates} does and appends `audit` to the audit chain,
@@ -244,6 +263,8 @@ export interface OfbStore {
   lockDocumentUpdates(documentId: string): Promise<void>;
   /** Total bytes stored for the document. */
   storedDocumentBytes(documentId: string): Promise<number>;
+  /** How many update rows the document has stored (what background compaction watches). */
+  countDocumentUpdates(documentId: string): Promise<number>;
   /**
    * The document, `userId`'s role in its workspace and the document's stored bytes and rows, in
    * one statement (the reads of `persist-updates`); null when there is no such document.
@@ -251,10 +272,10 @@ export interface OfbStore {
   getWriteTarget(documentId: string, userId: string): Promise<WriteTargetRecord | null>;
   /** Ids of the documents that have stored updates, in one workspace or (`null`) in all. */
   listStoredDocuments(workspaceId: string | null): Promise<string[]>;
+}
 
-  // --- Automerge chunks and Yjs compaction (owner: automerge-functions.ts) ---
-  /** How many update rows the document has stored (what background compaction watches). */
-  countDocumentUpdates(documentId: string): Promise<number>;
+/** automerge-repo's storage chunks (owner: http/functions/automerge.ts). */
+export interface AutomergeStore {
   /** Stores the chunks in one statement; a chunk whose key exists replaces it. */
   saveAutomergeChunks(chunks: readonly AutomergeChunkRecord[]): Promise<void>;
   /** One chunk's bytes, or null when the key is absent. */
@@ -267,37 +288,43 @@ export interface OfbStore {
   removeAutomergeRange(prefix: readonly string[]): Promise<number>;
   /** Total chunk bytes stored for the document, `[documentId, 'sync-state', …]` excluded. */
   storedAutomergeBytes(documentId: string): Promise<number>;
-  // --- end of Automerge chunks ---
+}
 
+/** The append-only, hash-chained audit log. */
+export interface AuditLog {
   /** Appends to the audit chain; the database fills in `seq`, `at` and the hashes. */
   appendAudit(entry: AuditEntry): Promise<AuditRecord>;
   /** Audit rows in chain order, `afterSeq` exclusive. */
   listAudit(options?: { workspaceId?: string; afterSeq?: number; limit?: number }): Promise<AuditRecord[]>;
+}
 
-  // --- Sessions, listings, access checks and idempotency keys (the functions' own reads) ---
-
-  getUser(id: string): Promise<UserRecord | null>;
-  /** The workspace's members with their names, ordered by name. */
-  listNamedMembers(workspaceId: string): Promise<NamedMemberRecord[]>;
-  /** The workspace's pending invitations with the invitees' names, oldest first. */
-  listSentInvitations(workspaceId: string): Promise<SentInvitationRecord[]>;
-  /** The invitations pending for `userId`, with workspace names, oldest first. */
-  listReceivedInvitations(userId: string): Promise<ReceivedInvitationRecord[]>;
-  /**
-   * One read for an access check: `resourceId` is a document or workflow id, or
-   * `workspace-<workspaceId>` (a workspace's index document, which wins over a document of that
-   * id). `null` when no such resource exists.
-   */
-  findAccess(userId: string, resourceId: string): Promise<AccessRecord | null>;
+/** Stored answers of calls made with an idempotency key. */
+export interface IdempotencyStore {
   getIdempotencyRecord(userId: string, key: string): Promise<IdempotencyRecord | null>;
   /** Stores an answer; throws {@link ConflictError} when (user, key) already has one. */
   putIdempotencyRecord(record: Omit<IdempotencyRecord, 'createdAt'>): Promise<void>;
+}
+
+/**
+ * OFB's persistence port: the role ports above under one transaction. Every method runs in the
+ * current transaction when called on the `tx` given to {@link OfbStore.transaction}; outside one,
+ * each call commits on its own.
+ */
+export interface OfbStore
+  extends AccountStore,
+    WorkspaceStore,
+    DocumentStore,
+    DocumentUpdateStore,
+    AutomergeStore,
+    AuditLog,
+    IdempotencyStore {
+  /** Runs `fn` in one transaction: everything it wrote commits together or not at all. */
+  transaction<T>(fn: (tx: OfbStore) => Promise<T>): Promise<T>;
   /**
    * Holds a lock on `scope` (`workspaces:<userId>`, …) until the current transaction ends, so two
    * concurrent quota checks on one scope run one after the other instead of both passing.
    */
   lockQuota(scope: string): Promise<void>;
-
   close(): Promise<void>;
 }
 
@@ -307,6 +334,14 @@ export interface OfbStore {
  */
 export class InvalidTextError extends Error {
   override name = 'InvalidTextError';
+}
+
+/**
+ * Thrown when a write names a row that is not there (a foreign key): a document deleted between the
+ * read that found it and the write of its content.
+ */
+export class MissingReferenceError extends Error {
+  override name = 'MissingReferenceError';
 }
 
 /** Thrown when a write would break a uniqueness rule (a taken user name, a duplicate id). */

@@ -1,11 +1,17 @@
+// OFB's credentials: the JWT secret, Supabase-compatible HS256 access tokens (with a cache of verified ones),
+// scrypt password hashes, and the AuthError a refused token raises.
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import type { OfbErrorCode } from '@symphony/schemas';
+import { base64ToBytes, bytesToBase64, OfbErrorCode, OfbLimits } from '@symphony/schemas';
 import { errors, jwtVerify, SignJWT } from 'jose';
 
-const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;
+const scryptAsync = promisify(scrypt) as (
+  password: string,
+  salt: Uint8Array,
+  keylen: number,
+) => Promise<Buffer>;
 
 /** The claims OFB reads from a Supabase-compatible access token. */
 export interface Claims {
@@ -26,9 +32,9 @@ export class AuthError extends Error {
   override name = 'AuthError';
   constructor(
     readonly code:
-      | 'missing_token'
-      | 'invalid_token'
-      | 'expired_token'
+      | typeof OfbErrorCode.missingToken
+      | typeof OfbErrorCode.invalidToken
+      | typeof OfbErrorCode.expiredToken
       | typeof OfbErrorCode.sessionRevoked
       | typeof OfbErrorCode.sessionExpired
       | typeof OfbErrorCode.noSession,
@@ -104,7 +110,7 @@ export class TokenService {
     if (known) {
       this.verified.delete(token);
       if (known.exp <= Math.floor(this.now() / 1000))
-        throw new AuthError('expired_token', 'token has expired');
+        throw new AuthError(OfbErrorCode.expiredToken, 'token has expired');
       this.verified.set(token, known);
       return known;
     }
@@ -128,11 +134,11 @@ export class TokenService {
       // service_role` and no `sub`: it acts as `service_role`. Every other token names its user.
       const serviceKey = payload.role === 'service_role' && payload.sub === undefined;
       const sub = serviceKey ? 'service_role' : payload.sub;
-      if (typeof sub !== 'string' || sub.length === 0 || sub.length > 128) {
-        throw new AuthError('invalid_token', 'token has no usable sub claim');
+      if (typeof sub !== 'string' || sub.length === 0 || sub.length > OfbLimits.maxIdLength) {
+        throw new AuthError(OfbErrorCode.invalidToken, 'token has no usable sub claim');
       }
       if (payload.exp! <= Math.floor(this.now() / 1000))
-        throw new AuthError('expired_token', 'token has expired');
+        throw new AuthError(OfbErrorCode.expiredToken, 'token has expired');
       return {
         sub,
         role: typeof payload.role === 'string' ? payload.role : 'authenticated',
@@ -142,8 +148,12 @@ export class TokenService {
       };
     } catch (error) {
       if (error instanceof AuthError) throw error;
-      if (error instanceof errors.JWTExpired) throw new AuthError('expired_token', 'token has expired');
-      throw new AuthError('invalid_token', 'token is not a valid HS256 JWT signed with this project secret');
+      if (error instanceof errors.JWTExpired)
+        throw new AuthError(OfbErrorCode.expiredToken, 'token has expired');
+      throw new AuthError(
+        OfbErrorCode.invalidToken,
+        'token is not a valid HS256 JWT signed with this project secret',
+      );
     }
   }
 }
@@ -152,14 +162,14 @@ export class TokenService {
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
   const hash = await scryptAsync(password, salt, 32);
-  return `scrypt$${salt.toString('base64')}$${hash.toString('base64')}`;
+  return `scrypt$${bytesToBase64(salt)}$${bytesToBase64(hash)}`;
 }
 
 /** Compares in constant time. */
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const [scheme, salt, hash] = stored.split('$');
   if (scheme !== 'scrypt' || !salt || !hash) return false;
-  const expected = Buffer.from(hash, 'base64');
-  const actual = await scryptAsync(password, Buffer.from(salt, 'base64'), expected.length);
+  const expected = base64ToBytes(hash);
+  const actual = await scryptAsync(password, base64ToBytes(salt), expected.length);
   return timingSafeEqual(actual, expected);
 }

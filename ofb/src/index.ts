@@ -1,3 +1,6 @@
+// The public face of @symphony/ofb: stores and adapters, tokens and passwords, access decisions and rules,
+// the HTTP app and its errors.
+export { AUDIT_GENESIS_HASH, auditCanonicalSql, auditHashSql } from './adapters/audit-chain.js';
 export { migrate, migrationsDir } from './adapters/migrations.js';
 export { defaultPgliteDir, PgliteStore } from './adapters/PgliteStore.js';
 export { PostgresStore } from './adapters/PostgresStore.js';
@@ -16,7 +19,8 @@ export type { Decision } from './domain/rbac.js';
 export { Action, DecisionReason, decide, ResourceKind } from './domain/rbac.js';
 export { defaultRules, RulesConfig } from './domain/rules.js';
 export type { OfbAppOptions } from './http/app.js';
-export { createOfbApp, OfbError } from './http/app.js';
+export { createOfbApp } from './http/app.js';
+export { OfbError } from './http/errors.js';
 export { listen } from './http/serve.js';
 export type {
   AccessRecord,
@@ -34,4 +38,4 @@ export type {
   UserRecord,
   WorkspaceRecord,
 } from './OfbStore.js';
-export { ConflictError } from './OfbStore.js';
+export { ConflictError, InvalidTextError, MissingReferenceError } from './OfbStore.js';

@@ -1,35 +1,28 @@
+// Tests of background Yjs compaction after persist-updates: fewer rows, the same Document, one at a time,
+// failures reported to the sink.
+import { base64ToBytes, bytesToBase64, type OfbFunctionName } from '@symphony/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { PgliteStore } from '../src/adapters/PgliteStore.js';
+import type { PgliteStore } from '../src/adapters/PgliteStore.js';
 import { TokenService } from '../src/auth.js';
-import { defaultRules } from '../src/domain/rules.js';
-import { createOfbApp } from '../src/http/app.js';
-import { listen } from '../src/http/serve.js';
 import { YjsCompactor } from '../src/http/yjs-compaction.js';
 import type { OfbStore } from '../src/OfbStore.js';
+import { startTestOfb, type TestOfb } from '../src/testing.js';
 
 // Background compaction of Yjs updates (lives beside the Automerge functions: same owner).
 
+let ofb: TestOfb;
 let store: PgliteStore;
-let server: Awaited<ReturnType<typeof listen>>;
 const tokens = new TokenService('compaction-test-secret-at-least-32-chars');
 let owner: string;
 /** persist-updates and load-document are the sync-server's: its service_role token. */
 let service: string;
 let workspaceId: string;
 
-const b64 = (u: Uint8Array) => Buffer.from(u).toString('base64');
+const b64 = bytesToBase64;
 
-async function ok(name: string, body: unknown, token: string) {
-  const res = await fetch(`${server.url}/functions/v1/${name}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify(body),
-  });
-  const json = (await res.json()) as Record<string, unknown>;
-  if (res.status !== 200) throw new Error(`${name}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
+const ok = async (name: OfbFunctionName, body: unknown, token: string) =>
+  (await ofb.ok(name, body, token)) as Record<string, unknown>;
 
 async function until(check: () => Promise<boolean>, what: string): Promise<void> {
   for (let i = 0; i < 500; i++) {
@@ -40,21 +33,15 @@ async function until(check: () => Promise<boolean>, what: string): Promise<void>
 }
 
 beforeAll(async () => {
-  store = await PgliteStore.open('memory://');
-  server = await listen(createOfbApp({ store, tokens, rules: defaultRules, compactAfterRows: 200 }));
-  const res = await fetch(`${server.url}/functions/v1/sign-up`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'compactor', password: 'password123' }),
-  });
-  owner = ((await res.json()) as { access_token: string }).access_token;
+  ofb = await startTestOfb({ tokens, compactAfterRows: 200 });
+  store = ofb.store;
+  owner = (await ofb.signUp('compactor')).token;
   service = await tokens.sign({ sub: 'sync-server', role: 'service_role' });
   workspaceId = ((await ok('create-workspace', { name: 'C' }, owner)).workspace as { id: string }).id;
   // Sign-ups hash passwords with scrypt: slow on a loaded machine.
 }, 30_000);
 afterAll(async () => {
-  await server?.close();
-  await store?.close();
+  await ofb?.close();
 });
 
 describe('background compaction after persist-updates', () => {
@@ -84,7 +71,7 @@ describe('background compaction after persist-updates', () => {
 
     const loaded = (await ok('load-document', { documentId }, service)).updates as string[];
     const replica = new Y.Doc();
-    for (const u of loaded) Y.applyUpdate(replica, new Uint8Array(Buffer.from(u, 'base64')));
+    for (const u of loaded) Y.applyUpdate(replica, base64ToBytes(u));
     expect(replica.getText('t').toString()).toBe(text.toString());
     expect(replica.getMap('m').toJSON()).toEqual(map.toJSON());
     expect(Y.encodeStateVector(replica)).toEqual(Y.encodeStateVector(source));

@@ -1,3 +1,4 @@
+// Tests of the OfbStore's Automerge chunk methods (save, load, range, remove) on PGlite and PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PgliteStore } from '../src/adapters/PgliteStore.js';
 import { PostgresStore } from '../src/adapters/PostgresStore.js';

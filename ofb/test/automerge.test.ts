@@ -1,14 +1,15 @@
+// Tests of Automerge chunks through OFB: service role only, writers' audit rows, Workflow schema and size
+// checks, validate-workflow, and concurrent saves.
 import * as Automerge from '@automerge/automerge';
+import { base64ToBytes, bytesToBase64, type OfbFunctionName } from '@symphony/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PgliteStore } from '../src/adapters/PgliteStore.js';
+import type { PgliteStore } from '../src/adapters/PgliteStore.js';
 import { TokenService } from '../src/auth.js';
-import { defaultRules } from '../src/domain/rules.js';
-import { createOfbApp } from '../src/http/app.js';
-import { listen } from '../src/http/serve.js';
+import { startTestOfb, type TestOfb } from '../src/testing.js';
 
 const MAX_DOCUMENT_BYTES = 20_000;
+let ofb: TestOfb;
 let store: PgliteStore;
-let server: Awaited<ReturnType<typeof listen>>;
 const tokens = new TokenService('automerge-test-secret-at-least-32-chars');
 let service: string;
 let owner: string;
@@ -16,32 +17,18 @@ let viewer: string;
 let stranger: string;
 let workspaceId: string;
 
-const b64 = (u: Uint8Array) => Buffer.from(u).toString('base64');
-const unb64 = (s: string) => new Uint8Array(Buffer.from(s, 'base64'));
+const b64 = bytesToBase64;
+const unb64 = base64ToBytes;
 
 async function call(name: string, body: unknown, token: string) {
-  const res = await fetch(`${server.url}/functions/v1/${name}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  const res = await ofb.call(name, JSON.stringify(body), token);
+  return { status: res.status, body: res.body as Record<string, unknown> };
 }
 
-async function ok(name: string, body: unknown, token: string) {
-  const res = await call(name, body, token);
-  if (res.status !== 200) throw new Error(`${name}: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
+const ok = async (name: OfbFunctionName, body: unknown, token: string) =>
+  (await ofb.ok(name, body, token)) as Record<string, unknown>;
 
-async function signUp(name: string): Promise<string> {
-  const res = await fetch(`${server.url}/functions/v1/sign-up`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name, password: 'password123' }),
-  });
-  return ((await res.json()) as { access_token: string }).access_token;
-}
+const signUp = async (name: string): Promise<string> => (await ofb.signUp(name)).token;
 
 let counter = 0;
 async function createWorkflow(kind: 'workflow' | 'document' = 'workflow'): Promise<string> {
@@ -78,10 +65,8 @@ const keysOf = async (prefix: string[]) =>
   );
 
 beforeAll(async () => {
-  store = await PgliteStore.open('memory://');
-  server = await listen(
-    createOfbApp({ store, tokens, rules: { ...defaultRules, maxDocumentBytes: MAX_DOCUMENT_BYTES } }),
-  );
+  ofb = await startTestOfb({ tokens, rules: { maxDocumentBytes: MAX_DOCUMENT_BYTES } });
+  store = ofb.store;
   service = await tokens.sign({ sub: 'sync-server', role: 'service_role' });
   owner = await signUp('am-owner');
   viewer = await signUp('am-viewer');
@@ -99,8 +84,7 @@ beforeAll(async () => {
   // Sign-ups hash passwords with scrypt: slow on a loaded machine.
 }, 30_000);
 afterAll(async () => {
-  await server?.close();
-  await store?.close();
+  await ofb?.close();
 });
 
 describe('Automerge chunks through OFB', () => {

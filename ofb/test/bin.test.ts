@@ -1,3 +1,5 @@
+// Tests of the symphony-ofb bin as a real process: it serves, stops on SIGTERM, keeps its data across
+// a restart, and exits 2 on a bad flag.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,3 +1,4 @@
+// Tests on PostgreSQL that Yjs compaction never loses an append that drew a lower seq and committed late.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { PostgresStore } from '../src/adapters/PostgresStore.js';

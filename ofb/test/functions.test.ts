@@ -1,5 +1,8 @@
+// Tests of OFB's functions through a stock supabase-js client: idempotency keys, Workspace index Documents,
+// invitations, sessions, authorize, and quotas (PGlite and PostgreSQL).
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import {
+  bytesToBase64,
   ErrorBody,
   IDEMPOTENCY_HEADER,
   OfbAuthorizeManyResult,
@@ -14,16 +17,14 @@ import { PgliteStore } from '../src/adapters/PgliteStore.js';
 import { PostgresStore } from '../src/adapters/PostgresStore.js';
 import { TokenService } from '../src/auth.js';
 import { defaultRules, type RulesConfig } from '../src/domain/rules.js';
-import { createOfbApp } from '../src/http/app.js';
-import { listen } from '../src/http/serve.js';
 import type { OfbStore } from '../src/OfbStore.js';
-import { type PostgresServer, startPostgres } from '../src/testing.js';
+import { type PostgresServer, startPostgres, startTestOfb } from '../src/testing.js';
 
 const tokens = new TokenService('functions-test-secret-at-least-32-characters');
 
 /** An OFB app on a free port, reached by a stock supabase-js client. */
 async function startApp(store: OfbStore, rules: RulesConfig = defaultRules) {
-  const server = await listen(createOfbApp({ store, tokens, rules, authRateLimit: false }));
+  const server = await startTestOfb({ store, tokens, rules });
   const supabase = createClient(server.url, 'anon-key', {
     // Node 20 has no global WebSocket; supabase-js needs one for realtime even when unused.
     realtime: { transport: WebSocket as unknown as typeof globalThis.WebSocket },
@@ -274,7 +275,7 @@ describe('OFB functions over supabase-js (PGlite)', () => {
       const viewer = await signUp(app.supabase, 'ivo');
       await call('create-workspace', { name: 'Indexed', id: 'ws-indexed' }, { token: owner.token });
       const index = 'workspace-ws-indexed';
-      const update = Buffer.from([0, 0]).toString('base64'); // an empty Yjs update
+      const update = bytesToBase64(Uint8Array.of(0, 0)); // an empty Yjs update
       const service = await tokens.sign({ sub: 'sync-server', role: 'service_role' });
       expect(
         (await call('persist-updates', { documentId: index, updates: [update] }, { token: service })).status,
@@ -681,7 +682,7 @@ describe('business-rule quotas through supabase-js', () => {
     expectRefused(tooBig, 422, 'validation', 'document_too_large');
     expect(tooBig.body.error.details).toEqual({ sizeBytes: 65, maxDocumentBytes: 64 });
     const docs = (await call('list-documents', { workspaceId: ws }, { token: owner.token })).body.documents;
-    const bigUpdate = Buffer.alloc(65).toString('base64');
+    const bigUpdate = bytesToBase64(new Uint8Array(65));
     expectRefused(
       await call(
         'persist-updates',

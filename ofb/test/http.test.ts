@@ -1,46 +1,32 @@
+// Tests of OFB's functions over plain HTTP: roles, rules and audit end to end, malformed bodies, persist
+// on sync, bounded bodies and sign-in limits, and the service-role key.
 import { createClient } from '@supabase/supabase-js';
-import { ErrorBody, IDEMPOTENCY_HEADER, OfbRequests } from '@symphony/schemas';
+import { base64ToBytes, bytesToBase64, ErrorBody, OfbRequests } from '@symphony/schemas';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
-import { PgliteStore } from '../src/adapters/PgliteStore.js';
+import type { PgliteStore } from '../src/adapters/PgliteStore.js';
 import { TokenService } from '../src/auth.js';
-import { defaultRules } from '../src/domain/rules.js';
-import { createOfbApp } from '../src/http/app.js';
-import { listen } from '../src/http/serve.js';
+import { startTestOfb, type TestOfb } from '../src/testing.js';
 
+let ofb: TestOfb;
 let store: PgliteStore;
-let server: Awaited<ReturnType<typeof listen>>;
+let server: { url: string };
 const tokens = new TokenService('test-secret-at-least-32-characters-long!');
 
 beforeAll(async () => {
-  store = await PgliteStore.open('memory://');
-  server = await listen(
-    createOfbApp({
-      store,
-      tokens,
-      rules: { ...defaultRules, maxDocumentBytes: 1000 },
-      authRateLimit: false,
-    }),
-  );
+  ofb = await startTestOfb({ tokens, rules: { maxDocumentBytes: 1000 } });
+  store = ofb.store;
+  server = { url: ofb.url };
 });
 afterAll(async () => {
-  await server?.close();
-  await store?.close();
+  await ofb?.close();
 });
 
 async function call(name: string, body: unknown, token?: string, raw = false, key?: string) {
-  const res = await fetch(`${server.url}/functions/v1/${name}`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...(key === undefined ? {} : { [IDEMPOTENCY_HEADER]: key }),
-    },
-    body: raw ? (body as string) : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  const res = await ofb.call(name, raw ? (body as string) : JSON.stringify(body), token, { key });
+  return { status: res.status, body: res.body as Record<string, unknown> };
 }
 
 describe('OFB functions over HTTP', () => {
@@ -278,11 +264,11 @@ describe('OFB functions over HTTP', () => {
     // Schema-valid bodies whose bytes are not Yjs: refused (422 invalid_update) even for the
     // service role, before any document is looked up, so nothing undecodable is ever stored.
     const service = await tokens.sign({ sub: 'sync-server', role: 'service_role' });
-    const b64 = (...bytes: number[]) => Buffer.from(bytes).toString('base64');
+    const b64 = (...bytes: number[]) => bytesToBase64(Uint8Array.from(bytes));
     const notYjs = [
       b64(1, 2),
       b64(255, 255, 255),
-      Buffer.from('not a yjs update').toString('base64'),
+      bytesToBase64(new TextEncoder().encode('not a yjs update')),
       b64(...Array.from({ length: 64 }, (_, i) => (i * 37 + 11) % 256)),
     ];
     for (const bytes of notYjs) {
@@ -323,12 +309,12 @@ describe('OFB functions over HTTP', () => {
 });
 
 describe('persist on sync: persist-updates, load-document, compact-document', () => {
-  const b64 = (...bytes: number[]) => Buffer.from(bytes).toString('base64');
+  const b64 = (...bytes: number[]) => bytesToBase64(Uint8Array.from(bytes));
   /** A real Yjs update (v1) inserting `text`, from a fresh client. */
   const yjs = (text: string) => {
     const doc = new Y.Doc();
     doc.getText('t').insert(0, text);
-    return Buffer.from(Y.encodeStateAsUpdate(doc)).toString('base64');
+    return bytesToBase64(Y.encodeStateAsUpdate(doc));
   };
   const [u1, u2, u3, u4, u7] = ['one', 'two', 'three', 'four', 'seven'].map(yjs) as [
     string,
@@ -457,7 +443,7 @@ describe('persist on sync: persist-updates, load-document, compact-document', ()
       .updates as string[];
     expect(afterCompaction).toHaveLength(1);
     const replica = new Y.Doc();
-    Y.applyUpdate(replica, Buffer.from(afterCompaction[0]!, 'base64'));
+    Y.applyUpdate(replica, base64ToBytes(afterCompaction[0]!));
     expect([...replica.getText('t').toString()].sort().join('')).toBe(
       [...'onetwothreefourseven'].sort().join(''),
     );
@@ -505,9 +491,7 @@ describe('persist on sync: persist-updates, load-document, compact-document', ()
 
 describe('bounded bodies and sign-in attempts', () => {
   it('reads at most 64 KiB of a non-byte function body, and rate-limits sign-up and sign-in per IP and name', async () => {
-    const limited = await listen(
-      createOfbApp({ store, tokens, rules: defaultRules, authRateLimit: { perMinute: 3 } }),
-    );
+    const limited = await startTestOfb({ store, tokens, authRateLimit: { perMinute: 3 } });
     try {
       const post = async (name: string, body: string) => {
         const res = await fetch(`${limited.url}/functions/v1/${name}`, {

@@ -1,3 +1,4 @@
+// Runs the row-level security suite on PGlite and on PostgreSQL 15.
 import { afterAll } from 'vitest';
 import { PgliteStore } from '../src/adapters/PgliteStore.js';
 import { PostgresStore } from '../src/adapters/PostgresStore.js';

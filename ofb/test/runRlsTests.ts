@@ -1,3 +1,5 @@
+// The row-level security suite OFB's database must pass: per-table probes as `authenticated`, every policy
+// needed, content and the audit log written by service_role only.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqlDriver } from '../src/adapters/SqlDriver.js';
 
@@ -455,45 +457,8 @@ const probes: Probe[] = [
   ),
 ];
 
-/** Runs every probe inside `tx`, each in a savepoint that is rolled back; returns the failures. */
-async function runProbes(tx: SqlDriver): Promise<string[]> {
-  const failures: string[] = [];
-  for (const probe of probes) {
-    await tx.query('savepoint probe');
-    let outcome: Expect;
-    try {
-      await tx.query('set local role authenticated');
-      await tx.query(`select set_config('request.jwt.claims', $1, true)`, [
-        JSON.stringify({ sub: probe.who, role: 'authenticated' }),
-      ]);
-      const rows = await tx.query(probe.sql);
-      outcome = probe.expect === 'ok' ? 'ok' : rows.length > 0 ? 'rows:1+' : 'rows:0';
-    } catch {
-      outcome = 'error';
-    }
-    await tx.query('rollback to savepoint probe');
-    if (outcome !== probe.expect)
-      failures.push(`${probe.table}: ${probe.name} (expected ${probe.expect}, got ${outcome})`);
-  }
-  return failures;
-}
-
 class Rollback extends Error {
   override name = 'Rollback';
-}
-
-/** Runs `fn` in a transaction that is always rolled back, and returns what `fn` returned. */
-async function inRolledBack<T>(db: SqlDriver, fn: (tx: SqlDriver) => Promise<T>): Promise<T> {
-  let result: T | undefined;
-  await db
-    .transaction(async (tx) => {
-      result = await fn(tx);
-      throw new Rollback();
-    })
-    .catch((error) => {
-      if (!(error instanceof Rollback)) throw error;
-    });
-  return result as T;
 }
 
 const tablesWithoutRls = `select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
@@ -600,4 +565,41 @@ export function runRlsTests(name: string, makeDb: () => Promise<SqlDriver>): voi
       expect(await db.query<{ n: unknown }>('select count(*) as n from audit_log')).toEqual(before);
     });
   });
+}
+
+/** Runs every probe inside `tx`, each in a savepoint that is rolled back; returns the failures. */
+async function runProbes(tx: SqlDriver): Promise<string[]> {
+  const failures: string[] = [];
+  for (const probe of probes) {
+    await tx.query('savepoint probe');
+    let outcome: Expect;
+    try {
+      await tx.query('set local role authenticated');
+      await tx.query(`select set_config('request.jwt.claims', $1, true)`, [
+        JSON.stringify({ sub: probe.who, role: 'authenticated' }),
+      ]);
+      const rows = await tx.query(probe.sql);
+      outcome = probe.expect === 'ok' ? 'ok' : rows.length > 0 ? 'rows:1+' : 'rows:0';
+    } catch {
+      outcome = 'error';
+    }
+    await tx.query('rollback to savepoint probe');
+    if (outcome !== probe.expect)
+      failures.push(`${probe.table}: ${probe.name} (expected ${probe.expect}, got ${outcome})`);
+  }
+  return failures;
+}
+
+/** Runs `fn` in a transaction that is always rolled back, and returns what `fn` returned. */
+async function inRolledBack<T>(db: SqlDriver, fn: (tx: SqlDriver) => Promise<T>): Promise<T> {
+  let result: T | undefined;
+  await db
+    .transaction(async (tx) => {
+      result = await fn(tx);
+      throw new Rollback();
+    })
+    .catch((error) => {
+      if (!(error instanceof Rollback)) throw error;
+    });
+  return result as T;
 }

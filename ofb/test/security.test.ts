@@ -1,10 +1,11 @@
+// Tests of the security review (issue 10) through the app with an injected clock: sign-in limits, control
+// characters, session revocation, and ids that reveal nothing.
 import { ErrorBody, MAX_SESSION_SECONDS, OfbRequests, OfbSession, OfbSignOutResult } from '@symphony/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PgliteStore } from '../src/adapters/PgliteStore.js';
 import { TokenService } from '../src/auth.js';
-import { defaultRules } from '../src/domain/rules.js';
-import { createOfbApp } from '../src/http/app.js';
 import type { OfbStore } from '../src/OfbStore.js';
+import { startTestOfb } from '../src/testing.js';
 
 /** Issue 10 (security review), items 4, 6, 8 and 9a, through the app with an injected clock. */
 
@@ -23,38 +24,24 @@ afterAll(async () => {
 // biome-ignore lint/suspicious/noExplicitAny: a JSON body of any function
 type Reply = { status: number; headers: Headers; body: any };
 
-/** A client of `app` at `address` (what the Node server reports as the peer). */
-function clientOf(app: ReturnType<typeof createOfbApp>) {
-  return async (
+/**
+ * A client of a fresh app over the shared store (or `options.store`), in process, at `address`
+ * (what the Node server reports as the peer).
+ */
+async function clientWith(options: { store?: OfbStore; authRateLimit?: { perMinute: number } | false } = {}) {
+  const ofb = await startTestOfb({
+    store: options.store ?? store,
+    tokens,
+    now,
+    serve: false,
+    authRateLimit: options.authRateLimit ?? false,
+  });
+  return (
     name: string,
     body: unknown,
     { token, address = '127.0.0.1' }: { token?: string; address?: string } = {},
-  ): Promise<Reply> => {
-    const res = await app.request(
-      `/functions/v1/${name}`,
-      {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
-        },
-        body: typeof body === 'string' ? body : JSON.stringify(body),
-      },
-      { incoming: { socket: { remoteAddress: address, remotePort: 1, remoteFamily: 'IPv4' } } },
-    );
-    return { status: res.status, headers: res.headers, body: await res.json() };
-  };
+  ): Promise<Reply> => ofb.call(name, body, token, { address });
 }
-
-const appWith = (options: { store?: OfbStore; authRateLimit?: { perMinute: number } | false } = {}) =>
-  createOfbApp({
-    store: options.store ?? store,
-    tokens,
-    rules: defaultRules,
-    now,
-    authRateLimit: false,
-    ...options,
-  });
 
 let names = 0;
 const freshName = (prefix: string) => `${prefix}-${++names}-${Math.random().toString(36).slice(2, 8)}`;
@@ -66,7 +53,7 @@ function expectRefused(reply: Reply, status: number, code: string) {
 
 describe('item 4: sign-in limits do not lock the owner out', () => {
   it('slows an attacker (429 with Retry-After) while the owner signs in from a clean address', async () => {
-    const call = clientOf(appWith({ authRateLimit: { perMinute: 10 } }));
+    const call = await clientWith({ authRateLimit: { perMinute: 10 } });
     const name = freshName('target');
     expect(
       (await call('sign-up', { name, password: 'owner-password' }, { address: '192.168.7.7' })).status,
@@ -107,7 +94,7 @@ describe('item 4: sign-in limits do not lock the owner out', () => {
   });
 
   it('limits every attempt from one address', async () => {
-    const call = clientOf(appWith({ authRateLimit: { perMinute: 3 } }));
+    const call = await clientWith({ authRateLimit: { perMinute: 3 } });
     for (let i = 0; i < 3; i++)
       expectRefused(
         await call('sign-in', { name: freshName('n'), password: 'password123' }, { address: '10.8.0.1' }),
@@ -140,7 +127,7 @@ describe('item 6: control characters are refused with 422, never 500', () => {
   ];
 
   it('in workspace names, document and workflow titles, and storage keys', async () => {
-    const call = clientOf(appWith());
+    const call = await clientWith();
     const owner = OfbSession.parse(
       (await call('sign-up', { name: freshName('ctl'), password: 'password123' })).body,
     );
@@ -197,7 +184,7 @@ describe('item 6: control characters are refused with 422, never 500', () => {
         return typeof value === 'function' ? value.bind(target) : value;
       },
     });
-    const call = clientOf(appWith({ store: leaky }));
+    const call = await clientWith({ store: leaky });
     const token = OfbSession.parse(
       (await call('sign-up', { name: freshName('net'), password: 'password123' })).body,
     ).access_token;
@@ -210,7 +197,7 @@ describe('item 8: sessions are revoked by sign-out, sign-out everywhere and a pa
   const userFunctions = Object.keys(OfbRequests).filter((n) => n !== 'sign-up' && n !== 'sign-in');
 
   it('refuses a signed-out token on every function that takes a token (and in authorize / authorize-many)', async () => {
-    const call = clientOf(appWith());
+    const call = await clientWith();
     const name = freshName('leaver');
     const first = OfbSession.parse((await call('sign-up', { name, password: 'password123' })).body);
     const second = OfbSession.parse((await call('sign-in', { name, password: 'password123' })).body);
@@ -258,7 +245,7 @@ describe('item 8: sessions are revoked by sign-out, sign-out everywhere and a pa
         return typeof value === 'function' ? value.bind(target) : value;
       },
     });
-    const call = clientOf(appWith({ store: counting }));
+    const call = await clientWith({ store: counting });
     const people = await Promise.all(
       [0, 1, 2].map(async () =>
         OfbSession.parse((await call('sign-up', { name: freshName('batch'), password: 'password123' })).body),
@@ -291,7 +278,7 @@ describe('item 8: sessions are revoked by sign-out, sign-out everywhere and a pa
   });
 
   it('sign-out everywhere revokes every session of the user, not the service role nor others', async () => {
-    const call = clientOf(appWith());
+    const call = await clientWith();
     const name = freshName('everywhere');
     const a = OfbSession.parse((await call('sign-up', { name, password: 'password123' })).body);
     const b = OfbSession.parse((await call('sign-in', { name, password: 'password123' })).body);
@@ -312,7 +299,7 @@ describe('item 8: sessions are revoked by sign-out, sign-out everywhere and a pa
   });
 
   it('change-password needs the current password, revokes every session and answers a fresh one', async () => {
-    const call = clientOf(appWith());
+    const call = await clientWith();
     const name = freshName('changer');
     const a = OfbSession.parse((await call('sign-up', { name, password: 'old-password' })).body);
     const b = OfbSession.parse((await call('sign-in', { name, password: 'old-password' })).body);
@@ -349,7 +336,7 @@ describe('item 8: sessions are revoked by sign-out, sign-out everywhere and a pa
   });
 
   it('caps a chain of refreshes at MAX_SESSION_SECONDS after the sign-in', async () => {
-    const call = clientOf(appWith());
+    const call = await clientWith();
     const name = freshName('chainer');
     let session = OfbSession.parse((await call('sign-up', { name, password: 'password123' })).body);
     const start = clock;
@@ -371,7 +358,7 @@ describe('item 8: sessions are revoked by sign-out, sign-out everywhere and a pa
   });
 
   it('a user token without a session (symphony token) works until exp but cannot be refreshed', async () => {
-    const call = clientOf(appWith());
+    const call = await clientWith();
     const user = OfbSession.parse(
       (await call('sign-up', { name: freshName('cli'), password: 'password123' })).body,
     ).user;
@@ -386,7 +373,7 @@ describe('item 8: sessions are revoked by sign-out, sign-out everywhere and a pa
 
 describe('item 9a: a create with a client-chosen id does not reveal what holds the id', () => {
   it("create-document with another workspace's document id gets a non-member's refusal, not document_exists", async () => {
-    const call = clientOf(appWith());
+    const call = await clientWith();
     const signUp = async (prefix: string) =>
       OfbSession.parse((await call('sign-up', { name: freshName(prefix), password: 'password123' })).body);
     const alice = await signUp('alice');

@@ -1,8 +1,8 @@
+// Runs the OfbStore acceptance suite on PgliteStore and on PostgresStore.
 import { afterAll } from 'vitest';
 import { PgliteStore } from '../src/adapters/PgliteStore.js';
 import { PostgresStore } from '../src/adapters/PostgresStore.js';
-import { type PostgresServer, startPostgres } from '../src/testing.js';
-import { runOfbStoreTests } from './runOfbStoreTests.js';
+import { type PostgresServer, runOfbStoreTests, startPostgres } from '../src/testing.js';
 
 runOfbStoreTests('PgliteStore', () => PgliteStore.open('memory://'));
 

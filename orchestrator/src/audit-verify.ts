@@ -1,7 +1,9 @@
-import type { SqlDriver } from '@symphony/ofb';
+// Verifies OFB's hash-chained audit_log page by page, with PostgreSQL recomputing each row's hash:
+// the check behind `symphony audit verify`.
+import { AUDIT_GENESIS_HASH, auditHashSql, type SqlDriver } from '@symphony/ofb';
 
-/** The `prev_hash` of the first row: the trigger's `repeat('0', 64)`. */
-export const genesisHash = '0'.repeat(64);
+/** The `prev_hash` of the first row: the trigger's `repeat('0', 64)` (OFB's {@link AUDIT_GENESIS_HASH}). */
+export const genesisHash = AUDIT_GENESIS_HASH;
 
 /** Where the chain first breaks, and how. */
 export interface AuditBreak {
@@ -22,16 +24,13 @@ export type AuditVerdict =
 const pageSize = 1000;
 
 /**
- * Each row with the hash recomputed by PostgreSQL itself. The expression is the trigger's
- * (`ofb_audit_chain` over `ofb_audit_canonical`, migration 20250101000000_init.sql) written out
- * inline, so a tamperer who redefines those functions cannot make a forged row verify.
+ * Each row with the hash recomputed by PostgreSQL itself, with OFB's own expression of the
+ * trigger's hash ({@link auditHashSql}: written out inline, so a tamperer who redefines the
+ * database's functions cannot make a forged row verify).
  */
 const pageQuery = `
 select a.seq::text as seq, a.prev_hash, a.hash,
-  encode(sha256(convert_to(a.prev_hash || json_build_array(
-    a.seq, to_char(a.at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), a.actor, a.action,
-    a.resource_kind, a.resource_id, a.workspace_id, a.allowed, a.reason
-  )::text, 'UTF8')), 'hex') as recomputed
+  ${auditHashSql('a')} as recomputed
 from public.audit_log a
 where a.seq > $1::bigint
 order by a.seq

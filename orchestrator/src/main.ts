@@ -1,3 +1,5 @@
+// The `symphony` CLI: `token` prints a dev access token, `audit verify` checks OFB's audit log;
+// `main(argv, io)` resolves to the exit code, so tests drive it in-process.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -43,6 +45,40 @@ const processIo: CliIo = {
 /** Misuse of the command line: reported with the usage text and exit code 2. */
 export class UsageError extends Error {
   override name = 'UsageError';
+}
+
+/**
+ * Runs the `symphony` CLI on `argv` (without `node` and the script) and resolves to the exit code:
+ * 0 success, 1 failure (for `audit verify`: a broken chain), 2 bad usage.
+ */
+export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'token':
+        return await token(rest, io);
+      case 'audit':
+        if (rest[0] !== 'verify')
+          throw new UsageError(`unknown audit subcommand "${rest[0] ?? ''}"; try "audit verify"`);
+        return await auditVerify(rest.slice(1), io);
+      case 'help':
+      case '--help':
+      case '-h':
+        io.stdout(`${usage}\n`);
+        return 0;
+      case undefined:
+        throw new UsageError('missing command');
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`symphony: ${error.message}\n\n${usage}\n`);
+      return 2;
+    }
+    io.stderr(`symphony: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
 }
 
 /** Every option of every command takes a string value. */
@@ -119,39 +155,5 @@ async function auditVerify(args: string[], io: CliIo): Promise<number> {
     return 1;
   } finally {
     await store.close();
-  }
-}
-
-/**
- * Runs the `symphony` CLI on `argv` (without `node` and the script) and resolves to the exit code:
- * 0 success, 1 failure (for `audit verify`: a broken chain), 2 bad usage.
- */
-export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
-  const [command, ...rest] = argv;
-  try {
-    switch (command) {
-      case 'token':
-        return await token(rest, io);
-      case 'audit':
-        if (rest[0] !== 'verify')
-          throw new UsageError(`unknown audit subcommand "${rest[0] ?? ''}"; try "audit verify"`);
-        return await auditVerify(rest.slice(1), io);
-      case 'help':
-      case '--help':
-      case '-h':
-        io.stdout(`${usage}\n`);
-        return 0;
-      case undefined:
-        throw new UsageError('missing command');
-      default:
-        throw new UsageError(`unknown command "${command}"`);
-    }
-  } catch (error) {
-    if (error instanceof UsageError) {
-      io.stderr(`symphony: ${error.message}\n\n${usage}\n`);
-      return 2;
-    }
-    io.stderr(`symphony: ${error instanceof Error ? error.message : String(error)}\n`);
-    return 1;
   }
 }

@@ -1,9 +1,12 @@
+// Tests of the `symphony` CLI: dev tokens and their claims, usage errors with exit code 2, and
+// `audit verify` on an intact and a tampered OFB audit log.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createOfbApp, defaultRules, loadJwtSecret, PgliteStore, TokenService } from '@symphony/ofb';
+import { loadJwtSecret, PgliteStore, TokenService } from '@symphony/ofb';
+import { startTestOfb } from '@symphony/ofb/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type CliIo, main } from '../src/main.js';
 
@@ -94,22 +97,14 @@ describe('symphony audit verify', () => {
     const dir = tempDir();
     const dbDir = join(dir, 'db');
     let store = await PgliteStore.open(dbDir);
-    const app = createOfbApp({
+    const ofb = await startTestOfb({
       store,
       tokens: new TokenService(loadJwtSecret(dir, {})),
-      rules: defaultRules,
+      authRateLimit: { perMinute: 10 },
+      serve: false,
     });
-    const call = async (name: string, body: unknown, token?: string) => {
-      const res = await app.request(`/functions/v1/${name}`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-        },
-        body: JSON.stringify(body),
-      });
-      return (await res.json()) as Record<string, unknown>;
-    };
+    const call = async (name: string, body: unknown, token?: string) =>
+      (await ofb.call(name, body, token)).body as Record<string, unknown>;
     const token = (await call('sign-up', { name: 'auditor', password: 'password123' }))
       .access_token as string;
     const ws = ((await call('create-workspace', { name: 'Audited' }, token)).workspace as { id: string }).id;

@@ -1,4 +1,6 @@
+// Why the sync-server refused a client's /automerge changes: the codes, shared by server and client.
 import { z } from 'zod';
+import { MAX_ID_LENGTH } from './ids.js';
 
 /**
  * Why the sync-server did not take a client's changes to an `/automerge` document. It travels as
@@ -37,7 +39,7 @@ export const ChangeRefusal = z.object({
     ChangeRefusalCode.storageRefused,
     ChangeRefusalCode.storageFailed,
   ]),
-  documentId: z.string().min(1).max(128),
+  documentId: z.string().min(1).max(MAX_ID_LENGTH),
   detail: z.string().max(MAX_DETAIL_LENGTH).optional(),
 });
 export type ChangeRefusal = z.infer<typeof ChangeRefusal>;

@@ -1,3 +1,4 @@
+// The editor engine's JSON-RPC protocol: every method's params and result, notifications and error codes.
 import { z } from 'zod';
 import { DocumentId } from './ids.js';
 import { RoleSchema } from './workspace.js';

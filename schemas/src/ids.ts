@@ -1,12 +1,15 @@
+// Ids of documents, workspaces and users: branded zod strings safe to use as file and room names.
 import { z } from 'zod';
 
 /**
  * Characters allowed in a document or workspace id: letters, digits, `_` and `-`, 1–128 long.
  * No dots or slashes, so an id can never name a path outside its folder on disk.
  */
-const ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
+/** The longest id of anything Symphony names (documents, workspaces, users): 128 characters. */
+export const MAX_ID_LENGTH = 128;
+const ID_PATTERN = new RegExp(`^[A-Za-z0-9_-]{1,${MAX_ID_LENGTH}}$`);
 
-const idMessage = 'must be 1–128 characters of letters, digits, "_" or "-"';
+const idMessage = `must be 1–${MAX_ID_LENGTH} characters of letters, digits, "_" or "-"`;
 
 /** A document's id; also its room name on the sync-server (`/yjs/<DocumentId>`). */
 export const DocumentId = z.string().regex(ID_PATTERN, `document id ${idMessage}`).brand<'DocumentId'>();
@@ -17,7 +20,7 @@ export const WorkspaceId = z.string().regex(ID_PATTERN, `workspace id ${idMessag
 export type WorkspaceId = z.infer<typeof WorkspaceId>;
 
 /** A user's id (the `sub` claim once OFB issues tokens). */
-export const UserId = z.string().min(1).max(128).brand<'UserId'>();
+export const UserId = z.string().min(1).max(MAX_ID_LENGTH).brand<'UserId'>();
 export type UserId = z.infer<typeof UserId>;
 
 /**

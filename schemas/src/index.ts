@@ -1,3 +1,4 @@
+// The public surface of @symphony/schemas: every wire contract and the pure workflow domain.
 export { base64ToBytes, bytesToBase64 } from './bytes.js';
 export {
   ChangeRefusal,
@@ -38,11 +39,12 @@ export {
   Token,
 } from './editor-engine.js';
 export { ErrorBody, ErrorCategory, errorBody, OfbErrorCode } from './errors.js';
-export { DocumentId, UserId, WorkspaceId, workspaceIndexDocumentId } from './ids.js';
-export type { OfbFunctionName } from './ofb.js';
+export { DocumentId, MAX_ID_LENGTH, UserId, WorkspaceId, workspaceIndexDocumentId } from './ids.js';
+export type { OfbFunctionName, OfbRequest, OfbResponse } from './ofb.js';
 export {
   IDEMPOTENCY_HEADER,
   IdempotencyKey,
+  idempotentOfbFunctions,
   MAX_SESSION_SECONDS,
   OfbAcceptInvitation,
   OfbAuthorize,
@@ -52,35 +54,58 @@ export {
   OfbAutomergeLoad,
   OfbAutomergeLoadRange,
   OfbAutomergeLoadRangeResult,
+  OfbAutomergeLoadResult,
   OfbAutomergeRemove,
   OfbAutomergeRemoveRange,
+  OfbAutomergeRemoveResult,
   OfbAutomergeSave,
+  OfbAutomergeSaveResult,
   OfbChangePassword,
   OfbChangeRole,
   OfbCompactDocument,
+  OfbCompactDocumentResult,
   OfbCreateDocument,
+  OfbCreateDocumentResult,
   OfbCreateWorkspace,
+  OfbCreateWorkspaceResult,
   OfbCredentials,
   OfbDeleteDocument,
+  OfbDeleteDocumentResult,
+  OfbDocument,
+  OfbFinding,
+  OfbInvitation,
   OfbInviteMember,
+  OfbInviteMemberResult,
+  OfbLimits,
   OfbListDocuments,
+  OfbListDocumentsResult,
   OfbListInvitations,
   OfbListInvitationsResult,
   OfbListMembers,
   OfbListMembersResult,
   OfbListStoredDocuments,
+  OfbListStoredDocumentsResult,
   OfbListWorkspaces,
+  OfbListWorkspacesResult,
   OfbLoadDocument,
   OfbLoadDocumentResult,
+  OfbMember,
+  OfbMemberResult,
   OfbPersistUpdates,
+  OfbPersistUpdatesResult,
   OfbRefreshSession,
   OfbRemoveMember,
+  OfbRemoveMemberResult,
   OfbRenameDocument,
+  OfbRenameDocumentResult,
   OfbRequests,
+  OfbResponses,
   OfbSession,
   OfbSignOut,
   OfbSignOutResult,
   OfbValidateWorkflow,
+  OfbValidateWorkflowResult,
+  OfbWorkspace,
   UserName,
 } from './ofb.js';
 export {
@@ -107,6 +132,13 @@ export {
 } from './presence.js';
 export type { SyncServerOptions } from './sync.js';
 export { CloseCode, Health, MessageType, SyncServerConfig } from './sync.js';
+export {
+  encodeAccess,
+  encodeSavedState,
+  encodeSavedStateSubscription,
+  readAccess,
+  readSavedState,
+} from './sync-messages.js';
 export { isPlainText, plainText } from './text.js';
 export type {
   Finding,

@@ -1,11 +1,46 @@
+// OFB's wire contract: each function's request and answer schema, the wire limits, the idempotent set.
 import { z } from 'zod';
+import { MAX_ID_LENGTH } from './ids.js';
 import { plainText } from './text.js';
+import { FindingCode, RejectReason } from './workflow/validate.js';
 import { RoleSchema, Title } from './workspace.js';
+
+/**
+ * The limits of OFB's wire: the request schemas below enforce them, OFB's app and the sync-server's
+ * adapters (which split their batches to fit) read them from here.
+ */
+export const OfbLimits = {
+  /** Ids (users, workspaces, documents, sessions, invitations): 1–128 of `A-Za-z0-9_-`. */
+  maxIdLength: MAX_ID_LENGTH,
+  /** 118 leaves room for the `workspace-` prefix of a workspace's index document id (128 at most). */
+  maxWorkspaceIdLength: 118,
+  /** An access token `authorize` takes; a Supabase JWT is well under 2 KiB. */
+  maxTokenLength: 8192,
+  /** Checks per `authorize-many` call: one per open connection of a sync-server, per re-check. */
+  maxChecksPerCall: 1000,
+  /** Writers one `persist-updates` or `automerge-save` batch may name. */
+  maxWritersPerBatch: 1000,
+  /** Yjs updates per `persist-updates` call. */
+  maxUpdatesPerPersist: 10_000,
+  /** Chunks per `automerge-save`, keys per `automerge-remove`. */
+  maxChunksPerCall: 1000,
+  /** Parts of an automerge-repo storage key (`[documentId, type, hash]` in practice). */
+  maxKeyParts: 8,
+  /** Characters of one storage key part. */
+  maxKeyPartLength: 256,
+  /** 64 KiB: the body of every function but the byte functions and `authorize-many`. */
+  maxJsonBodyBytes: 64 * 1024,
+  /** 4 MiB: `authorize-many`'s body (up to {@link OfbLimits.maxChecksPerCall} tokens). */
+  maxChecksBodyBytes: 4 * 1024 * 1024,
+} as const;
 
 /** Ids OFB accepts in requests: letters, digits, `_` and `-`, 1–128 long. */
 const Id = z
   .string()
-  .regex(/^[A-Za-z0-9_-]{1,128}$/, 'id must be 1–128 characters of letters, digits, "_" or "-"');
+  .regex(
+    new RegExp(`^[A-Za-z0-9_-]{1,${OfbLimits.maxIdLength}}$`),
+    `id must be 1–${OfbLimits.maxIdLength} characters of letters, digits, "_" or "-"`,
+  );
 
 /** A user name for local sign-in. */
 export const UserName = z
@@ -31,8 +66,10 @@ export const OfbSession = z.object({
  */
 export const OfbCreateWorkspace = z.strictObject({
   name: Title,
-  // 118 leaves room for the `workspace-` prefix of its index document's id (128 at most).
-  id: Id.refine((id) => id.length <= 118, 'workspace id must be at most 118 characters').optional(),
+  id: Id.refine(
+    (id) => id.length <= OfbLimits.maxWorkspaceIdLength,
+    `workspace id must be at most ${OfbLimits.maxWorkspaceIdLength} characters`,
+  ).optional(),
 });
 export const OfbListWorkspaces = z.strictObject({});
 /**
@@ -105,7 +142,10 @@ export const OfbDeleteDocument = z.strictObject({ documentId: Id });
  * document or workflow id, or `workspace-<workspaceId>` (the workspace's index document, kind
  * `workspace`).
  */
-export const OfbAuthorize = z.strictObject({ token: z.string().min(1).max(8192), resourceId: Id });
+export const OfbAuthorize = z.strictObject({
+  token: z.string().min(1).max(OfbLimits.maxTokenLength),
+  resourceId: Id,
+});
 export const OfbAuthorizeResult = z.object({
   role: RoleSchema,
   workspaceId: z.string(),
@@ -121,7 +161,9 @@ export type OfbAuthorizeResult = z.infer<typeof OfbAuthorizeResult>;
  * `authorize-many` (service_role only): many `authorize` checks in one call, answered in order.
  * The sync-server re-checks every open connection with it every few seconds.
  */
-export const OfbAuthorizeMany = z.strictObject({ checks: z.array(OfbAuthorize).min(1).max(1000) });
+export const OfbAuthorizeMany = z.strictObject({
+  checks: z.array(OfbAuthorize).min(1).max(OfbLimits.maxChecksPerCall),
+});
 export const OfbAuthorizeManyResult = z.object({
   results: z.array(
     z.union([
@@ -138,12 +180,12 @@ const Base64Bytes = z.base64().min(1, 'bytes must not be empty');
  * User ids whose changes a service-role batch carries (`persist-updates`, `automerge-save`): OFB
  * decides each one's write right itself and audits the batch under their names. Optional.
  */
-export const OfbWriters = z.array(Id).max(1000);
+export const OfbWriters = z.array(Id).max(OfbLimits.maxWritersPerBatch);
 
 /** `persist-updates`: Yjs updates (v1) to store after a document's stored ones, in order. */
 export const OfbPersistUpdates = z.strictObject({
   documentId: Id,
-  updates: z.array(Base64Bytes).min(1).max(10_000),
+  updates: z.array(Base64Bytes).min(1).max(OfbLimits.maxUpdatesPerPersist),
   writers: OfbWriters.optional(),
 });
 /** `load-document`: a document's stored updates. */
@@ -163,7 +205,10 @@ export const OfbCompactDocument = z.strictObject({
 export const OfbListStoredDocuments = z.strictObject({ workspaceId: Id.optional() });
 
 /** An automerge-repo storage key (`StorageKey`): `[documentId, 'snapshot' | 'incremental' | …, …]`. */
-const StorageKey = z.array(plainText('a storage key part').min(1).max(256)).min(1).max(8);
+const StorageKey = z
+  .array(plainText('a storage key part').min(1).max(OfbLimits.maxKeyPartLength))
+  .min(1)
+  .max(OfbLimits.maxKeyParts);
 /**
  * `automerge-save` (service_role): automerge-repo chunks to store, in one call and one transaction.
  * The first key part is the document id (which must exist in OFB as a workflow), except keys of
@@ -174,7 +219,7 @@ export const OfbAutomergeSave = z.strictObject({
   chunks: z
     .array(z.strictObject({ key: StorageKey, bytes: Base64Bytes }))
     .min(1)
-    .max(1000),
+    .max(OfbLimits.maxChunksPerCall),
   writers: OfbWriters.optional(),
 });
 /** `automerge-load` (service_role): one chunk, `bytes: null` when absent. */
@@ -185,7 +230,9 @@ export const OfbAutomergeLoadRangeResult = z.object({
   chunks: z.array(z.object({ key: z.array(z.string()), bytes: z.string() })),
 });
 /** `automerge-remove` (service_role): remove these keys (absent keys are fine). */
-export const OfbAutomergeRemove = z.strictObject({ keys: z.array(StorageKey).min(1).max(1000) });
+export const OfbAutomergeRemove = z.strictObject({
+  keys: z.array(StorageKey).min(1).max(OfbLimits.maxChunksPerCall),
+});
 /** `automerge-remove-range` (service_role): remove every chunk whose key starts with `prefix`. */
 export const OfbAutomergeRemoveRange = z.strictObject({ prefix: StorageKey });
 /** `validate-workflow`: OFB's authoritative findings for a stored workflow (any member may ask). */
@@ -234,3 +281,136 @@ export const IdempotencyKey = z
   .string()
   .regex(/^[A-Za-z0-9_-]{8,128}$/, 'idempotency key must be 8–128 characters of letters, digits, "_" or "-"');
 export type OfbFunctionName = keyof typeof OfbRequests;
+
+/**
+ * The functions that honour an {@link IDEMPOTENCY_HEADER}: the mutations a client's outbox
+ * replays. OFB refuses the header on any other function (422 `idempotency_not_supported`) rather
+ * than silently ignoring it, so callers send a key exactly to these.
+ */
+export const idempotentOfbFunctions: ReadonlySet<OfbFunctionName> = new Set<OfbFunctionName>([
+  'create-workspace',
+  'invite-member',
+  'accept-invitation',
+  'change-role',
+  'remove-member',
+  'create-document',
+  'rename-document',
+  'delete-document',
+]);
+
+// --- Answers ---------------------------------------------------------------------------------
+// What each function answers with status 200. OFB's handlers are typed with these; callers parse
+// with `OfbResponses[name]`. Refusals are an `ErrorBody` (errors.ts) instead.
+
+/** A workspace as OFB answers it. */
+export const OfbWorkspace = z.object({
+  id: z.string(),
+  name: z.string(),
+  createdBy: z.string(),
+  createdAt: z.string(),
+});
+/** A membership: `userId` holds `role` in `workspaceId`. */
+export const OfbMember = z.object({ workspaceId: z.string(), userId: z.string(), role: RoleSchema });
+/** A pending invitation as `invite-member` answers it. */
+export const OfbInvitation = z.object({
+  id: z.string(),
+  workspaceId: z.string(),
+  inviteeId: z.string(),
+  role: RoleSchema,
+  invitedBy: z.string(),
+  createdAt: z.string(),
+});
+/** A document's or workflow's metadata (kind `workspace`: a workspace's index document). */
+export const OfbDocument = z.object({
+  id: z.string(),
+  workspaceId: z.string(),
+  kind: z.enum(['document', 'workflow', 'workspace']),
+  title: z.string(),
+  sizeBytes: z.number(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export const OfbCreateWorkspaceResult = z.object({ workspace: OfbWorkspace, role: z.literal('owner') });
+export const OfbListWorkspacesResult = z.object({
+  workspaces: z.array(OfbWorkspace.extend({ role: RoleSchema })),
+});
+export const OfbInviteMemberResult = z.object({ invitation: OfbInvitation });
+/** `accept-invitation` and `change-role`: the membership as it now is. */
+export const OfbMemberResult = z.object({ member: OfbMember });
+export const OfbRemoveMemberResult = z.object({
+  removed: z.object({ workspaceId: z.string(), userId: z.string() }),
+});
+export const OfbListDocumentsResult = z.object({ documents: z.array(OfbDocument) });
+export const OfbCreateDocumentResult = z.object({ document: OfbDocument });
+/** `rename-document`: `null` only when the document was deleted while it was being renamed. */
+export const OfbRenameDocumentResult = z.object({ document: OfbDocument.nullable() });
+export const OfbDeleteDocumentResult = z.object({ deleted: z.string() });
+export const OfbPersistUpdatesResult = z.object({
+  stored: z.number().int().nonnegative(),
+  /** Seq of the last update stored, `null` when none was. */
+  lastSeq: z.number().nullable(),
+});
+export const OfbCompactDocumentResult = z.object({ seq: z.number() });
+export const OfbListStoredDocumentsResult = z.object({ documentIds: z.array(z.string()) });
+export const OfbAutomergeSaveResult = z.object({ stored: z.number().int().nonnegative() });
+export const OfbAutomergeLoadResult = z.object({ bytes: z.string().nullable() });
+/** `automerge-remove` and `automerge-remove-range`: how many chunks were removed. */
+export const OfbAutomergeRemoveResult = z.object({ removed: z.number().int().nonnegative() });
+/** One finding of `validateWorkflow` (see `workflow/validate.ts`). */
+export const OfbFinding = z.object({
+  code: z.enum(Object.values(FindingCode) as [FindingCode, ...FindingCode[]]),
+  severity: z.enum(['error', 'warning']),
+  target: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('node'), id: z.string() }),
+    z.object({ kind: z.literal('edge'), id: z.string() }),
+    z.object({ kind: z.literal('workflow') }),
+  ]),
+  message: z.string(),
+  hint: z.string(),
+});
+export const OfbValidateWorkflowResult = z.object({
+  findings: z.array(OfbFinding),
+  /** Every edge's verdict, by edge id. */
+  edges: z.record(
+    z.string(),
+    z.enum(['accepted', ...(Object.values(RejectReason) as [RejectReason, ...RejectReason[]])]),
+  ),
+});
+
+/** Every OFB function's answer schema (status 200), by function name, as {@link OfbRequests}. */
+export const OfbResponses = {
+  'sign-up': OfbSession,
+  'sign-in': OfbSession,
+  'refresh-session': OfbSession,
+  'sign-out': OfbSignOutResult,
+  'change-password': OfbSession,
+  'create-workspace': OfbCreateWorkspaceResult,
+  'list-workspaces': OfbListWorkspacesResult,
+  'invite-member': OfbInviteMemberResult,
+  'accept-invitation': OfbMemberResult,
+  'change-role': OfbMemberResult,
+  'remove-member': OfbRemoveMemberResult,
+  'list-members': OfbListMembersResult,
+  'list-invitations': OfbListInvitationsResult,
+  'list-documents': OfbListDocumentsResult,
+  'create-document': OfbCreateDocumentResult,
+  'rename-document': OfbRenameDocumentResult,
+  'delete-document': OfbDeleteDocumentResult,
+  authorize: OfbAuthorizeResult,
+  'authorize-many': OfbAuthorizeManyResult,
+  'persist-updates': OfbPersistUpdatesResult,
+  'load-document': OfbLoadDocumentResult,
+  'compact-document': OfbCompactDocumentResult,
+  'list-stored-documents': OfbListStoredDocumentsResult,
+  'automerge-save': OfbAutomergeSaveResult,
+  'automerge-load': OfbAutomergeLoadResult,
+  'automerge-load-range': OfbAutomergeLoadRangeResult,
+  'automerge-remove': OfbAutomergeRemoveResult,
+  'automerge-remove-range': OfbAutomergeRemoveResult,
+  'validate-workflow': OfbValidateWorkflowResult,
+} as const satisfies { readonly [N in OfbFunctionName]: z.ZodType };
+
+/** What function `N` answers (status 200), as its handler returns it and a caller parses it. */
+export type OfbResponse<N extends OfbFunctionName> = z.infer<(typeof OfbResponses)[N]>;
+/** What function `N` takes, once parsed (defaults applied). */
+export type OfbRequest<N extends OfbFunctionName> = z.output<(typeof OfbRequests)[N]>;

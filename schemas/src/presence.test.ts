@@ -1,3 +1,4 @@
+// Tests of the presence schemas: hostile presence is refused or cleaned.
 import { describe, expect, it } from 'vitest';
 import {
   BoardPresenceMessage,

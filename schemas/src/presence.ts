@@ -1,3 +1,4 @@
+// Presence on a document (Yjs awareness) and on a board (ephemeral messages): the narrow shapes peers may send.
 import { z } from 'zod';
 import { isPlainText, plainText } from './text.js';
 import { NodeId } from './workflow/model.js';

@@ -1,3 +1,4 @@
+// The sync-server's wire constants and settings: close codes, y-websocket message types, config, /healthz.
 import { z } from 'zod';
 import { MAX_DOCUMENT_BYTES } from './workspace.js';
 

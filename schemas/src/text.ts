@@ -1,3 +1,4 @@
+// Plain text a person can read and the database can store: the control-character and surrogate checks.
 import { z } from 'zod';
 
 /**

@@ -1,3 +1,4 @@
+// Workspaces, members, roles and document metadata: the entities OFB stores and every client shows.
 import { z } from 'zod';
 import { DocumentId, UserId, WorkspaceId } from './ids.js';
 import { plainText } from './text.js';

@@ -1,3 +1,4 @@
+// Tests of the base64 helpers in bytes.ts, with Buffer and without it (a browser).
 import { describe, expect, it, vi } from 'vitest';
 import { base64ToBytes, bytesToBase64 } from '../src/bytes.js';
 

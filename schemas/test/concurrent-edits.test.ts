@@ -1,3 +1,4 @@
+// Tests that concurrent workflow edits merged by Automerge reach one graph and the same validation verdicts on every peer.
 import * as Automerge from '@automerge/automerge';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

@@ -1,3 +1,5 @@
+// Tests of the board's words for a refused Workflow change: viewer, invalid Workflow, storage's refusal
+// from OFB's code, passing or lasting.
 import { ChangeRefusalCode } from '@symphony/schemas';
 import { describe, expect, it } from 'vitest';
 import { changeRefusalNotice } from './change-refusal.js';

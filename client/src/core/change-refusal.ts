@@ -1,5 +1,5 @@
-import { type ChangeRefusal, ChangeRefusalCode } from '@symphony/schemas';
-import { DOCUMENT_TOO_LARGE } from './storage-refusal.js';
+// The board's words for a refused workflow change: headline, advice, and whether editing stops.
+import { type ChangeRefusal, ChangeRefusalCode, OfbErrorCode } from '@symphony/schemas';
 
 /** What the board tells the person when the server did not take their changes to a workflow. */
 export interface ChangeRefusalNotice {
@@ -19,33 +19,32 @@ const KEEP_A_COPY = 'Export keeps your version as a file.';
 /** Why OFB refused to store the changes, in words, from its code (a `storage_refused` detail). */
 function storageReason(ofbCode: string | undefined): { why: string; advice: string; readOnly: boolean } {
   switch (ofbCode) {
-    case DOCUMENT_TOO_LARGE:
+    case OfbErrorCode.documentTooLarge:
       return {
         why: 'the workflow would be larger than the workspace allows',
         advice: `Remove what you just added, or split the workflow into smaller ones. ${KEEP_A_COPY}`,
         readOnly: false,
       };
-    case 'quota_exceeded':
+    case OfbErrorCode.quotaExceeded:
       return {
         why: 'the workspace has reached its storage quota',
         advice: `Ask the workspace owner to free space or raise the quota. ${KEEP_A_COPY}`,
         readOnly: false,
       };
-    case 'document_not_found':
-    case 'document_deleted':
+    case OfbErrorCode.documentNotFound:
       return {
         why: 'this workflow was deleted',
         advice: `${KEEP_A_COPY} Import it to start again from your version.`,
         readOnly: true,
       };
-    case 'role_too_low':
-    case 'not_a_member':
+    case OfbErrorCode.roleTooLow:
+    case OfbErrorCode.notAMember:
       return {
         why: 'you can no longer edit it',
         advice: `Ask the workspace owner for edit access. ${KEEP_A_COPY}`,
         readOnly: true,
       };
-    case 'invalid_workflow':
+    case OfbErrorCode.invalidWorkflow:
       return {
         why: 'the server found they would make the workflow invalid',
         advice: `${KEEP_A_COPY} Your collaborators do not see these changes.`,

@@ -1,29 +1,19 @@
-import {
-  type OfbFunctionName,
-  OfbListInvitationsResult,
-  OfbListMembersResult,
-  OfbSession as OfbSessionSchema,
-  OfbSignOutResult,
-  RoleSchema,
-} from '@symphony/schemas';
-import { z } from 'zod';
+// The browser's typed OFB client: every function's answer parsed with the shared OfbResponses schemas.
+import { type OfbFunctionName, type OfbResponse, OfbResponses } from '@symphony/schemas';
 import type { OfbTransport } from './OfbTransport.js';
 import { OfbRequestError } from './ofb-errors.js';
 
 /** One row of `list-workspaces`: a workspace and the caller's role in it. */
-export const OfbWorkspaceRow = z.object({
-  id: z.string(),
-  name: z.string(),
-  createdBy: z.string(),
-  createdAt: z.string(),
-  role: RoleSchema,
-});
-export type OfbWorkspaceRow = z.infer<typeof OfbWorkspaceRow>;
-const ListWorkspacesResult = z.object({ workspaces: z.array(OfbWorkspaceRow) });
+export type OfbWorkspaceRow = OfbResponse<'list-workspaces'>['workspaces'][number];
+export type OfbSession = OfbResponse<'sign-in'>;
+export type OfbMembers = OfbResponse<'list-members'>;
+export type OfbMyInvitation = OfbResponse<'list-invitations'>['invitations'][number];
 
-export type OfbSession = z.infer<typeof OfbSessionSchema>;
-export type OfbMembers = z.infer<typeof OfbListMembersResult>;
-export type OfbMyInvitation = z.infer<typeof OfbListInvitationsResult>['invitations'][number];
+interface CallOptions {
+  readonly anonymous?: boolean;
+  readonly token?: string;
+  readonly idempotencyKey?: string;
+}
 
 /**
  * OFB's functions, typed: requests go through an {@link OfbTransport} with the current token, and
@@ -39,17 +29,17 @@ export class OfbClient {
 
   /** Creates an account and signs it in. */
   signUp(name: string, password: string): Promise<OfbSession> {
-    return this.call('sign-up', { name, password }, OfbSessionSchema, { anonymous: true });
+    return this.call('sign-up', { name, password }, { anonymous: true });
   }
 
   /** Signs in with name and password. */
   signIn(name: string, password: string): Promise<OfbSession> {
-    return this.call('sign-in', { name, password }, OfbSessionSchema, { anonymous: true });
+    return this.call('sign-in', { name, password }, { anonymous: true });
   }
 
   /** Trades a still-valid `token` for a fresh session of the same user. */
   refreshSession(token: string): Promise<OfbSession> {
-    return this.call('refresh-session', {}, OfbSessionSchema, { token });
+    return this.call('refresh-session', {}, { token });
   }
 
   /**
@@ -57,7 +47,7 @@ export class OfbClient {
    * user and answers a fresh one for this browser.
    */
   changePassword(currentPassword: string, newPassword: string): Promise<OfbSession> {
-    return this.call('change-password', { currentPassword, newPassword }, OfbSessionSchema);
+    return this.call('change-password', { currentPassword, newPassword });
   }
 
   /**
@@ -65,47 +55,44 @@ export class OfbClient {
    * `everywhere` every session of its user; answers how many were live.
    */
   async signOut(token: string, everywhere: boolean): Promise<number> {
-    return (await this.call('sign-out', everywhere ? { everywhere } : {}, OfbSignOutResult, { token }))
-      .revoked;
+    return (await this.call('sign-out', everywhere ? { everywhere } : {}, { token })).revoked;
   }
 
   /** The caller's workspaces and role in each. */
   async listWorkspaces(): Promise<OfbWorkspaceRow[]> {
-    return (await this.call('list-workspaces', {}, ListWorkspacesResult)).workspaces;
+    return (await this.call('list-workspaces', {})).workspaces;
   }
 
   /** Members (with names) and pending invitations of a workspace. */
   listMembers(workspaceId: string): Promise<OfbMembers> {
-    return this.call('list-members', { workspaceId }, OfbListMembersResult);
+    return this.call('list-members', { workspaceId });
   }
 
   /** The caller's own pending invitations. */
   async listInvitations(): Promise<OfbMyInvitation[]> {
-    return (await this.call('list-invitations', {}, OfbListInvitationsResult)).invitations;
+    return (await this.call('list-invitations', {})).invitations;
   }
 
   /** Accepts one of the caller's invitations. */
   async acceptInvitation(invitationId: string): Promise<void> {
-    await this.call('accept-invitation', { invitationId }, z.unknown());
+    await this.call('accept-invitation', { invitationId });
   }
 
-  /** Calls a mutating function with an idempotency key (the outbox's entry point). */
+  /**
+   * Calls a mutating function with an idempotency key (the outbox's entry point). The outbox only
+   * needs to know the call was applied, so the answer is passed on unread.
+   */
   mutate(name: OfbFunctionName, body: unknown, idempotencyKey: string): Promise<unknown> {
-    return this.call(name, body, z.unknown(), { idempotencyKey });
+    return this.send(name, body, { idempotencyKey });
   }
 
-  private async call<T>(
-    name: OfbFunctionName,
+  private async call<N extends OfbFunctionName>(
+    name: N,
     body: unknown,
-    schema: z.ZodType<T>,
-    options: { anonymous?: boolean; token?: string; idempotencyKey?: string } = {},
-  ): Promise<T> {
-    const token = options.anonymous ? undefined : (options.token ?? this.token() ?? undefined);
-    const answer = await this.transport.invoke(name, body, {
-      ...(token === undefined ? {} : { token }),
-      ...(options.idempotencyKey === undefined ? {} : { idempotencyKey: options.idempotencyKey }),
-    });
-    const parsed = schema.safeParse(answer);
+    options: CallOptions = {},
+  ): Promise<OfbResponse<N>> {
+    const answer = await this.send(name, body, options);
+    const parsed = OfbResponses[name].safeParse(answer);
     if (!parsed.success)
       throw new OfbRequestError(
         200,
@@ -113,6 +100,14 @@ export class OfbClient {
         'bad_response',
         `OFB's answer to ${name} has an unexpected shape`,
       );
-    return parsed.data;
+    return parsed.data as OfbResponse<N>;
+  }
+
+  private send(name: OfbFunctionName, body: unknown, options: CallOptions): Promise<unknown> {
+    const token = options.anonymous ? undefined : (options.token ?? this.token() ?? undefined);
+    return this.transport.invoke(name, body, {
+      ...(token === undefined ? {} : { token }),
+      ...(options.idempotencyKey === undefined ? {} : { idempotencyKey: options.idempotencyKey }),
+    });
   }
 }

@@ -1,7 +1,9 @@
-import { ErrorBody, type ErrorCategory } from '@symphony/schemas';
+// How an OFB call fails, as the client sees it: refused (OfbRequestError, with OFB's code and words) or
+// unreachable (OfbUnreachableError).
+import { ErrorBody, type ErrorCategory, OfbErrorCode } from '@symphony/schemas';
 
 /** OFB's code for a 409 while the same idempotency key is still being applied elsewhere. */
-export const REQUEST_IN_PROGRESS = 'request_in_progress';
+export const REQUEST_IN_PROGRESS = OfbErrorCode.requestInProgress;
 
 /**
  * OFB answered, and refused: `status` is the HTTP status, `category`, `code` and `message` come from

@@ -1,3 +1,4 @@
+// The embedded OfbStore adapter: PGlite (PostgreSQL in WASM) in-process, behind the SqlDriver of SqlOfbStore.
 import { mkdirSync } from 'node:fs';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { migrate } from './migrations.js';
@@ -6,24 +7,6 @@ import { SqlOfbStore } from './SqlOfbStore.js';
 
 /** Where the embedded database lives unless told otherwise. */
 export const defaultPgliteDir = '.symphony/db';
-
-function driver(db: PGlite | Transaction, root: PGlite | null): SqlDriver {
-  return {
-    async query<R>(text: string, params: readonly unknown[] = []) {
-      return (await db.query<R>(text, params as unknown[])).rows;
-    },
-    async exec(text: string) {
-      await db.exec(text);
-    },
-    async transaction<T>(fn: (tx: SqlDriver) => Promise<T>): Promise<T> {
-      if (root === null) return fn(driver(db, null));
-      return root.transaction((tx) => fn(driver(tx, null)));
-    },
-    async close() {
-      await root?.close();
-    },
-  };
-}
 
 /** The embedded adapter: PostgreSQL compiled to WASM, in-process, nothing to install. */
 export class PgliteStore extends SqlOfbStore {
@@ -41,4 +24,22 @@ export class PgliteStore extends SqlOfbStore {
     await migrate(driver(pglite, pglite));
     return new PgliteStore(pglite);
   }
+}
+
+function driver(db: PGlite | Transaction, root: PGlite | null): SqlDriver {
+  return {
+    async query<R>(text: string, params: readonly unknown[] = []) {
+      return (await db.query<R>(text, params as unknown[])).rows;
+    },
+    async exec(text: string) {
+      await db.exec(text);
+    },
+    async transaction<T>(fn: (tx: SqlDriver) => Promise<T>): Promise<T> {
+      if (root === null) return fn(driver(db, null));
+      return root.transaction((tx) => fn(driver(tx, null)));
+    },
+    async close() {
+      await root?.close();
+    },
+  };
 }

@@ -1,7 +1,22 @@
+// The server OfbStore adapter: a real PostgreSQL or Supabase database through postgres.js.
 import postgres from 'postgres';
 import { migrate } from './migrations.js';
 import type { SqlDriver } from './SqlDriver.js';
 import { SqlOfbStore } from './SqlOfbStore.js';
+
+/** The server adapter: a real PostgreSQL or Supabase database at `DATABASE_URL`. */
+export class PostgresStore extends SqlOfbStore {
+  private constructor(readonly sql: postgres.Sql) {
+    super(driver(sql, sql));
+  }
+
+  /** Connects and applies pending migrations. */
+  static async open(url: string, options: { max?: number } = {}): Promise<PostgresStore> {
+    const sql = postgres(url, { max: options.max ?? 10, onnotice: () => {} });
+    await migrate(driver(sql, sql));
+    return new PostgresStore(sql);
+  }
+}
 
 type Sql = postgres.Sql | postgres.TransactionSql;
 
@@ -22,18 +37,4 @@ function driver(sql: Sql, root: postgres.Sql | null): SqlDriver {
       await root?.end({ timeout: 5 });
     },
   };
-}
-
-/** The server adapter: a real PostgreSQL or Supabase database at `DATABASE_URL`. */
-export class PostgresStore extends SqlOfbStore {
-  private constructor(readonly sql: postgres.Sql) {
-    super(driver(sql, sql));
-  }
-
-  /** Connects and applies pending migrations. */
-  static async open(url: string, options: { max?: number } = {}): Promise<PostgresStore> {
-    const sql = postgres(url, { max: options.max ?? 10, onnotice: () => {} });
-    await migrate(driver(sql, sql));
-    return new PostgresStore(sql);
-  }
 }

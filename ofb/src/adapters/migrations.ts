@@ -1,3 +1,4 @@
+// Applies OFB's migrations (ofb/supabase/migrations) in order, recording them as the Supabase CLI does.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';

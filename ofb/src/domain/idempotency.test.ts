@@ -1,3 +1,4 @@
+// Tests of the idempotency request hash: key order and undefined fields ignored, requests told apart.
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, requestHash } from './idempotency.js';
 

@@ -1,3 +1,4 @@
+// The request hash an idempotency key is bound to: a function's parsed request as canonical JSON, hashed.
 import { createHash } from 'node:crypto';
 
 /**

@@ -1,3 +1,4 @@
+// Tests of OFB's access decisions: the full role × action × resource matrix, written out by hand.
 import type { Role } from '@symphony/schemas';
 import { describe, expect, it } from 'vitest';
 import { Action, type DecisionReason, decide, ResourceKind } from './rbac.js';

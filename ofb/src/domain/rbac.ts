@@ -1,4 +1,5 @@
-import type { Role } from '@symphony/schemas';
+// OFB's role-based access decisions: actions, resource kinds, the policy table and the pure `decide`.
+import { OfbErrorCode, type Role } from '@symphony/schemas';
 
 /** What a caller wants to do. */
 export const Action = {
@@ -24,20 +25,22 @@ export const ResourceKind = {
 } as const;
 export type ResourceKind = (typeof ResourceKind)[keyof typeof ResourceKind];
 
-/** Why {@link decide} answered as it did; stored in the audit log. */
+/**
+ * Why {@link decide} answered as it did; stored in the audit log. A denial's reason is also the
+ * code of the 403 that refuses it (`OfbErrorCode`).
+ */
 export const DecisionReason = {
   allowed: 'allowed',
-  notAMember: 'not_a_member',
-  roleTooLow: 'role_too_low',
-  notApplicable: 'not_applicable',
+  notAMember: OfbErrorCode.notAMember,
+  roleTooLow: OfbErrorCode.roleTooLow,
+  notApplicable: OfbErrorCode.notApplicable,
 } as const;
 export type DecisionReason = (typeof DecisionReason)[keyof typeof DecisionReason];
 
 /** The answer to "may this role do this action on this kind of resource?". */
-export interface Decision {
-  readonly allowed: boolean;
-  readonly reason: DecisionReason;
-}
+export type Decision =
+  | { readonly allowed: true; readonly reason: typeof DecisionReason.allowed }
+  | { readonly allowed: false; readonly reason: Exclude<DecisionReason, typeof DecisionReason.allowed> };
 
 const rank: Record<Role, number> = { viewer: 1, editor: 2, owner: 3 };
 

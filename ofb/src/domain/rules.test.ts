@@ -1,3 +1,4 @@
+// Tests of OFB's business rules: Document size, quotas from config, keeping an owner, and name validation.
 import { describe, expect, it } from 'vitest';
 import {
   checkDocumentSize,

@@ -1,4 +1,6 @@
-import { MAX_DOCUMENT_BYTES, type Role, RoleSchema, Title } from '@symphony/schemas';
+// OFB's business rules: configurable limits (Document size, quotas), name and password schemas,
+// and the checks that answer a RuleViolation.
+import { MAX_DOCUMENT_BYTES, OfbErrorCode, type Role, RoleSchema, Title } from '@symphony/schemas';
 import { z } from 'zod';
 
 /** Limits OFB enforces authoritatively. Every field has a default; deployments may tighten them. */
@@ -33,7 +35,10 @@ export { RoleSchema };
 
 /** A broken business rule: the code names it, `details` says by how much. */
 export interface RuleViolation {
-  readonly code: 'document_too_large' | 'quota_exceeded' | 'last_owner';
+  readonly code:
+    | typeof OfbErrorCode.documentTooLarge
+    | typeof OfbErrorCode.quotaExceeded
+    | typeof OfbErrorCode.lastOwner;
   readonly message: string;
   readonly details: Record<string, unknown>;
 }
@@ -42,7 +47,7 @@ export interface RuleViolation {
 export function checkDocumentSize(rules: RulesConfig, sizeBytes: number): RuleViolation | null {
   if (sizeBytes <= rules.maxDocumentBytes) return null;
   return {
-    code: 'document_too_large',
+    code: OfbErrorCode.documentTooLarge,
     message: `a document may hold at most ${rules.maxDocumentBytes} bytes; this one has ${sizeBytes}`,
     details: { sizeBytes, maxDocumentBytes: rules.maxDocumentBytes },
   };
@@ -56,7 +61,7 @@ export function checkQuota(
 ): RuleViolation | null {
   if (current < rules[quota]) return null;
   return {
-    code: 'quota_exceeded',
+    code: OfbErrorCode.quotaExceeded,
     message: `${quota} is ${rules[quota]} and already reached`,
     details: { quota, limit: rules[quota], current },
   };
@@ -73,7 +78,7 @@ export function checkKeepsOwner(
 ): RuleViolation | null {
   if (targetRole !== 'owner' || newRole === 'owner' || owners > 1) return null;
   return {
-    code: 'last_owner',
+    code: OfbErrorCode.lastOwner,
     message: 'a workspace needs at least one owner; make someone else owner first',
     details: { owners },
   };

@@ -1,3 +1,4 @@
+// Serves an OFB Hono app over Node's HTTP server on a local port.
 import { type ServerType, serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 

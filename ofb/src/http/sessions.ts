@@ -1,5 +1,7 @@
+// OFB's sign-in sessions: starting, refreshing, checking (with a short cache of live ones) and revoking
+// them, so a signed-out session's tokens are refused.
 import { randomUUID } from 'node:crypto';
-import { MAX_SESSION_SECONDS, OfbErrorCode } from '@symphony/schemas';
+import { MAX_SESSION_SECONDS, OfbErrorCode, OfbLimits } from '@symphony/schemas';
 import { AuthError, type Claims, type TokenService } from '../auth.js';
 import type { OfbStore, SessionRevocation } from '../OfbStore.js';
 
@@ -12,7 +14,7 @@ export const SESSION_CHECK_CACHE_MS = 1000;
 /** How many live sessions are remembered (least recently checked go first). */
 const CACHE_SIZE = 4096;
 /** Session ids OFB mints are UUIDs; anything else in a `sid` claim names no session. */
-const SESSION_ID = /^[A-Za-z0-9_-]{1,128}$/;
+const SESSION_ID = new RegExp(`^[A-Za-z0-9_-]{1,${OfbLimits.maxIdLength}}$`);
 
 /** A Supabase-style session body (`sign-up`, `sign-in`, `refresh-session`, `change-password`). */
 export interface SessionBody {

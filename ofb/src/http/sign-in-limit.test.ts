@@ -1,3 +1,4 @@
+// Tests of the sign-in limiter: per-name slowdowns, per-address budgets, spread attacks, IPv6 /64 grouping.
 import { describe, expect, it } from 'vitest';
 import { addressKey, SignInLimiter, signInLimits } from './sign-in-limit.js';
 

@@ -1,3 +1,5 @@
+// Limits on sign-up and sign-in per address, per address and name, and per name: guessing a password
+// is slowed without locking the owner out.
 import { isIPv6 } from 'node:net';
 import { RateLimiter } from './rate-limit.js';
 

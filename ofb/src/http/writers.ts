@@ -1,3 +1,4 @@
+// The audit rows of a service-role batch that names its writers: each writer's right, decided and recorded.
 import type { Claims } from '../auth.js';
 import { decide, type ResourceKind } from '../domain/rbac.js';
 import type { AuditEntry, OfbStore } from '../OfbStore.js';

@@ -1,3 +1,4 @@
+// Background compaction of a Document's stored Yjs updates after persist-updates, one at a time per Document.
 import * as Y from 'yjs';
 import type { OfbStore } from '../OfbStore.js';
 import { KeyedQueue } from './keyed-queue.js';

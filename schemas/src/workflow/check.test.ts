@@ -1,3 +1,4 @@
+// Tests of checkWorkflowDocument: which document shapes may be stored as workflows.
 import * as Automerge from '@automerge/automerge';
 import { describe, expect, it } from 'vitest';
 import { checkWorkflowDocument } from './check.js';

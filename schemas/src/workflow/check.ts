@@ -1,3 +1,4 @@
+// Whether a document can be stored as a workflow at all (its shape), before validation of its meaning.
 import { Workflow } from './model.js';
 import { NodeLibrary, type NodeTypeSpec } from './node-library.js';
 

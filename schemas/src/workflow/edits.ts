@@ -1,3 +1,4 @@
+// Edits of a workflow, one function per gesture, as plain mutations usable inside an Automerge change.
 import { type EdgeId, NodeId, type Position, type Workflow, type WorkflowEdge } from './model.js';
 import { NodeLibrary, type NodeTypeSpec } from './node-library.js';
 

@@ -1,3 +1,4 @@
+// The pure workflow domain's public surface: model, node library, checks, validation, edits, templates.
 export type { WorkflowDocumentCheck, WorkflowDocumentIssue } from './check.js';
 export { checkWorkflowDocument } from './check.js';
 export {

@@ -1,3 +1,4 @@
+// The workflow model: nodes, edges, port references and positions as zod schemas with branded ids, and its export file.
 import { z } from 'zod';
 import { plainText } from '../text.js';
 

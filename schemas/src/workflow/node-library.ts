@@ -1,3 +1,4 @@
+// The node library: every node type's ports, data types and param schema, and which types may flow into which.
 import { z } from 'zod';
 import { NodeKind } from './model.js';
 

@@ -1,3 +1,4 @@
+// Workflow templates: starting points a person instantiates into a new workflow.
 import { createEdgeId, createNodeId } from './edits.js';
 import type { EdgeId, NodeId, Position, Workflow } from './model.js';
 import { NodeLibrary } from './node-library.js';

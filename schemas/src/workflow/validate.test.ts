@@ -1,3 +1,4 @@
+// Tests of validateWorkflow: the findings for each kind of fault.
 import { describe, expect, it } from 'vitest';
 import { addNode, connect, deleteElements, edgesAttachedTo } from './edits.js';
 import type { EdgeId, NodeId, Workflow } from './model.js';

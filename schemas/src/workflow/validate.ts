@@ -1,3 +1,4 @@
+// Workflow validation: findings (errors and warnings) about nodes, edges and the whole graph, shared by board, OFB and orchestrator.
 import type { EdgeId, NodeId, Workflow, WorkflowEdge } from './model.js';
 import { canFlow, NodeLibrary, type NodeTypeSpec, type PortSpec } from './node-library.js';
 

@@ -1,6 +1,7 @@
+// The acceptance suite of the OfbStore port: every adapter's test file calls it (imports vitest).
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConflictError, InvalidTextError, type OfbStore } from '../src/OfbStore.js';
+import { ConflictError, InvalidTextError, type OfbStore } from '../OfbStore.js';
 
 /**
  * The acceptance suite every {@link OfbStore} adapter must pass. `makeStore` is called once;

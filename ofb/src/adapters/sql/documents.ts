@@ -1,0 +1,79 @@
+// Documents' metadata and the access check's read in SQL: the DocumentStore role of SqlOfbStore.
+import type { Role } from '@symphony/schemas';
+import type { AccessRecord, DocumentRecord, DocumentStore } from '../../OfbStore.js';
+import type { SqlDriver } from '../SqlDriver.js';
+import { unique } from './errors.js';
+import { document } from './rows.js';
+
+/** {@link DocumentStore} over a {@link SqlDriver}. */
+export class SqlDocumentStore implements DocumentStore {
+  constructor(private readonly db: SqlDriver) {}
+
+  async createDocument(d: Omit<DocumentRecord, 'createdAt' | 'updatedAt'>): Promise<DocumentRecord> {
+    const rows = await unique(`document ${d.id}`, () =>
+      this.db.query(
+        `insert into documents (id, workspace_id, kind, title, size_bytes)
+         values ($1, $2, $3, $4, $5) returning *`,
+        [d.id, d.workspaceId, d.kind, d.title, d.sizeBytes],
+      ),
+    );
+    return document(rows[0]!);
+  }
+
+  async getDocument(id: string): Promise<DocumentRecord | null> {
+    const rows = await this.db.query('select * from documents where id = $1', [id]);
+    return rows[0] ? document(rows[0]) : null;
+  }
+
+  async listDocuments(workspaceId: string): Promise<DocumentRecord[]> {
+    const rows = await this.db.query(
+      "select * from documents where workspace_id = $1 and kind <> 'workspace' order by created_at, id",
+      [workspaceId],
+    );
+    return rows.map(document);
+  }
+
+  async countDocuments(workspaceId: string): Promise<number> {
+    const rows = await this.db.query<{ n: unknown }>(
+      "select count(*) as n from documents where workspace_id = $1 and kind <> 'workspace'",
+      [workspaceId],
+    );
+    return Number(rows[0]!.n);
+  }
+
+  async renameDocument(id: string, title: string): Promise<DocumentRecord | null> {
+    const rows = await this.db.query(
+      'update documents set title = $2, updated_at = now() where id = $1 returning *',
+      [id, title],
+    );
+    return rows[0] ? document(rows[0]) : null;
+  }
+
+  async deleteDocument(id: string): Promise<boolean> {
+    return (await this.db.query('delete from documents where id = $1 returning id', [id])).length > 0;
+  }
+
+  async findAccess(userId: string, resourceId: string): Promise<AccessRecord | null> {
+    // One statement: the resource (a workspace's index document first), the role, the user's name.
+    const rows = await this.db.query(
+      `with target as (
+         select w.id as workspace_id, 'workspace'::text as kind, 0 as rank from workspaces w
+           where left($2, 10) = 'workspace-' and w.id = substr($2, 11)
+         union all
+         select d.workspace_id, d.kind, 1 from documents d where d.id = $2
+         order by rank limit 1
+       )
+       select t.workspace_id, t.kind, m.role, (select u.name from users u where u.id = $1) as user_name
+       from target t left join members m on m.workspace_id = t.workspace_id and m.user_id = $1`,
+      [userId, resourceId],
+    );
+    const r = rows[0];
+    if (!r) return null;
+    return {
+      workspaceId: String(r.workspace_id),
+      kind: r.kind as AccessRecord['kind'],
+      role: r.role === null ? null : (r.role as Role),
+      userName: r.user_name === null ? null : String(r.user_name),
+    };
+  }
+}
