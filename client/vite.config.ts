@@ -1,3 +1,5 @@
+// The Vite build of the client PWA: dev proxy to a sync-server (/yjs, /automerge, OFB, /healthz),
+// the editor engine's Worker and shims, Automerge's WASM, the public-env secret guard, the service worker.
 import { defineConfig } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 import wasm from 'vite-plugin-wasm';

@@ -1,3 +1,5 @@
+// A Vite plugin that lets the editor engine's JSON-RPC layer (json-rpc-peer) run in the page and its
+// Worker: a tiny `events` EventEmitter and a module-local `process.nextTick`, nothing else touched.
 import type { Plugin } from 'vite';
 
 /** Id of the small `events` module json-rpc-peer gets in the browser. */

@@ -1,3 +1,5 @@
+// The client's entry point: OFB (transport, auth session) and the app shell, then once signed in the
+// session registry, outbox, Workspace directory and Workflow repo; the service worker.
 import { registerSW } from 'virtual:pwa-register';
 import { type DocumentId, WorkspaceId, workspaceIndexDocumentId } from '@symphony/schemas';
 import { syncServerUrl } from './config.js';

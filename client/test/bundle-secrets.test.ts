@@ -1,3 +1,5 @@
+// Tests of the built client bundle: no JWT secret, service-role key or OFB server code in it, and a
+// build refused when a VITE_* variable holds a secret.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

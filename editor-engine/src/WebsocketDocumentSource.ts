@@ -1,6 +1,13 @@
-import { CloseCode, type DocumentId, MessageType, RoleSchema } from '@symphony/schemas';
-import * as decoding from 'lib0/decoding';
-import * as encoding from 'lib0/encoding';
+// The sync-server DocumentSource: the engine joins as a stock y-websocket client, so OFB's permissions
+// apply to it as to a browser.
+import {
+  CloseCode,
+  type DocumentId,
+  encodeSavedStateSubscription,
+  MessageType,
+  readAccess,
+  readSavedState,
+} from '@symphony/schemas';
 import { WebSocket } from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
@@ -61,21 +68,17 @@ export class WebsocketDocumentSource implements DocumentSource {
     };
 
     provider.messageHandlers[MessageType.savedState] = (_encoder, decoder) => {
-      savedState = decoding.readVarUint8Array(decoder);
+      savedState = readSavedState(decoder);
     };
     provider.messageHandlers[MessageType.access] = (_encoder, decoder) => {
-      const role = RoleSchema.safeParse(decoding.readVarString(decoder));
-      if (!role.success) return;
+      const role = readAccess(decoder);
+      if (role === null) return;
       roleKnown = true;
-      if (role.data !== status.role) setStatus({ ...status, role: role.data });
+      if (role !== status.role) setStatus({ ...status, role });
       settle();
     };
     provider.on('status', ({ status: state }) => {
-      if (state === 'connected') {
-        const e = encoding.createEncoder();
-        encoding.writeVarUint(e, MessageType.savedState);
-        provider.ws?.send(encoding.toUint8Array(e));
-      }
+      if (state === 'connected') provider.ws?.send(encodeSavedStateSubscription());
       const connected = state === 'connected';
       if (connected !== status.connected) setStatus({ ...status, connected });
     });

@@ -1,3 +1,5 @@
+// A Lit controller that follows the session registry's app-wide connection state (online, offline,
+// syncing, unsaved changes) and re-renders its element on every change.
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { AggregateState, SessionRegistry } from '../sync/session-registry.js';
 

@@ -1,3 +1,5 @@
+// A Lit controller binding an element to a Workspace's Document and Workflow lists (its index document),
+// re-rendering on every change and reporting this replica's own creates, renames and deletes for OFB.
 import { type WorkspaceId, workspaceIndexDocumentId } from '@symphony/schemas';
 import type { ReactiveControllerHost } from 'lit';
 import { DocumentIndex, type DocumentSummary } from '../core/document-index.js';

@@ -1,3 +1,5 @@
+// A Lit controller binding an element to one Document's session from the registry: held while connected,
+// switched on request, re-rendering the element when the connection state changes.
 import type { DocumentId } from '@symphony/schemas';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { DocumentSession, SessionSnapshot } from '../sync/document-session.js';

@@ -1,3 +1,5 @@
+// A Lit controller that re-renders its element whenever a store it watches (auth session, outbox, …)
+// changes.
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 
 /** Anything with a `subscribe(listener) → unsubscribe` (the auth session, the outbox, …). */

@@ -1,3 +1,5 @@
+// A Lit controller binding the Workflow board to one Workflow's automerge handle: finding it, validating
+// each version, undoable edits (BoardHistory) and board presence over ephemeral messages.
 import type { DocHandle, DocHandleEphemeralMessagePayload } from '@automerge/automerge-repo';
 import { type ChangeRefusal, validateWorkflow, type Workflow, type WorkflowReport } from '@symphony/schemas';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';

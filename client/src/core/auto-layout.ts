@@ -1,3 +1,4 @@
+// Auto layout for the Harmony Board: positions for every node of a Workflow from ELK's layered algorithm.
 import { type NodeId, NodeLibrary, type Position, type Workflow } from '@symphony/schemas';
 import { nodeSize, portPosition } from './board-geometry.js';
 

@@ -1,3 +1,5 @@
+// The Harmony Board's geometry in board units: node and port sizes and positions, edge paths, viewport
+// zoom and fit, rectangles, and how each data type's port is drawn.
 import { DataType, type NodeTypeSpec, type Position, type WorkflowNode } from '@symphony/schemas';
 
 /** Width of a node on the board, in board units. */

@@ -1,3 +1,4 @@
+// Tests of the board's undo and redo: ops' exact inverses, and undo that leaves collaborators' edits alone.
 import type { EdgeId, NodeId, Workflow } from '@symphony/schemas';
 import { describe, expect, it } from 'vitest';
 import { applyOps, BoardHistory, type BoardOp } from './board-history.js';

@@ -1,3 +1,5 @@
+// The Harmony Board's undo and redo: Workflow edits as invertible ops (BoardOp, applyOps) and
+// BoardHistory, one person's stacks that never undo a collaborator's changes.
 import {
   type EdgeId,
   type NodeId,
@@ -22,11 +24,6 @@ export type BoardOp =
   | { readonly op: 'move'; readonly positions: readonly (readonly [NodeId, Position])[] }
   | { readonly op: 'set-param'; readonly node: NodeId; readonly name: string; readonly value: unknown }
   | { readonly op: 'rename'; readonly name: string };
-
-/** A plain, JSON-safe copy (Automerge proxies and frozen docs become ordinary objects). */
-function plain<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T;
-}
 
 /**
  * Applies `ops` to `workflow` in order (inside `handle.change` they become one Automerge change)
@@ -163,4 +160,9 @@ export class BoardHistory {
     this.undoStack.length = 0;
     this.redoStack.length = 0;
   }
+}
+
+/** A plain, JSON-safe copy (Automerge proxies and frozen docs become ordinary objects). */
+function plain<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
 }

@@ -1,3 +1,5 @@
+// Tests of board presence: peers by name with selection and drags, malformed or hostile messages
+// ignored, silent peers expired.
 import { describe, expect, it } from 'vitest';
 import { BoardPresence } from './board-presence.js';
 

@@ -1,3 +1,5 @@
+// Who else is on a Harmony Board: the presence message a board broadcasts and BoardPresence, the
+// bookkeeping of peers from their ephemeral messages (selection, pointer, drags, expiry).
 import { BoardPresenceMessage } from '@symphony/schemas';
 import type { z } from 'zod';
 

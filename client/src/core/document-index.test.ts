@@ -1,3 +1,5 @@
+// Tests of the Workspace's Document list: title validation, create/rename/touch/delete, merges across
+// replicas, plain-object entries, remote changes observed, and title search.
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import {

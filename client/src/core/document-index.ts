@@ -1,3 +1,5 @@
+// The Workspace's Document list in its index Y.Doc (DocumentIndex): create, rename, touch and delete,
+// merged live across replicas; title validation and title search.
 import { DocumentId, Title } from '@symphony/schemas';
 import * as Y from 'yjs';
 

@@ -1,3 +1,5 @@
+// Tests of Document presence cleaning: safe peers for the presence list, safe states and cursors for
+// y-codemirror.next, and EditorAwareness passing the local state and writes through.
 import { presenceColorFor } from '@symphony/schemas';
 import * as encoding from 'lib0/encoding';
 import { describe, expect, it } from 'vitest';

@@ -1,3 +1,5 @@
+// Remote Document presence, cleaned before anything draws it: peers for the presence list, and the
+// awareness y-codemirror.next draws remote cursors from (EditorAwareness).
 import {
   cleanDocumentPresence,
   type DocumentPresence,
@@ -9,10 +11,10 @@ import type { Awareness } from 'y-protocols/awareness';
 import type * as Y from 'yjs';
 
 /**
- * Remote document presence, cleaned before anything draws it. The sync-server already cleans what
- * it relays, but a page may be connected to a server configured differently, so every awareness
- * state a peer controls goes through the shared `cleanDocumentPresence` here too: colours are
- * `#rrggbb` (or `#rrggbbaa` for a selection), names bounded plain text, cursors well-formed.
+ * The sync-server already cleans what it relays, but a page may be connected to a server configured
+ * differently, so every awareness state a peer controls goes through the shared
+ * `cleanDocumentPresence` here too: colours are `#rrggbb` (or `#rrggbbaa` for a selection), names
+ * bounded plain text, cursors well-formed.
  */
 
 /** A collaborator as the presence list shows them. */
@@ -25,11 +27,6 @@ export interface DocumentPeer {
 
 /** 40: the characters of a name the presence list and cursor labels show. */
 const SHOWN_NAME_LENGTH = 40;
-
-/** A state's user, cleaned; the fallback colour is derived from the user id or the client id. */
-function cleanState(clientId: number, state: unknown): DocumentPresence {
-  return cleanDocumentPresence(state, String(clientId));
-}
 
 /** The other people in `awareness` who have a name, by name; every colour is safe to draw. */
 export function remotePeers(awareness: Pick<Awareness, 'clientID' | 'getStates'>): DocumentPeer[] {
@@ -73,21 +70,6 @@ export function editorState(clientId: number, state: unknown, textName: string |
   const anchor = completePosition(cursor.anchor, textName);
   const head = completePosition(cursor.head, textName);
   return { ...clean, cursor: anchor && head ? { anchor, head } : null };
-}
-
-function completePosition(
-  p: RelativePositionJson,
-  textName: string | undefined,
-): RelativePositionJson | null {
-  const tname = p.tname ?? null;
-  if (tname !== null && tname !== textName) return null;
-  return { type: p.type ?? null, tname, item: p.item ?? null, assoc: p.assoc ?? 0 };
-}
-
-/** The name `text` is shared under in its document, if it is a root type. */
-function rootName(text: Y.Text): string | undefined {
-  for (const [name, type] of text.doc?.share ?? []) if ((type as unknown) === text) return name;
-  return undefined;
 }
 
 /**
@@ -149,4 +131,24 @@ export class EditorAwareness {
     this.cache.set(state, clean);
     return clean;
   }
+}
+
+/** A state's user, cleaned; the fallback colour is derived from the user id or the client id. */
+function cleanState(clientId: number, state: unknown): DocumentPresence {
+  return cleanDocumentPresence(state, String(clientId));
+}
+
+function completePosition(
+  p: RelativePositionJson,
+  textName: string | undefined,
+): RelativePositionJson | null {
+  const tname = p.tname ?? null;
+  if (tname !== null && tname !== textName) return null;
+  return { type: p.type ?? null, tname, item: p.item ?? null, assoc: p.assoc ?? 0 };
+}
+
+/** The name `text` is shared under in its document, if it is a root type. */
+function rootName(text: Y.Text): string | undefined {
+  for (const [name, type] of text.doc?.share ?? []) if ((type as unknown) === text) return name;
+  return undefined;
 }

@@ -1,3 +1,4 @@
+// Display formatting shared by the client's views: how long ago an ISO time was ("5 minutes ago").
 const UNITS: ReadonlyArray<[Intl.RelativeTimeFormatUnit, number]> = [
   ['year', 365 * 24 * 3600],
   ['month', 30 * 24 * 3600],

@@ -1,3 +1,4 @@
+// Large, valid, deterministic Workflows for the board's performance checks (the `?generate=` dev hook).
 import type { EdgeId, NodeId, Workflow } from '@symphony/schemas';
 
 /**

@@ -1,3 +1,4 @@
+// Tests of watchIndexMutations: this replica's creates, renames and deletes reported, remote ones ignored.
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { DocumentIndex } from './document-index.js';

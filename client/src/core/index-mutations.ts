@@ -1,3 +1,5 @@
+// Watches a Workspace's index Y.Doc for this replica's own creates, renames and deletes of Documents
+// and Workflows, so they can be registered with OFB.
 import * as Y from 'yjs';
 import { DOCUMENTS_KEY } from './document-index.js';
 import { WORKFLOWS_KEY } from './workflow-index.js';

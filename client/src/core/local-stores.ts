@@ -1,3 +1,5 @@
+// Names of everything the browser keeps per signed-in account (IndexedDB databases, localStorage keys),
+// and removing one account's offline copies.
 import type { StringStore } from './StringStore.js';
 import { keysWithPrefix } from './StringStore.js';
 

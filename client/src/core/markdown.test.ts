@@ -1,3 +1,4 @@
+// Tests of Markdown import and export naming: titles from the first heading, safe file names.
 import { describe, expect, it } from 'vitest';
 import { exportFileName, firstHeading, titleForImport } from './markdown.js';
 

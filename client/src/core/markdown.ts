@@ -1,3 +1,5 @@
+// Markdown import and export of Documents: the title of an imported file (its first heading) and a safe
+// download file name.
 import { Title } from '@symphony/schemas';
 
 /** 200: the longest title {@link Title} accepts. */

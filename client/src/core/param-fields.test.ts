@@ -1,3 +1,5 @@
+// Tests of the params inspector's fields: zod schemas to form fields for every node type, raw input
+// read as values, and validation errors per parameter.
 import { NodeLibrary } from '@symphony/schemas';
 import { describe, expect, it } from 'vitest';
 import { formatFieldValue, paramErrors, paramFields, readFieldInput } from './param-fields.js';

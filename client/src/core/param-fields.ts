@@ -1,3 +1,5 @@
+// The params inspector's form fields, derived from a node type's zod schema: field kinds, reading and
+// formatting their input, and per-parameter errors from the same validation as the findings.
 import type { NodeTypeSpec } from '@symphony/schemas';
 import { z } from 'zod';
 

@@ -1,3 +1,5 @@
+// Tests of the unsaved-change count (PendingChanges): local transactions counted until the server's
+// savedState covers them, kept across a reload, malformed or undeliverable markers dropped.
 import { describe, expect, it } from 'vitest';
 import { PendingChanges } from './pending-changes.js';
 

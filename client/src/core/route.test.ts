@@ -1,3 +1,4 @@
+// Tests of the app's hash routes: Document and Workflow routes round-trip, anything else is home.
 import { describe, expect, it } from 'vitest';
 import { parseRoute, routeHash } from './route.js';
 

@@ -1,3 +1,5 @@
+// The app's routes and their location hashes: the Workspace home, one Document (`#/doc/<id>`) or one
+// Workflow (`#/workflow/<automerge URL>`).
 import { DocumentId } from '@symphony/schemas';
 import { looksLikeAutomergeUrl } from './workflow-index.js';
 

@@ -1,3 +1,4 @@
+// Tests of throttle: a run at once, then at most one per interval with a trailing run; flush and cancel.
 import { describe, expect, it } from 'vitest';
 import { throttle } from './throttle.js';
 

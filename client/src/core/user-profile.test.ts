@@ -1,3 +1,4 @@
+// Tests of the local user profile: a random first profile, corrupt ones replaced, names and colours checked.
 import { describe, expect, it } from 'vitest';
 import { MemoryStringStore } from './StringStore.js';
 import { loadUserProfile, saveUserProfile, USER_PROFILE_KEY, validateUserName } from './user-profile.js';

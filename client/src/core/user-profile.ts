@@ -1,3 +1,5 @@
+// This person's profile as collaborators see it (display name, cursor colour): a random first one,
+// validation, and loading and saving it in localStorage.
 import { lightPresenceColor, PRESENCE_COLORS, PresenceColor } from '@symphony/schemas';
 import type { StringStore } from './StringStore.js';
 

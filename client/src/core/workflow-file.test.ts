@@ -1,3 +1,4 @@
+// Tests of Workflow files: export round trip, errors naming where a file is wrong, safe file names.
 import { instantiateTemplate, WorkflowTemplates } from '@symphony/schemas';
 import { describe, expect, it } from 'vitest';
 import { exportFileName, exportWorkflow, parseWorkflowFile } from './workflow-file.js';

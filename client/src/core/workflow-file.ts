@@ -1,3 +1,5 @@
+// Workflow files: a Workflow exported as `symphony-workflow` JSON and read back, with errors that say
+// where the file is wrong.
 import { type Workflow, WorkflowFile } from '@symphony/schemas';
 
 /** 10 MiB: a 10,000-node workflow is about 3 MiB of JSON; anything larger is not a workflow file. */
@@ -26,13 +28,6 @@ export function exportFileName(name: string): string {
     .replace(/^-+|-+$/g, '')
     .slice(0, 80);
   return `${base === '' ? 'workflow' : base}.workflow.json`;
-}
-
-function describePath(path: readonly PropertyKey[]): string {
-  if (path.length === 0) return 'the file';
-  return path
-    .map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
-    .join('');
 }
 
 /**
@@ -83,4 +78,11 @@ export function parseWorkflowFile(text: string): WorkflowFileResult {
     return { ok: false, errors };
   }
   return { ok: true, workflow: parsed.data.workflow };
+}
+
+function describePath(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return 'the file';
+  return path
+    .map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
+    .join('');
 }

@@ -1,3 +1,4 @@
+// Tests of the Workspace's Workflow list: add, rename, touch, delete, and merges across replicas.
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { InvalidWorkflowNameError, WorkflowIndex } from './workflow-index.js';

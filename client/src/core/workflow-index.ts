@@ -1,3 +1,5 @@
+// The Workspace's Workflow list in its index Y.Doc, beside the Document list (WorkflowIndex): add,
+// rename, touch and delete by automerge URL, merged live across replicas.
 import { WorkflowName } from '@symphony/schemas';
 import * as Y from 'yjs';
 

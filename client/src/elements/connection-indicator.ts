@@ -1,3 +1,5 @@
+// <connection-indicator>: the header's online / offline / syncing badge with the count of changes the
+// server has not saved yet, and its words (describeConnection).
 import { css, html, LitElement } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { ConnectionStatus, type OfflineReason } from '../sync/document-session.js';

@@ -1,3 +1,5 @@
+// <document-editor-pane>: a Document's text with the editor engine's tools: the Markdown editor, find
+// and replace above it and the outline beside it.
 import type { KeyBinding } from '@codemirror/view';
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
@@ -14,14 +16,6 @@ import './outline-panel.js';
 
 /** `localStorage` key remembering whether the outline is shown. */
 const OUTLINE_KEY = 'symphony:outline';
-
-function storedOutline(): boolean {
-  try {
-    return localStorage.getItem(OUTLINE_KEY) === '1';
-  } catch {
-    return false;
-  }
-}
 
 /**
  * The document's text with the editor engine's tools: the Markdown editor, the find & replace
@@ -286,6 +280,14 @@ export class DocumentEditorPane extends LitElement {
         }
       </div>
     `;
+  }
+}
+
+function storedOutline(): boolean {
+  try {
+    return localStorage.getItem(OUTLINE_KEY) === '1';
+  } catch {
+    return false;
   }
 }
 

@@ -1,3 +1,5 @@
+// <document-view>: one Document's page: its editable title, the collaborative Markdown editor, who else
+// is here, Markdown export, and notices when the server refused changes.
 import type { DocumentId, Role } from '@symphony/schemas';
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';

@@ -1,3 +1,5 @@
+// <find-panel>: find and replace in the open Document through the editor engine (regex, case, whole
+// word, match count; each replace one undoable engine transaction).
 import type { FindMatch } from '@symphony/schemas';
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';

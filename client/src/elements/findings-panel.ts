@@ -1,3 +1,4 @@
+// <findings-panel>: a Workflow's validation findings as a list; choosing one selects what it concerns.
 import type { Finding, FindingTarget } from '@symphony/schemas';
 import { css, html, LitElement } from 'lit';
 import { customElement, property } from 'lit/decorators.js';

@@ -1,30 +1,23 @@
+// <harmony-board>: the Harmony Board, a Workflow drawn as SVG and edited by direct manipulation; it
+// hit-tests DOM events into the gesture machine (board-gestures.ts) and applies its commands.
 import {
   addNode,
-  canFlow,
-  createEdgeId,
   type EdgeId,
   type Finding,
   type NodeId,
   NodeLibrary,
-  type NodeTypeSpec,
-  type PortSpec,
   type Position,
-  type RejectReason,
   type Workflow,
   type WorkflowNode,
   type WorkflowReport,
 } from '@symphony/schemas';
-import { css, html, LitElement, nothing, type PropertyValues, svg } from 'lit';
+import { html, LitElement, nothing, type PropertyValues, svg } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import {
-  edgeMidpoint,
-  edgePath,
   fitViewport,
   intersects,
   nodeSize,
-  PORT_STYLE,
-  portOffset,
   portPosition,
   type Rect,
   rectFromPoints,
@@ -33,66 +26,38 @@ import {
   type Viewport,
   zoomAt,
 } from '../core/board-geometry.js';
+import {
+  type BoardActivity,
+  type BoardCommand,
+  type BoardEdit,
+  type BoardGesture,
+  type BoardHit,
+  type BoardInput,
+  type BoardSelection,
+  deleteSelectionEdit,
+  stepBoardGesture,
+} from '../core/board-gestures.js';
 import type { BoardOp } from '../core/board-history.js';
 import type { BoardPeer } from '../core/board-presence.js';
+import {
+  renderBoardEdge,
+  renderBoardNode,
+  renderBoardPeer,
+  renderGestureOverlay,
+} from './harmony-board.parts.js';
+import { harmonyBoardStyles } from './harmony-board.styles.js';
 
-/** Detail of `board-edit`: one gesture, to apply as one change. */
-export interface BoardEdit {
-  readonly label: string;
-  readonly ops: readonly BoardOp[];
-}
-
-/** Detail of `selection-change`. */
-export interface BoardSelection {
-  readonly nodes: readonly NodeId[];
-  readonly edges: readonly EdgeId[];
-}
-
-/** Detail of `presence-change`: what collaborators should see of this person. */
-export interface BoardActivity {
-  readonly pointer: Position | null;
-  readonly dragging: readonly (readonly [string, Position])[];
-}
+export type { BoardActivity, BoardEdit, BoardSelection } from '../core/board-gestures.js';
+export { REJECT_LABEL } from './harmony-board.parts.js';
 
 /** The MIME type a palette item carries when dragged onto the board. */
 export const NODE_TYPE_MIME = 'application/x-symphony-node-type';
-
-/** Words for why an edge is rejected, shown on the edge and in its tooltip. */
-export const REJECT_LABEL: Readonly<Record<RejectReason, string>> = {
-  dangling: 'node deleted',
-  'invalid-ports': 'ports do not fit',
-  'extra-input': 'input already connected',
-  cycle: 'closes a cycle',
-};
-
-type Gesture =
-  | { kind: 'pan'; start: Position; origin: Viewport; moved: boolean; pointerId: number }
-  | {
-      kind: 'move';
-      start: Position;
-      ids: NodeId[];
-      dx: number;
-      dy: number;
-      moved: boolean;
-      pointerId: number;
-    }
-  | {
-      kind: 'connect';
-      from: { node: NodeId; port: string; type: PortSpec['type'] };
-      start: Position;
-      at: Position;
-      pointerId: number;
-    }
-  | { kind: 'band'; start: Position; at: Position; additive: readonly NodeId[]; pointerId: number };
 
 /**
  * Below 35 % zoom nodes are drawn as outlines (no text, no ports): at that size they are
  * unreadable anyway, and rasterising 1,000 nodes' text and ports is what costs frames.
  */
 const OUTLINE_BELOW_ZOOM = 0.35;
-
-/** 20 board units: how far arrow keys move the selection (shift: 4×). */
-const NUDGE = 20;
 
 /**
  * The Harmony Board: a workflow drawn as SVG, edited by direct manipulation. Nodes with typed
@@ -109,6 +74,9 @@ const NUDGE = 20;
  * redo, Ctrl+A select all, arrows move the selection, + / - zoom, 0 fits the workflow, Esc clears
  * the selection.
  *
+ * What an input does is decided by the pure gesture machine ({@link stepBoardGesture}): this
+ * element renders, hit-tests DOM events into the machine's inputs and applies its commands.
+ *
  * @fires board-edit - `CustomEvent<BoardEdit>`: a gesture to apply.
  * @fires selection-change - `CustomEvent<BoardSelection>`.
  * @fires presence-change - `CustomEvent<BoardActivity>`: pointer and drag, for collaborators.
@@ -118,212 +86,7 @@ const NUDGE = 20;
  */
 @customElement('harmony-board')
 export class HarmonyBoard extends LitElement {
-  static override styles = css`
-    :host {
-      display: block;
-      position: relative;
-      overflow: hidden;
-      background: #f8f9fb;
-      user-select: none;
-      -webkit-user-select: none;
-    }
-    .canvas {
-      position: absolute;
-      inset: 0;
-      outline: none;
-      touch-action: none;
-      overflow: hidden;
-      background-image: radial-gradient(circle at 1px 1px, #d5dae2 1px, transparent 1.2px);
-    }
-    /* The content sits on its own compositor layer: panning moves the layer, nothing repaints. */
-    .layer {
-      position: absolute;
-      left: 0;
-      top: 0;
-      width: 100%;
-      height: 100%;
-      transform-origin: 0 0;
-      will-change: transform;
-      pointer-events: none;
-    }
-    svg.content {
-      position: absolute;
-      left: 0;
-      top: 0;
-      width: 100%;
-      height: 100%;
-      overflow: visible;
-      pointer-events: none;
-    }
-    .node,
-    .edge path.hit {
-      pointer-events: auto;
-    }
-    .canvas:focus-visible {
-      box-shadow: inset 0 0 0 2px var(--sy-accent);
-    }
-    .canvas {
-      cursor: grab;
-    }
-    .canvas.panning {
-      cursor: grabbing;
-    }
-    .node {
-      cursor: default;
-    }
-    .node .body {
-      fill: #fff;
-      stroke: #c9d0da;
-      stroke-width: 1;
-    }
-    .node .head {
-      fill: #eef0f5;
-    }
-    .node.instrument .head {
-      fill: #ece9ff;
-    }
-    .node.addon .body {
-      fill: #fffbe6;
-      stroke: #e8d48a;
-    }
-    .node.group .body {
-      fill: rgba(79, 70, 229, 0.04);
-      stroke: #a5a1f0;
-      stroke-dasharray: 6 4;
-    }
-    .node.group .head {
-      fill: transparent;
-    }
-    .node.selected .body {
-      stroke: var(--sy-accent);
-      stroke-width: 2.5;
-    }
-    .node.error .body {
-      stroke: var(--sy-danger);
-      stroke-width: 2.5;
-    }
-    .node.error.selected .body {
-      stroke-width: 3.5;
-    }
-    .node.warning .body {
-      stroke: var(--sy-warn);
-      stroke-width: 2;
-    }
-    .node .title {
-      font: 600 13px system-ui, sans-serif;
-      fill: #1f2328;
-    }
-    .node .sub {
-      font: 11px system-ui, sans-serif;
-      fill: #5f6b7a;
-    }
-    .node .badge {
-      fill: var(--sy-danger);
-    }
-    .node .badge-text {
-      font: 700 11px system-ui, sans-serif;
-      fill: #fff;
-    }
-    .port {
-      cursor: crosshair;
-    }
-    .port .hit {
-      fill: transparent;
-    }
-    .port .label {
-      font: 11px system-ui, sans-serif;
-      fill: #3d4752;
-    }
-    .port.compatible .shape {
-      stroke: var(--sy-ok);
-      stroke-width: 4;
-    }
-    .port.incompatible {
-      opacity: 0.3;
-    }
-    .edge path.line {
-      fill: none;
-      stroke: #8a94a3;
-      stroke-width: 2;
-    }
-    .edge path.hit {
-      fill: none;
-      stroke: transparent;
-      stroke-width: 12;
-      cursor: pointer;
-    }
-    .edge.selected path.line {
-      stroke: var(--sy-accent);
-      stroke-width: 3;
-    }
-    .edge.error path.line {
-      stroke: var(--sy-danger);
-    }
-    .edge.rejected path.line {
-      stroke: var(--sy-danger);
-      stroke-dasharray: 7 5;
-    }
-    .edge .reason {
-      font: 600 11px system-ui, sans-serif;
-      fill: var(--sy-danger);
-      paint-order: stroke;
-      stroke: #f8f9fb;
-      stroke-width: 4px;
-    }
-    .pending {
-      fill: none;
-      stroke: var(--sy-accent);
-      stroke-width: 2;
-      stroke-dasharray: 4 3;
-      pointer-events: none;
-    }
-    .band {
-      fill: rgba(79, 70, 229, 0.08);
-      stroke: var(--sy-accent);
-      stroke-dasharray: 4 3;
-      pointer-events: none;
-    }
-    .remote-outline {
-      fill: none;
-      stroke-width: 2.5;
-      stroke-dasharray: 2 3;
-      pointer-events: none;
-    }
-    .remote-name {
-      font: 600 11px system-ui, sans-serif;
-      pointer-events: none;
-    }
-    .ghost {
-      fill: none;
-      stroke-width: 2;
-      stroke-dasharray: 6 4;
-      pointer-events: none;
-    }
-    .empty {
-      position: absolute;
-      inset: 0;
-      display: grid;
-      place-items: center;
-      pointer-events: none;
-    }
-    .empty div {
-      max-width: 26rem;
-      padding: 1.5rem 2rem;
-      text-align: center;
-      border: 1px dashed var(--sy-border);
-      border-radius: var(--sy-radius);
-      background: rgba(255, 255, 255, 0.85);
-      color: var(--sy-muted);
-    }
-    .empty h2 {
-      margin: 0 0 0.5rem;
-      font-size: 1.1rem;
-      color: var(--sy-text);
-    }
-    .empty p {
-      margin: 0.25rem 0;
-    }
-  `;
+  static override styles = harmonyBoardStyles;
 
   /** The workflow to draw (an immutable version; a new object for every change). */
   @property({ attribute: false }) workflow: Workflow | null = null;
@@ -339,7 +102,7 @@ export class HarmonyBoard extends LitElement {
 
   @state() private selectedNodes: ReadonlySet<NodeId> = new Set();
   @state() private selectedEdges: ReadonlySet<EdgeId> = new Set();
-  @state() private gesture: Gesture | null = null;
+  @state() private gesture: BoardGesture | null = null;
   /**
    * The part of the board that is drawn: the view plus one view's size on every side. Nodes outside
    * are not in the DOM; panning re-renders only when the view nears its edge.
@@ -519,168 +282,28 @@ export class HarmonyBoard extends LitElement {
           );
           if (!a || !b) return nothing;
           if (win !== null && !intersects(win, rectFromPoints(a, b))) return nothing;
-          return this.renderEdge(id, a, b);
+          return renderBoardEdge(id, a, b, {
+            rejected: this.report?.rejectedEdges.get(id),
+            findings: this.findingsByTarget.get(`edge:${id}`) ?? [],
+            selected: this.selectedEdges.has(id),
+          });
         },
       )}</g>
       <g class="nodes">${repeat(
         nodes,
         ([id]) => id,
-        ([id, node]) => this.renderNode(id, node, position(id, node), remoteSelections.get(id)),
+        ([id, node]) =>
+          renderBoardNode(id, node, position(id, node), {
+            findings: this.findingsByTarget.get(`node:${id}`) ?? [],
+            selected: this.selectedNodes.has(id),
+            outline: this.outline,
+            connecting: g?.kind === 'connect' ? g : null,
+            remote: remoteSelections.get(id),
+          }),
       )}</g>
-      <g class="remote">${this.peers.map((peer) => this.renderPeer(peer, wf))}</g>
-      ${this.renderGestureOverlay(wf)}
+      <g class="remote">${this.peers.map((peer) => renderBoardPeer(peer, wf))}</g>
+      ${renderGestureOverlay(g, wf)}
     `;
-  }
-
-  private renderEdge(id: EdgeId, a: Position, b: Position) {
-    const rejected = this.report?.rejectedEdges.get(id);
-    const findings = this.findingsByTarget.get(`edge:${id}`) ?? [];
-    const error = findings.some((f) => f.severity === 'error');
-    const cls = `edge${rejected ? ' rejected' : ''}${error ? ' error' : ''}${this.selectedEdges.has(id) ? ' selected' : ''}`;
-    const d = edgePath(a, b);
-    const mid = edgeMidpoint(a, b);
-    const tip = [
-      rejected ? `Rejected: ${REJECT_LABEL[rejected]}` : 'Edge',
-      ...findings.map((f) => f.message),
-    ].join('\n');
-    return svg`<g class=${cls} data-testid="board-edge" data-edge-id=${id} data-rejected=${rejected ?? ''}
-        data-finding=${error ? 'error' : ''}>
-      <title>${tip}</title>
-      <path class="hit" d=${d}></path>
-      <path class="line" d=${d}></path>
-      ${
-        rejected
-          ? svg`<text class="reason" x=${mid.x} y=${mid.y - 6} text-anchor="middle" data-testid="edge-reason">✕ ${REJECT_LABEL[rejected]}</text>`
-          : nothing
-      }
-    </g>`;
-  }
-
-  private renderNode(id: NodeId, node: WorkflowNode, at: Position, remote: BoardPeer[] | undefined) {
-    const spec = NodeLibrary.get(node.type);
-    const { width, height } = nodeSize(node, spec);
-    const findings = this.findingsByTarget.get(`node:${id}`) ?? [];
-    const errors = findings.filter((f) => f.severity === 'error').length;
-    const severity = errors > 0 ? 'error' : findings.length > 0 ? 'warning' : '';
-    const selected = this.selectedNodes.has(id);
-    const title =
-      node.label ??
-      (node.type === 'group' ? String(node.params.title ?? 'Group') : (spec?.title ?? node.type));
-    const g = this.gesture;
-    const connecting = g?.kind === 'connect' ? g : null;
-    const tip = [
-      `${title} (${spec?.title ?? `unknown type ${node.type}`})`,
-      ...findings.map((f) => `• ${f.message}`),
-    ].join('\n');
-    if (this.outline && !selected) {
-      return svg`<g class="node ${node.kind} ${node.type === 'group' ? 'group' : ''} ${severity}"
-          transform="translate(${at.x} ${at.y})" data-testid="board-node" data-node-id=${id} data-type=${node.type}
-          data-finding=${severity} aria-label=${title}>
-        <rect class="body" width=${width} height=${height} rx="8"></rect>
-        <rect class="head" width=${width} height="34" rx="8"></rect>
-      </g>`;
-    }
-    return svg`<g class="node ${node.kind} ${node.type === 'group' ? 'group' : ''} ${selected ? 'selected' : ''} ${severity}"
-        transform="translate(${at.x} ${at.y})" data-testid="board-node" data-node-id=${id} data-type=${node.type}
-        data-finding=${severity} aria-label=${title}>
-      <title>${tip}</title>
-      <rect class="body" width=${width} height=${height} rx="8"></rect>
-      <path class="head" d="M0 8a8 8 0 0 1 8-8h${width - 16}a8 8 0 0 1 8 8v${26}h-${width}z"></path>
-      <text class="title" x="12" y="21">${truncate(title, 24)}</text>
-      ${
-        node.type === 'note'
-          ? svg`<text class="sub" x="12" y="52">${truncate(String(node.params.text ?? ''), 30)}</text>`
-          : nothing
-      }
-      ${
-        errors > 0
-          ? svg`<g data-testid="node-error-badge"><circle class="badge" cx=${width - 14} cy="17" r="9"></circle>
-              <text class="badge-text" x=${width - 14} y="21" text-anchor="middle">${errors}</text></g>`
-          : nothing
-      }
-      ${(spec?.inputs ?? []).map((p, i) => this.renderPort(id, p, 'in', i, width, connecting))}
-      ${(spec?.outputs ?? []).map((p, i) => this.renderPort(id, p, 'out', i, width, connecting))}
-      ${
-        remote === undefined
-          ? nothing
-          : remote.map(
-              (
-                peer,
-                i,
-              ) => svg`<rect class="remote-outline" x=${-4 - i * 3} y=${-4 - i * 3} width=${width + 8 + i * 6}
-                  height=${height + 8 + i * 6} rx="10" stroke=${peer.color}></rect>
-                <text class="remote-name" x="0" y=${-8 - i * 14} fill=${peer.color}>${peer.name}</text>`,
-            )
-      }
-    </g>`;
-  }
-
-  private renderPort(
-    node: NodeId,
-    port: PortSpec,
-    side: 'in' | 'out',
-    index: number,
-    width: number,
-    connecting: Extract<Gesture, { kind: 'connect' }> | null,
-  ) {
-    const at = portOffset(side, index, width);
-    const style = PORT_STYLE[port.type];
-    let state = '';
-    if (connecting !== null && side === 'in') {
-      state =
-        connecting.from.node !== node && canFlow(connecting.from.type, port.type)
-          ? 'compatible'
-          : 'incompatible';
-    }
-    const shape =
-      style.shape === 'circle'
-        ? svg`<circle class="shape" r="6" fill=${style.color} stroke="#fff" stroke-width="1.5"></circle>`
-        : style.shape === 'square'
-          ? svg`<rect class="shape" x="-6" y="-6" width="12" height="12" rx="2" fill=${style.color} stroke="#fff" stroke-width="1.5"></rect>`
-          : svg`<path class="shape" d="M0 -7L7 0L0 7L-7 0z" fill=${style.color} stroke="#fff" stroke-width="1.5"></path>`;
-    return svg`<g class="port ${side} ${state}" transform="translate(${at.x} ${at.y})" data-port=${port.name}
-        data-side=${side} data-port-type=${port.type} data-testid="port">
-      <title>${port.label} (${port.type}${port.required ? ', required' : ''}${port.multiple ? ', many' : ''})</title>
-      <circle class="hit" r="11"></circle>
-      ${shape}
-      <text class="label" x=${side === 'in' ? 12 : -12} y="4" text-anchor=${side === 'in' ? 'start' : 'end'}>${port.label}</text>
-    </g>`;
-  }
-
-  private renderPeer(peer: BoardPeer, wf: Workflow) {
-    const ghosts = [...peer.dragging].map(([id, p]) => {
-      // A peer names the node: `constructor` is no node of this workflow.
-      const node = Object.hasOwn(wf.nodes, id) ? wf.nodes[id as NodeId] : undefined;
-      if (!node) return nothing;
-      const { width, height } = nodeSize(node, NodeLibrary.get(node.type));
-      return svg`<rect class="ghost" x=${p.x} y=${p.y} width=${width} height=${height} rx="8" stroke=${peer.color}></rect>`;
-    });
-    const pointer = peer.pointer;
-    return svg`<g data-testid="remote-peer" data-peer-name=${peer.name}>
-      ${ghosts}
-      ${
-        pointer === null
-          ? nothing
-          : svg`<g transform="translate(${pointer.x} ${pointer.y})">
-              <path d="M0 0L0 16L4.5 12L8 19L10.5 18L7 11L13 11z" fill=${peer.color} stroke="#fff"></path>
-              <text class="remote-name" x="14" y="24" fill=${peer.color}>${peer.name}</text>
-            </g>`
-      }
-    </g>`;
-  }
-
-  private renderGestureOverlay(wf: Workflow) {
-    const g = this.gesture;
-    if (g?.kind === 'connect') {
-      const node = wf.nodes[g.from.node];
-      const a = node ? portPosition(node, NodeLibrary.get(node.type), 'out', g.from.port) : undefined;
-      return a ? svg`<path class="pending" d=${edgePath(a, g.at)}></path>` : nothing;
-    }
-    if (g?.kind === 'band') {
-      const r = rectFromPoints(g.start, g.at);
-      return svg`<rect class="band" x=${r.x} y=${r.y} width=${r.width} height=${r.height}></rect>`;
-    }
-    return nothing;
   }
 
   private describe(): string {
@@ -802,242 +425,136 @@ export class HarmonyBoard extends LitElement {
     );
   }
 
-  // --- pointer ----------------------------------------------------------------------------------
+  // --- pointer, wheel and keys: translated into inputs of the gesture machine -------------------
 
   private local(e: { clientX: number; clientY: number }): Position {
     const r = this.getBoundingClientRect();
     return { x: e.clientX - r.left, y: e.clientY - r.top };
   }
 
+  /** What `element` is part of: a port (of a node), a node, an edge, or empty board. */
+  private hitOf(element: Element | null | undefined): BoardHit {
+    const nodeEl = element?.closest('.node');
+    const node = nodeEl?.getAttribute('data-node-id') as NodeId | null | undefined;
+    if (node) {
+      const portEl = element?.closest('.port');
+      const port = portEl?.getAttribute('data-port');
+      const side = portEl?.getAttribute('data-side');
+      if (port != null && (side === 'in' || side === 'out')) return { kind: 'port', node, port, side };
+      return { kind: 'node', node };
+    }
+    const edge = element?.closest('.edge')?.getAttribute('data-edge-id') as EdgeId | null | undefined;
+    return edge ? { kind: 'edge', edge } : { kind: 'empty' };
+  }
+
+  /** Runs one input through the gesture machine and applies what it returns to `event`'s board. */
+  private run(event: Event & { pointerId?: number }, input: BoardInput): void {
+    const step = stepBoardGesture(this.gesture, input, {
+      workflow: this.workflow,
+      selectedNodes: this.selectedNodes,
+      selectedEdges: this.selectedEdges,
+      viewport: this.viewport,
+      readOnly: this.readOnly,
+    });
+    if (step.preventDefault) event.preventDefault();
+    if (step.stopPropagation) event.stopPropagation();
+    this.gesture = step.gesture;
+    for (const command of step.commands) this.apply(command, event.pointerId);
+  }
+
+  private apply(command: BoardCommand, pointerId: number | undefined): void {
+    switch (command.kind) {
+      case 'focus':
+        this.canvas.focus({ preventScroll: true });
+        return;
+      case 'capture':
+        try {
+          if (pointerId !== undefined) this.canvas.setPointerCapture(pointerId);
+        } catch {
+          // A synthetic pointer (tests, assistive tech) cannot be captured; the gesture still works.
+        }
+        return;
+      case 'select':
+        this.setSelection(command.nodes, command.edges);
+        return;
+      case 'edit':
+        this.emitEdit(command.label, command.ops);
+        return;
+      case 'viewport':
+        this.setViewport(command.viewport);
+        return;
+      case 'zoom':
+        this.zoomBy(command.factor);
+        return;
+      case 'fit':
+        this.fit();
+        return;
+      case 'presence':
+        this.dispatchEvent(
+          new CustomEvent<BoardActivity>('presence-change', {
+            detail: { pointer: command.pointer, dragging: command.dragging },
+          }),
+        );
+        return;
+      case 'undo':
+      case 'redo':
+        this.dispatchEvent(new CustomEvent(`board-${command.kind}`, { bubbles: true, composed: true }));
+        return;
+    }
+  }
+
   private onPointerDown(e: PointerEvent): void {
-    if (e.button !== 0 || this.workflow === null) return;
-    this.canvas.focus({ preventScroll: true });
-    const target = e.target as Element;
-    const canvas = e.currentTarget as HTMLElement;
-    const capture = (): void => {
-      try {
-        canvas.setPointerCapture(e.pointerId);
-      } catch {
-        // A synthetic pointer (tests, assistive tech) cannot be captured; the gesture still works.
-      }
-    };
-    const at = toBoard(this.viewport, this.local(e));
-    const portEl = target.closest('.port');
-    const nodeEl = target.closest('.node');
-    const edgeEl = target.closest('.edge');
-    const nodeId = nodeEl?.getAttribute('data-node-id') as NodeId | null;
-    if (portEl && nodeId && portEl.getAttribute('data-side') === 'out' && !this.readOnly) {
-      const node = this.workflow.nodes[nodeId];
-      const port = NodeLibrary.get(node?.type ?? '')?.outputs.find(
-        (p) => p.name === portEl.getAttribute('data-port'),
-      );
-      if (port) {
-        capture();
-        this.gesture = {
-          kind: 'connect',
-          from: { node: nodeId, port: port.name, type: port.type },
-          start: at,
-          at,
-          pointerId: e.pointerId,
-        };
-        e.preventDefault();
-        return;
-      }
-    }
-    if (nodeId && this.workflow.nodes[nodeId]) {
-      let nodes = this.selectedNodes;
-      if (e.shiftKey || e.metaKey || e.ctrlKey) {
-        const next = new Set(nodes);
-        if (next.has(nodeId)) next.delete(nodeId);
-        else next.add(nodeId);
-        this.setSelection(next, this.selectedEdges);
-        return;
-      }
-      if (!nodes.has(nodeId)) {
-        nodes = new Set([nodeId]);
-        this.setSelection(nodes, new Set());
-      }
-      if (this.readOnly) return;
-      capture();
-      this.gesture = {
-        kind: 'move',
-        start: at,
-        ids: [...nodes],
-        dx: 0,
-        dy: 0,
-        moved: false,
-        pointerId: e.pointerId,
-      };
-      return;
-    }
-    const edgeId = edgeEl?.getAttribute('data-edge-id') as EdgeId | null;
-    if (edgeId) {
-      if (e.shiftKey) {
-        const next = new Set(this.selectedEdges);
-        if (next.has(edgeId)) next.delete(edgeId);
-        else next.add(edgeId);
-        this.setSelection(this.selectedNodes, next);
-      } else {
-        this.setSelection(new Set(), new Set([edgeId]));
-      }
-      return;
-    }
-    capture();
-    if (e.shiftKey) {
-      this.gesture = {
-        kind: 'band',
-        start: at,
-        at,
-        additive: [...this.selectedNodes],
-        pointerId: e.pointerId,
-      };
-    } else {
-      this.gesture = {
-        kind: 'pan',
-        start: this.local(e),
-        origin: this.viewport,
-        moved: false,
-        pointerId: e.pointerId,
-      };
-    }
+    this.run(e, {
+      kind: 'pointer-down',
+      pointerId: e.pointerId,
+      button: e.button,
+      screen: this.local(e),
+      target: this.hitOf(e.target as Element),
+      shift: e.shiftKey,
+      mod: e.metaKey || e.ctrlKey,
+    });
   }
 
   private onPointerMove(e: PointerEvent): void {
-    const g = this.gesture;
-    const screen = this.local(e);
-    const at = toBoard(this.viewport, screen);
-    if (g === null) {
-      this.dispatchEvent(
-        new CustomEvent<BoardActivity>('presence-change', { detail: { pointer: at, dragging: [] } }),
-      );
-      return;
-    }
-    if (e.pointerId !== g.pointerId) return;
-    switch (g.kind) {
-      case 'pan': {
-        const dx = screen.x - g.start.x;
-        const dy = screen.y - g.start.y;
-        if (!g.moved && Math.hypot(dx, dy) < 3) return;
-        if (!g.moved) this.gesture = { ...g, moved: true };
-        this.setViewport({ ...g.origin, x: g.origin.x + dx, y: g.origin.y + dy });
-        return;
-      }
-      case 'move': {
-        const dx = Math.round(at.x - g.start.x);
-        const dy = Math.round(at.y - g.start.y);
-        if (!g.moved && Math.hypot(dx, dy) * this.viewport.k < 3) return;
-        this.gesture = { ...g, dx, dy, moved: true };
-        const wf = this.workflow;
-        const dragging: [string, Position][] = [];
-        for (const id of g.ids) {
-          const n = wf?.nodes[id];
-          if (n) dragging.push([id, { x: n.position.x + dx, y: n.position.y + dy }]);
-        }
-        this.dispatchEvent(
-          new CustomEvent<BoardActivity>('presence-change', { detail: { pointer: at, dragging } }),
-        );
-        return;
-      }
-      case 'connect':
-      case 'band':
-        this.gesture = { ...g, at };
-        return;
-    }
+    this.run(e, { kind: 'pointer-move', pointerId: e.pointerId, screen: this.local(e) });
   }
 
   private onPointerUp(e: PointerEvent): void {
-    const g = this.gesture;
-    if (g === null || e.pointerId !== g.pointerId) return;
-    this.gesture = null;
-    const wf = this.workflow;
-    if (wf === null) return;
-    switch (g.kind) {
-      case 'pan':
-        if (!g.moved) this.setSelection(new Set(), new Set());
-        return;
-      case 'move': {
-        this.dispatchEvent(
-          new CustomEvent<BoardActivity>('presence-change', { detail: { pointer: null, dragging: [] } }),
-        );
-        if (!g.moved) {
-          if (this.selectedNodes.size > 1 && g.ids.length > 1) {
-            // A click (no drag) on one of several selected nodes selects just it.
-            const hit = (e.target as Element).closest('.node')?.getAttribute('data-node-id') as NodeId | null;
-            if (hit) this.setSelection(new Set([hit]), new Set());
-          }
-          return;
-        }
-        const positions: [NodeId, Position][] = [];
-        for (const id of g.ids) {
-          const n = wf.nodes[id];
-          if (n) positions.push([id, { x: n.position.x + g.dx, y: n.position.y + g.dy }]);
-        }
-        this.emitEdit(positions.length === 1 ? 'Move node' : `Move ${positions.length} nodes`, [
-          { op: 'move', positions },
-        ]);
-        return;
-      }
-      case 'connect': {
-        const hit = this.shadowRoot?.elementFromPoint(e.clientX, e.clientY);
-        const portEl = hit?.closest('.port.in');
-        const nodeId = portEl?.closest('.node')?.getAttribute('data-node-id') as NodeId | null | undefined;
-        const portName = portEl?.getAttribute('data-port');
-        if (!portEl || !nodeId || !portName || !wf.nodes[nodeId]) return;
-        const spec: NodeTypeSpec | undefined = NodeLibrary.get(wf.nodes[nodeId].type);
-        const into = spec?.inputs.find((p) => p.name === portName);
-        if (!into || nodeId === g.from.node || !canFlow(g.from.type, into.type)) return;
-        const duplicate = Object.values(wf.edges).some(
-          (x) =>
-            x.from.node === g.from.node &&
-            x.from.port === g.from.port &&
-            x.to.node === nodeId &&
-            x.to.port === portName,
-        );
-        if (duplicate) return;
-        const id = createEdgeId();
-        this.emitEdit('Connect', [
-          {
-            op: 'put-edge',
-            id,
-            edge: { from: { node: g.from.node, port: g.from.port }, to: { node: nodeId, port: portName } },
-          },
-        ]);
-        return;
-      }
-      case 'band': {
-        const band = rectFromPoints(g.start, g.at);
-        const next = new Set<NodeId>(g.additive);
-        for (const [id, n] of Object.entries(wf.nodes) as [NodeId, WorkflowNode][]) {
-          if (intersects(band, { ...n.position, ...nodeSize(n, NodeLibrary.get(n.type)) })) next.add(id);
-        }
-        this.setSelection(next, new Set());
-        return;
-      }
-    }
+    // Where an edge being drawn lands: what is drawn under the pointer (the canvas captured it).
+    const drop =
+      this.gesture?.kind === 'connect'
+        ? this.hitOf(this.shadowRoot?.elementFromPoint(e.clientX, e.clientY))
+        : ({ kind: 'empty' } as const);
+    this.run(e, {
+      kind: 'pointer-up',
+      pointerId: e.pointerId,
+      target: this.hitOf(e.target as Element),
+      drop,
+    });
   }
 
-  private onPointerCancel(): void {
-    this.gesture = null;
+  private onPointerCancel(e: PointerEvent): void {
+    this.run(e, { kind: 'pointer-cancel' });
   }
 
-  private onPointerLeave(): void {
-    if (this.gesture === null) {
-      this.dispatchEvent(
-        new CustomEvent<BoardActivity>('presence-change', { detail: { pointer: null, dragging: [] } }),
-      );
-    }
+  private onPointerLeave(e: PointerEvent): void {
+    this.run(e, { kind: 'pointer-leave' });
   }
 
   private onWheel(e: WheelEvent): void {
-    e.preventDefault();
-    const scale = e.deltaMode === 1 ? 16 : e.deltaMode === 2 ? 400 : 1;
-    if (e.ctrlKey || e.metaKey) {
-      this.setViewport(zoomAt(this.viewport, Math.exp((-e.deltaY * scale) / 400), this.local(e)));
-    } else {
-      const dx = (e.shiftKey && e.deltaX === 0 ? e.deltaY : e.deltaX) * scale;
-      const dy = (e.shiftKey && e.deltaX === 0 ? 0 : e.deltaY) * scale;
-      this.setViewport({ ...this.viewport, x: this.viewport.x - dx, y: this.viewport.y - dy });
-    }
+    this.run(e, {
+      kind: 'wheel',
+      screen: this.local(e),
+      deltaX: e.deltaX,
+      deltaY: e.deltaY,
+      deltaMode: e.deltaMode,
+      shift: e.shiftKey,
+      mod: e.ctrlKey || e.metaKey,
+    });
+  }
+
+  private onKeydown(e: KeyboardEvent): void {
+    this.run(e, { kind: 'key', key: e.key, shift: e.shiftKey, mod: e.ctrlKey || e.metaKey });
   }
 
   // --- drag and drop from the palette ----------------------------------------------------------
@@ -1062,67 +579,12 @@ export class HarmonyBoard extends LitElement {
     this.canvas.focus({ preventScroll: true });
   }
 
-  // --- keyboard ---------------------------------------------------------------------------------
-
-  private onKeydown(e: KeyboardEvent): void {
-    const wf = this.workflow;
-    if (wf === null) return;
-    const mod = e.ctrlKey || e.metaKey;
-    const key = e.key.toLowerCase();
-    const edits = (mod && (key === 'z' || key === 'y')) || e.key === 'Delete' || e.key === 'Backspace';
-    if (this.readOnly && (edits || (e.key.startsWith('Arrow') && this.selectedNodes.size > 0))) return;
-    if (mod && key === 'z') {
-      e.preventDefault();
-      this.dispatchEvent(
-        new CustomEvent(e.shiftKey ? 'board-redo' : 'board-undo', { bubbles: true, composed: true }),
-      );
-    } else if (mod && key === 'y') {
-      e.preventDefault();
-      this.dispatchEvent(new CustomEvent('board-redo', { bubbles: true, composed: true }));
-    } else if (mod && key === 'a') {
-      e.preventDefault();
-      this.setSelection(new Set(Object.keys(wf.nodes) as NodeId[]), new Set());
-    } else if (e.key === 'Delete' || e.key === 'Backspace') {
-      e.preventDefault();
-      this.deleteSelection();
-    } else if (e.key === 'Escape' && (this.selectedNodes.size > 0 || this.selectedEdges.size > 0)) {
-      e.preventDefault();
-      e.stopPropagation();
-      this.setSelection(new Set(), new Set());
-    } else if (!mod && (e.key === '+' || e.key === '=')) {
-      this.zoomBy(1.2);
-    } else if (!mod && e.key === '-') {
-      this.zoomBy(1 / 1.2);
-    } else if (!mod && e.key === '0') {
-      this.fit();
-    } else if (e.key.startsWith('Arrow') && this.selectedNodes.size > 0) {
-      e.preventDefault();
-      const step = e.shiftKey ? NUDGE * 4 : NUDGE;
-      const dx = e.key === 'ArrowLeft' ? -step : e.key === 'ArrowRight' ? step : 0;
-      const dy = e.key === 'ArrowUp' ? -step : e.key === 'ArrowDown' ? step : 0;
-      const positions: [NodeId, Position][] = [];
-      for (const id of this.selectedNodes) {
-        const n = wf.nodes[id];
-        if (n) positions.push([id, { x: n.position.x + dx, y: n.position.y + dy }]);
-      }
-      this.emitEdit('Move', [{ op: 'move', positions }]);
-    }
-  }
-
   /** Deletes the selected nodes (with their edges) and edges, as one undoable gesture. */
   deleteSelection(): void {
     const wf = this.workflow;
-    if (wf === null || (this.selectedNodes.size === 0 && this.selectedEdges.size === 0)) return;
-    const edges = new Set<EdgeId>(this.selectedEdges);
-    for (const [id, edge] of Object.entries(wf.edges) as [EdgeId, Workflow['edges'][EdgeId]][]) {
-      if (this.selectedNodes.has(edge.from.node) || this.selectedNodes.has(edge.to.node)) edges.add(id);
-    }
-    const ops: BoardOp[] = [
-      ...[...edges].map((id): BoardOp => ({ op: 'remove-edge', id })),
-      ...[...this.selectedNodes].map((id): BoardOp => ({ op: 'remove-node', id })),
-    ];
-    const n = this.selectedNodes.size;
-    this.emitEdit(n > 0 ? `Delete ${n} ${n === 1 ? 'node' : 'nodes'}` : 'Delete edge', ops);
+    const deletion = wf === null ? null : deleteSelectionEdit(wf, this.selectedNodes, this.selectedEdges);
+    if (deletion === null) return;
+    this.emitEdit(deletion.label, deletion.ops);
     this.setSelection(new Set(), new Set());
   }
 
@@ -1130,10 +592,6 @@ export class HarmonyBoard extends LitElement {
     if (ops.length === 0 || this.readOnly) return;
     this.dispatchEvent(new CustomEvent<BoardEdit>('board-edit', { detail: { label, ops } }));
   }
-}
-
-function truncate(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 declare global {

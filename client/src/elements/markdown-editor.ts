@@ -1,3 +1,5 @@
+// <markdown-editor>: a CodeMirror 6 Markdown editor bound to a Document's shared Y.Text, with
+// collaborators' cursors from awareness and undo of this person's own edits only.
 import { markdown } from '@codemirror/lang-markdown';
 import { HighlightStyle, syntaxHighlighting } from '@codemirror/language';
 import { Compartment, EditorSelection, EditorState, Prec } from '@codemirror/state';

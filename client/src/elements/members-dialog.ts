@@ -1,3 +1,5 @@
+// <members-dialog>: a Workspace's members and pending invitations; its owner invites, changes roles and
+// removes members through the outbox. Also the person's own invitations, with Accept.
 import { type Role, RoleSchema, UserName } from '@symphony/schemas';
 import { css, html, LitElement, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';

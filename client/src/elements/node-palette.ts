@@ -1,3 +1,5 @@
+// <node-palette>: the Harmony Board's node library by category, with search; a type is dragged onto
+// the board or added with a click or Enter.
 import { NodeLibrary, type NodeTypeSpec } from '@symphony/schemas';
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';

@@ -1,3 +1,5 @@
+// <outbox-panel>: the header's Outbox button and popover: Workspace changes waiting for OFB and the
+// ones OFB refused, each with Retry and Dismiss.
 import { css, html, LitElement } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { Outbox, OutboxEntry } from '../ofb/outbox.js';

@@ -1,3 +1,5 @@
+// <outline-panel>: a Document's outline (Markdown headings from the editor engine), kept up to date as
+// anyone edits; picking a heading moves the editor there.
 import type { OutlineItem } from '@symphony/schemas';
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';

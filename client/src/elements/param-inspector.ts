@@ -1,3 +1,5 @@
+// <param-inspector>: the Harmony Board's form for one node's parameters, generated from its type's zod
+// schema, with validation's live errors.
 import { type NodeId, NodeLibrary, type WorkflowNode } from '@symphony/schemas';
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
@@ -20,16 +22,6 @@ export interface ParamChange {
 }
 
 const fieldCache = new Map<string, ParamField[]>();
-
-function fieldsOf(type: string): ParamField[] {
-  let fields = fieldCache.get(type);
-  if (fields === undefined) {
-    const spec = NodeLibrary.get(type);
-    fields = spec ? paramFields(spec.params) : [];
-    fieldCache.set(type, fields);
-  }
-  return fields;
-}
 
 /**
  * A form for one node's parameters, generated from its type's zod schema (via JSON Schema):
@@ -190,6 +182,16 @@ export class ParamInspector extends LitElement {
         </div>`;
     }
   }
+}
+
+function fieldsOf(type: string): ParamField[] {
+  let fields = fieldCache.get(type);
+  if (fields === undefined) {
+    const spec = NodeLibrary.get(type);
+    fields = spec ? paramFields(spec.params) : [];
+    fieldCache.set(type, fields);
+  }
+  return fields;
 }
 
 declare global {

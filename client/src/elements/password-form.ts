@@ -1,3 +1,5 @@
+// <password-form>: changing the signed-in person's password at OFB, which signs every other device out
+// and answers a fresh session for this one.
 import { OfbChangePassword, OfbErrorCode } from '@symphony/schemas';
 import { css, html, LitElement } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';

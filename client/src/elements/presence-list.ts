@@ -1,15 +1,10 @@
+// <presence-list>: the other people in a Document right now, as coloured initials, live from its
+// awareness with every peer cleaned first.
 import { css, html, LitElement, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { styleMap } from 'lit/directives/style-map.js';
 import type { Awareness } from 'y-protocols/awareness';
 import { type DocumentPeer, remotePeers } from '../core/document-presence.js';
-
-function initials(name: string): string {
-  const parts = name.trim().split(/\s+/);
-  return (
-    (parts[0]?.[0] ?? '') + (parts.length > 1 ? (parts[parts.length - 1]?.[0] ?? '') : '')
-  ).toUpperCase();
-}
 
 /**
  * The other people in a document right now, as coloured initials with their names on hover and
@@ -88,6 +83,13 @@ export class PresenceList extends LitElement {
       )}
     </ul>`;
   }
+}
+
+function initials(name: string): string {
+  const parts = name.trim().split(/\s+/);
+  return (
+    (parts[0]?.[0] ?? '') + (parts.length > 1 ? (parts[parts.length - 1]?.[0] ?? '') : '')
+  ).toUpperCase();
 }
 
 declare global {

@@ -1,3 +1,4 @@
+// <sign-in-view>: the sign-in and create-account screen, checked against OFB's rules before sending.
 import { OfbCredentials } from '@symphony/schemas';
 import { css, html, LitElement } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';

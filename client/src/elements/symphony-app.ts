@@ -1,21 +1,20 @@
-import {
-  type DocumentId,
-  instantiateTemplate,
-  type Workflow,
-  WorkflowTemplates,
-  type WorkspaceId,
-} from '@symphony/schemas';
+// <symphony-app>: the app shell: header, the routed view (Workspace home, a Document or a Workflow),
+// the footer about storage and offline support, global shortcuts and Markdown import.
+import type { DocumentId, Workflow, WorkspaceId } from '@symphony/schemas';
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { ConnectionStateController } from '../controllers/connection-state-controller.js';
 import { DocumentIndexController } from '../controllers/document-index-controller.js';
 import { StoreSubscriptionController } from '../controllers/store-subscription-controller.js';
+import {
+  WorkflowCommandsController,
+  type WorkflowSyncLoader,
+} from '../controllers/workflow-commands-controller.js';
 import { InvalidTitleError } from '../core/document-index.js';
 import { type IndexMutation, workflowDocumentId } from '../core/index-mutations.js';
 import { titleForImport } from '../core/markdown.js';
 import { homeRoute, parseRoute, type Route, routeHash } from '../core/route.js';
 import type { UserProfile } from '../core/user-profile.js';
-import { MAX_WORKFLOW_FILE_BYTES, parseWorkflowFile } from '../core/workflow-file.js';
 import { type AuthSession, AuthStatus } from '../ofb/auth-session.js';
 import type { OfbClient } from '../ofb/ofb-client.js';
 import { type Outbox, OutboxFunction } from '../ofb/outbox.js';
@@ -23,7 +22,6 @@ import type { WorkspaceDirectory } from '../ofb/workspace-directory.js';
 import { sharedStyles } from '../styles/shared.js';
 import { ConnectionStatus, DocumentAccess } from '../sync/document-session.js';
 import type { SessionRegistry } from '../sync/session-registry.js';
-import type { WorkflowSync } from '../sync/workflow-sync.js';
 import './connection-indicator.js';
 import './members-dialog.js';
 import type { MembersDialog } from './members-dialog.js';
@@ -39,8 +37,7 @@ import type { WorkspaceHome } from './workspace-home.js';
 import './workflow-list.js';
 import type { TemplatePick } from './template-gallery.js';
 
-/** Loads (once) the page's workflow repo; workflows and their WASM load only when first needed. */
-export type WorkflowSyncLoader = () => Promise<WorkflowSync>;
+export type { WorkflowSyncLoader } from '../controllers/workflow-commands-controller.js';
 
 /** 5 MiB: far more than any hand-written Markdown file; larger files are probably not text. */
 const MAX_IMPORT_BYTES = 5 * 1024 * 1024;
@@ -175,9 +172,6 @@ export class SymphonyApp extends LitElement {
   @query('members-dialog') private membersDialog!: MembersDialog | null;
   private readonly stores = new StoreSubscriptionController(this);
 
-  @state() private workflowSync: WorkflowSync | undefined;
-  @state() private workflowImportErrors: readonly string[] = [];
-
   @state() private route: Route = parseRoute(location.hash);
   @state() private notice: { text: string; kind: 'info' | 'error' } | null = null;
 
@@ -190,6 +184,12 @@ export class SymphonyApp extends LitElement {
     { now: () => new Date(), newId: () => crypto.randomUUID() },
     (workspaceId, mutation) => void this.registerMutation(workspaceId, mutation),
   );
+  private readonly workflows = new WorkflowCommandsController(this, {
+    loader: () => this.loadWorkflows,
+    index: () => this.workspace.workflowIndex,
+    open: (url) => this.navigate({ name: 'workflow', url }),
+    notify: (notice) => this.showNotice(notice),
+  });
   private noticeTimer: ReturnType<typeof setTimeout> | undefined;
 
   override connectedCallback(): void {
@@ -399,10 +399,10 @@ export class SymphonyApp extends LitElement {
 
   private renderRoute() {
     if (this.route.name === 'workflow') {
-      void this.ensureWorkflows();
+      void this.workflows.ensureLoaded();
       void import('./workflow-view.js');
       return html`<workflow-view
-        .sync=${this.workflowSync}
+        .sync=${this.workflows.sync}
         .url=${this.route.url}
         .index=${this.workspace.workflowIndex}
         .profile=${this.registry?.profile}
@@ -444,95 +444,31 @@ export class SymphonyApp extends LitElement {
       .index=${this.workspace.workflowIndex}
       .readOnly=${viewer}
       .workflows=${this.workspace.workflows}
-      .importErrors=${this.workflowImportErrors}
-      @template-pick=${(e: CustomEvent<TemplatePick>) => void this.createFromTemplate(e.detail.templateId)}
-      @workflow-deleted=${(e: CustomEvent<{ url: string }>) => void this.forgetWorkflow(e.detail.url)}
+      .importErrors=${this.workflows.importErrors}
+      @template-pick=${(e: CustomEvent<TemplatePick>) => void this.workflows.createFromTemplate(e.detail.templateId)}
+      @workflow-deleted=${(e: CustomEvent<{ url: string }>) => void this.workflows.forget(e.detail.url)}
       @workflow-renamed=${(e: CustomEvent<{ url: string; name: string }>) =>
-        void this.renameWorkflow(e.detail.url, e.detail.name)}
-      @import-workflow-file=${(e: CustomEvent<File>) => void this.importWorkflow(e.detail)}
+        void this.workflows.rename(e.detail.url, e.detail.name)}
+      @import-workflow-file=${(e: CustomEvent<File>) => void this.workflows.importFile(e.detail)}
     ></workflow-list>`;
   }
 
   /** The indicator's state: the documents', and on a workflow page the workflow's too. */
   private combinedState() {
     const docs = this.connection.state;
-    const wf = this.route.name === 'workflow' ? this.workflowSync?.state : undefined;
+    const wf = this.route.name === 'workflow' ? this.workflows.sync?.state : undefined;
     if (docs === null || wf === undefined) return docs;
     const rank = { offline: 2, syncing: 1, online: 0 } as const;
     if (rank[wf.status] <= rank[docs.status]) return docs;
     return { ...docs, status: wf.status, offlineReason: wf.offlineReason };
   }
 
-  private async ensureWorkflows(): Promise<WorkflowSync | undefined> {
-    if (this.workflowSync !== undefined) return this.workflowSync;
-    const sync = await this.loadWorkflows?.();
-    if (sync !== undefined && this.workflowSync === undefined) {
-      this.workflowSync = sync;
-      sync.subscribe(() => this.requestUpdate());
-    }
-    return this.workflowSync;
-  }
-
   /**
    * Creates a workflow document holding `workflow`, lists it in the workspace and opens it.
    * Returns its automerge URL (the dev hook that loads a generated workflow uses it too).
    */
-  async createWorkflow(workflow: Workflow): Promise<string | undefined> {
-    const sync = await this.ensureWorkflows();
-    const index = this.workspace.workflowIndex;
-    if (sync === undefined || index === null) return undefined;
-    const handle = sync.create(workflow);
-    index.add(handle.url, workflow.name);
-    this.navigate({ name: 'workflow', url: handle.url });
-    return handle.url;
-  }
-
-  private async createFromTemplate(templateId: string | null): Promise<void> {
-    const template = WorkflowTemplates.find((t) => t.id === templateId);
-    await this.createWorkflow(
-      template === undefined
-        ? { name: 'Untitled workflow', nodes: {}, edges: {} }
-        : instantiateTemplate(template),
-    );
-  }
-
-  private async forgetWorkflow(url: string): Promise<void> {
-    (await this.ensureWorkflows())?.forget(url);
-  }
-
-  private async renameWorkflow(url: string, name: string): Promise<void> {
-    const sync = await this.ensureWorkflows();
-    try {
-      const handle = await sync?.find(url);
-      handle?.change((doc) => {
-        doc.name = name;
-      });
-    } catch {
-      // Not on this device and not reachable: the list has the new name; the document follows
-      // when someone who has it opens it (the board keeps the list and the document in step).
-    }
-  }
-
-  private async importWorkflow(file: File): Promise<void> {
-    this.workflowImportErrors = [];
-    if (file.size > MAX_WORKFLOW_FILE_BYTES) {
-      this.workflowImportErrors = [`“${file.name}” is larger than 10 MB; a workflow export is much smaller.`];
-      return;
-    }
-    let text: string;
-    try {
-      text = await file.text();
-    } catch {
-      this.workflowImportErrors = [`Could not read “${file.name}”.`];
-      return;
-    }
-    const result = parseWorkflowFile(text);
-    if (!result.ok) {
-      this.workflowImportErrors = result.errors;
-      return;
-    }
-    await this.createWorkflow(result.workflow);
-    this.showNotice({ kind: 'info', text: `Imported “${file.name}”.` });
+  createWorkflow(workflow: Workflow): Promise<string | undefined> {
+    return this.workflows.create(workflow);
   }
 
   private storageLabel(): string {

@@ -1,3 +1,4 @@
+// <template-gallery>: a blank Workflow and the template library as cards; choosing one creates a Workflow.
 import { WorkflowTemplates } from '@symphony/schemas';
 import { css, html, LitElement } from 'lit';
 import { customElement } from 'lit/decorators.js';

@@ -1,3 +1,5 @@
+// <user-menu>: the person's name and cursor colour as collaborators see them, a form to change them,
+// and Sign out when signed in to OFB.
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { styleMap } from 'lit/directives/style-map.js';

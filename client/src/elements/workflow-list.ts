@@ -1,3 +1,5 @@
+// <workflow-list>: the Workspace's Workflows on the home page: open, rename, delete, import a workflow
+// file, or create one blank or from a template.
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';

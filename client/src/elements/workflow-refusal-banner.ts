@@ -1,3 +1,5 @@
+// <workflow-refusal-banner>: the board's notice that the server did not take this person's changes to
+// the Workflow, why, and what to do (export, dismiss).
 import type { ChangeRefusal } from '@symphony/schemas';
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';

@@ -1,3 +1,5 @@
+// <workflow-view>: one Workflow open for editing: toolbar, node library, the Harmony Board, the params
+// inspector and the findings, bound to the Workflow's automerge handle.
 import { ChangeRefusalCode, type EdgeId, type FindingTarget, type NodeId } from '@symphony/schemas';
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';

@@ -1,3 +1,5 @@
+// <workspace-home>: the Workspace home: the Document list with create, rename, delete, search by title
+// and Markdown import.
 import type { DocumentId } from '@symphony/schemas';
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';

@@ -1,3 +1,5 @@
+// <workspace-search>: search in the text of every Document of the Workspace (Ctrl+Shift+F) through the
+// editor engine, results grouped by Document; picking one opens it at the match.
 import type { DocumentId } from '@symphony/schemas';
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
@@ -14,24 +16,6 @@ import type { SessionRegistry } from '../sync/session-registry.js';
 const CONCURRENCY = 4;
 /** How long a document never opened on this device may take to arrive from the server. */
 const SYNC_WAIT_MS = 5_000;
-
-/** Resolves once the session has its server's state (or at once offline, or after `ms`). */
-function whenServerSynced(session: DocumentSession, ms: number): Promise<void> {
-  const provider = session.provider;
-  if (provider.synced || !navigator.onLine) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      provider.off('sync', onSync);
-      resolve();
-    };
-    const onSync = (synced: boolean) => {
-      if (synced) done();
-    };
-    const timer = setTimeout(done, ms);
-    provider.on('sync', onSync);
-  });
-}
 
 type Phase =
   | { readonly name: 'idle' }
@@ -375,6 +359,24 @@ export class WorkspaceSearch extends LitElement {
       )}
     `;
   }
+}
+
+/** Resolves once the session has its server's state (or at once offline, or after `ms`). */
+function whenServerSynced(session: DocumentSession, ms: number): Promise<void> {
+  const provider = session.provider;
+  if (provider.synced || !navigator.onLine) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      provider.off('sync', onSync);
+      resolve();
+    };
+    const onSync = (synced: boolean) => {
+      if (synced) done();
+    };
+    const timer = setTimeout(done, ms);
+    provider.on('sync', onSync);
+  });
 }
 
 declare global {

@@ -1,3 +1,5 @@
+// <workspace-switcher>: the header's Workspace picker: the open Workspace, switching to the others,
+// New workspace and Members.
 import { Title } from '@symphony/schemas';
 import { css, html, LitElement } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';

@@ -1,3 +1,5 @@
+// Tests of the page's editor engine over MessagePorts: edits landing in the page's Y.Doc, shared
+// buffers, viewers refused, bad patterns; and workspace search across Documents.
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import {
   EditorEngine,

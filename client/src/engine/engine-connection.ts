@@ -1,3 +1,5 @@
+// The page's side of the editor engine: a typed client to its Worker and the bridge lending it the
+// page's Y.Docs, with buffers reference-counted per Document (EngineConnection, EngineBuffer).
 import {
   EditorEngineClient,
   type EngineChannel,

@@ -1,3 +1,5 @@
+// The Web Worker that runs the editor engine for the page: JSON-RPC on one port, replicas of the
+// page's Y.Docs on the other.
 import { EditorEngine, engineLanguages, PortDocumentSource, serveOnPort } from '@symphony/editor-engine';
 
 /**

@@ -1,3 +1,5 @@
+// Tests of the find helpers: the match at an offset, stepping with wrap-around, count labels, snippets,
+// bounded concurrency.
 import { describe, expect, it } from 'vitest';
 import { mapBounded, matchAtOrAfter, matchCountLabel, snippet, stepMatch } from './find-logic.js';
 

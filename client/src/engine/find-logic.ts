@@ -1,3 +1,5 @@
+// Pure helpers of find and workspace search: stepping between matches, match-count labels, snippets
+// cut around a match, and a bounded-concurrency map.
 import type { FindMatch } from '@symphony/schemas';
 
 /** Index of the first match starting at or after `offset` (wrapping to the first), or -1 if none. */

@@ -1,3 +1,5 @@
+// Workspace search: every Document's text searched through the editor engine a few at a time, each
+// Document's matches reported with snippets as it goes.
 import type { EngineResult, FindMatch } from '@symphony/schemas';
 import { EngineErrorCode } from '@symphony/schemas';
 import { EngineRequestError, type FindParams } from './engine-connection.js';

@@ -1,3 +1,5 @@
+// The port through which the client calls OFB functions (`/functions/v1/<name>`) with a token and an
+// idempotency key; SupabaseOfbTransport is the browser's.
 import type { OfbFunctionName } from '@symphony/schemas';
 
 /** How one OFB call is made. */

@@ -1,3 +1,5 @@
+// The browser's OfbTransport: OFB functions called through supabase-js `functions.invoke` with the
+// user's token, and where OFB is (ofbUrl).
 import {
   createClient,
   FunctionsFetchError,

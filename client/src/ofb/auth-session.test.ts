@@ -1,3 +1,5 @@
+// Tests of the OFB session: kept in localStorage, refreshed before expiry, retried offline, a 401 asking
+// for sign-in, one refresh shared by concurrent callers.
 import { errorBody } from '@symphony/schemas';
 import { describe, expect, it } from 'vitest';
 import { MemoryStringStore } from '../core/StringStore.js';

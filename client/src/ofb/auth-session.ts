@@ -1,3 +1,5 @@
+// The signed-in user's OFB session (AuthSession): kept in localStorage, refreshed before it expires,
+// retried quietly offline, and asking to sign in again when OFB refuses it.
 import { z } from 'zod';
 import type { StringStore } from '../core/StringStore.js';
 import type { OfbSession } from './ofb-client.js';

@@ -1,3 +1,4 @@
+// The client's own Dexie (IndexedDB) database: the OFB outbox and each user's cached Workspace list.
 import { Dexie, type EntityTable } from 'dexie';
 import type { OfbWorkspaceRow } from './ofb-client.js';
 import type { OutboxEntry } from './outbox.js';

@@ -1,3 +1,5 @@
+// Tests of the outbox: order, retries with backoff, refusals, idempotency keys across reloads, other
+// tabs' entries, and bodies refused before queueing.
 import 'fake-indexeddb/auto';
 import { errorBody, type OfbFunctionName } from '@symphony/schemas';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

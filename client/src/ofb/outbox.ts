@@ -1,3 +1,5 @@
+// The outbox: OFB mutations kept in IndexedDB and sent in order with idempotency keys, retried with
+// backoff offline, refused entries kept with OFB's words for Retry or Dismiss.
 import { type ErrorBody, type OfbFunctionName, OfbRequests } from '@symphony/schemas';
 import { liveQuery, type Subscription } from 'dexie';
 import type { SymphonyDb } from './local-db.js';

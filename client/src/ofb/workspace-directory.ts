@@ -1,3 +1,5 @@
+// The signed-in user's Workspaces (WorkspaceDirectory): OFB's list cached for offline starts, those
+// still in the outbox, which one is open and the user's role in it.
 import type { Role } from '@symphony/schemas';
 import type { StringStore } from '../core/StringStore.js';
 import type { SymphonyDb } from './local-db.js';

@@ -1,3 +1,4 @@
+// Styles every Symphony element shares: buttons, text fields, focus rings, a visually-hidden helper.
 import { css } from 'lit';
 
 /**

@@ -1,3 +1,5 @@
+// Wires the session registry to the browser: online and offline events, and a warning before the page
+// closes with edits the server has not saved.
 import type { SessionRegistry } from './session-registry.js';
 
 /**

@@ -1,7 +1,9 @@
+// Tests of a Document's session against a fake y-websocket server: unsaved-change counts (the engine's
+// too), storage refusals 4413/4414, permission-denied, accounts kept apart.
 import 'fake-indexeddb/auto';
 import { DOCUMENT_PORT_ORIGIN } from '@symphony/editor-engine';
 import type { DocumentId } from '@symphony/schemas';
-import { CloseCode, MessageType } from '@symphony/schemas';
+import { CloseCode, encodeSavedState, MessageType } from '@symphony/schemas';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -10,7 +12,6 @@ import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 import { removeAccountData } from '../core/local-stores.js';
 import { MemoryStringStore } from '../core/StringStore.js';
-import { encodeSavedState } from '../core/saved-state.js';
 import {
   ConnectionStatus,
   DocumentAccess,

@@ -1,6 +1,14 @@
+// One open Document's session (DocumentSession): its Y.Doc in IndexedDB, synced with the sync-server
+// over y-websocket, with the connection state and exact unsaved-change count behind the indicator.
 import { DOCUMENT_PORT_ORIGIN } from '@symphony/editor-engine';
 import type { DocumentId, Role } from '@symphony/schemas';
-import { CloseCode, MessageType, RoleSchema } from '@symphony/schemas';
+import {
+  CloseCode,
+  encodeSavedStateSubscription,
+  MessageType,
+  readAccess,
+  readSavedState,
+} from '@symphony/schemas';
 import * as decoding from 'lib0/decoding';
 import { clearDocument, IndexeddbPersistence } from 'y-indexeddb';
 import type { Awareness } from 'y-protocols/awareness';
@@ -10,7 +18,6 @@ import { localStoreNames } from '../core/local-stores.js';
 import { PendingChanges } from '../core/pending-changes.js';
 import type { StringStore } from '../core/StringStore.js';
 import { keysWithPrefix } from '../core/StringStore.js';
-import { encodeSavedStateSubscription, readSavedState } from '../core/saved-state.js';
 import { DOCUMENT_TOO_LARGE } from '../core/storage-refusal.js';
 
 /** How a document's connection to the server stands, as shown to the person. */
@@ -197,14 +204,14 @@ export class DocumentSession {
       ...(options.WebSocketPolyfill === undefined ? {} : { WebSocketPolyfill: options.WebSocketPolyfill }),
     });
     this.provider.messageHandlers[MessageType.savedState] = (_encoder, decoder) => {
-      const stored = readSavedState(decoder);
+      const stored = Y.decodeStateVector(readSavedState(decoder));
       this.changePending(() => this.pending.acknowledge(stored));
       this.refresh();
     };
     this.provider.messageHandlers[MessageType.access] = (_encoder, decoder) => {
-      const role = RoleSchema.safeParse(decoding.readVarString(decoder));
-      if (role.success) {
-        this.role = role.data;
+      const role = readAccess(decoder);
+      if (role !== null) {
+        this.role = role;
         this.refresh();
       }
     };
@@ -232,7 +239,7 @@ export class DocumentSession {
     });
     this.provider.on('status', ({ status }) => {
       if (status === 'connected') {
-        this.provider.ws?.send(encodeSavedStateSubscription() as Uint8Array<ArrayBuffer>);
+        this.provider.ws?.send(encodeSavedStateSubscription());
         if (this.access !== DocumentAccess.ok) this.access = DocumentAccess.ok;
       }
       this.refresh();

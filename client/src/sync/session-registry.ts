@@ -1,3 +1,5 @@
+// The registry of open Document sessions (SessionRegistry), shared by reference count, kept open in the
+// background until saved, and the app-wide connection state they add up to.
 import { DocumentId } from '@symphony/schemas';
 import type { UserProfile } from '../core/user-profile.js';
 import { lightColor } from '../core/user-profile.js';

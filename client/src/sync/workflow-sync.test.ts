@@ -1,3 +1,5 @@
+// Tests of the Workflow repo's refusals: refusalIn reading frames safely, and a refusal kept per
+// Workflow until dismissed.
 import 'fake-indexeddb/auto';
 import { cbor } from '@automerge/automerge-repo';
 import { ChangeRefusalCode, instantiateTemplate, WorkflowTemplates } from '@symphony/schemas';

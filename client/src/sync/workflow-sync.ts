@@ -1,3 +1,5 @@
+// The page's automerge-repo Repo for Workflows (WorkflowSync): IndexedDB storage and one websocket to
+// the sync-server, closed offline, with the connection state and the server's refusals.
 import {
   type AutomergeUrl,
   cbor,

@@ -1,0 +1,207 @@
+// The SVG parts of the Harmony Board (edges, nodes with their ports, collaborators, the gesture
+// overlay) as template functions of their data; <harmony-board> (harmony-board.ts) composes them.
+import {
+  canFlow,
+  type EdgeId,
+  type Finding,
+  type NodeId,
+  NodeLibrary,
+  type PortSpec,
+  type Position,
+  type RejectReason,
+  type Workflow,
+  type WorkflowNode,
+} from '@symphony/schemas';
+import { nothing, svg } from 'lit';
+import {
+  edgeMidpoint,
+  edgePath,
+  nodeSize,
+  PORT_STYLE,
+  portOffset,
+  portPosition,
+  rectFromPoints,
+} from '../core/board-geometry.js';
+import type { BoardGesture } from '../core/board-gestures.js';
+import type { BoardPeer } from '../core/board-presence.js';
+
+/** Words for why an edge is rejected, shown on the edge and in its tooltip. */
+export const REJECT_LABEL: Readonly<Record<RejectReason, string>> = {
+  dangling: 'node deleted',
+  'invalid-ports': 'ports do not fit',
+  'extra-input': 'input already connected',
+  cycle: 'closes a cycle',
+};
+
+/** How an edge is drawn besides its ends. */
+export interface EdgeLook {
+  readonly rejected: RejectReason | undefined;
+  readonly findings: readonly Finding[];
+  readonly selected: boolean;
+}
+
+/** How a node is drawn besides its data. */
+export interface NodeLook {
+  readonly findings: readonly Finding[];
+  readonly selected: boolean;
+  /** Drawn as an outline only (far zoomed out), unless selected. */
+  readonly outline: boolean;
+  /** The edge being drawn, if any: its compatible inputs light up. */
+  readonly connecting: Extract<BoardGesture, { kind: 'connect' }> | null;
+  /** Collaborators who have it selected. */
+  readonly remote: readonly BoardPeer[] | undefined;
+}
+
+/** An edge from `a` to `b` (output port to input port), with its rejection and findings. */
+export function renderBoardEdge(id: EdgeId, a: Position, b: Position, look: EdgeLook) {
+  const { rejected, findings } = look;
+  const error = findings.some((f) => f.severity === 'error');
+  const cls = `edge${rejected ? ' rejected' : ''}${error ? ' error' : ''}${look.selected ? ' selected' : ''}`;
+  const d = edgePath(a, b);
+  const mid = edgeMidpoint(a, b);
+  const tip = [
+    rejected ? `Rejected: ${REJECT_LABEL[rejected]}` : 'Edge',
+    ...findings.map((f) => f.message),
+  ].join('\n');
+  return svg`<g class=${cls} data-testid="board-edge" data-edge-id=${id} data-rejected=${rejected ?? ''}
+      data-finding=${error ? 'error' : ''}>
+    <title>${tip}</title>
+    <path class="hit" d=${d}></path>
+    <path class="line" d=${d}></path>
+    ${
+      rejected
+        ? svg`<text class="reason" x=${mid.x} y=${mid.y - 6} text-anchor="middle" data-testid="edge-reason">✕ ${REJECT_LABEL[rejected]}</text>`
+        : nothing
+    }
+  </g>`;
+}
+
+/** A node at `at` (where a drag shows it), with its ports, findings and collaborators' outlines. */
+export function renderBoardNode(id: NodeId, node: WorkflowNode, at: Position, look: NodeLook) {
+  const { findings, selected, connecting, remote } = look;
+  const spec = NodeLibrary.get(node.type);
+  const { width, height } = nodeSize(node, spec);
+  const errors = findings.filter((f) => f.severity === 'error').length;
+  const severity = errors > 0 ? 'error' : findings.length > 0 ? 'warning' : '';
+  const title =
+    node.label ?? (node.type === 'group' ? String(node.params.title ?? 'Group') : (spec?.title ?? node.type));
+  const tip = [
+    `${title} (${spec?.title ?? `unknown type ${node.type}`})`,
+    ...findings.map((f) => `• ${f.message}`),
+  ].join('\n');
+  if (look.outline && !selected) {
+    return svg`<g class="node ${node.kind} ${node.type === 'group' ? 'group' : ''} ${severity}"
+        transform="translate(${at.x} ${at.y})" data-testid="board-node" data-node-id=${id} data-type=${node.type}
+        data-finding=${severity} aria-label=${title}>
+      <rect class="body" width=${width} height=${height} rx="8"></rect>
+      <rect class="head" width=${width} height="34" rx="8"></rect>
+    </g>`;
+  }
+  return svg`<g class="node ${node.kind} ${node.type === 'group' ? 'group' : ''} ${selected ? 'selected' : ''} ${severity}"
+      transform="translate(${at.x} ${at.y})" data-testid="board-node" data-node-id=${id} data-type=${node.type}
+      data-finding=${severity} aria-label=${title}>
+    <title>${tip}</title>
+    <rect class="body" width=${width} height=${height} rx="8"></rect>
+    <path class="head" d="M0 8a8 8 0 0 1 8-8h${width - 16}a8 8 0 0 1 8 8v${26}h-${width}z"></path>
+    <text class="title" x="12" y="21">${truncate(title, 24)}</text>
+    ${
+      node.type === 'note'
+        ? svg`<text class="sub" x="12" y="52">${truncate(String(node.params.text ?? ''), 30)}</text>`
+        : nothing
+    }
+    ${
+      errors > 0
+        ? svg`<g data-testid="node-error-badge"><circle class="badge" cx=${width - 14} cy="17" r="9"></circle>
+            <text class="badge-text" x=${width - 14} y="21" text-anchor="middle">${errors}</text></g>`
+        : nothing
+    }
+    ${(spec?.inputs ?? []).map((p, i) => renderPort(id, p, 'in', i, width, connecting))}
+    ${(spec?.outputs ?? []).map((p, i) => renderPort(id, p, 'out', i, width, connecting))}
+    ${
+      remote === undefined
+        ? nothing
+        : remote.map(
+            (
+              peer,
+              i,
+            ) => svg`<rect class="remote-outline" x=${-4 - i * 3} y=${-4 - i * 3} width=${width + 8 + i * 6}
+                height=${height + 8 + i * 6} rx="10" stroke=${peer.color}></rect>
+              <text class="remote-name" x="0" y=${-8 - i * 14} fill=${peer.color}>${peer.name}</text>`,
+          )
+    }
+  </g>`;
+}
+
+/** One port; while an edge is drawn, inputs light up as compatible or fade as not. */
+function renderPort(
+  node: NodeId,
+  port: PortSpec,
+  side: 'in' | 'out',
+  index: number,
+  width: number,
+  connecting: Extract<BoardGesture, { kind: 'connect' }> | null,
+) {
+  const at = portOffset(side, index, width);
+  const style = PORT_STYLE[port.type];
+  let state = '';
+  if (connecting !== null && side === 'in') {
+    state =
+      connecting.from.node !== node && canFlow(connecting.from.type, port.type)
+        ? 'compatible'
+        : 'incompatible';
+  }
+  const shape =
+    style.shape === 'circle'
+      ? svg`<circle class="shape" r="6" fill=${style.color} stroke="#fff" stroke-width="1.5"></circle>`
+      : style.shape === 'square'
+        ? svg`<rect class="shape" x="-6" y="-6" width="12" height="12" rx="2" fill=${style.color} stroke="#fff" stroke-width="1.5"></rect>`
+        : svg`<path class="shape" d="M0 -7L7 0L0 7L-7 0z" fill=${style.color} stroke="#fff" stroke-width="1.5"></path>`;
+  return svg`<g class="port ${side} ${state}" transform="translate(${at.x} ${at.y})" data-port=${port.name}
+      data-side=${side} data-port-type=${port.type} data-testid="port">
+    <title>${port.label} (${port.type}${port.required ? ', required' : ''}${port.multiple ? ', many' : ''})</title>
+    <circle class="hit" r="11"></circle>
+    ${shape}
+    <text class="label" x=${side === 'in' ? 12 : -12} y="4" text-anchor=${side === 'in' ? 'start' : 'end'}>${port.label}</text>
+  </g>`;
+}
+
+/** A collaborator's pointer and the ghosts of the nodes they drag. */
+export function renderBoardPeer(peer: BoardPeer, wf: Workflow) {
+  const ghosts = [...peer.dragging].map(([id, p]) => {
+    // A peer names the node: `constructor` is no node of this workflow.
+    const node = Object.hasOwn(wf.nodes, id) ? wf.nodes[id as NodeId] : undefined;
+    if (!node) return nothing;
+    const { width, height } = nodeSize(node, NodeLibrary.get(node.type));
+    return svg`<rect class="ghost" x=${p.x} y=${p.y} width=${width} height=${height} rx="8" stroke=${peer.color}></rect>`;
+  });
+  const pointer = peer.pointer;
+  return svg`<g data-testid="remote-peer" data-peer-name=${peer.name}>
+    ${ghosts}
+    ${
+      pointer === null
+        ? nothing
+        : svg`<g transform="translate(${pointer.x} ${pointer.y})">
+            <path d="M0 0L0 16L4.5 12L8 19L10.5 18L7 11L13 11z" fill=${peer.color} stroke="#fff"></path>
+            <text class="remote-name" x="14" y="24" fill=${peer.color}>${peer.name}</text>
+          </g>`
+    }
+  </g>`;
+}
+
+/** The edge being drawn, or the selection band, of the gesture in progress. */
+export function renderGestureOverlay(g: BoardGesture | null, wf: Workflow) {
+  if (g?.kind === 'connect') {
+    const node = wf.nodes[g.from.node];
+    const a = node ? portPosition(node, NodeLibrary.get(node.type), 'out', g.from.port) : undefined;
+    return a ? svg`<path class="pending" d=${edgePath(a, g.at)}></path>` : nothing;
+  }
+  if (g?.kind === 'band') {
+    const r = rectFromPoints(g.start, g.at);
+    return svg`<rect class="band" x=${r.x} y=${r.y} width=${r.width} height=${r.height}></rect>`;
+  }
+  return nothing;
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}

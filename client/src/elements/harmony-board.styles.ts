@@ -1,0 +1,211 @@
+// The Harmony Board's stylesheet: canvas and layer, nodes, ports, edges, gesture overlays,
+// collaborators' outlines and the empty-board hint. Used by <harmony-board> (harmony-board.ts).
+import { css } from 'lit';
+
+/** The shadow styles of `<harmony-board>`. */
+export const harmonyBoardStyles = css`
+  :host {
+    display: block;
+    position: relative;
+    overflow: hidden;
+    background: #f8f9fb;
+    user-select: none;
+    -webkit-user-select: none;
+  }
+  .canvas {
+    position: absolute;
+    inset: 0;
+    outline: none;
+    touch-action: none;
+    overflow: hidden;
+    background-image: radial-gradient(circle at 1px 1px, #d5dae2 1px, transparent 1.2px);
+  }
+  /* The content sits on its own compositor layer: panning moves the layer, nothing repaints. */
+  .layer {
+    position: absolute;
+    left: 0;
+    top: 0;
+    width: 100%;
+    height: 100%;
+    transform-origin: 0 0;
+    will-change: transform;
+    pointer-events: none;
+  }
+  svg.content {
+    position: absolute;
+    left: 0;
+    top: 0;
+    width: 100%;
+    height: 100%;
+    overflow: visible;
+    pointer-events: none;
+  }
+  .node,
+  .edge path.hit {
+    pointer-events: auto;
+  }
+  .canvas:focus-visible {
+    box-shadow: inset 0 0 0 2px var(--sy-accent);
+  }
+  .canvas {
+    cursor: grab;
+  }
+  .canvas.panning {
+    cursor: grabbing;
+  }
+  .node {
+    cursor: default;
+  }
+  .node .body {
+    fill: #fff;
+    stroke: #c9d0da;
+    stroke-width: 1;
+  }
+  .node .head {
+    fill: #eef0f5;
+  }
+  .node.instrument .head {
+    fill: #ece9ff;
+  }
+  .node.addon .body {
+    fill: #fffbe6;
+    stroke: #e8d48a;
+  }
+  .node.group .body {
+    fill: rgba(79, 70, 229, 0.04);
+    stroke: #a5a1f0;
+    stroke-dasharray: 6 4;
+  }
+  .node.group .head {
+    fill: transparent;
+  }
+  .node.selected .body {
+    stroke: var(--sy-accent);
+    stroke-width: 2.5;
+  }
+  .node.error .body {
+    stroke: var(--sy-danger);
+    stroke-width: 2.5;
+  }
+  .node.error.selected .body {
+    stroke-width: 3.5;
+  }
+  .node.warning .body {
+    stroke: var(--sy-warn);
+    stroke-width: 2;
+  }
+  .node .title {
+    font: 600 13px system-ui, sans-serif;
+    fill: #1f2328;
+  }
+  .node .sub {
+    font: 11px system-ui, sans-serif;
+    fill: #5f6b7a;
+  }
+  .node .badge {
+    fill: var(--sy-danger);
+  }
+  .node .badge-text {
+    font: 700 11px system-ui, sans-serif;
+    fill: #fff;
+  }
+  .port {
+    cursor: crosshair;
+  }
+  .port .hit {
+    fill: transparent;
+  }
+  .port .label {
+    font: 11px system-ui, sans-serif;
+    fill: #3d4752;
+  }
+  .port.compatible .shape {
+    stroke: var(--sy-ok);
+    stroke-width: 4;
+  }
+  .port.incompatible {
+    opacity: 0.3;
+  }
+  .edge path.line {
+    fill: none;
+    stroke: #8a94a3;
+    stroke-width: 2;
+  }
+  .edge path.hit {
+    fill: none;
+    stroke: transparent;
+    stroke-width: 12;
+    cursor: pointer;
+  }
+  .edge.selected path.line {
+    stroke: var(--sy-accent);
+    stroke-width: 3;
+  }
+  .edge.error path.line {
+    stroke: var(--sy-danger);
+  }
+  .edge.rejected path.line {
+    stroke: var(--sy-danger);
+    stroke-dasharray: 7 5;
+  }
+  .edge .reason {
+    font: 600 11px system-ui, sans-serif;
+    fill: var(--sy-danger);
+    paint-order: stroke;
+    stroke: #f8f9fb;
+    stroke-width: 4px;
+  }
+  .pending {
+    fill: none;
+    stroke: var(--sy-accent);
+    stroke-width: 2;
+    stroke-dasharray: 4 3;
+    pointer-events: none;
+  }
+  .band {
+    fill: rgba(79, 70, 229, 0.08);
+    stroke: var(--sy-accent);
+    stroke-dasharray: 4 3;
+    pointer-events: none;
+  }
+  .remote-outline {
+    fill: none;
+    stroke-width: 2.5;
+    stroke-dasharray: 2 3;
+    pointer-events: none;
+  }
+  .remote-name {
+    font: 600 11px system-ui, sans-serif;
+    pointer-events: none;
+  }
+  .ghost {
+    fill: none;
+    stroke-width: 2;
+    stroke-dasharray: 6 4;
+    pointer-events: none;
+  }
+  .empty {
+    position: absolute;
+    inset: 0;
+    display: grid;
+    place-items: center;
+    pointer-events: none;
+  }
+  .empty div {
+    max-width: 26rem;
+    padding: 1.5rem 2rem;
+    text-align: center;
+    border: 1px dashed var(--sy-border);
+    border-radius: var(--sy-radius);
+    background: rgba(255, 255, 255, 0.85);
+    color: var(--sy-muted);
+  }
+  .empty h2 {
+    margin: 0 0 0.5rem;
+    font-size: 1.1rem;
+    color: var(--sy-text);
+  }
+  .empty p {
+    margin: 0.25rem 0;
+  }
+`;
