@@ -27,6 +27,7 @@ import { gunzipSync } from 'node:zlib';
 import { EditorEngineClient, type EngineChannel, portChannel } from '@symphony/editor-engine';
 import { spawnEngine, stdioChannel } from '@symphony/editor-engine/node';
 import type { TextEdit } from '@symphony/schemas';
+import * as prng from 'lib0/prng';
 import * as Y from 'yjs';
 import {
   alternate,
@@ -615,16 +616,10 @@ function median(values: number[]): number {
 
 // ── 4. a 10 MB document ───────────────────────────────────────────────────────────────────────────
 
-/** A seeded PRNG (mulberry32), so every run builds the same document. */
+/** lib0's seeded generator, as floats in [0, 1), so every run builds the same document. */
 function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const gen = prng.create(seed);
+  return () => prng.real53(gen);
 }
 
 const WORDS = (

@@ -39,6 +39,7 @@ import {
   type WorkflowEdge,
   type WorkflowNode,
 } from '@symphony/schemas';
+import * as prng from 'lib0/prng';
 import {
   alternate,
   type BenchCase,
@@ -99,16 +100,10 @@ const GOAL = { crdt: 1.5, bytes: 1.05, validate: 10 } as const;
 
 // ───────────────────────────── deterministic workload ─────────────────────────────
 
-/** mulberry32: small, fast, seeded. */
+/** lib0's seeded generator, as floats in [0, 1). */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const gen = prng.create(seed);
+  return () => prng.real53(gen);
 }
 
 /** Ids shaped like `createNodeId()`/`createEdgeId()` (a letter and 15 hex digits), but seeded. */

@@ -1,3 +1,5 @@
+// The editor engine's document port: where buffers get the Y.Doc of a Document, and the binding's status
+// and options.
 import type { DocumentId, Role } from '@symphony/schemas';
 import type * as Y from 'yjs';
 import type { EngineError } from './errors.js';

@@ -1,3 +1,5 @@
+// The editor engine's core: buffers shared by every connection, one EngineSession per caller that parses
+// and dispatches its JSON-RPC requests.
 import {
   BufferId,
   EDITOR_ENGINE_PROTOCOL_VERSION,

@@ -1,3 +1,4 @@
+// A typed JSON-RPC client of the editor engine over any channel (stdio, MessagePort, WebSocket).
 import {
   EditorEngineLimits,
   EngineErrorCode,
@@ -30,22 +31,6 @@ export class EngineRequestError extends Error {
     this.data = data;
   }
 }
-
-/** The error of an answer, whatever shape the engine gave it. */
-function requestError(error: unknown): EngineRequestError {
-  const e = (typeof error === 'object' && error !== null ? error : {}) as {
-    message?: unknown;
-    code?: unknown;
-    data?: unknown;
-  };
-  return new EngineRequestError(
-    typeof e.message === 'string' ? e.message : String(error),
-    typeof e.code === 'number' ? e.code : -32603,
-    e.data,
-  );
-}
-
-type Listener<N extends EngineNotification> = (params: EngineNotificationParams<N>) => void;
 
 /**
  * A typed client of the editor engine: `request(method, params)` takes and returns the types of
@@ -187,3 +172,19 @@ export class EditorEngineClient {
     this.#channel.close();
   }
 }
+
+/** The error of an answer, whatever shape the engine gave it. */
+function requestError(error: unknown): EngineRequestError {
+  const e = (typeof error === 'object' && error !== null ? error : {}) as {
+    message?: unknown;
+    code?: unknown;
+    data?: unknown;
+  };
+  return new EngineRequestError(
+    typeof e.message === 'string' ? e.message : String(error),
+    typeof e.code === 'number' ? e.code : -32603,
+    e.data,
+  );
+}
+
+type Listener<N extends EngineNotification> = (params: EngineNotificationParams<N>) => void;

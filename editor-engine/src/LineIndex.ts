@@ -1,3 +1,4 @@
+// A buffer's line lengths in chunks, patched from change deltas: offset ↔ line/column without rescans.
 import type { DeltaOp } from '@symphony/schemas';
 
 /**

@@ -1,3 +1,4 @@
+// The in-process DocumentSource: Documents held as Y.Docs in this process (tests, benchmarks, `--memory`).
 import type { DocumentId, Role } from '@symphony/schemas';
 import * as Y from 'yjs';
 import type { BindingStatus, DocumentBinding, DocumentSource, OpenOptions } from './DocumentSource.js';

@@ -1,3 +1,5 @@
+// The MessagePort DocumentSource: the worker edits replicas of the page's Y.Docs, kept in sync by
+// y-protocols messages; `shareDocuments` is the page's side.
 import type { DocumentId, Role } from '@symphony/schemas';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
@@ -43,10 +45,18 @@ function readSync(doc: Y.Doc, data: Uint8Array): { reply: Uint8Array | undefined
   return { reply: encoding.length(reply) > 0 ? encoding.toUint8Array(reply) : undefined, type };
 }
 
-/** Keeps `doc` and the far side in step: sends local updates, applies remote ones. */
-function link(doc: Y.Doc, send: (data: Uint8Array) => void): () => void {
+/**
+ * Keeps `doc` and the far side in step: sends local updates, applies remote ones. `cameFromHere`
+ * tells an update that arrived over this very link (not sent back) from any other; by default any
+ * update applied from a port did.
+ */
+function link(
+  doc: Y.Doc,
+  send: (data: Uint8Array) => void,
+  cameFromHere: (origin: unknown) => boolean = (origin) => origin === PORT,
+): () => void {
   const onUpdate = (update: Uint8Array, origin: unknown) => {
-    if (origin !== PORT) send(syncMessage((e) => syncProtocol.writeUpdate(e, update)));
+    if (!cameFromHere(origin)) send(syncMessage((e) => syncProtocol.writeUpdate(e, update)));
   };
   doc.on('update', onUpdate);
   return () => doc.off('update', onUpdate);
@@ -156,6 +166,12 @@ export function shareDocuments(
   const open = new Map<number, { doc: Y.Doc; documentId: string; unlink: () => void }>();
   const post = (message: DocumentPortMessage) => port.postMessage(message);
   let stopped = false;
+  /**
+   * The open whose sync message is being applied. Every open's updates carry the one port origin
+   * (the page counts them as the engine's), so this is what keeps one open's edits flowing to
+   * another open of the same document while not echoing them to their sender.
+   */
+  let applyingFor: number | undefined;
   onPortMessage(port, (data) => {
     if (stopped) return;
     const message = data as DocumentPortMessage;
@@ -172,7 +188,12 @@ export function shareDocuments(
           });
           return;
         }
-        const unlink = link(shared.doc, (d) => post({ type: 'sync', id: message.id, data: d }));
+        const id = message.id;
+        const unlink = link(
+          shared.doc,
+          (d) => post({ type: 'sync', id, data: d }),
+          (origin) => origin === PORT && applyingFor === id,
+        );
         open.set(message.id, { doc: shared.doc, documentId: message.documentId, unlink });
         post({ type: 'opened', id: message.id, role: shared.role });
         return;
@@ -180,7 +201,14 @@ export function shareDocuments(
       case 'sync': {
         const entry = open.get(message.id);
         if (!entry) return;
-        const { reply, type } = readSync(entry.doc, message.data);
+        applyingFor = message.id;
+        let answer: ReturnType<typeof readSync>;
+        try {
+          answer = readSync(entry.doc, message.data);
+        } finally {
+          applyingFor = undefined;
+        }
+        const { reply, type } = answer;
         if (reply) post({ type: 'sync', id: message.id, data: reply });
         // Answer the worker's step 1 with our own, so it learns what the page lacks too.
         if (type === syncProtocol.messageYjsSyncStep1) {

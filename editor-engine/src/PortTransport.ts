@@ -1,3 +1,5 @@
+// Serves the editor engine over a MessagePort or Worker, in a browser or in Node, and the port helpers
+// its client channel shares.
 import { EditorEngineLimits } from '@symphony/schemas';
 import { coalescingSender } from './coalesce.js';
 import type { EditorEngine } from './EditorEngine.js';

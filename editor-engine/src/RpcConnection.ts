@@ -1,3 +1,5 @@
+// One JSON-RPC connection to the editor engine, whatever carries it: size, JSON and envelope checks,
+// a direct path for requests, json-rpc-peer for the rest.
 import { EditorEngineLimits, type EngineErrorObject } from '@symphony/schemas';
 import { format, type ParsedMessage, Peer } from 'json-rpc-peer';
 import type { EditorEngine, EngineSession } from './EditorEngine.js';

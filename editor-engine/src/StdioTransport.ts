@@ -1,3 +1,4 @@
+// Serves the editor engine over newline-delimited JSON on stdio, never buffering an oversized line whole.
 import type { Readable, Writable } from 'node:stream';
 import { EditorEngineLimits } from '@symphony/schemas';
 import { coalescingSender } from './coalesce.js';

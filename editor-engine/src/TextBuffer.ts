@@ -1,3 +1,5 @@
+// A text buffer bound to one Document: the Y.Text, its mirror and line index, revisions, and each caller's
+// edits, undo history, selections and searches.
 import {
   type BufferId,
   ChangeOrigin,

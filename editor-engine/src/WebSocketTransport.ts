@@ -1,3 +1,4 @@
+// Serves the editor engine over WebSocket: one caller per connection, one JSON-RPC message per text frame.
 import type { AddressInfo } from 'node:net';
 import { EditorEngineLimits } from '@symphony/schemas';
 import { WebSocketServer } from 'ws';

@@ -1,3 +1,4 @@
+// The editor engine client's channel over a MessagePort or Worker, for browsers and Node.
 import type { EngineChannel } from './EditorEngineClient.js';
 import { eachPortText, onPortMessage, type PortLike, portSender } from './PortTransport.js';
 

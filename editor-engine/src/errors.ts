@@ -1,3 +1,4 @@
+// The editor engine's protocol errors: EngineError with its JSON-RPC code and data, and unknownBuffer.
 import { EngineErrorCode, type EngineErrorObject } from '@symphony/schemas';
 
 /** Name of an engine error code, e.g. `StaleRevision`. */

@@ -1,3 +1,4 @@
+// Search in a buffer: compiling a find query, scanning for matches (whole words too), expanding replacements.
 import { EngineError } from './errors.js';
 
 /** What to look for, as `buffer.find` takes it. */

@@ -1,3 +1,5 @@
+// Node's ways to reach the editor engine: client channels over stdio and WebSocket, the worker and bin
+// paths, and spawning the engine as a process.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';

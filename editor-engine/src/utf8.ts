@@ -1,3 +1,4 @@
+// The UTF-8 length of a text, exact only where a size limit needs it.
 const encoder = new TextEncoder();
 
 /**

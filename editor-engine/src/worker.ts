@@ -1,3 +1,4 @@
+// The editor engine's worker_threads entry: serves it on parentPort, over the parent's Y.Docs or its own.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { DocumentSource } from './DocumentSource.js';
 import { EditorEngine } from './EditorEngine.js';

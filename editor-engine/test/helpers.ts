@@ -1,3 +1,4 @@
+// Helpers for the editor engine's tests: an in-process client and engine, applying ops, collecting updates.
 import type { DeltaOp, EngineNotificationParams } from '@symphony/schemas';
 import { engineLanguages } from '../src/engine-languages.js';
 import {

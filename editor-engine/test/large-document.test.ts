@@ -1,14 +1,14 @@
+// Tests of the editor engine on large Documents: the line index under random edits and huge pastes, a 10 MB
+// Document, and sliced Markdown parses.
+import * as prng from 'lib0/prng';
 import { describe, expect, it } from 'vitest';
 import { LineIndex } from '../src/internal.js';
 import { connectInProcess, memoryEngine } from './helpers.js';
 
-/** A Lehmer generator: `rnd(n)` is an integer in [0, n), the same sequence for the same seed. */
+/** `rnd(n)` is an integer in [0, n), the same sequence for the same seed. */
 function seededRandom(seed: number): (n: number) => number {
-  let state = seed;
-  return (n) => {
-    state = (state * 16807) % 2147483647;
-    return state % n;
-  };
+  const gen = prng.create(seed);
+  return (n) => prng.uint32(gen, 0, n - 1);
 }
 
 describe('LineIndex', () => {

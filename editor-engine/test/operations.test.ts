@@ -1,3 +1,5 @@
+// Tests of buffer operations: edits and batches, undo and redo per caller, find and replace, selections,
+// revisions and ops, roles, languages and errors.
 import { EngineErrorCode } from '@symphony/schemas';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EditorEngineClient } from '../src/index.js';

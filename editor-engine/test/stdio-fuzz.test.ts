@@ -1,24 +1,22 @@
+// A replayable fuzz test of the stdio bin: 10,000 random and mutated messages, no crash, no corrupt buffer.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { TextEdit, TextPosition } from '@symphony/schemas';
+import * as prng from 'lib0/prng';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /** The built bin (tests run against what `npx tsc -b` produced, as users do). */
 const engineBinPath = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 
-/** A seeded PRNG (mulberry32), so any run can be replayed with its seed. */
+/** lib0's seeded generator, so any run can be replayed with its seed: `int(n)` is in [0, n). */
 function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  const gen = prng.create(seed);
+  return {
+    next: () => prng.real53(gen),
+    int: (n: number) => prng.uint32(gen, 0, n - 1),
+    pick: <T>(xs: readonly T[]): T => prng.oneOf(gen, [...xs]),
   };
-  const int = (n: number) => Math.floor(next() * n);
-  return { next, int, pick: <T>(xs: readonly T[]): T => xs[int(xs.length)]! };
 }
 
 /** The bin over raw stdio lines: send anything, and read every line it answers. */
@@ -88,7 +86,8 @@ class RawEngine {
 /** The line as an edit request or notification, if it parses as one at all. */
 function asEdit(line: string | Buffer): { id?: unknown; bufferId: string; edits: TextEdit[] } | undefined {
   try {
-    const m = JSON.parse(String(line));
+    // What the engine reads: the line as UTF-8, where a lone surrogate has become U+FFFD.
+    const m = JSON.parse((typeof line === 'string' ? Buffer.from(line, 'utf8') : line).toString('utf8'));
     if (
       m &&
       m.method === 'buffer.edit' &&
@@ -118,11 +117,26 @@ function applyBatch(text: string, edits: readonly TextEdit[]): { text: string; c
     (a, b) => a.from - b.from || (a.from === a.to ? 0 : 1) - (b.from === b.to ? 0 : 1) || a.index - b.index,
   );
   let out = text;
+  for (const e of resolved) {
+    if (e.from < e.to) out = splitPair(splitPair(out, e.from), e.to);
+    else if (e.text.length > 0) out = splitPair(out, e.from);
+  }
   for (let i = resolved.length - 1; i >= 0; i--) {
     const e = resolved[i]!;
     out = out.slice(0, e.from) + e.text + out.slice(e.to);
   }
   return { text: out, changed: resolved.some((e) => e.to > e.from || e.text.length > 0) };
+}
+
+/**
+ * Yjs never splits a surrogate pair (yjs#248): an edit that starts or ends between its two halves
+ * turns both into U+FFFD, and so does the model.
+ */
+function splitPair(text: string, at: number): string {
+  const high = text.charCodeAt(at - 1);
+  const low = text.charCodeAt(at);
+  const inPair = high >= 0xd800 && high <= 0xdbff && low >= 0xdc00 && low <= 0xdfff;
+  return inPair ? `${text.slice(0, at - 1)}\ufffd\ufffd${text.slice(at + 1)}` : text;
 }
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261124);

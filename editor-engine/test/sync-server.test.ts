@@ -1,3 +1,4 @@
+// Tests of buffers as y-websocket peers of a real sync-server, open and under OFB's permissions.
 import { EngineErrorCode } from '@symphony/schemas';
 import {
   MemoryDocumentPersistence,

@@ -1,3 +1,5 @@
+// Tests of the editor engine's transports: Worker and MessagePort, coalescing, stdio, WebSocket,
+// the client, pipelining, and a catastrophic regex.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker } from 'node:worker_threads';

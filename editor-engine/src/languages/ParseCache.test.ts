@@ -1,3 +1,4 @@
+// Tests of the ParseCache: sliced parses shared by concurrent callers and answered from the cache after.
 import type { Parser } from '@lezer/common';
 import { parser as markdownParser } from '@lezer/markdown';
 import { describe, expect, it } from 'vitest';

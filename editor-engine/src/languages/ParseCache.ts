@@ -1,20 +1,6 @@
+// A language's cache of its last parse tree, reused incrementally across edits and parsed in slices
+// so other callers are not kept waiting.
 import { type Parser, type PartialParse, type Tree, TreeFragment } from '@lezer/common';
-
-/**
- * Resolves after other queued work has run: `setImmediate` in Node; in a browser a message to
- * itself (`setTimeout(0)` is clamped to 4 ms once nested).
- */
-function nextTurn(): Promise<void> {
-  if (typeof setImmediate === 'function') return new Promise((resolve) => setImmediate(resolve));
-  return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      resolve();
-    };
-    channel.port2.postMessage(null);
-  });
-}
 
 interface Entry {
   text: string;
@@ -143,6 +129,22 @@ export class ParseCache {
       }
     }
   }
+}
+
+/**
+ * Resolves after other queued work has run: `setImmediate` in Node; in a browser a message to
+ * itself (`setTimeout(0)` is clamped to 4 ms once nested).
+ */
+function nextTurn(): Promise<void> {
+  if (typeof setImmediate === 'function') return new Promise((resolve) => setImmediate(resolve));
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
 }
 
 /** Characters compared at a time when looking for the edited span. */

@@ -1,3 +1,4 @@
+// Crash containment for language plugins: a plugin method that throws is reported and answered empty.
 import type { LanguagePlugin, OutlineLimits, TextRange } from './LanguagePlugin.js';
 
 /** Told about a plugin that threw; `method` is the plugin method that did. */

@@ -1,3 +1,4 @@
+// Highlighting for the language plugins: lezer trees to the protocol's tokens, whole or by range.
 import { NodeProp, Tree } from '@lezer/common';
 import { classHighlighter, getStyleTags, highlightTree, tagHighlighter, tags } from '@lezer/highlight';
 import { type TextRange, type Token, TokenType } from './LanguagePlugin.js';

@@ -1,3 +1,5 @@
+// Tests of the language plugins: lookup by id and extension, tokens and outlines on any text, the guard,
+// and a 10 MB Markdown Document.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { guardLanguage } from './guard.js';

@@ -1,3 +1,4 @@
+// Tests of the JavaScript and TypeScript plugins: outlines, colours, JSX, broken and minified code.
 import { describe, expect, it } from 'vitest';
 import { languageFor, type OutlineItem, type Token } from './index.js';
 

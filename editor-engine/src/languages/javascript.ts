@@ -1,3 +1,4 @@
+// The JavaScript, JSX, TypeScript and TSX language plugins: lezer grammars, tokens and outlines.
 import type { SyntaxNode, Tree } from '@lezer/common';
 import { parser as baseParser } from '@lezer/javascript';
 import type { LRParser } from '@lezer/lr';

@@ -1,3 +1,4 @@
+// Tests of the JSON plugin: nested outlines, spans, broken JSON, colours, and limits on huge Documents.
 import { describe, expect, it } from 'vitest';
 import { languageFor, type OutlineItem, type Token } from './index.js';
 

@@ -1,3 +1,4 @@
+// The JSON language plugin: tokens, and an outline of keys and array elements with their value kinds.
 import type { SyntaxNode, Tree } from '@lezer/common';
 import { parser } from '@lezer/json';
 import { prepareIn, tokensIn } from './highlight.js';

@@ -1,3 +1,4 @@
+// Tests of the Markdown plugin: heading outlines and their spans and limits, and tokens with fenced code.
 import { describe, expect, it } from 'vitest';
 import { flattenOutline, languageFor, type OutlineItem, type Token } from './index.js';
 

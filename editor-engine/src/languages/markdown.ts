@@ -1,3 +1,4 @@
+// The Markdown language plugin: GFM tokens with fenced code in its own grammar, and a heading outline.
 import type { Parser, SyntaxNode, Tree } from '@lezer/common';
 import { parser as commonMarkParser, GFM, parseCode } from '@lezer/markdown';
 import { prepareIn, tokensIn } from './highlight.js';

@@ -1,3 +1,4 @@
+// The budget an outline is built against (entries and depth, with a ceiling), and outline labels.
 import { defaultOutlineLimits, type OutlineItem, type OutlineLimits } from './LanguagePlugin.js';
 
 /** Most a caller may raise the limits to; beyond these an outline is a denial of service. */
