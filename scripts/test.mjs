@@ -17,6 +17,9 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = join(root, '.test-output');
 const chromiumPath = '/usr/bin/chromium';
 
+/** The oldest Node major the project supports (package.json's `engines`). */
+const minimumNodeMajor = 22;
+
 /** Generous ceilings so a hung step fails the run instead of hanging CI forever. */
 const minutes = (n) => n * 60_000;
 
@@ -175,6 +178,22 @@ async function ensureSystemPackages() {
   }
 }
 
+/**
+ * Prints the Node this run is on and says whether it is new enough. Under `npm test` the `node`,
+ * `npm` and `npx` it starts find the same one first on PATH (npm puts node_modules/.bin there).
+ */
+function checkNode() {
+  banner('Node');
+  console.log(`Node ${process.version} (${process.execPath})`);
+  if (Number(process.versions.node.split('.')[0]) >= minimumNodeMajor) return true;
+  console.error(
+    `\u2716 Node ${process.version} is older than ${minimumNodeMajor}: Symphony runs on Node 24 or 22. ` +
+      'Run this as `npm test` after `npm install`, which on Linux x64/arm64 brings Node 24 into ' +
+      'node_modules/.bin, or install Node 24 or 22.',
+  );
+  return false;
+}
+
 function summarise() {
   banner('Summary');
   const width = Math.max(...results.map((r) => r.name.length));
@@ -190,6 +209,12 @@ function summarise() {
 }
 
 async function main() {
+  if (!checkNode()) {
+    record('node version', 0, 1);
+    process.exitCode = 1;
+    summarise();
+    return;
+  }
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
 
