@@ -1,5 +1,7 @@
+// Browser tests of authority over the sockets: viewers' forced writes, offline replays, unsaved edits after a demotion.
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
+import { base64ToBytes } from '@symphony/schemas';
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import { expect, test } from './support/fixtures.js';
@@ -95,7 +97,7 @@ test.describe('authority over the sockets', () => {
       serviceToken(server.dataDir),
     );
     const copy = new Y.Doc();
-    for (const update of stored.updates) Y.applyUpdate(copy, Buffer.from(update, 'base64'));
+    for (const update of stored.updates) Y.applyUpdate(copy, base64ToBytes(update));
     expect(copy.getText('content').toString()).toBe('Only the owner writes here. Still mine.');
   });
 

@@ -1,3 +1,4 @@
+// Browser tests of live co-editing: two people's text and cursors, and offline edits merged on reconnect.
 import { expect, test } from './support/fixtures.js';
 
 test.describe('live collaboration', () => {

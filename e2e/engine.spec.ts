@@ -1,3 +1,4 @@
+// Browser tests of the editor engine in the page: replace all, workspace search and the outline.
 import { expect, test } from './support/fixtures.js';
 
 /**

@@ -1,3 +1,4 @@
+// Browser tests of each account's offline copies: named by account, removable at sign-out.
 import { expect, test } from './support/fixtures.js';
 import { TEST_PASSWORD } from './support/ofb.js';
 

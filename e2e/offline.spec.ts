@@ -1,3 +1,4 @@
+// Browser tests of offline use and server restarts: the app and its edits survive both.
 import { expect, test } from './support/fixtures.js';
 
 test.describe('offline and server restarts', () => {

@@ -1,8 +1,9 @@
+// Playwright's settings for the browser tests: Debian's Chromium against the real built server.
 import { defineConfig } from '@playwright/test';
 
 /**
  * Browser tests: real Chromium (Debian's, at /usr/bin/chromium) against the real, built
- * sync-server serving the built client. Build first: `npm run build`.
+ * server (`symphony-server`) serving the built client. Build first: `npm run build`.
  */
 export default defineConfig({
   testDir: '.',

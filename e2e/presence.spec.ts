@@ -1,3 +1,4 @@
+// Browser tests of hostile presence: remote cursors and board presence can neither cover the page nor fetch.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Locator, Page } from '@playwright/test';

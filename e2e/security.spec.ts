@@ -1,3 +1,4 @@
+// Browser tests of the browser edge: framing, foreign websockets, security headers and CSP, session revocation.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect, type SymphonyUser, test } from './support/fixtures.js';

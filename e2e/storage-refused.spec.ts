@@ -1,3 +1,4 @@
+// Browser tests of storage refusals: a deleted document and an oversized paste, told to their author.
 import { expect, test } from './support/fixtures.js';
 
 test.describe('storage refusals', () => {

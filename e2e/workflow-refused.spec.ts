@@ -1,3 +1,4 @@
+// Browser tests of Harmony Board refusals: offline edits by someone made a viewer meanwhile.
 import { expect, test } from './support/fixtures.js';
 
 test.describe('Harmony Board refusals', () => {

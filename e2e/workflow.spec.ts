@@ -1,3 +1,4 @@
+// Browser tests of the Harmony Board: co-editing workflows, offline edits, templates and cycle findings.
 import { expect, test } from './support/fixtures.js';
 
 test.describe('Harmony Board', () => {

@@ -1,3 +1,4 @@
+// Browser tests of the workspace home, keyboard shortcuts, accounts and access.
 import { readFile } from 'node:fs/promises';
 import { expect, test } from './support/fixtures.js';
 

@@ -1,3 +1,4 @@
+// Playwright fixtures for the browser tests: the running server, OFB calls, and fresh signed-in users.
 import {
   type Browser,
   type BrowserContext,

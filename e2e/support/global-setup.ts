@@ -1,3 +1,5 @@
+// Playwright's global setup: fails fast, with the fix, when the sync-server bin, the built client
+// or Chromium is missing.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { clientDist, serverBin } from './paths.js';

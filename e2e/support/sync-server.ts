@@ -1,3 +1,4 @@
+// Starts and stops the real workspace server for the browser tests, each in a fresh data folder.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,7 +17,7 @@ const STOP_TIMEOUT_MS = 5_000;
 const READY_LINE = /Symphony is running at (http:\/\/\S+)/;
 
 /**
- * The real sync-server as a child process: `node sync-server/dist/bin.js` serving the built client,
+ * The real workspace server as a child process: `node server/dist/bin.js` serving the built client,
  * with its own fresh data directory. It can be stopped (SIGTERM) and restarted on the same port
  * and data directory; {@link SyncServer.dispose} stops it and removes the directory.
  */

@@ -1,4 +1,5 @@
 // Tests of buffers as y-websocket peers of a real sync-server, open and under OFB's permissions.
+import { freshName, startTestOfb, type TestOfb, type TestUser } from '@symphony/ofb/testing';
 import { EngineErrorCode } from '@symphony/schemas';
 import {
   MemoryDocumentPersistence,
@@ -11,18 +12,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
-import {
-  call,
-  createDocument,
-  freshId,
-  type Ofb,
-  serviceToken,
-  signUp,
-  startTeam,
-  stopOfb,
-  type User,
-  workspaceWith,
-} from '../../sync-server/test/ofb.js';
 import { EditorEngine, type EditorEngineClient } from '../src/index.js';
 import { WebsocketDocumentSource } from '../src/node.js';
 import { connectInProcess, eventually } from './helpers.js';
@@ -144,33 +133,48 @@ describe('buffers as y-websocket peers of a real sync-server (OpenAccess)', () =
 });
 
 describe('buffers under OFB’s permissions', () => {
-  let ofb: Ofb;
-  let owner: User;
-  let editor: User;
-  let viewer: User;
-  let stranger: User;
+  let ofb: TestOfb;
+  let owner: TestUser;
+  let editor: TestUser;
+  let viewer: TestUser;
+  let stranger: TestUser;
   let workspaceId: string;
   let server: SyncServer;
+  const freshId = () => freshName('doc');
+  /** Creates a document with the given id in `workspace` (the team's by default), as its owner. */
+  const createDocument = (id: string, workspace = workspaceId) =>
+    ofb.ok('create-document', { workspaceId: workspace, id, kind: 'document', title: id }, owner.token);
 
   beforeAll(async () => {
-    ({ ofb, owner, editor, viewer, stranger, workspaceId } = await startTeam());
+    ofb = await startTestOfb();
+    [owner, editor, viewer, stranger] = await Promise.all(
+      ['owner', 'editor', 'viewer', 'stranger'].map((prefix) => ofb.signUp(freshName(prefix))),
+    );
+    workspaceId = await ofb.createWorkspace(owner, [
+      { user: editor, role: 'editor' },
+      { user: viewer, role: 'viewer' },
+    ]);
     server = await startSyncServer(
       { port: 0 },
       {
         persistence: new MemoryDocumentPersistence(),
         logger: silentLogger,
-        access: new OfbAccessControl({ url: ofb.url, anonKey: 'anon', serviceToken: await serviceToken() }),
+        access: new OfbAccessControl({
+          url: ofb.url,
+          anonKey: 'anon',
+          serviceToken: await ofb.serviceToken(),
+        }),
       },
     );
   }, 60_000);
   afterAll(async () => {
     await server?.close();
-    await stopOfb();
+    await ofb?.close();
   });
 
   it('gives a viewer’s engine ReadOnly, and carries an editor’s edits to a stock client', async () => {
     const documentId = freshId();
-    await createDocument(ofb.url, owner, workspaceId, documentId);
+    await createDocument(documentId);
     const stock = stockClient(server, documentId, owner.token);
     cleanups.push(() => stock.provider.destroy());
     await eventually(() => expect(stock.provider.synced).toBe(true));
@@ -211,7 +215,7 @@ describe('buffers under OFB’s permissions', () => {
 
   it('maps the sync-server’s refusals to Unauthorized, Forbidden and UnknownDocument', async () => {
     const documentId = freshId();
-    await createDocument(ofb.url, owner, workspaceId, documentId);
+    await createDocument(documentId);
     const client = engineFor(server);
     const noToken = await failure(client.request('buffer.open', { documentId, token: 'garbage' }));
     expect(noToken.code).toBe(EngineErrorCode.Unauthorized);
@@ -229,13 +233,16 @@ describe('buffers under OFB’s permissions', () => {
   it('follows a role change live and stops a removed member’s buffer with Forbidden', {
     timeout: 30_000,
   }, async () => {
-    const [changer, leaver] = await Promise.all([signUp(ofb.url, 'changer'), signUp(ofb.url, 'leaver')]);
-    const team = await workspaceWith(ofb.url, owner, [
+    const [changer, leaver] = await Promise.all([
+      ofb.signUp(freshName('changer')),
+      ofb.signUp(freshName('leaver')),
+    ]);
+    const team = await ofb.createWorkspace(owner, [
       { user: changer, role: 'editor' },
       { user: leaver, role: 'editor' },
     ]);
     const documentId = freshId();
-    await createDocument(ofb.url, owner, team, documentId);
+    await createDocument(documentId, team);
 
     const asChanger = engineFor(server);
     const changed = await asChanger.request('buffer.open', { documentId, token: changer.token });
@@ -245,12 +252,7 @@ describe('buffers under OFB’s permissions', () => {
       bufferId: changed.bufferId,
       edits: [{ op: 'insert', at: 0, text: 'ok' }],
     });
-    await call(
-      ofb.url,
-      'change-role',
-      { workspaceId: team, userId: changer.id, role: 'viewer' },
-      owner.token,
-    );
+    await ofb.ok('change-role', { workspaceId: team, userId: changer.id, role: 'viewer' }, owner.token);
     await eventually(() => expect(roles).toContain('viewer'), 10_000);
     const readOnly = await failure(
       asChanger.request('buffer.edit', {
@@ -266,7 +268,7 @@ describe('buffers under OFB’s permissions', () => {
     asLeaver.on('buffer.status', (s) => {
       if (s.error) errors.push(s.error.code);
     });
-    await call(ofb.url, 'remove-member', { workspaceId: team, userId: leaver.id }, owner.token);
+    await ofb.ok('remove-member', { workspaceId: team, userId: leaver.id }, owner.token);
     await eventually(() => expect(errors).toEqual([EngineErrorCode.Forbidden]), 10_000);
     const refused = await failure(
       asLeaver.request('buffer.edit', {

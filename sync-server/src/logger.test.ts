@@ -1,3 +1,5 @@
+// Tests of repeatLimited, the logger that lets a message through a few times per window and reports
+// how many it dropped.
 import { describe, expect, it } from 'vitest';
 import { type Logger, repeatLimited } from './logger.js';
 

@@ -1,6 +1,9 @@
+// How the sync-server calls OFB's functions: the service-role supabase-js client, calls with a timeout and
+// answers parsed by their schema, OfbFunctionError, and refusals turned into StorageRefusedError.
 import { createClient, FunctionsHttpError, type SupabaseClient } from '@supabase/supabase-js';
-import { ErrorBody, type OfbFunctionName } from '@symphony/schemas';
+import { ErrorBody, type OfbFunctionName, type OfbResponse, OfbResponses } from '@symphony/schemas';
 import WebSocket from 'ws';
+import { StorageRefusedError } from './persistence/DocumentPersistence.js';
 
 /** Where OFB is and how the sync-server proves who it is. */
 export interface OfbConnectionOptions {
@@ -58,16 +61,41 @@ export function createOfbClient(options: OfbConnectionOptions): SupabaseClient {
 }
 
 /**
- * Calls one OFB function with supabase-js `functions.invoke`.
- * @throws OfbFunctionError with OFB's status, category and code, or status 0 when unreachable.
+ * Calls one OFB function with supabase-js `functions.invoke` and parses its answer with the
+ * function's schema in `OfbResponses`.
+ * @throws OfbFunctionError with OFB's status, category and code; status 0 when unreachable; 502
+ * `bad_response` when the answer does not fit the contract (taken as an outage: retried, not refused).
  */
-export async function invokeOfb<T>(
+export async function invokeOfb<N extends OfbFunctionName>(
+  client: SupabaseClient,
+  fn: N,
+  body: Record<string, unknown>,
+  timeoutMs?: number,
+): Promise<OfbResponse<N>> {
+  const answer = await invokeWithin(client, fn, body, timeoutMs);
+  const parsed = OfbResponses[fn].safeParse(answer);
+  if (!parsed.success)
+    throw new OfbFunctionError(
+      fn,
+      502,
+      'internal',
+      BAD_RESPONSE,
+      `the answer does not fit the contract: ${parsed.error.message}`,
+    );
+  return parsed.data as OfbResponse<N>;
+}
+
+/** The code of an {@link OfbFunctionError} for an answer that does not fit its function's schema. */
+export const BAD_RESPONSE = 'bad_response';
+
+/** One call, losing a race against `timeoutMs` when given. */
+async function invokeWithin(
   client: SupabaseClient,
   fn: OfbFunctionName,
   body: Record<string, unknown>,
-  timeoutMs?: number,
-): Promise<T> {
-  if (timeoutMs === undefined) return invokeOnce<T>(client, fn, body);
+  timeoutMs: number | undefined,
+): Promise<unknown> {
+  if (timeoutMs === undefined) return invokeOnce(client, fn, body);
   // supabase-js aborts its fetch at `timeout`, but a custom fetch (OFB in-process) may ignore the
   // signal, so the call also loses a race against a timer of its own.
   let timer: NodeJS.Timeout | undefined;
@@ -79,23 +107,23 @@ export async function invokeOfb<T>(
     timer.unref();
   });
   try {
-    return await Promise.race([invokeOnce<T>(client, fn, body, timeoutMs), expired]);
+    return await Promise.race([invokeOnce(client, fn, body, timeoutMs), expired]);
   } finally {
     clearTimeout(timer);
   }
 }
 
-async function invokeOnce<T>(
+async function invokeOnce(
   client: SupabaseClient,
   fn: OfbFunctionName,
   body: Record<string, unknown>,
   timeoutMs?: number,
-): Promise<T> {
+): Promise<unknown> {
   const { data, error } = await client.functions.invoke(fn, {
     body,
     ...(timeoutMs === undefined ? {} : { timeout: timeoutMs }),
   });
-  if (!error) return data as T;
+  if (!error) return data;
   if (error instanceof FunctionsHttpError) {
     const response = error.context as Response;
     const parsed = ErrorBody.safeParse(await response.json().catch(() => null));
@@ -107,6 +135,7 @@ async function invokeOnce<T>(
   }
   throw new OfbFunctionError(fn, 0, 'network', 'unreachable', String(error.message ?? error));
 }
+
 /** A 4xx from OFB: a refusal that resending the same thing will not change (size, deleted, rights). */
 export function isPermanentRefusal(error: unknown): error is OfbFunctionError {
   return (
@@ -116,4 +145,45 @@ export function isPermanentRefusal(error: unknown): error is OfbFunctionError {
     error.status !== 408 &&
     error.status !== 429
   );
+}
+
+/**
+ * What the OFB storage adapters reject with: OFB's permanent refusals ({@link isPermanentRefusal})
+ * as the storage port's {@link StorageRefusedError}, with OFB's code, status, category and message
+ * (the {@link OfbFunctionError} as its `cause`); anything else (an outage) unchanged.
+ */
+export function asStorageRefusal(error: unknown): unknown {
+  if (!isPermanentRefusal(error)) return error;
+  return new StorageRefusedError(error.code, error.message, {
+    status: error.status,
+    category: error.category,
+    cause: error,
+  });
+}
+
+/**
+ * How the OFB storage adapters call OFB: one supabase-js client with the service-role token, each
+ * call limited to the connection's timeout, answers parsed, and OFB's permanent refusals turned
+ * into the storage port's {@link StorageRefusedError} (outages reject as {@link OfbFunctionError}).
+ */
+export class OfbStorageCalls {
+  private readonly client: SupabaseClient;
+  private readonly timeoutMs: number;
+
+  constructor(options: OfbConnectionOptions) {
+    this.client = createOfbClient(options);
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_OFB_TIMEOUT_MS;
+  }
+
+  /** Calls `fn`; rejects with {@link StorageRefusedError} when OFB refuses it for good. */
+  call<N extends OfbFunctionName>(fn: N, body: Record<string, unknown>): Promise<OfbResponse<N>> {
+    return invokeOfb(this.client, fn, body, this.timeoutMs).catch((error: unknown) => {
+      throw asStorageRefusal(error);
+    });
+  }
+
+  /** Lets the client go (supabase-js keeps realtime channels otherwise). */
+  close(): void {
+    this.client.removeAllChannels();
+  }
 }

@@ -1,3 +1,5 @@
+// Tests of presence stamping: the token's user replaces what a client claims, hostile names, colours,
+// cursors and selections cleaned, removals kept, and client ids another connection holds dropped.
 import { presenceColorFor } from '@symphony/schemas';
 import * as encoding from 'lib0/encoding';
 import { describe, expect, it } from 'vitest';

@@ -1,3 +1,5 @@
+// Presence stamping: awareness updates (/yjs) and board presence (/automerge ephemerals) rewritten to carry
+// the token's user and only what a collaborator's browser can draw safely.
 import { cleanBoardPresence, cleanDocumentPresence } from '@symphony/schemas';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';

@@ -1,3 +1,5 @@
+// The static file handler that serves the built client from the sync-server: index.html for deep links,
+// long caching for hashed assets, paths kept inside the root.
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';

@@ -1,3 +1,5 @@
+// Tests of OfbAccessControl against a real in-memory OFB: the access-control acceptance suite,
+// the user and kind it names, and `unavailable` when OFB is unreachable or authorize-many is refused.
 import { afterAll, describe, expect, it } from 'vitest';
 import { runAccessControlTests } from '../src/access/acceptance.js';
 import { OfbAccessControl } from '../src/access/OfbAccessControl.js';

@@ -1,47 +1,29 @@
+// Tests of OfbAutomergeStorage against a real OFB: the Automerge storage acceptance suite on registered
+// Workflows, and one tick's saves and removes batched into one call each, in order, refused per document.
 import { next as A } from '@automerge/automerge';
-import { createOfbApp, defaultRules, listen, PgliteStore, TokenService } from '@symphony/ofb';
+import { startTestOfb, type TestOfb } from '@symphony/ofb/testing';
+import type { OfbFunctionName } from '@symphony/schemas';
 import { afterAll, describe, expect, it } from 'vitest';
-import { OfbFunctionError } from '../src/ofb-functions.js';
 import { runAutomergeStorageTests } from '../src/persistence/automerge-acceptance.js';
+import { StorageRefusedError } from '../src/persistence/DocumentPersistence.js';
 import { OfbAutomergeStorage } from '../src/persistence/OfbAutomergeStorage.js';
 
 const secret = 'automerge-storage-test-secret-at-least-32';
-const tokens = new TokenService(secret);
 
-interface Ofb {
-  url: string;
-  store: PgliteStore;
-  ownerToken: string;
-  workspaceId: string;
-  close(): Promise<void>;
+/** The file's test OFB, with a user and their workspace. */
+interface Ofb extends TestOfb {
+  readonly ownerToken: string;
+  readonly workspaceId: string;
 }
 
 /** One in-memory OFB for the whole file (PGlite takes seconds to start), with a user and a workspace. */
 let ofb: Promise<Ofb> | undefined;
 const startOfb = (): Promise<Ofb> => {
   ofb ??= (async () => {
-    const store = await PgliteStore.open('memory://');
-    const server = await listen(createOfbApp({ store, tokens, rules: defaultRules, authRateLimit: false }));
-    const session = (await fetch(`${server.url}/functions/v1/sign-up`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'automerge-owner', password: 'password123' }),
-    }).then((r) => r.json())) as { access_token: string };
-    const ofbServer: Ofb = {
-      url: server.url,
-      store,
-      ownerToken: session.access_token,
-      workspaceId: '',
-      close: async () => {
-        await server.close();
-        await store.close();
-      },
-    };
-    const { workspace } = (await call(ofbServer, 'create-workspace', { name: 'Workflows' })) as {
-      workspace: { id: string };
-    };
-    ofbServer.workspaceId = workspace.id;
-    return ofbServer;
+    const server = await startTestOfb({ secret });
+    const owner = await server.signUp('automerge-owner');
+    const workspaceId = await server.createWorkspace(owner, [], 'Workflows');
+    return { ...server, ownerToken: owner.token, workspaceId };
   })();
   return ofb;
 };
@@ -49,16 +31,8 @@ afterAll(async () => {
   await (await ofb)?.close();
 });
 
-async function call(server: Ofb, name: string, body: unknown, token = server.ownerToken) {
-  const res = await fetch(`${server.url}/functions/v1/${name}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify(body),
-  });
-  const json = (await res.json()) as Record<string, unknown>;
-  if (!res.ok) throw new Error(`${name}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
+const call = (server: Ofb, name: OfbFunctionName, body: unknown, token = server.ownerToken) =>
+  server.ok(name, body, token);
 
 /** Workflows registered in OFB for the current test; the fixture's cleanup deletes them. */
 const registered = new Set<string>();
@@ -68,7 +42,7 @@ async function registerWorkflow(id: string): Promise<void> {
   registered.add(id);
 }
 
-const serviceToken = () => tokens.sign({ sub: 'sync-server', role: 'service_role' });
+const serviceToken = async () => (await startOfb()).serviceToken();
 const open = async (server: Ofb) =>
   new OfbAutomergeStorage({ url: server.url, anonKey: 'anon', serviceToken: await serviceToken() });
 
@@ -202,8 +176,8 @@ describe('OfbAutomergeStorage batching', () => {
       ]);
       expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled']);
       const reasons = results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
-      expect(reasons[0]).toBeInstanceOf(OfbFunctionError);
-      expect(reasons.map((e: OfbFunctionError) => [e.status, e.code])).toEqual([
+      expect(reasons[0]).toBeInstanceOf(StorageRefusedError);
+      expect(reasons.map((e: StorageRefusedError) => [e.status, e.code])).toEqual([
         [422, 'invalid_workflow'],
         [404, 'document_not_found'],
       ]);

@@ -1,9 +1,11 @@
+// Tests of /yjs access while OFB is unreachable: a connection rides out a short outage, and is closed
+// with 4503 once its last authorization is older than maxStaleMs.
 import { CloseCode } from '@symphony/schemas';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { WebsocketProvider } from 'y-websocket';
 import { OfbAccessControl } from '../src/access/OfbAccessControl.js';
 import { MemoryDocumentPersistence, type SyncServer, silentLogger } from '../src/index.js';
-import { connect, startTestServer, synced, waitFor } from './helpers.js';
+import { connect, startTestServer, synced, waitFor } from '../src/testing.js';
 import {
   createDocument,
   freshId,

@@ -1,3 +1,5 @@
+// Tests of /yjs authorized by a real OFB: close codes for missing, expired and forbidden tokens, viewers'
+// edits dropped, presence stamped with the token's user, downgrades and removals, pre-auth limits (4408).
 import { CloseCode } from '@symphony/schemas';
 import * as decoding from 'lib0/decoding';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -6,8 +8,8 @@ import * as Y from 'yjs';
 import type { AccessControl } from '../src/access/AccessControl.js';
 import { OfbAccessControl } from '../src/access/OfbAccessControl.js';
 import { type Logger, MemoryDocumentPersistence, type SyncServer } from '../src/index.js';
+import { connect, rawSocket, startTestServer, synced, waitFor } from '../src/testing.js';
 import { awarenessFrame, updateFrame } from './crafted-updates.js';
-import { connect, rawSocket, startTestServer, synced, waitFor } from './helpers.js';
 import {
   call,
   createDocument,

@@ -1,3 +1,5 @@
+// Tests of /automerge authorized by a real OFB: refusals at connect and per Document, token expiry,
+// viewers' and invalid Workflow changes refused with an error message, removed members closed (4403).
 import { next as A } from '@automerge/automerge';
 import { cbor, type DocHandle, type DocumentId, type PeerId, Repo } from '@automerge/automerge-repo';
 import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websocket';
@@ -10,19 +12,14 @@ import {
 } from '@symphony/schemas';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SyncServer } from '../src/index.js';
-import { documentBomb, syncMessageWith } from './crafted-chunks.js';
-import { rawSocket, waitFor } from './helpers.js';
 import {
-  call,
-  createDocument,
-  type Ofb,
-  signUp,
+  documentBomb,
+  rawSocket,
   startServerAuthorizedBy,
-  startTeam,
-  stopOfb,
-  tokens,
-  type User,
-} from './ofb.js';
+  syncMessageWith,
+  waitFor,
+} from '../src/testing.js';
+import { call, createDocument, type Ofb, signUp, startTeam, stopOfb, tokens, type User } from './ofb.js';
 
 /** The stock client adapter, recording the `error` messages the server sends it. */
 class RecordingAdapter extends WebSocketClientAdapter {

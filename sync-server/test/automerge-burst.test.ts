@@ -1,14 +1,16 @@
+// Issue 11's scenario: four stock automerge-repo clients editing one Workflow at full speed through a
+// server authorized by OFB keep every connection open and converge (several changes in one sync entry).
 import { next as A } from '@automerge/automerge';
 import { type DocHandle, type DocumentId, type PeerId, Repo } from '@automerge/automerge-repo';
 import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websocket';
 import { instantiateTemplate, type Workflow, WorkflowTemplates } from '@symphony/schemas';
+import * as prng from 'lib0/prng';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OfbAccessControl } from '../src/access/OfbAccessControl.js';
-import { ChunkType, readChunks } from '../src/automerge-chunk.js';
+import { ChunkType, readChunks } from '../src/automerge/automerge-chunk.js';
 import { MemoryAutomergeStorage, MemoryDocumentPersistence, type SyncServer } from '../src/index.js';
-import { startTestServer, waitFor } from './helpers.js';
+import { randomGesture, startTestServer, waitFor } from '../src/testing.js';
 import { createDocument, serviceToken, startTeam, stopOfb, type Team } from './ofb.js';
-import { prng, randomGesture } from './workflow-edits.js';
 
 /** The stock client adapter, recording every close code and the sync data it sends. */
 class RecordingAdapter extends WebSocketClientAdapter {
@@ -90,12 +92,12 @@ describe('four stock clients editing one workflow at full speed', () => {
     for (const c of clients.slice(1))
       handles.push(await c.repo.find<Workflow>(draft.documentId as DocumentId));
 
-    const random = prng(Number(process.env.BURST_SEED ?? 11));
+    const gen = prng.create(Number(process.env.BURST_SEED ?? 11));
     const until = Date.now() + 3000;
     while (Date.now() < until) {
       for (const handle of handles) {
-        const n = 1 + Math.floor(random() * 4);
-        for (let i = 0; i < n; i++) handle.change(randomGesture(handle.doc(), random));
+        const n = prng.uint32(gen, 1, 4);
+        for (let i = 0; i < n; i++) handle.change(randomGesture(handle.doc(), gen));
       }
       await new Promise((r) => setTimeout(r, 100));
     }

@@ -1,3 +1,5 @@
+// Tests of /automerge peer identity: a join with another user's open peer id is refused (4409), a user
+// may take over its own, and board presence is stamped with the sender's real user.
 import { next as A } from '@automerge/automerge';
 import { cbor, type DocHandle, type PeerId, Repo } from '@automerge/automerge-repo';
 import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websocket';
@@ -11,7 +13,7 @@ import {
   type SyncServer,
   silentLogger,
 } from '../src/index.js';
-import { rawSocket, startTestServer, waitFor } from './helpers.js';
+import { rawSocket, startTestServer, waitFor } from '../src/testing.js';
 import {
   createDocument,
   type Ofb,

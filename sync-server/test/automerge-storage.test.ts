@@ -1,3 +1,5 @@
+// Tests of /automerge with Workflows stored in a real OFB: first changes of a Workflow the server lacks
+// are checked, a refused store (deleted Workflow) is told to peers, and saves carry their writers.
 import { next as A } from '@automerge/automerge';
 import { cbor, type DocHandle, type PeerId, Repo } from '@automerge/automerge-repo';
 import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websocket';
@@ -7,7 +9,7 @@ import { OfbAccessControl } from '../src/access/OfbAccessControl.js';
 import { MemoryDocumentPersistence, type SyncServer } from '../src/index.js';
 import type { Logger } from '../src/logger.js';
 import { OfbAutomergeStorage } from '../src/persistence/OfbAutomergeStorage.js';
-import { startTestServer, waitFor } from './helpers.js';
+import { startTestServer, waitFor } from '../src/testing.js';
 import {
   call,
   createDocument,

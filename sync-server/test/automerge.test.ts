@@ -1,20 +1,17 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+// Tests of /automerge with stock automerge-repo clients: convergence, presence relay, restart on the same
+// data, named close codes for bad input, and the pre-auth byte limit before the token is checked.
 import { next as A } from '@automerge/automerge';
-import { cbor, type DocHandle, type PeerId, Repo } from '@automerge/automerge-repo';
+import { cbor, type DocHandle, Repo } from '@automerge/automerge-repo';
 import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websocket';
 import { CloseCode, Health } from '@symphony/schemas';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AccessControl } from '../src/access/AccessControl.js';
 import type { Logger, SyncServer } from '../src/index.js';
-import { rawSocket, startTestServer, tempDir, waitFor } from './helpers.js';
+import { rawSocket, serverHas, startTestServer, tempDir, waitFor } from '../src/testing.js';
 
 type Notes = {
   items: string[];
 };
-
-const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 
 /** A stock automerge-repo client, as a Node app would run it (no storage). */
 function client(port: number): Repo {
@@ -22,18 +19,6 @@ function client(port: number): Repo {
 }
 
 const headsOf = (handle: DocHandle<Notes>) => A.getHeads(handle.doc());
-
-/**
- * Resolves when the server has told `repo` it holds `handle`'s current heads (automerge-repo
- * records a storing peer's heads per storage id); then any other client can find the document.
- */
-async function serverHas(repo: Repo, handle: DocHandle<Notes>): Promise<void> {
-  await waitFor(() => {
-    const storageId = repo.peerMetadataByPeerId['symphony-sync-server' as PeerId]?.storageId;
-    const theirs = storageId && handle.getSyncInfo(storageId)?.lastHeads;
-    return !!theirs && JSON.stringify([...theirs].sort()) === JSON.stringify([...handle.heads()].sort());
-  }, 'the server to hold the document');
-}
 
 /** A raw websocket that has joined as `senderId`: for sending what a stock client never would. */
 async function joinedSocket(server: SyncServer, senderId = `raw-${Math.random().toString(36).slice(2)}`) {
@@ -323,60 +308,6 @@ describe('/automerge before the token is checked', () => {
     } finally {
       await server.close();
       await dir.cleanup();
-    }
-  });
-});
-
-describe('/automerge durability against SIGKILL', () => {
-  it('keeps edits the server received a second before it was killed', async () => {
-    if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run \`npm run build\` first`);
-    const data = await tempDir('symphony-automerge-kill-');
-    const spawnServer = async (): Promise<{ child: ChildProcess; port: number }> => {
-      const child = spawn(process.execPath, [BIN, '--port', '0', '--data-dir', data.dir, '--storage', 'fs'], {
-        stdio: ['ignore', 'pipe', 'ignore'],
-      });
-      const port = await new Promise<number>((resolve, reject) => {
-        let out = '';
-        child.stdout!.on('data', (chunk: Buffer) => {
-          out += chunk.toString();
-          const match = /running at http:\/\/[^:]+:(\d+)/.exec(out);
-          if (match) resolve(Number(match[1]));
-        });
-        child.once('exit', (code) => reject(new Error(`server exited with ${code} before listening`)));
-      });
-      return { child, port };
-    };
-    const kill = (child: ChildProcess) =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGKILL');
-      });
-
-    let server = await spawnServer();
-    const writer = client(server.port);
-    const observer = client(server.port);
-    try {
-      const handle = writer.create<Notes>({ items: [] });
-      await serverHas(writer, handle);
-      const seen = await observer.find<Notes>(handle.url);
-      for (let i = 0; i < 200; i++) handle.change((d) => void d.items.push(`edit ${i}`));
-      await waitFor(() => seen.doc().items.length === 200, 'the server to relay every edit');
-      await new Promise((r) => setTimeout(r, 1000));
-      await kill(server.child);
-      await Promise.all([writer.shutdown(), observer.shutdown()]);
-
-      server = await spawnServer();
-      const fresh = client(server.port);
-      try {
-        const found = await fresh.find<Notes>(handle.url);
-        expect(headsOf(found)).toEqual(headsOf(handle));
-        expect(found.doc().items).toHaveLength(200);
-      } finally {
-        await fresh.shutdown();
-      }
-    } finally {
-      if (server.child.exitCode === null && server.child.signalCode === null) await kill(server.child);
-      await data.cleanup();
     }
   });
 });

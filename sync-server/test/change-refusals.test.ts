@@ -1,3 +1,5 @@
+// Tests of change refusals on /automerge: a viewer, an invalid Workflow and refused storage each leave the
+// stock client on its one socket, told once with the refusal's code; the server keeps the valid version.
 import { next as A } from '@automerge/automerge';
 import { cbor, type DocHandle, type DocumentId, type PeerId, Repo } from '@automerge/automerge-repo';
 import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websocket';
@@ -18,8 +20,8 @@ import {
   type SyncServer,
   silentLogger,
 } from '../src/index.js';
-import { OfbFunctionError } from '../src/ofb-functions.js';
-import { startTestServer, waitFor } from './helpers.js';
+import { StorageRefusedError } from '../src/persistence/DocumentPersistence.js';
+import { startTestServer, waitFor } from '../src/testing.js';
 import { createDocument, type Ofb, serviceToken, startTeam, stopOfb, type User } from './ofb.js';
 
 /**
@@ -49,18 +51,15 @@ class WatchedAdapter extends WebSocketClientAdapter {
   }
 }
 
-/** Saves of the documents in `refused` fail as OFB's 413 `document_too_large` would. */
+/** Saves of the documents in `refused` fail as `OfbAutomergeStorage` does for OFB's 413 `document_too_large`. */
 class RefusingStorage extends MemoryAutomergeStorage {
   readonly refused = new Set<string>();
   override async save(key: string[], data: Uint8Array): Promise<void> {
     if (this.refused.has(key[0] ?? ''))
-      throw new OfbFunctionError(
-        'automerge-save',
-        413,
-        'validation',
-        'document_too_large',
-        'the workflow would pass maxDocumentBytes',
-      );
+      throw new StorageRefusedError('document_too_large', 'the workflow would pass maxDocumentBytes', {
+        status: 413,
+        category: 'validation',
+      });
     return super.save(key, data);
   }
 }

@@ -1,11 +1,14 @@
+// Convergence of /yjs under faults: seeded random schedules of edits, disconnects, IndexedDB reloads and
+// server restarts must leave every replica and the server's storage with the same text.
 import 'fake-indexeddb/auto';
 import type { DocumentId } from '@symphony/schemas';
+import * as prng from 'lib0/prng';
 import { describe, expect, it } from 'vitest';
 import { IndexeddbPersistence } from 'y-indexeddb';
 import type { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { FsDocumentPersistence, type SyncServer } from '../src/index.js';
-import { connect, startTestServer, tempDir, waitFor } from './helpers.js';
+import { connect, startTestServer, tempDir, waitFor } from '../src/testing.js';
 
 /**
  * Convergence under faults, the way Yjs tests itself: replicas driven by a seeded random schedule
@@ -21,18 +24,6 @@ const FIRST_SEED = Number(process.env.CONVERGENCE_SEED ?? 1);
 const STEPS = Number(process.env.CONVERGENCE_STEPS ?? 40);
 const REPLICAS = 5;
 const DOCUMENT = 'converge' as DocumentId;
-
-/** mulberry32: small, fast, good enough to drive a schedule. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Replica {
   doc = new Y.Doc();
@@ -84,8 +75,7 @@ class Replica {
 }
 
 async function runSchedule(seed: number): Promise<void> {
-  const random = prng(seed);
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+  const gen = prng.create(seed);
   const data = await tempDir('symphony-converge-');
   let server = await startTestServer({ dataDir: data.dir });
   const port = server.port;
@@ -96,16 +86,18 @@ async function runSchedule(seed: number): Promise<void> {
   try {
     await Promise.all(replicas.map((r) => r.start()));
     for (let step = 0; step < STEPS; step++) {
-      const roll = random();
-      const replica = pick(replicas);
+      const roll = prng.real53(gen);
+      const replica = prng.oneOf(gen, replicas);
       if (roll < 0.6) {
         const text = replica.doc.getText('content');
-        if (text.length > 0 && random() < 0.3) {
-          const at = Math.floor(random() * text.length);
-          text.delete(at, Math.min(text.length - at, 1 + Math.floor(random() * 3)));
+        if (text.length > 0 && prng.real53(gen) < 0.3) {
+          const at = prng.uint32(gen, 0, text.length - 1);
+          text.delete(at, Math.min(text.length - at, prng.uint32(gen, 1, 3)));
         } else {
-          const chars = Array.from({ length: 1 + Math.floor(random() * 4) }, () => pick([...'abcdefgh \n']));
-          text.insert(Math.floor(random() * (text.length + 1)), chars.join(''));
+          const chars = Array.from({ length: prng.uint32(gen, 1, 4) }, () =>
+            prng.oneOf(gen, [...'abcdefgh \n']),
+          );
+          text.insert(prng.uint32(gen, 0, text.length), chars.join(''));
         }
       } else if (roll < 0.75) {
         replica.setOnline(!replica.online);
@@ -115,7 +107,7 @@ async function runSchedule(seed: number): Promise<void> {
         await server.close();
         server = await startTestServer({ dataDir: data.dir, port });
       } else {
-        await new Promise((r) => setTimeout(r, Math.floor(random() * 15)));
+        await new Promise((r) => setTimeout(r, prng.uint32(gen, 0, 14)));
       }
     }
 

@@ -1,3 +1,5 @@
+// y-websocket frames no honest client sends, for hardening tests of /yjs: raw update frames, the update
+// bomb, an update that throws half-way through, and awareness frames carrying any state.
 import * as encoding from 'lib0/encoding';
 
 /** A sync-update frame as y-websocket sends it: [messageSync, messageYjsUpdate, update]. */

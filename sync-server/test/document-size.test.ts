@@ -1,9 +1,11 @@
+// Tests of /yjs Document size: an edit that would make a Document too large closes only its author (4414)
+// and is never relayed or stored; the other peers keep editing.
 import { CloseCode } from '@symphony/schemas';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import type { SyncServer } from '../src/index.js';
-import { connect, startTestServer, synced, tempDir, waitFor } from './helpers.js';
+import { connect, startTestServer, synced, tempDir, waitFor } from '../src/testing.js';
 
 describe('/yjs: an edit that would make a document too large', () => {
   const cleanups: (() => Promise<unknown> | unknown)[] = [];

@@ -1,3 +1,5 @@
+// Tests of the sync-server's HTTP edge: Host checks against DNS rebinding, Origin checks on websockets,
+// security headers on every answer, and a document id that does not decode.
 import { writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
@@ -5,7 +7,7 @@ import { CloseCode } from '@symphony/schemas';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { SyncServer } from '../src/index.js';
-import { startTestServer, tempDir } from './helpers.js';
+import { startTestServer, tempDir } from '../src/testing.js';
 
 /** One GET with the headers given as they are (fetch would not let a test set `Host`). */
 function get(

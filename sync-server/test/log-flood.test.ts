@@ -1,7 +1,9 @@
+// Tests of the sync-server's log under a chatty /yjs room: repeated presence warnings are rate-limited
+// per connection instead of one per echo.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WebsocketProvider } from 'y-websocket';
 import type { Logger, SyncServer } from '../src/index.js';
-import { connect, startTestServer, synced, tempDir, waitFor } from './helpers.js';
+import { connect, startTestServer, synced, tempDir, waitFor } from '../src/testing.js';
 
 describe('the log under a chatty room', () => {
   const cleanups: (() => Promise<unknown> | unknown)[] = [];

@@ -1,3 +1,5 @@
+// Tests that OfbPersistence and OfbAutomergeStorage time out against a hung OFB: calls fail as an outage
+// instead of waiting forever, and later calls and close are not stuck behind them.
 import type { DocumentId } from '@symphony/schemas';
 import { describe, expect, it } from 'vitest';
 import { OfbFunctionError } from '../src/ofb-functions.js';

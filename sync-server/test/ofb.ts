@@ -1,40 +1,24 @@
-import { createOfbApp, defaultRules, listen, PgliteStore, TokenService } from '@symphony/ofb';
-import { OfbAccessControl } from '../src/access/OfbAccessControl.js';
-import {
-  MemoryAutomergeStorage,
-  MemoryDocumentPersistence,
-  type SyncServer,
-  silentLogger,
-} from '../src/index.js';
-import { startTestServer } from './helpers.js';
+// The OFB the sync-server's tests run against: one test OFB per file (`startTestOfb` of
+// `@symphony/ofb/testing`), a team of its users, and shortcuts to call its functions by URL.
+import { TokenService } from '@symphony/ofb';
+import { freshName, startTestOfb, type TestOfb, type TestUser } from '@symphony/ofb/testing';
+import type { OfbFunctionName } from '@symphony/schemas';
 
 /** The project secret of the OFB these tests start. */
 export const secret = 'sync-server-test-secret-at-least-32-chars';
 export const tokens = new TokenService(secret);
 
 /** A real OFB on loopback with an in-memory PGlite. */
-export interface Ofb {
-  readonly url: string;
-  readonly store: PgliteStore;
-  close(): Promise<void>;
-}
+export type Ofb = TestOfb;
+
+/** A signed-up user. */
+export type User = TestUser;
 
 let shared: Promise<Ofb> | undefined;
 
 /** One in-memory OFB per test file (PGlite takes seconds to start); tests use fresh users. */
 export function startOfb(): Promise<Ofb> {
-  shared ??= (async () => {
-    const store = await PgliteStore.open('memory://');
-    const server = await listen(createOfbApp({ store, tokens, rules: defaultRules, authRateLimit: false }));
-    return {
-      url: server.url,
-      store,
-      close: async () => {
-        await server.close();
-        await store.close();
-      },
-    };
-  })();
+  shared ??= startTestOfb({ tokens });
   return shared;
 }
 
@@ -55,34 +39,12 @@ export async function call<T = Record<string, unknown>>(
   body: unknown,
   token?: string,
 ): Promise<T> {
-  const res = await fetch(`${url}/functions/v1/${name}`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
-    },
-    body: JSON.stringify(body),
-  });
-  const json = (await res.json()) as T;
-  if (!res.ok) throw new Error(`${name}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
-
-/** A signed-up user. */
-export interface User {
-  readonly id: string;
-  readonly name: string;
-  readonly token: string;
+  return (await (await ofbAt(url)).ok(name as OfbFunctionName, body, token)) as T;
 }
 
 /** Signs up a fresh user (random name with `prefix`). */
 export async function signUp(url: string, prefix = 'user'): Promise<User> {
-  const name = `${prefix}-${Math.random().toString(36).slice(2, 10)}`;
-  const session = await call<{ access_token: string; user: { id: string; name: string } }>(url, 'sign-up', {
-    name,
-    password: 'password123',
-  });
-  return { id: session.user.id, name: session.user.name, token: session.access_token };
+  return (await ofbAt(url)).signUp(freshName(prefix));
 }
 
 /** A workspace owned by `owner`, with `members` invited at their roles (and accepted). */
@@ -91,22 +53,7 @@ export async function workspaceWith(
   owner: User,
   members: readonly { user: User; role: 'owner' | 'editor' | 'viewer' }[] = [],
 ): Promise<string> {
-  const { workspace } = await call<{ workspace: { id: string } }>(
-    url,
-    'create-workspace',
-    { name: 'Team' },
-    owner.token,
-  );
-  for (const { user, role } of members) {
-    const { invitation } = await call<{ invitation: { id: string } }>(
-      url,
-      'invite-member',
-      { workspaceId: workspace.id, userId: user.id, role },
-      owner.token,
-    );
-    await call(url, 'accept-invitation', { invitationId: invitation.id }, user.token);
-  }
-  return workspace.id;
+  return (await ofbAt(url)).createWorkspace(owner, members);
 }
 
 /** An embedded OFB with four users; `editor` and `viewer` are members of `owner`'s workspace. */
@@ -156,19 +103,9 @@ export class OfbOutage {
     this.down ? Promise.reject(new TypeError('fetch failed')) : fetch(input, init);
 }
 
-/**
- * A sync-server in memory (both endpoints) whose access is `ofb`'s, re-checked every 200 ms:
- * what the access tests run against.
- */
-export async function startServerAuthorizedBy(ofb: Ofb): Promise<SyncServer> {
-  return startTestServer(
-    {},
-    {
-      persistence: new MemoryDocumentPersistence(),
-      automergeStorage: new MemoryAutomergeStorage(),
-      logger: silentLogger,
-      access: new OfbAccessControl({ url: ofb.url, anonKey: 'anon', serviceToken: await serviceToken() }),
-      authorization: { authRecheckMs: 200 },
-    },
-  );
+/** The file's OFB, which must be the one at `url` (these shortcuts call no other). */
+async function ofbAt(url: string): Promise<Ofb> {
+  const ofb = await shared;
+  if (ofb?.url !== url) throw new Error(`${url} is not the OFB of this test file: startOfb() first`);
+  return ofb;
 }

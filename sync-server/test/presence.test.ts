@@ -1,11 +1,13 @@
+// Tests of presence through the real sync-server: hostile awareness on /yjs and hostile board presence
+// on /automerge reach other clients only as safe presence, named after the token's user.
 import { next as A } from '@automerge/automerge';
 import { type DocHandle, type PeerId, Repo } from '@automerge/automerge-repo';
 import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websocket';
 import { Health, presenceColorFor } from '@symphony/schemas';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SyncServer } from '../src/index.js';
+import { connect, rawSocket, startTestServer, synced, tempDir, waitFor } from '../src/testing.js';
 import { awarenessFrame } from './crafted-updates.js';
-import { connect, rawSocket, startTestServer, synced, tempDir, waitFor } from './helpers.js';
 
 /** What a hostile peer puts where a colour goes: it would cover the window and fetch a URL. */
 const HOSTILE = 'red;position:fixed;inset:0;z-index:99999;background:url(http://127.0.0.1:9/leak)';

@@ -1,11 +1,13 @@
+// Tests of the sync-server with stock y-websocket clients: sync and presence, restart on the same data,
+// /healthz, savedState frames, and bad input closing only the offending connection with a named code.
 import { CloseCode, Health } from '@symphony/schemas';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import type { SyncServer } from '../src/index.js';
+import { connect, rawSocket, startTestServer, synced, tempDir, waitFor } from '../src/testing.js';
 import { updateBomb, updateFrame, updateWithForwardOrigin } from './crafted-updates.js';
-import { connect, rawSocket, startTestServer, synced, tempDir, waitFor } from './helpers.js';
 
 describe('sync-server with stock y-websocket clients', () => {
   let dir: { dir: string; cleanup: () => Promise<void> };

@@ -1,20 +1,12 @@
+// Tests of revoked OFB sessions (sign-out, sign-out everywhere, a password change): /yjs and /automerge
+// refuse the token at connect and close its open sockets with 4401 within the re-check window.
 import { next as A } from '@automerge/automerge';
 import { cbor, Repo } from '@automerge/automerge-repo';
 import { CloseCode } from '@symphony/schemas';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SyncServer } from '../src/index.js';
-import { rawSocket, waitFor } from './helpers.js';
-import {
-  call,
-  createDocument,
-  freshId,
-  type Ofb,
-  signUp,
-  startServerAuthorizedBy,
-  startTeam,
-  stopOfb,
-  type User,
-} from './ofb.js';
+import { rawSocket, startServerAuthorizedBy, waitFor } from '../src/testing.js';
+import { call, createDocument, freshId, type Ofb, signUp, startTeam, stopOfb, type User } from './ofb.js';
 
 /**
  * Issue 10, item 8: a token whose OFB session is revoked (sign-out, sign-out everywhere, a password

@@ -1,3 +1,5 @@
+// Tests of /yjs when OFB will not store changes: 4413 with OFB's code when refused for good, 1011 and a
+// stored resend after an outage, and batches carrying their writers for OFB's audit.
 import { CloseCode } from '@symphony/schemas';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { WebsocketProvider } from 'y-websocket';
@@ -5,7 +7,7 @@ import * as Y from 'yjs';
 import { OfbAccessControl } from '../src/access/OfbAccessControl.js';
 import { type SyncServer, silentLogger } from '../src/index.js';
 import { OfbPersistence } from '../src/persistence/OfbPersistence.js';
-import { connect, startTestServer, synced, waitFor } from './helpers.js';
+import { connect, startTestServer, synced, waitFor } from '../src/testing.js';
 import {
   call,
   createDocument,

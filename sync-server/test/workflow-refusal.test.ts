@@ -1,3 +1,5 @@
+// Tests of /automerge after refusing an invalid Workflow it has no copy of: no lookup is left to fail
+// unhandled 60 s later, and a valid version under the same id is still taken.
 import { Repo } from '@automerge/automerge-repo';
 import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websocket';
 import { instantiateTemplate, WorkflowTemplates } from '@symphony/schemas';
@@ -9,7 +11,7 @@ import {
   MemoryDocumentPersistence,
   type SyncServer,
 } from '../src/index.js';
-import { startTestServer, waitFor } from './helpers.js';
+import { startTestServer, waitFor } from '../src/testing.js';
 
 /** Everyone an editor of every id, each id a workflow: the gate checks every change. */
 class WorkflowAccess implements AccessControl {

@@ -1,3 +1,5 @@
+// Tests of AccessCache: one question to the authority per (token, resource) within the ttl, outages and
+// unknown Documents never remembered, authorizeMany refreshing the cache.
 import { describe, expect, it } from 'vitest';
 import { AccessCache } from './AccessCache.js';
 import type { Access, AccessCheck, AccessControl, Denial } from './AccessControl.js';

@@ -1,3 +1,5 @@
+// AccessCache, the AccessControl that remembers the authority's answers for a couple of seconds, so
+// reconnects and several connections to one Document ask it once.
 import {
   type Access,
   type AccessCheck,
@@ -6,11 +8,6 @@ import {
   type Denial,
   DenialReason,
 } from './AccessControl.js';
-
-interface Entry {
-  readonly at: number;
-  readonly answer: Promise<Access | Denial>;
-}
 
 /**
  * An {@link AccessControl} that remembers each (token, resource) answer for `ttlMs`, so a client
@@ -67,9 +64,12 @@ export class AccessCache implements AccessControl {
   }
 }
 
+interface Entry {
+  readonly at: number;
+  readonly answer: Promise<Access | Denial>;
+}
+
 /** Whether a denial may be answered from the cache (see {@link AccessCache}). */
 function remembered(denial: Denial): boolean {
   return denial.reason !== DenialReason.unavailable && denial.reason !== DenialReason.unknown;
 }
-
-/** A NUL cannot occur in a JWT or a resource id, so the pair maps to one key. */

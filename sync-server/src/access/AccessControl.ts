@@ -1,3 +1,5 @@
+// The AccessControl port: who may open which Document, Workflow or Workspace and with which role, the
+// reasons access is refused, and the close code each refusal gets.
 import { CloseCode, type Role } from '@symphony/schemas';
 
 /** What OFB calls the resource a connection opens. */
@@ -45,7 +47,10 @@ export interface AccessCheck {
   readonly resourceId: string;
 }
 
-/** One key per (token, resource): the cache's and the re-check's grouping agree by construction. */
+/**
+ * One key per (token, resource): the cache's and the re-check's grouping agree by construction. A NUL
+ * cannot occur in a JWT or a resource id, so the pair maps to one key.
+ */
 export const accessCheckKey = (token: string, resourceId: string): string => `${resourceId}\u0000${token}`;
 
 /**

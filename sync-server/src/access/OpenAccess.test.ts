@@ -1,3 +1,4 @@
+// Runs the AccessControl acceptance suite against OpenAccess.
 import { runAccessControlTests } from './acceptance.js';
 import { OpenAccess } from './OpenAccess.js';
 

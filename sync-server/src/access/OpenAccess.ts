@@ -1,3 +1,4 @@
+// OpenAccess, the AccessControl that lets everyone edit everything: for protocol tests and benchmarks only.
 import type { Access, AccessCheck, AccessControl } from './AccessControl.js';
 
 /**

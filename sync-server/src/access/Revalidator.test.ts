@@ -1,3 +1,5 @@
+// Tests of Revalidator: one authorizeMany per round for identical questions, connections kept through a
+// short outage, and told unavailable once their access has gone unconfirmed for maxStaleMs.
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../logger.js';
 import type { Access, AccessCheck, AccessControl, Denial } from './AccessControl.js';

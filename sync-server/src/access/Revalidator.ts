@@ -1,3 +1,5 @@
+// Revalidator, the periodic re-check of every open connection's access in one authorizeMany call a round,
+// so a removed member or a changed role takes effect within seconds.
 import type { Logger } from '../logger.js';
 import {
   type Access,

@@ -1,3 +1,5 @@
+// The acceptance suite every AccessControl adapter runs (runAccessControlTests): grants, refusals as
+// answers, and authorizeMany answering as authorize does.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AccessCheck, AccessControl, DenialReason } from './AccessControl.js';
 

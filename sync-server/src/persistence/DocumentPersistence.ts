@@ -1,3 +1,5 @@
+// The DocumentPersistence port, where the sync-server keeps Yjs Documents, and StorageRefusedError, the
+// refusal for good that both storage ports reject with.
 import type { DocumentId } from '@symphony/schemas';
 
 /**
@@ -27,4 +29,33 @@ export interface DocumentPersistence {
   list(): Promise<DocumentId[]>;
   /** Finishes pending writes and releases files or connections. */
   close(): Promise<void>;
+}
+
+/**
+ * Storage refused a write for good: sending the same thing again would be refused again (the
+ * document is over its size limit, deleted or not valid, or the writer lost the right to write).
+ * Adapters of either storage port (this one, and automerge-repo's `StorageAdapterInterface` for
+ * `/automerge`) reject with it for such refusals, and with any other error for a failure worth
+ * retrying (an outage): the server then closes peers with `StorageRefused` (4413) and `code`, or
+ * tells them their changes were refused, instead of asking them to resend.
+ */
+export class StorageRefusedError extends Error {
+  override name = 'StorageRefusedError';
+  /** The storage's code for the refusal (OFB's: `document_too_large`, `document_not_found`, …): what peers are told. */
+  readonly code: string;
+  /** The status the storage answered with, when it answers over HTTP (OFB's 4xx). */
+  readonly status: number | undefined;
+  /** The storage's error category (`validation`, `forbidden`, `not_found`, …), when it has one. */
+  readonly category: string | undefined;
+
+  constructor(
+    code: string,
+    message: string,
+    details: { readonly status?: number; readonly category?: string; readonly cause?: unknown } = {},
+  ) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.code = code;
+    this.status = details.status;
+    this.category = details.category;
+  }
 }

@@ -1,3 +1,4 @@
+// Runs the automerge storage acceptance suite against FsAutomergeStorage in a temporary folder.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

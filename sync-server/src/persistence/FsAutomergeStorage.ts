@@ -1,3 +1,5 @@
+// FsAutomergeStorage, automerge-repo's storage port on plain files (one per key), each save atomic
+// and durable: the /automerge storage a sync-server uses when given none (`<dataDir>/automerge`).
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';

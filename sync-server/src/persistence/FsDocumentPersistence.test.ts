@@ -1,3 +1,5 @@
+// Runs the DocumentPersistence acceptance suite against FsDocumentPersistence, and checks that a record
+// torn by a crash is cut off while every complete one is kept.
 import { appendFile, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,3 +1,5 @@
+// FsDocumentPersistence, the DocumentPersistence on files: a compacted state and a log of checksummed,
+// fsynced update records per Document.
 import { createHash } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, truncate } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -1,3 +1,4 @@
+// Runs the automerge storage acceptance suite against MemoryAutomergeStorage.
 import { runAutomergeStorageTests } from './automerge-acceptance.js';
 import { MemoryAutomergeStorage } from './MemoryAutomergeStorage.js';
 

@@ -1,3 +1,4 @@
+// MemoryAutomergeStorage, automerge-repo's storage port in memory, for tests.
 import type { Chunk, StorageAdapterInterface, StorageKey } from '@automerge/automerge-repo';
 
 /** automerge-repo's storage port in memory, for tests: lost when the process ends. */

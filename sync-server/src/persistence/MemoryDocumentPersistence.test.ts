@@ -1,3 +1,4 @@
+// Runs the DocumentPersistence acceptance suite against MemoryDocumentPersistence.
 import { runDocumentPersistenceTests } from './acceptance.js';
 import { MemoryDocumentPersistence } from './MemoryDocumentPersistence.js';
 

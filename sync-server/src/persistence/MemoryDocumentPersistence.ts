@@ -1,3 +1,5 @@
+// MemoryDocumentPersistence, the DocumentPersistence in memory: for tests and servers whose Documents
+// need not outlive them.
 import type { DocumentId } from '@symphony/schemas';
 import type { DocumentPersistence } from './DocumentPersistence.js';
 

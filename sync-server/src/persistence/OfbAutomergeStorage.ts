@@ -1,30 +1,23 @@
+// OfbAutomergeStorage, automerge-repo's storage port over OFB's automerge-* functions: Workflow chunks
+// kept in OFB, writes batched in call order, refusals for good as StorageRefusedError.
 import type { Chunk, StorageAdapterInterface, StorageKey } from '@automerge/automerge-repo';
-import type { SupabaseClient } from '@supabase/supabase-js';
-import type { OfbFunctionName } from '@symphony/schemas';
-import {
-  createOfbClient,
-  DEFAULT_OFB_TIMEOUT_MS,
-  invokeOfb,
-  type OfbConnectionOptions,
-  OfbFunctionError,
-} from '../ofb-functions.js';
+import { base64ToBytes, bytesToBase64, OfbErrorCode, OfbLimits } from '@symphony/schemas';
+import { type OfbConnectionOptions, OfbStorageCalls } from '../ofb-functions.js';
+import { StorageRefusedError } from './DocumentPersistence.js';
 
 /** Where OFB is and how the sync-server proves who it is. */
 export type OfbAutomergeStorageOptions = OfbConnectionOptions;
 
-/** 1000: OFB's `automerge-save` / `automerge-remove` take at most this many chunks or keys per call. */
-const MAX_BATCH_ITEMS = 1000;
+/** OFB's `automerge-save` / `automerge-remove` take at most this many chunks or keys per call. */
+const MAX_BATCH_ITEMS = OfbLimits.maxChunksPerCall;
 /** 4 MiB of chunk bytes per call (about 5.3 MiB of base64): one request stays far below OFB's limits. */
 const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 /** OFB refusals that concern one document of a batch: the batch is retried per document. */
 const PER_DOCUMENT_CODES: ReadonlySet<string> = new Set([
-  'document_not_found',
-  'invalid_workflow',
-  'document_too_large',
+  OfbErrorCode.documentNotFound,
+  OfbErrorCode.invalidWorkflow,
+  OfbErrorCode.documentTooLarge,
 ]);
-
-const toBase64 = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength).toString('base64');
-const fromBase64 = (s: string) => new Uint8Array(Buffer.from(s, 'base64'));
 
 /** One key is a prefix of the other (whole parts): a write to one may change what a read of the other sees. */
 const overlaps = (a: StorageKey, b: StorageKey): boolean => {
@@ -33,28 +26,12 @@ const overlaps = (a: StorageKey, b: StorageKey): boolean => {
   return true;
 };
 
-type Write =
-  | {
-      readonly kind: 'save';
-      readonly key: StorageKey;
-      readonly data: Uint8Array;
-      readonly writers?: readonly string[] | undefined;
-    }
-  | { readonly kind: 'remove'; readonly key: StorageKey }
-  | { readonly kind: 'removeRange'; readonly key: StorageKey };
-
-interface Pending {
-  readonly write: Write;
-  readonly done: Promise<void>;
-  resolve(): void;
-  reject(error: unknown): void;
-}
-
 /**
  * automerge-repo's {@link StorageAdapterInterface} over OFB's `automerge-*` functions (supabase-js
  * `functions.invoke`, service-role token). OFB keeps the chunks in Postgres and refuses any that
- * would leave a workflow invalid, so a refused `save` rejects with an {@link OfbFunctionError}
- * (`invalid_workflow`, `document_not_found`, `document_too_large`).
+ * would leave a workflow invalid, so a refused `save` rejects with a {@link StorageRefusedError}
+ * carrying OFB's code (`invalid_workflow`, `document_not_found`, `document_too_large`); an outage
+ * rejects with `OfbFunctionError` (status 0 or 5xx).
  *
  * **Batching.** Writes queue in call order and go out one call at a time: `save`s made in the same
  * tick, or while a call is in flight, become one `automerge-save` (one transaction in OFB); `remove`s
@@ -65,33 +42,28 @@ interface Pending {
  * Documents must exist in OFB as workflows before their chunks are saved.
  */
 export class OfbAutomergeStorage implements StorageAdapterInterface {
-  private readonly client: SupabaseClient;
-  private readonly timeoutMs: number;
+  private readonly ofb: OfbStorageCalls;
   private readonly queue: Pending[] = [];
   private flushing: Promise<void> | undefined;
 
   constructor(options: OfbAutomergeStorageOptions) {
-    this.client = createOfbClient(options);
-    this.timeoutMs = options.timeoutMs ?? DEFAULT_OFB_TIMEOUT_MS;
+    this.ofb = new OfbStorageCalls(options);
   }
 
   async load(key: StorageKey): Promise<Uint8Array | undefined> {
     await this.settled(key);
-    const { bytes } = await this.call<{ bytes: string | null }>('automerge-load', { key });
-    return bytes === null ? undefined : fromBase64(bytes);
+    const { bytes } = await this.ofb.call('automerge-load', { key });
+    return bytes === null ? undefined : base64ToBytes(bytes);
   }
 
   async loadRange(keyPrefix: StorageKey): Promise<Chunk[]> {
     if (keyPrefix.length === 0)
       throw new Error('OfbAutomergeStorage.loadRange([]): OFB lists chunks by document; pass a prefix');
     await this.settled(keyPrefix);
-    const { chunks } = await this.call<{ chunks: { key: string[]; bytes: string }[] }>(
-      'automerge-load-range',
-      {
-        prefix: keyPrefix,
-      },
-    );
-    return chunks.map((c) => ({ key: c.key, data: fromBase64(c.bytes) }));
+    const { chunks } = await this.ofb.call('automerge-load-range', {
+      prefix: keyPrefix,
+    });
+    return chunks.map((c) => ({ key: c.key, data: base64ToBytes(c.bytes) }));
   }
 
   /**
@@ -128,7 +100,7 @@ export class OfbAutomergeStorage implements StorageAdapterInterface {
   /** Sends what is queued, then stops using the client. */
   async close(): Promise<void> {
     await this.flush();
-    this.client.removeAllChannels();
+    this.ofb.close();
   }
 
   private enqueue(write: Write): Promise<void> {
@@ -197,7 +169,7 @@ export class OfbAutomergeStorage implements StorageAdapterInterface {
       if (group) group.push(p);
       else documents.set(id, [p]);
     }
-    const perDocument = error instanceof OfbFunctionError && PER_DOCUMENT_CODES.has(error.code);
+    const perDocument = error instanceof StorageRefusedError && PER_DOCUMENT_CODES.has(error.code);
     if (!perDocument || documents.size === 1) {
       for (const p of batch) p.reject(error);
       return;
@@ -215,19 +187,32 @@ export class OfbAutomergeStorage implements StorageAdapterInterface {
   private async send(writes: readonly Write[]): Promise<void> {
     const first = writes[0]!;
     if (first.kind === 'removeRange') {
-      await this.call('automerge-remove-range', { prefix: first.key });
+      await this.ofb.call('automerge-remove-range', { prefix: first.key });
     } else if (first.kind === 'remove') {
-      await this.call('automerge-remove', { keys: writes.map((w) => w.key) });
+      await this.ofb.call('automerge-remove', { keys: writes.map((w) => w.key) });
     } else {
       const writers = new Set(writes.flatMap((w) => (w.kind === 'save' ? (w.writers ?? []) : [])));
-      await this.call('automerge-save', {
-        chunks: writes.map((w) => ({ key: w.key, bytes: toBase64((w as { data: Uint8Array }).data) })),
-        ...(writers.size > 0 ? { writers: [...writers].slice(0, 1000) } : {}),
+      await this.ofb.call('automerge-save', {
+        chunks: writes.map((w) => ({ key: w.key, bytes: bytesToBase64((w as { data: Uint8Array }).data) })),
+        ...(writers.size > 0 ? { writers: [...writers].slice(0, OfbLimits.maxWritersPerBatch) } : {}),
       });
     }
   }
+}
 
-  private call<T>(fn: OfbFunctionName, body: Record<string, unknown>): Promise<T> {
-    return invokeOfb<T>(this.client, fn, body, this.timeoutMs);
-  }
+type Write =
+  | {
+      readonly kind: 'save';
+      readonly key: StorageKey;
+      readonly data: Uint8Array;
+      readonly writers?: readonly string[] | undefined;
+    }
+  | { readonly kind: 'remove'; readonly key: StorageKey }
+  | { readonly kind: 'removeRange'; readonly key: StorageKey };
+
+interface Pending {
+  readonly write: Write;
+  readonly done: Promise<void>;
+  resolve(): void;
+  reject(error: unknown): void;
 }

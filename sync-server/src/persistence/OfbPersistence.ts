@@ -1,19 +1,11 @@
-import type { SupabaseClient } from '@supabase/supabase-js';
-import type { DocumentId, OfbFunctionName } from '@symphony/schemas';
-import {
-  createOfbClient,
-  DEFAULT_OFB_TIMEOUT_MS,
-  invokeOfb,
-  type OfbConnectionOptions,
-  OfbFunctionError,
-} from '../ofb-functions.js';
-import type { DocumentPersistence } from './DocumentPersistence.js';
+// OfbPersistence, the DocumentPersistence over OFB's functions: each batch of Yjs updates one
+// persist-updates call, with compaction, loading and listing through OFB.
+import { base64ToBytes, bytesToBase64, type DocumentId, OfbErrorCode, OfbLimits } from '@symphony/schemas';
+import { type OfbConnectionOptions, OfbStorageCalls } from '../ofb-functions.js';
+import { type DocumentPersistence, StorageRefusedError } from './DocumentPersistence.js';
 
 /** Where OFB is and how the sync-server proves who it is. */
 export type OfbPersistenceOptions = OfbConnectionOptions;
-
-const toBase64 = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength).toString('base64');
-const fromBase64 = (s: string) => new Uint8Array(Buffer.from(s, 'base64'));
 
 /**
  * {@link DocumentPersistence} through OFB's functions (`persist-updates`, `load-document`,
@@ -23,41 +15,42 @@ const fromBase64 = (s: string) => new Uint8Array(Buffer.from(s, 'base64'));
  *
  * Documents must exist in OFB (`create-document`) before updates are appended: an append to an
  * unknown document is refused with `not_found`, while `load` of an unknown document gives `[]`.
+ *
+ * OFB's refusals for good (a 4xx: over the size limit, unknown document, no right) reject with
+ * {@link StorageRefusedError} carrying OFB's code; an outage with `OfbFunctionError` (status 0 or 5xx).
  */
 export class OfbPersistence implements DocumentPersistence {
-  private readonly client: SupabaseClient;
-  private readonly timeoutMs: number;
+  private readonly ofb: OfbStorageCalls;
   /** Per document, the tail of its chain of appends and compactions: they reach OFB in call order. */
   private readonly queues = new Map<string, Promise<unknown>>();
   /** Per document, the seq of the last update this instance stored or loaded. */
   private readonly lastSeq = new Map<string, number>();
 
   constructor(options: OfbPersistenceOptions) {
-    this.client = createOfbClient(options);
-    this.timeoutMs = options.timeoutMs ?? DEFAULT_OFB_TIMEOUT_MS;
+    this.ofb = new OfbStorageCalls(options);
   }
 
   async load(documentId: DocumentId): Promise<Uint8Array[]> {
     await this.queues.get(documentId)?.catch(() => {});
-    const result = await this.call<{ updates: string[]; lastSeq: number | null }>('load-document', {
-      documentId,
-    }).catch((error: unknown) => {
-      if (error instanceof OfbFunctionError && error.code === 'document_not_found') return null;
+    const result = await this.ofb.call('load-document', { documentId }).catch((error: unknown) => {
+      if (error instanceof StorageRefusedError && error.code === OfbErrorCode.documentNotFound) return null;
       throw error;
     });
     if (!result) return [];
     if (result.lastSeq !== null) this.lastSeq.set(documentId, result.lastSeq);
-    return result.updates.map(fromBase64);
+    return result.updates.map(base64ToBytes);
   }
 
   append(documentId: DocumentId, updates: readonly Uint8Array[], writers?: readonly string[]): Promise<void> {
     if (updates.length === 0) return this.enqueue(documentId, async () => {});
     return this.enqueue(documentId, async () => {
       // OFB decides and audits the batch under these users' names rather than only the service's.
-      const { lastSeq } = await this.call<{ lastSeq: number | null }>('persist-updates', {
+      const { lastSeq } = await this.ofb.call('persist-updates', {
         documentId,
-        updates: updates.map(toBase64),
-        ...(writers && writers.length > 0 ? { writers: [...new Set(writers)].slice(0, 1000) } : {}),
+        updates: updates.map(bytesToBase64),
+        ...(writers && writers.length > 0
+          ? { writers: [...new Set(writers)].slice(0, OfbLimits.maxWritersPerBatch) }
+          : {}),
       });
       if (lastSeq !== null) this.lastSeq.set(documentId, lastSeq);
     });
@@ -68,9 +61,9 @@ export class OfbPersistence implements DocumentPersistence {
       // Everything appended before this call has been answered by now (the queue), so "up to the
       // last seq we know" covers it; when this instance knows none, the state replaces every row.
       const upToSeq = this.lastSeq.get(documentId);
-      const { seq } = await this.call<{ seq: number }>('compact-document', {
+      const { seq } = await this.ofb.call('compact-document', {
         documentId,
-        state: toBase64(state),
+        state: bytesToBase64(state),
         ...(upToSeq === undefined ? {} : { upToSeq }),
       });
       if (upToSeq === undefined || seq > upToSeq) this.lastSeq.set(documentId, seq);
@@ -78,13 +71,13 @@ export class OfbPersistence implements DocumentPersistence {
   }
 
   async list(): Promise<DocumentId[]> {
-    const { documentIds } = await this.call<{ documentIds: string[] }>('list-stored-documents', {});
+    const { documentIds } = await this.ofb.call('list-stored-documents', {});
     return documentIds as DocumentId[];
   }
 
   async close(): Promise<void> {
     await Promise.allSettled([...this.queues.values()]);
-    this.client.removeAllChannels();
+    this.ofb.close();
   }
 
   private enqueue(documentId: string, task: () => Promise<void>): Promise<void> {
@@ -97,9 +90,5 @@ export class OfbPersistence implements DocumentPersistence {
         if (this.queues.get(documentId) === next) this.queues.delete(documentId);
       });
     return next;
-  }
-
-  private call<T>(fn: OfbFunctionName, body: Record<string, unknown>): Promise<T> {
-    return invokeOfb<T>(this.client, fn, body, this.timeoutMs);
   }
 }

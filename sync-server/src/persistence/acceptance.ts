@@ -1,3 +1,5 @@
+// The acceptance suite every DocumentPersistence adapter runs (runDocumentPersistenceTests): order,
+// reopen, Documents kept apart, compaction, concurrent appends.
 import type { DocumentId } from '@symphony/schemas';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
@@ -11,20 +13,6 @@ export interface PersistenceFixture {
 }
 
 const id = (s: string) => s as DocumentId;
-
-function textOf(updates: Uint8Array[]): string {
-  const doc = new Y.Doc();
-  for (const u of updates) Y.applyUpdate(doc, u);
-  return doc.getText('t').toString();
-}
-
-function edits(texts: string[]): Uint8Array[] {
-  const doc = new Y.Doc();
-  const out: Uint8Array[] = [];
-  doc.on('update', (u: Uint8Array) => out.push(u));
-  for (const t of texts) doc.getText('t').insert(doc.getText('t').length, t);
-  return out;
-}
 
 /**
  * The behaviour every {@link DocumentPersistence} adapter promises; each adapter's test file
@@ -91,4 +79,18 @@ export function runDocumentPersistenceTests(
       expect(loaded.map((u) => [...u])).toEqual(updates.map((u) => [...u]));
     });
   });
+}
+
+function textOf(updates: Uint8Array[]): string {
+  const doc = new Y.Doc();
+  for (const u of updates) Y.applyUpdate(doc, u);
+  return doc.getText('t').toString();
+}
+
+function edits(texts: string[]): Uint8Array[] {
+  const doc = new Y.Doc();
+  const out: Uint8Array[] = [];
+  doc.on('update', (u: Uint8Array) => out.push(u));
+  for (const t of texts) doc.getText('t').insert(doc.getText('t').length, t);
+  return out;
 }

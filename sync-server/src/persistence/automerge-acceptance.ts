@@ -1,3 +1,5 @@
+// The acceptance suite every automerge-repo storage adapter runs (runAutomergeStorageTests): automerge-repo's
+// own, plus restarts, hostile key parts and a Repo finding its Documents again.
 import { next as A } from '@automerge/automerge';
 import { Repo, type StorageAdapterInterface, type StorageKey } from '@automerge/automerge-repo';
 import { runStorageAdapterTests } from '@automerge/automerge-repo/helpers/tests/storage-adapter-tests.js';
@@ -41,54 +43,6 @@ const wrapPayload = (data: Uint8Array): Uint8Array =>
   A.save(A.from({ name: 'payload', nodes: {}, edges: {}, payload: new Uint8Array(data) }));
 const unwrapPayload = (data: Uint8Array): Uint8Array =>
   new Uint8Array(A.load<{ payload: Uint8Array }>(data).payload);
-
-/** `storage` with each first key part prepared once and, when `wrap`, test payloads wrapped. */
-function adapted(
-  storage: StorageAdapterInterface,
-  prepare: AutomergeStorageSuiteOptions['prepare'],
-  prepared: Map<string, Promise<void>>,
-  wrap: boolean,
-): StorageAdapterInterface {
-  if (!prepare && !wrap) return storage;
-  const ready = (key: StorageKey): Promise<void> => {
-    const first = key[0];
-    if (!prepare || first === undefined) return Promise.resolve();
-    let done = prepared.get(first);
-    if (!done) {
-      done = prepare(first);
-      prepared.set(first, done);
-    }
-    return done;
-  };
-  const pack = (key: StorageKey, data: Uint8Array) =>
-    wrap && isDocumentChunkKey(key) ? wrapPayload(data) : data;
-  const unpack = (key: StorageKey, data: Uint8Array) =>
-    wrap && isDocumentChunkKey(key) ? unwrapPayload(data) : data;
-  return {
-    load: async (key) => {
-      await ready(key);
-      const data = await storage.load(key);
-      return data && unpack(key, data);
-    },
-    save: async (key, data) => {
-      await ready(key);
-      await storage.save(key, pack(key, data));
-    },
-    remove: async (key) => {
-      await ready(key);
-      await storage.remove(key);
-    },
-    loadRange: async (prefix) => {
-      await ready(prefix);
-      const chunks = await storage.loadRange(prefix);
-      return chunks.map((c) => ({ key: c.key, data: c.data && unpack(c.key, c.data) }));
-    },
-    removeRange: async (prefix) => {
-      await ready(prefix);
-      await storage.removeRange(prefix);
-    },
-  };
-}
 
 /**
  * The behaviour every automerge-repo storage adapter in Symphony promises: automerge-repo's own
@@ -184,4 +138,52 @@ export function runAutomergeStorageTests(
       await second.shutdown();
     });
   });
+}
+
+/** `storage` with each first key part prepared once and, when `wrap`, test payloads wrapped. */
+function adapted(
+  storage: StorageAdapterInterface,
+  prepare: AutomergeStorageSuiteOptions['prepare'],
+  prepared: Map<string, Promise<void>>,
+  wrap: boolean,
+): StorageAdapterInterface {
+  if (!prepare && !wrap) return storage;
+  const ready = (key: StorageKey): Promise<void> => {
+    const first = key[0];
+    if (!prepare || first === undefined) return Promise.resolve();
+    let done = prepared.get(first);
+    if (!done) {
+      done = prepare(first);
+      prepared.set(first, done);
+    }
+    return done;
+  };
+  const pack = (key: StorageKey, data: Uint8Array) =>
+    wrap && isDocumentChunkKey(key) ? wrapPayload(data) : data;
+  const unpack = (key: StorageKey, data: Uint8Array) =>
+    wrap && isDocumentChunkKey(key) ? unwrapPayload(data) : data;
+  return {
+    load: async (key) => {
+      await ready(key);
+      const data = await storage.load(key);
+      return data && unpack(key, data);
+    },
+    save: async (key, data) => {
+      await ready(key);
+      await storage.save(key, pack(key, data));
+    },
+    remove: async (key) => {
+      await ready(key);
+      await storage.remove(key);
+    },
+    loadRange: async (prefix) => {
+      await ready(prefix);
+      const chunks = await storage.loadRange(prefix);
+      return chunks.map((c) => ({ key: c.key, data: c.data && unpack(c.key, c.data) }));
+    },
+    removeRange: async (prefix) => {
+      await ready(prefix);
+      await storage.removeRange(prefix);
+    },
+  };
 }
