@@ -3,5 +3,7 @@
 export type { PostgresServer } from './testing/postgres.js';
 export { startPostgres } from './testing/postgres.js';
 export { runOfbStoreTests } from './testing/runOfbStoreTests.js';
-export type { CallOptions, OfbReply, TestOfb, TestOfbOptions, TestUser } from './testing/test-ofb.js';
-export { freshName, startTestOfb, TEST_OFB_PASSWORD, TEST_OFB_SECRET } from './testing/test-ofb.js';
+export type { CallOptions, OfbCaller, OfbReply, OfbSend, TestUser } from './testing/ofb-caller.js';
+export { freshName, ofbAt, ofbCaller, TEST_OFB_PASSWORD } from './testing/ofb-caller.js';
+export type { TestOfb, TestOfbOptions } from './testing/test-ofb.js';
+export { startTestOfb, TEST_OFB_SECRET } from './testing/test-ofb.js';

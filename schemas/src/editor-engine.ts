@@ -1,6 +1,7 @@
 // The editor engine's JSON-RPC protocol: every method's params and result, notifications and error codes.
 import { z } from 'zod';
 import { DocumentId } from './ids.js';
+import { OfbLimits } from './ofb.js';
 import { RoleSchema } from './workspace.js';
 
 /**
@@ -194,7 +195,7 @@ export const EngineRequests = {
     params: z.strictObject({
       documentId: DocumentId,
       /** The user's OFB access token, passed to the sync-server as `?token=`. */
-      token: z.string().max(8192).optional(),
+      token: z.string().max(OfbLimits.maxTokenLength).optional(),
       /** Language id for tokens and outline (`markdown`, `javascript`, `typescript`, `json`, …). */
       language: z.string().max(64).optional(),
       /**

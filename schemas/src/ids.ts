@@ -1,12 +1,12 @@
 // Ids of documents, workspaces and users: branded zod strings safe to use as file and room names.
 import { z } from 'zod';
 
+/** The longest id of anything Symphony names (documents, workspaces, users): 128 characters. */
+export const MAX_ID_LENGTH = 128;
 /**
  * Characters allowed in a document or workspace id: letters, digits, `_` and `-`, 1–128 long.
  * No dots or slashes, so an id can never name a path outside its folder on disk.
  */
-/** The longest id of anything Symphony names (documents, workspaces, users): 128 characters. */
-export const MAX_ID_LENGTH = 128;
 const ID_PATTERN = new RegExp(`^[A-Za-z0-9_-]{1,${MAX_ID_LENGTH}}$`);
 
 const idMessage = `must be 1–${MAX_ID_LENGTH} characters of letters, digits, "_" or "-"`;

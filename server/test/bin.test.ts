@@ -12,7 +12,6 @@ import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { startBin, stopped } from '../src/testing.js';
-import { createDocument, signUp, workspaceWith } from './ofb-client.js';
 
 /** supabase-js at the bin's own origin, as the client uses it. */
 function supabase(origin: string, token?: string): SupabaseClient {
@@ -175,10 +174,14 @@ describe('the bin with OFB embedded (the product default)', () => {
     const port = Number(new URL(bin.origin).port);
     // OFB's functions are not mounted here: the client talks to the remote OFB.
     expect((await fetch(`${bin.origin}/functions/v1/sign-up`, { method: 'POST' })).status).toBe(404);
-    const owner = await signUp(ofb.url, 'remote');
-    const workspaceId = await workspaceWith(ofb.url, owner);
+    const owner = await ofb.signUp(freshName('remote'));
+    const workspaceId = await ofb.createWorkspace(owner);
     const documentId = freshName('doc');
-    await createDocument(ofb.url, owner, workspaceId, documentId);
+    await ofb.ok(
+      'create-document',
+      { workspaceId, id: documentId, kind: 'document', title: documentId },
+      owner.token,
+    );
     expect((await (await rawSocket({ port }, `/yjs/${documentId}?token=garbage`)).closed).code).toBe(
       CloseCode.Unauthenticated.code,
     );

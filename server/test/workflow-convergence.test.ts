@@ -7,12 +7,12 @@ import { next as A } from '@automerge/automerge';
 import { type DocumentId, generateAutomergeUrl, parseAutomergeUrl, Repo } from '@automerge/automerge-repo';
 import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websocket';
 import { loadJwtSecret, TokenService } from '@symphony/ofb';
-import { RejectReason, validateWorkflow, type Workflow } from '@symphony/schemas';
+import { freshName, ofbAt, type TestUser } from '@symphony/ofb/testing';
+import { base64ToBytes, RejectReason, validateWorkflow, type Workflow } from '@symphony/schemas';
 import { randomGesture, tempDir, waitFor } from '@symphony/sync-server/testing';
 import * as prng from 'lib0/prng';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBin, stopped } from '../src/testing.js';
-import { call, createDocument, signUp, type User, workspaceWith } from './ofb-client.js';
 import { browserLikeSocketErrors, ClientPeer, StockPeer, type WorkflowPeer } from './workflow-peers.js';
 
 /**
@@ -77,7 +77,7 @@ class Bin {
     return this.#serviceToken;
   }
 
-  automergeUrl(user: User): string {
+  automergeUrl(user: TestUser): string {
     return `${this.origin.replace(/^http/, 'ws')}/automerge?token=${encodeURIComponent(user.token)}`;
   }
 }
@@ -101,8 +101,8 @@ function summary(doc: A.Doc<Workflow>): { heads: string; workflow: string; verdi
 describe.sequential('workflow convergence through the real bin, with SIGKILL', () => {
   let bin: Bin;
   let cleanup: () => Promise<void>;
-  let owner: User;
-  let editor: User;
+  let owner: TestUser;
+  let editor: TestUser;
   let workspaceId: string;
   let restoreSocketErrors: () => void;
 
@@ -112,8 +112,12 @@ describe.sequential('workflow convergence through the real bin, with SIGKILL', (
     cleanup = dir.cleanup;
     bin = new Bin(dir.dir);
     await bin.start();
-    [owner, editor] = await Promise.all([signUp(bin.origin, 'owner'), signUp(bin.origin, 'editor')]);
-    workspaceId = await workspaceWith(bin.origin, owner, [{ user: editor, role: 'editor' }]);
+    const embedded = ofbAt(bin.origin);
+    [owner, editor] = await Promise.all([
+      embedded.signUp(freshName('owner')),
+      embedded.signUp(freshName('editor')),
+    ]);
+    workspaceId = await embedded.createWorkspace(owner, [{ user: editor, role: 'editor' }]);
   }, 60_000);
   afterAll(async () => {
     await bin?.kill('SIGTERM');
@@ -123,8 +127,7 @@ describe.sequential('workflow convergence through the real bin, with SIGKILL', (
 
   /** The workflow as OFB stored it: every chunk the bin saved for it, loaded into one document. */
   async function storedCopy(documentId: DocumentId): Promise<A.Doc<Workflow>> {
-    const { chunks } = await call<{ chunks: { key: string[]; bytes: string }[] }>(
-      bin.origin,
+    const { chunks } = await ofbAt(bin.origin).ok(
       'automerge-load-range',
       { prefix: [documentId] },
       await bin.serviceToken(),
@@ -132,7 +135,7 @@ describe.sequential('workflow convergence through the real bin, with SIGKILL', (
     let doc = A.init<Workflow>();
     for (const { key, bytes } of chunks)
       if (key[1] === 'snapshot' || key[1] === 'incremental')
-        doc = A.loadIncremental(doc, Buffer.from(bytes, 'base64'));
+        doc = A.loadIncremental(doc, base64ToBytes(bytes));
     return doc;
   }
 
@@ -153,7 +156,11 @@ describe.sequential('workflow convergence through the real bin, with SIGKILL', (
     const pick = <T>(items: readonly T[]): T => prng.oneOf(gen, items as T[]);
     const { documentId } = parseAutomergeUrl(generateAutomergeUrl());
     const initial = A.save(A.from<Workflow>({ name: `Seed ${seed}`, nodes: {}, edges: {} }));
-    await createDocument(bin.origin, owner, workspaceId, documentId, 'workflow');
+    await ofbAt(bin.origin).ok(
+      'create-document',
+      { workspaceId, id: documentId, kind: 'workflow', title: documentId },
+      owner.token,
+    );
     const peers: WorkflowPeer[] = [];
     const kills = seed % (clientPeers > 0 ? 2 : KILL_EVERY) === 0;
     const killAt = kills ? Math.floor(STEPS / 3 + (prng.real53(gen) * STEPS) / 3) : -1;
