@@ -191,6 +191,15 @@ describe('/automerge refusals keep the stock client connected and tell it once',
   it('an editor whose changes storage refuses is told once with OFB’s code, and stays connected', async () => {
     const owned = await sharedWorkflow('Too large');
     const { handle, adapter } = await open(editor, owned.documentId);
+    // Stored first: a workflow whose very first save is refused has nothing to check later changes
+    // against, and those are then refused as an invalid workflow on their own (another test).
+    let storedFirst = 0;
+    await waitFor(() => {
+      void storage.loadRange([owned.documentId]).then((chunks) => {
+        storedFirst = chunks.filter((c) => c.key[1] !== 'sync-state').length;
+      });
+      return storedFirst > 0;
+    }, 'the server to store the workflow');
     storage.refused.add(owned.documentId);
     await keepEditing(handle);
     await waitFor(() => adapter.refusals.length > 0, 'the refusal');
