@@ -61,6 +61,49 @@ test.describe('editor engine in the page', () => {
     expect(alice.currentDocumentId()).toBe(id);
   });
 
+  test('Ctrl+Z after replace all restores the text before it, Ctrl+Shift+Z redoes it, for both people', async ({
+    newUser,
+  }) => {
+    const alice = await newUser('Alice', '#d1453b');
+    const bob = await newUser('Bob', '#2e8b57');
+    await alice.gotoHome();
+    const id = await alice.createDocument('Betas');
+    const original = 'one beta two beta three';
+    await alice.typeAtEnd(original);
+    await bob.gotoDocument(id);
+    await expect.poll(() => bob.editorText()).toBe(original);
+
+    await alice.editor.click();
+    await alice.page.keyboard.press('Control+h');
+    await alice.page.getByTestId('find-query').fill('beta');
+    await expect(alice.page.getByTestId('find-count')).toHaveText(/of 2$/);
+    await alice.page.getByTestId('find-replacement').fill('X');
+    await alice.page.getByTestId('replace-all').click();
+    await expect(alice.page.getByTestId('replace-status')).toHaveText('Replaced 2');
+    const replaced = 'one X two X three';
+    await expect.poll(() => alice.editorText()).toBe(replaced);
+    await alice.page.getByTestId('find-query').press('Escape');
+    await expect(alice.page.getByTestId('find-panel')).toHaveCount(0);
+
+    // Her undo undoes her last action, the replacement: not the typing under it.
+    await alice.editor.click();
+    await alice.page.keyboard.press('Control+z');
+    await expect.poll(() => alice.editorText()).toBe(original);
+    await expect.poll(() => bob.editorText()).toBe(original);
+    await alice.page.keyboard.press('Control+Shift+KeyZ');
+    await expect.poll(() => alice.editorText()).toBe(replaced);
+    await expect.poll(() => bob.editorText()).toBe(replaced);
+
+    // Bob's undo has nothing of his to undo: his view never loses text.
+    await bob.editor.click();
+    await bob.page.keyboard.press('Control+z');
+    await bob.page.waitForTimeout(300);
+    expect(await bob.editorText()).toBe(replaced);
+    await alice.page.keyboard.press('Control+z');
+    await expect.poll(() => bob.editorText()).toBe(original);
+    await alice.expectAllSaved();
+  });
+
   test('workspace search finds a word in another document and opens it there; the outline lists the headings', async ({
     newUser,
   }, testInfo) => {

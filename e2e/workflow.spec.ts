@@ -64,7 +64,12 @@ test.describe('Harmony Board', () => {
   test('a workflow from a template passes validation', async ({ newUser }) => {
     const alice = await newUser('Alice');
     await alice.gotoHome();
-    await alice.createWorkflow('summarize-document');
+    for (const title of ['Project plan', 'Summaries']) {
+      await alice.createDocument(title);
+      await alice.gotoHome();
+    }
+    // The template asks for its documents (it carries no placeholder ids).
+    await alice.createWorkflow('summarize-document', ['Project plan', 'Summaries']);
     await expect(alice.boardNodes).toHaveCount(3);
     await expect(alice.boardEdges).toHaveCount(2);
     await expect(alice.page.getByTestId('findings-ok')).toBeVisible();
@@ -139,7 +144,9 @@ test.describe('Harmony Board', () => {
   test('export, then import: the file round-trips, and a broken file is explained', async ({ newUser }) => {
     const alice = await newUser('Alice');
     await alice.gotoHome();
-    await alice.createWorkflow('review-code');
+    await alice.createDocument('Review');
+    await alice.gotoHome();
+    await alice.createWorkflow('review-code', ['Review']);
     const download = alice.page.waitForEvent('download');
     await alice.page.getByTestId('export-workflow').click();
     const file = await download;

@@ -161,11 +161,12 @@ test.describe('accounts and access', () => {
     // Carol sees the invitation, accepts it and opens the workspace read-only.
     await carolUser.gotoHome();
     await expect(carolUser.page.getByTestId('invitation-count')).toHaveText('1 invitation');
-    await carolUser.page.getByTestId('open-members').click();
+    await carolUser.page.getByTestId('invitations-button').click();
     await carolUser.page.getByTestId('accept-invitation').click();
-    await expect(carolUser.page.getByTestId('members-notice')).toContainText('You joined “Team”');
+    await expect(carolUser.page.getByTestId('invitations-status')).toContainText('You joined “Team”');
     await carolUser.page.keyboard.press('Escape');
-    await carolUser.page.getByTestId('workspace-select').selectOption({ label: 'Team · view only' });
+    // Accepting opened the workspace.
+    await expect(carolUser.page.getByTestId('workspace-select')).toHaveValue(alice.workspaceId);
     await expect(carolUser.page.getByTestId('workspace-view-only')).toBeVisible();
     await expect(carolUser.page.getByTestId('new-document-title')).toHaveCount(0);
   });

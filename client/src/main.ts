@@ -156,7 +156,13 @@ function startSignedIn(auth: AuthSession, user: { id: string; name: string }): v
     store,
     newId: () => crypto.randomUUID(),
     now: Date.now,
+    // Invitations are polled only while someone can see them.
+    isActive: () => navigator.onLine && document.visibilityState === 'visible',
   });
+  // …and asked for at once when the person comes back to the page.
+  const pokeInbox = (): void => directory.inbox.poke();
+  window.addEventListener('focus', pokeInbox);
+  document.addEventListener('visibilitychange', pokeInbox);
 
   let lastToken = auth.token;
   auth.subscribe(() => {
@@ -171,6 +177,7 @@ function startSignedIn(auth: AuthSession, user: { id: string; name: string }): v
   const replay = (): void => {
     void outbox.replay();
     void directory.refresh().catch(() => {});
+    pokeInbox();
   };
   window.addEventListener('online', replay);
   // A slow heartbeat besides the outbox's own backoff: catches a network that came back quietly.
@@ -186,6 +193,9 @@ function startSignedIn(auth: AuthSession, user: { id: string; name: string }): v
 
   closeLocalStores = async () => {
     outbox.stop();
+    directory.stop();
+    window.removeEventListener('focus', pokeInbox);
+    document.removeEventListener('visibilitychange', pokeInbox);
     await registry.closeAll();
     db.close();
     await loadedWorkflowSync?.repo.shutdown();

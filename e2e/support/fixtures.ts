@@ -90,10 +90,23 @@ export class SymphonyUser {
     return this.page.locator(`[data-testid="board-node"][data-node-id="${id}"]`);
   }
 
-  /** Creates a workflow from the home page (`blank` or a template id); returns its URL once open. */
-  async createWorkflow(templateId = 'blank'): Promise<string> {
+  /**
+   * Creates a workflow from the home page (`blank` or a template id); returns its URL once open. A
+   * template asks for its documents: `documents` are the titles to pick, in order (none: pick later).
+   */
+  async createWorkflow(templateId = 'blank', documents: readonly string[] = []): Promise<string> {
     await this.page.getByTestId('new-workflow').click();
     await this.page.locator(`[data-testid="template-card"][data-template-id="${templateId}"]`).click();
+    if (templateId !== 'blank') {
+      const dialog = this.page.getByTestId('template-documents');
+      await expect(dialog).toBeVisible();
+      const pickers = dialog.getByTestId('document-picker-input');
+      for (const [i, title] of documents.entries()) {
+        await pickers.nth(i).fill(title);
+        await dialog.getByTestId('document-option').filter({ hasText: title }).first().click();
+      }
+      await dialog.getByTestId('template-create').click();
+    }
     await expect(this.board).toBeVisible();
     return this.currentWorkflowUrl();
   }

@@ -50,6 +50,14 @@ export interface DocumentRecord {
   readonly updatedAt: string;
 }
 
+/** A document or workflow in its workspace's trash: deleted, restorable until it is purged. */
+export interface TrashRecord extends DocumentRecord {
+  readonly deletedAt: string;
+  /** The user id of who deleted it, and their sign-in name (the id when no user row exists). */
+  readonly deletedBy: string;
+  readonly deletedByName: string;
+}
+
 /** One stored Yjs update (or a compacted state) of a document. */
 export interface DocumentUpdateRecord {
   /** Position in the document's history; larger is later. Not dense: seqs are shared by all documents. */
@@ -93,9 +101,13 @@ export interface SentInvitationRecord extends InvitationRecord {
   readonly inviteeName: string;
 }
 
-/** A pending invitation addressed to a user, with the name of the workspace it opens. */
+/**
+ * A pending invitation addressed to a user, with the name of the workspace it opens and the
+ * inviter's sign-in name (their id when no user row exists).
+ */
 export interface ReceivedInvitationRecord extends InvitationRecord {
   readonly workspaceName: string;
+  readonly inviterName: string;
 }
 
 /**
@@ -159,6 +171,10 @@ export interface IdempotencyRecord {
 /** Users and their sign-in sessions. */
 export interface AccountStore {
   createUser(user: Omit<UserRecord, 'createdAt'>): Promise<UserRecord>;
+  /**
+   * The user whose name is `name`, or else whose name has the same `userNameKey` (names are
+   * case-insensitive); `createUser` throws {@link ConflictError} for a name whose key is taken.
+   */
   findUserByName(name: string): Promise<UserRecord | null>;
   getUser(id: string): Promise<UserRecord | null>;
   /** Replaces the user's password hash; returns whether the user exists. */
@@ -200,18 +216,32 @@ export interface WorkspaceStore {
   deleteInvitation(id: string): Promise<boolean>;
   /** The workspace's pending invitations with the invitees' names, oldest first. */
   listSentInvitations(workspaceId: string): Promise<SentInvitationRecord[]>;
-  /** The invitations pending for `userId`, with workspace names, oldest first. */
+  /** The invitations pending for `userId`, with workspace and inviter names, oldest first. */
   listReceivedInvitations(userId: string): Promise<ReceivedInvitationRecord[]>;
 }
 
-/** Documents' and workflows' metadata, and the one read an access check makes. */
+/**
+ * Documents' and workflows' metadata, and the one read an access check makes. A document in the
+ * trash is absent for every method but the trash's own (`getTrashedDocument`, `listTrash`,
+ * `restoreDocument`, `purgeTrash`).
+ */
 export interface DocumentStore {
   createDocument(document: Omit<DocumentRecord, 'createdAt' | 'updatedAt'>): Promise<DocumentRecord>;
   getDocument(id: string): Promise<DocumentRecord | null>;
   listDocuments(workspaceId: string): Promise<DocumentRecord[]>;
   countDocuments(workspaceId: string): Promise<number>;
   renameDocument(id: string, title: string): Promise<DocumentRecord | null>;
+  /** Deletes the row and, with it, its content (for good: the trash is `trashDocument`). */
   deleteDocument(id: string): Promise<boolean>;
+  /** Moves a live document or workflow to the trash (by `deletedBy`, at `at`, ISO); returns whether it was live. */
+  trashDocument(id: string, deletedBy: string, at: string): Promise<boolean>;
+  getTrashedDocument(id: string): Promise<TrashRecord | null>;
+  /** The workspace's trash, most recently deleted first. */
+  listTrash(workspaceId: string): Promise<TrashRecord[]>;
+  /** Brings a trashed document back; `null` when it is not in the trash. */
+  restoreDocument(id: string): Promise<DocumentRecord | null>;
+  /** Deletes for good (with their content) the trashed documents deleted before `deletedBefore` (ISO). */
+  purgeTrash(deletedBefore: string): Promise<DocumentRecord[]>;
   /**
    * One read for an access check: `resourceId` is a document or workflow id, or
    * `workspace-<workspaceId>` (a workspace's index document, which wins over a document of that

@@ -55,6 +55,13 @@ describe('OfbResponses', () => {
     );
     await ok('list-invitations', {}, editor.token);
     await ok('accept-invitation', { invitationId: invitation.id }, editor.token);
+    const declinedBy = await ofb.signUp();
+    const { invitation: declined } = await ok(
+      'invite-member',
+      { workspaceId: workspace.id, userId: declinedBy.id, role: 'viewer' },
+      owner.token,
+    );
+    await ok('decline-invitation', { invitationId: declined.id }, declinedBy.token);
     await ok('change-role', { workspaceId: workspace.id, userId: editor.id, role: 'editor' }, owner.token);
     await ok('list-members', { workspaceId: workspace.id }, owner.token);
 
@@ -108,6 +115,8 @@ describe('OfbResponses', () => {
     await ok('automerge-remove-range', { prefix: [flow.document.id, 'sync-state'] }, service);
 
     await ok('delete-document', { documentId: document.id }, owner.token);
+    await ok('list-trash', { workspaceId: workspace.id }, editor.token);
+    await ok('restore-document', { documentId: document.id }, editor.token);
     await ok('remove-member', { workspaceId: workspace.id, userId: editor.id }, owner.token);
     const again = await ok(
       'change-password',

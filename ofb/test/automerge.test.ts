@@ -1,7 +1,7 @@
 // Tests of Automerge chunks through OFB: service role only, writers' audit rows, Workflow schema and size
 // checks, validate-workflow, and concurrent saves.
 import * as Automerge from '@automerge/automerge';
-import { base64ToBytes, bytesToBase64, type OfbFunctionName } from '@symphony/schemas';
+import { base64ToBytes, bytesToBase64, OfbErrorCode, type OfbFunctionName } from '@symphony/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PgliteStore } from '../src/adapters/PgliteStore.js';
 import { TokenService } from '../src/auth.js';
@@ -188,9 +188,14 @@ describe('Automerge chunks through OFB', () => {
     });
     expect(await keysOf([id])).toEqual([`${id}/snapshot/h1`]);
 
-    // Deleting the workflow in OFB removes its chunks; the server's own key stays.
+    // Deleting the workflow in OFB moves it to the trash: its chunks stay (for a restore) and
+    // cannot be removed meanwhile; the server's own key stays too.
     await ok('delete-document', { documentId: id }, owner);
-    expect(await keysOf([id])).toEqual([]);
+    expect(await keysOf([id])).toEqual([`${id}/snapshot/h1`]);
+    expect((await call('automerge-remove-range', { prefix: [id] }, service)).body.error.code).toBe(
+      OfbErrorCode.documentNotFound,
+    );
+    expect(await keysOf([id])).toEqual([`${id}/snapshot/h1`]);
     expect(await keysOf(['storage-adapter-id'])).toEqual(['storage-adapter-id']);
   });
 
@@ -324,6 +329,11 @@ describe('Automerge chunks through OFB', () => {
       { key: [id, 'snapshot', 's'], bytes: Automerge.save(Automerge.from(structuredClone(workflow))) },
     ]);
     await ok('delete-document', { documentId: id }, owner);
+    // In the trash it still holds its id; once purged (as after 30 days), the id is free again.
+    expect(
+      (await call('create-document', { workspaceId, id, kind: 'workflow', title: id }, owner)).status,
+    ).toBe(409);
+    await ofb.store.purgeTrash(new Date(Date.now() + 1000).toISOString());
     await ok('create-document', { workspaceId, id, kind: 'workflow', title: id }, owner);
     // Valid only if merged with the deleted workflow (which had edges): alone it has none.
     const partial = Automerge.save(Automerge.from({ name: 'Again', nodes: {} }));

@@ -425,6 +425,7 @@ describe('OFB functions over supabase-js (PGlite)', () => {
           workspaceName: 'Listed',
           role: 'editor',
           invitedBy: owner.id,
+          inviterName: owner.name,
         },
       ]);
       expect((await call('list-invitations', {}, { token: outsider.token })).body).toEqual({

@@ -290,6 +290,7 @@ describe('OFB functions over HTTP', () => {
       ['create-workspace', { name: 'Keyed' }],
       ['invite-member', { workspaceId: ok, userName: 'bob', role: 'viewer' }],
       ['accept-invitation', { invitationId: 'inv' }],
+      ['decline-invitation', { invitationId: 'inv' }],
       ['change-role', { workspaceId: ok, userId: 'u', role: 'editor' }],
       ['remove-member', { workspaceId: ok, userId: 'u' }],
       ['create-document', { workspaceId: ok, kind: 'document', title: 't' }],

@@ -30,3 +30,8 @@ export type UserId = z.infer<typeof UserId>;
 export function workspaceIndexDocumentId(workspaceId: WorkspaceId): DocumentId {
   return DocumentId.parse(`workspace-${workspaceId}`);
 }
+
+/** Whether `id` is a workspace's index document (see {@link workspaceIndexDocumentId}), not a document. */
+export function isWorkspaceIndexDocumentId(id: string): boolean {
+  return id.startsWith('workspace-');
+}

@@ -39,7 +39,15 @@ export {
   Token,
 } from './editor-engine.js';
 export { ErrorBody, ErrorCategory, errorBody, OfbErrorCode } from './errors.js';
-export { DocumentId, MAX_ID_LENGTH, UserId, WorkspaceId, workspaceIndexDocumentId } from './ids.js';
+export {
+  DocumentId,
+  isWorkspaceIndexDocumentId,
+  MAX_ID_LENGTH,
+  UserId,
+  WorkspaceId,
+  workspaceIndexDocumentId,
+} from './ids.js';
+export { userNameKey } from './names.js';
 export type { OfbFunctionName, OfbRequest, OfbResponse } from './ofb.js';
 export {
   IDEMPOTENCY_HEADER,
@@ -69,6 +77,8 @@ export {
   OfbCreateWorkspace,
   OfbCreateWorkspaceResult,
   OfbCredentials,
+  OfbDeclineInvitation,
+  OfbDeclineInvitationResult,
   OfbDeleteDocument,
   OfbDeleteDocumentResult,
   OfbDocument,
@@ -85,6 +95,8 @@ export {
   OfbListMembersResult,
   OfbListStoredDocuments,
   OfbListStoredDocumentsResult,
+  OfbListTrash,
+  OfbListTrashResult,
   OfbListWorkspaces,
   OfbListWorkspacesResult,
   OfbLoadDocument,
@@ -100,12 +112,16 @@ export {
   OfbRenameDocumentResult,
   OfbRequests,
   OfbResponses,
+  OfbRestoreDocument,
+  OfbRestoreDocumentResult,
   OfbSession,
   OfbSignOut,
   OfbSignOutResult,
+  OfbTrashItem,
   OfbValidateWorkflow,
   OfbValidateWorkflowResult,
   OfbWorkspace,
+  TRASH_RETENTION_DAYS,
   UserName,
 } from './ofb.js';
 export {
@@ -141,10 +157,15 @@ export {
 } from './sync-messages.js';
 export { isPlainText, plainText } from './text.js';
 export type {
+  DocumentAccess,
   Finding,
   FindingTarget,
+  KnownDocument,
   NodeTypeSpec,
+  ParamProblem,
   PortSpec,
+  TemplateDocumentSlot,
+  ValidationContext,
   WorkflowDocumentCheck,
   WorkflowDocumentIssue,
   WorkflowReport,
@@ -158,6 +179,7 @@ export {
   createEdgeId,
   createNodeId,
   DataType,
+  DOCUMENT_ID_FORMAT,
   deleteElements,
   EdgeId,
   edgesAttachedTo,
@@ -170,9 +192,11 @@ export {
   nodeType,
   PortRef,
   Position,
+  paramProblems,
   RejectReason,
   renameWorkflow,
   setParam,
+  templateDocumentSlots,
   toNodeId,
   validateWorkflow,
   Workflow,
@@ -183,4 +207,14 @@ export {
   WorkflowNode,
   WorkflowTemplates,
 } from './workflow/index.js';
-export { DocumentMeta, MAX_DOCUMENT_BYTES, Member, Role, RoleSchema, Title, Workspace } from './workspace.js';
+export {
+  DocumentMeta,
+  MAX_DOCUMENT_BYTES,
+  Member,
+  Role,
+  RoleSchema,
+  readableName,
+  Title,
+  Workspace,
+  WorkspaceName,
+} from './workspace.js';

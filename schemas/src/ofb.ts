@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { MAX_ID_LENGTH } from './ids.js';
 import { plainText } from './text.js';
 import { FindingCode, RejectReason } from './workflow/validate.js';
-import { RoleSchema, Title } from './workspace.js';
+import { RoleSchema, Title, WorkspaceName } from './workspace.js';
 
 /**
  * The limits of OFB's wire: the request schemas below enforce them, OFB's app and the sync-server's
@@ -65,7 +65,7 @@ export const OfbSession = z.object({
  * outbox replays the call later (with an idempotency key, so a replay applies once).
  */
 export const OfbCreateWorkspace = z.strictObject({
-  name: Title,
+  name: WorkspaceName,
   id: Id.refine(
     (id) => id.length <= OfbLimits.maxWorkspaceIdLength,
     `workspace id must be at most ${OfbLimits.maxWorkspaceIdLength} characters`,
@@ -119,12 +119,16 @@ export const OfbListInvitationsResult = z.object({
       workspaceName: z.string(),
       role: RoleSchema,
       invitedBy: z.string(),
+      /** The inviter's sign-in name (their id when their account is gone). */
+      inviterName: z.string(),
     }),
   ),
 });
 /** `list-documents`: a workspace's documents and workflows (metadata). */
 export const OfbListDocuments = z.strictObject({ workspaceId: Id });
 export const OfbAcceptInvitation = z.strictObject({ invitationId: Id });
+/** `decline-invitation`: the invitee turns one of their invitations down (it is deleted). */
+export const OfbDeclineInvitation = z.strictObject({ invitationId: Id });
 export const OfbChangeRole = z.strictObject({ workspaceId: Id, userId: Id, role: RoleSchema });
 export const OfbRemoveMember = z.strictObject({ workspaceId: Id, userId: Id });
 export const OfbCreateDocument = z.strictObject({
@@ -136,7 +140,20 @@ export const OfbCreateDocument = z.strictObject({
   sizeBytes: z.number().int().nonnegative().default(0),
 });
 export const OfbRenameDocument = z.strictObject({ documentId: Id, title: Title });
+/**
+ * `delete-document`: moves the document or workflow to its workspace's trash (editor+). It is gone
+ * for every other function (404 `document_not_found`) until `restore-document` brings it back.
+ */
 export const OfbDeleteDocument = z.strictObject({ documentId: Id });
+/**
+ * How long a deleted document or workflow stays in the trash, restorable: 30 days. OFB purges older
+ * ones (with their content) whenever a trash is listed or a document is deleted or restored.
+ */
+export const TRASH_RETENTION_DAYS = 30;
+/** `list-trash`: the workspace's deleted documents and workflows, newest first; any member may list. */
+export const OfbListTrash = z.strictObject({ workspaceId: Id });
+/** `restore-document`: brings a document or workflow back from the trash (editor+). */
+export const OfbRestoreDocument = z.strictObject({ documentId: Id });
 /**
  * `authorize`: which role does the bearer of `token` hold on this resource? `resourceId` is a
  * document or workflow id, or `workspace-<workspaceId>` (the workspace's index document, kind
@@ -249,6 +266,7 @@ export const OfbRequests = {
   'list-workspaces': OfbListWorkspaces,
   'invite-member': OfbInviteMember,
   'accept-invitation': OfbAcceptInvitation,
+  'decline-invitation': OfbDeclineInvitation,
   'change-role': OfbChangeRole,
   'remove-member': OfbRemoveMember,
   'list-members': OfbListMembers,
@@ -257,6 +275,8 @@ export const OfbRequests = {
   'create-document': OfbCreateDocument,
   'rename-document': OfbRenameDocument,
   'delete-document': OfbDeleteDocument,
+  'list-trash': OfbListTrash,
+  'restore-document': OfbRestoreDocument,
   authorize: OfbAuthorize,
   'authorize-many': OfbAuthorizeMany,
   'persist-updates': OfbPersistUpdates,
@@ -291,11 +311,13 @@ export const idempotentOfbFunctions: ReadonlySet<OfbFunctionName> = new Set<OfbF
   'create-workspace',
   'invite-member',
   'accept-invitation',
+  'decline-invitation',
   'change-role',
   'remove-member',
   'create-document',
   'rename-document',
   'delete-document',
+  'restore-document',
 ]);
 
 // --- Answers ---------------------------------------------------------------------------------
@@ -337,6 +359,10 @@ export const OfbListWorkspacesResult = z.object({
 export const OfbInviteMemberResult = z.object({ invitation: OfbInvitation });
 /** `accept-invitation` and `change-role`: the membership as it now is. */
 export const OfbMemberResult = z.object({ member: OfbMember });
+/** `decline-invitation`: which invitation was turned down, to which workspace. */
+export const OfbDeclineInvitationResult = z.object({
+  declined: z.object({ invitationId: z.string(), workspaceId: z.string() }),
+});
 export const OfbRemoveMemberResult = z.object({
   removed: z.object({ workspaceId: z.string(), userId: z.string() }),
 });
@@ -345,6 +371,19 @@ export const OfbCreateDocumentResult = z.object({ document: OfbDocument });
 /** `rename-document`: `null` only when the document was deleted while it was being renamed. */
 export const OfbRenameDocumentResult = z.object({ document: OfbDocument.nullable() });
 export const OfbDeleteDocumentResult = z.object({ deleted: z.string() });
+/** A document or workflow in the trash: its metadata, who deleted it and when it will be purged. */
+export const OfbTrashItem = OfbDocument.extend({
+  kind: z.enum(['document', 'workflow']),
+  deletedAt: z.string(),
+  /** The user id of who deleted it, and their sign-in name (their id when the user is gone). */
+  deletedBy: z.string(),
+  deletedByName: z.string(),
+  /** When OFB purges it: {@link TRASH_RETENTION_DAYS} after `deletedAt`. */
+  purgeAt: z.string(),
+});
+export const OfbListTrashResult = z.object({ items: z.array(OfbTrashItem) });
+/** `restore-document`: the document as it now is, back in its workspace. */
+export const OfbRestoreDocumentResult = z.object({ document: OfbDocument });
 export const OfbPersistUpdatesResult = z.object({
   stored: z.number().int().nonnegative(),
   /** Seq of the last update stored, `null` when none was. */
@@ -388,6 +427,7 @@ export const OfbResponses = {
   'list-workspaces': OfbListWorkspacesResult,
   'invite-member': OfbInviteMemberResult,
   'accept-invitation': OfbMemberResult,
+  'decline-invitation': OfbDeclineInvitationResult,
   'change-role': OfbMemberResult,
   'remove-member': OfbRemoveMemberResult,
   'list-members': OfbListMembersResult,
@@ -396,6 +436,8 @@ export const OfbResponses = {
   'create-document': OfbCreateDocumentResult,
   'rename-document': OfbRenameDocumentResult,
   'delete-document': OfbDeleteDocumentResult,
+  'list-trash': OfbListTrashResult,
+  'restore-document': OfbRestoreDocumentResult,
   authorize: OfbAuthorizeResult,
   'authorize-many': OfbAuthorizeManyResult,
   'persist-updates': OfbPersistUpdatesResult,

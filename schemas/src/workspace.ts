@@ -9,17 +9,25 @@ export type Role = (typeof Role)[keyof typeof Role];
 export const RoleSchema = z.enum([Role.owner, Role.editor, Role.viewer]);
 
 /**
- * 1–200 characters, not only white space, no control characters or unpaired surrogates: what a
- * person can read in a list (workspace names, document and workflow titles).
+ * 1–`max` characters, not only white space, no control characters or unpaired surrogates: what a
+ * person can read in a list. `what` names the field in every message ("workspace name must not be
+ * empty"), so a person reads the name of the field they filled in.
  */
-export const Title = plainText('title')
-  .max(200, 'title must be at most 200 characters')
-  .refine((t) => t.trim().length > 0, 'title must not be empty');
+export const readableName = (what: string, max: number) =>
+  plainText(what)
+    .max(max, `${what} must be at most ${max} characters`)
+    .refine((t) => t.trim().length > 0, `${what} must not be empty`);
+
+/** A document's or workflow's title (1–200 characters, see {@link readableName}). */
+export const Title = readableName('title', 200);
+
+/** A workspace's name (1–200 characters, see {@link readableName}). */
+export const WorkspaceName = readableName('workspace name', 200);
 
 /** A workspace: a named set of documents and workflows shared by its members. */
 export const Workspace = z.object({
   id: WorkspaceId,
-  name: Title,
+  name: WorkspaceName,
   createdAt: z.iso.datetime(),
 });
 export type Workspace = z.infer<typeof Workspace>;
@@ -45,7 +53,7 @@ export type DocumentMeta = z.infer<typeof DocumentMeta>;
 export const Member = z.object({
   workspaceId: WorkspaceId,
   userId: UserId,
-  name: plainText('member name').min(1).max(100),
+  name: readableName('member name', 100),
   role: RoleSchema,
 });
 export type Member = z.infer<typeof Member>;

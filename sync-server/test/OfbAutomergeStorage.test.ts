@@ -48,8 +48,10 @@ const open = async (server: Ofb) =>
 
 async function cleanup(): Promise<void> {
   const server = await startOfb();
-  // Deleting a workflow removes its chunks (on delete cascade); the server's own key goes by hand.
+  // Deleting a workflow moves it to the trash; purging the trash removes its chunks (on delete
+  // cascade) and frees its id. The server's own key goes by hand.
   for (const id of registered) await call(server, 'delete-document', { documentId: id });
+  await server.store.purgeTrash(new Date(Date.now() + 60_000).toISOString());
   registered.clear();
   await call(server, 'automerge-remove-range', { prefix: ['storage-adapter-id'] }, await serviceToken());
 }

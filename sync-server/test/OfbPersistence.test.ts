@@ -33,9 +33,11 @@ runDocumentPersistenceTests('OfbPersistence', async () => {
   return {
     persistence: await open(),
     reopen: open,
-    // Deleting the documents removes their stored updates (on delete cascade).
+    // Deleting the documents moves them to the trash; purging it removes their stored updates (on
+    // delete cascade).
     cleanup: async () => {
       for (const id of suiteDocuments) await call(url, 'delete-document', { documentId: id }, ownerToken);
+      await (await startOfb()).store.purgeTrash(new Date(Date.now() + 60_000).toISOString());
     },
   };
 });
@@ -72,6 +74,7 @@ describe('OfbPersistence against OFB rules', () => {
       await persistence.close();
     } finally {
       for (const id of suiteDocuments) await call(url, 'delete-document', { documentId: id }, ownerToken);
+      await (await startOfb()).store.purgeTrash(new Date(Date.now() + 60_000).toISOString());
     }
   });
 });

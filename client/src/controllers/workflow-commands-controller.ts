@@ -69,13 +69,20 @@ export class WorkflowCommandsController implements ReactiveController {
     return handle.url;
   }
 
-  /** Creates a workflow from template `templateId`, or a blank one for null or an unknown id. */
-  async createFromTemplate(templateId: string | null): Promise<void> {
+  /**
+   * Creates a workflow from template `templateId` with the `documents` the person chose for its
+   * questions (slot → document id; unanswered ones stay empty for the board to ask), or a blank
+   * workflow for null or an unknown id.
+   */
+  async createFromTemplate(
+    templateId: string | null,
+    documents: Readonly<Record<string, string>> = {},
+  ): Promise<void> {
     const template = WorkflowTemplates.find((t) => t.id === templateId);
     await this.create(
       template === undefined
         ? { name: 'Untitled workflow', nodes: {}, edges: {} }
-        : instantiateTemplate(template),
+        : instantiateTemplate(template, template.name, documents),
     );
   }
 

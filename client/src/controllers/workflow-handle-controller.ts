@@ -1,7 +1,14 @@
 // A Lit controller binding the Workflow board to one Workflow's automerge handle: finding it, validating
 // each version, undoable edits (BoardHistory) and board presence over ephemeral messages.
 import type { DocHandle, DocHandleEphemeralMessagePayload } from '@automerge/automerge-repo';
-import { type ChangeRefusal, validateWorkflow, type Workflow, type WorkflowReport } from '@symphony/schemas';
+import {
+  type ChangeRefusal,
+  NodeLibrary,
+  type ValidationContext,
+  validateWorkflow,
+  type Workflow,
+  type WorkflowReport,
+} from '@symphony/schemas';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { applyOps, BoardHistory, type BoardOp } from '../core/board-history.js';
 import { BoardPresence, PRESENCE_HEARTBEAT_MS, type PresenceMessage } from '../core/board-presence.js';
@@ -44,6 +51,8 @@ export class WorkflowHandleController implements ReactiveController {
   private abort: AbortController | null = null;
   private cleanup: (() => void)[] = [];
   private reportFor: unknown = null;
+  private context: ValidationContext = {};
+  private reportContext: ValidationContext | null = null;
   private reportValue: WorkflowReport | null = null;
   private local: LocalPresence = { selection: [], pointer: null, dragging: [] };
   private readonly sendPresence = throttle(() => this.broadcastPresence(), PRESENCE_THROTTLE_MS);
@@ -60,15 +69,24 @@ export class WorkflowHandleController implements ReactiveController {
     return this.handle?.isReady() ? this.handle.doc() : null;
   }
 
-  /** Validation of the current version (computed once per version, never on pan or zoom). */
+  /**
+   * Validation of the current version in the current {@link WorkflowHandleController.setContext}
+   * (computed once per version and context, never on pan or zoom).
+   */
   get report(): WorkflowReport | null {
     const doc = this.doc;
     if (doc === null) return null;
-    if (doc !== this.reportFor) {
+    if (doc !== this.reportFor || this.context !== this.reportContext) {
       this.reportFor = doc;
-      this.reportValue = validateWorkflow(doc);
+      this.reportContext = this.context;
+      this.reportValue = validateWorkflow(doc, NodeLibrary, this.context);
     }
     return this.reportValue;
+  }
+
+  /** What validation knows beyond the workflow (the workspace's documents); a new object revalidates. */
+  setContext(context: ValidationContext): void {
+    this.context = context;
   }
 
   /**

@@ -192,16 +192,22 @@ describe('drawing edges', () => {
   it('makes nothing when dropped on empty board, on its own node, twice, or on an output', () => {
     const ends: BoardHit[] = [
       EMPTY,
-      { kind: 'port', node: B, port: 'text', side: 'in' },
       { kind: 'port', node: C, port: 'summary', side: 'out' },
       { kind: 'node', node: C },
     ];
     for (const drop of ends) expect(run([down(out), up(EMPTY, drop)]).kinds).toEqual(['focus', 'capture']);
+    // On an input that cannot take it, it says why.
+    const own = run([down(out), up(EMPTY, { kind: 'port', node: B, port: 'text', side: 'in' })]);
+    expect(own.commands.at(-1)).toEqual({
+      kind: 'announce',
+      message: 'Not connected: A node cannot connect to itself',
+    });
     const duplicate = run([
       down({ kind: 'port', node: A, port: 'summary', side: 'out' }),
       up(EMPTY, { kind: 'port', node: B, port: 'text', side: 'in' }),
     ]);
-    expect(duplicate.kinds).toEqual(['focus', 'capture']);
+    expect(duplicate.kinds).toEqual(['focus', 'capture', 'announce']);
+    expect(duplicate.commands.some((c) => c.kind === 'edit')).toBe(false);
   });
 
   it('on a viewer’s board, a press on an output port acts on its node: select, no gesture', () => {

@@ -1,8 +1,6 @@
 // The Harmony Board's gestures as a pure state machine: pointer, wheel and key inputs (already
 // hit-tested, no DOM) in, the next gesture and the commands for <harmony-board> to apply out.
 import {
-  canFlow,
-  createEdgeId,
   type EdgeId,
   type NodeId,
   NodeLibrary,
@@ -11,14 +9,17 @@ import {
   type Workflow,
   type WorkflowNode,
 } from '@symphony/schemas';
+import { type BoardChange, connectChange, connectionRefusal, type PortRef } from './board-edits.js';
 import { intersects, nodeSize, rectFromPoints, toBoard, type Viewport, zoomAt } from './board-geometry.js';
 import type { BoardOp } from './board-history.js';
+import { actionStep, contextMenuStep, keyStep } from './board-keyboard.js';
+import type { BoardAction } from './board-shortcuts.js';
+
+export { deleteSelectionEdit } from './board-edits.js';
+export { NUDGE } from './board-keyboard.js';
 
 /** Detail of `board-edit`: one gesture, to apply as one change. */
-export interface BoardEdit {
-  readonly label: string;
-  readonly ops: readonly BoardOp[];
-}
+export type BoardEdit = BoardChange;
 
 /** Detail of `selection-change`. */
 export interface BoardSelection {
@@ -32,7 +33,10 @@ export interface BoardActivity {
   readonly dragging: readonly (readonly [string, Position])[];
 }
 
-/** The pointer gesture in progress: panning, moving nodes, drawing an edge, or a selection band. */
+/**
+ * The gesture in progress: panning, moving nodes, drawing an edge (with why it cannot land where
+ * the pointer is, if so), a selection band, or connecting by keyboard (`link`, after C).
+ */
 export type BoardGesture =
   | { kind: 'pan'; start: Position; origin: Viewport; moved: boolean; pointerId: number }
   | {
@@ -50,8 +54,16 @@ export type BoardGesture =
       start: Position;
       at: Position;
       pointerId: number;
+      /** Why the input under the pointer cannot take this edge; null over anything else. */
+      refusal?: string | null;
     }
-  | { kind: 'band'; start: Position; at: Position; additive: readonly NodeId[]; pointerId: number };
+  | { kind: 'band'; start: Position; at: Position; additive: readonly NodeId[]; pointerId: number }
+  | {
+      kind: 'link';
+      from: { node: NodeId; port: string; type: PortSpec['type'] };
+      target: PortRef | null;
+      refusal: string | null;
+    };
 
 /** What is under the pointer, as the element hit-tests it (`data-node-id`, `data-port`, …). */
 export type BoardHit =
@@ -78,7 +90,13 @@ export type BoardInput =
       readonly screen: Position;
       readonly target: BoardHit;
     } & BoardModifiers)
-  | { readonly kind: 'pointer-move'; readonly pointerId: number; readonly screen: Position }
+  | {
+      readonly kind: 'pointer-move';
+      readonly pointerId: number;
+      readonly screen: Position;
+      /** While an edge is drawn: what is drawn under the pointer (to say why it cannot land there). */
+      readonly over?: BoardHit;
+    }
   | {
       readonly kind: 'pointer-up';
       readonly pointerId: number;
@@ -97,7 +115,11 @@ export type BoardInput =
       /** `WheelEvent.deltaMode`: 0 pixels, 1 lines, 2 pages. */
       readonly deltaMode: number;
     } & BoardModifiers)
-  | ({ readonly kind: 'key'; readonly key: string } & BoardModifiers);
+  | ({ readonly kind: 'key'; readonly key: string; readonly alt?: boolean } & BoardModifiers)
+  /** A right-click (`screen` where) or the menu key (`screen` null) on `target`. */
+  | { readonly kind: 'context-menu'; readonly target: BoardHit; readonly screen: Position | null }
+  /** An action picked in the context menu, on the node it was opened on (if any). */
+  | { readonly kind: 'action'; readonly action: BoardAction; readonly subject: NodeId | null };
 
 /** What the machine reads of the board: the workflow, the selection, the view, the mode. */
 export interface BoardContext {
@@ -107,8 +129,12 @@ export interface BoardContext {
   readonly viewport: Viewport;
   /** A viewer's board: never an `edit` command, and no move or connect gesture starts. */
   readonly readOnly: boolean;
-  /** Names a new edge (defaults to {@link createEdgeId}; tests pass a fixed one). */
+  /** The node the keyboard is on (drawn with a focus ring), if any. */
+  readonly focusedNode?: NodeId | null;
+  /** Names a new edge (defaults to `createEdgeId`; tests pass a fixed one). */
   readonly newEdgeId?: () => EdgeId;
+  /** Names a new node (defaults to `createNodeId`). */
+  readonly newNodeId?: () => NodeId;
 }
 
 /** One thing the element does, in order, after an input. */
@@ -131,7 +157,18 @@ export type BoardCommand =
   | ({ readonly kind: 'presence' } & BoardActivity)
   /** Fire `board-undo` / `board-redo`. */
   | { readonly kind: 'undo' }
-  | { readonly kind: 'redo' };
+  | { readonly kind: 'redo' }
+  /** Put the keyboard focus ring on this node (null: on none). */
+  | { readonly kind: 'focus-node'; readonly node: NodeId | null }
+  /** Pan (keeping the zoom if it can) so that these nodes are in view. */
+  | { readonly kind: 'reveal'; readonly nodes: readonly NodeId[] }
+  /** Say this to screen readers (the board's live region). */
+  | { readonly kind: 'announce'; readonly message: string }
+  /** Open the context menu for `target`, at `screen` (null: beside the selection). */
+  | { readonly kind: 'menu'; readonly target: BoardHit; readonly screen: Position | null }
+  /** Toggle the minimap; toggle the shortcuts overlay. */
+  | { readonly kind: 'minimap' }
+  | { readonly kind: 'help' };
 
 /** The outcome of one input. */
 export interface BoardStep {
@@ -143,9 +180,6 @@ export interface BoardStep {
   /** Whether the element calls `stopPropagation()` on the event. */
   readonly stopPropagation: boolean;
 }
-
-/** 20 board units: how far arrow keys move the selection (shift: 4×). */
-export const NUDGE = 20;
 
 /** 3 CSS pixels: a press that moves less is a click, not a drag. */
 const DRAG_THRESHOLD = 3;
@@ -175,41 +209,25 @@ export function stepBoardGesture(
         preventDefault: true,
       });
     case 'key':
-      return keyDown(gesture, input, context);
+      return keyStep(gesture, input, context);
+    case 'context-menu':
+      return contextMenuStep(gesture, input.target, input.screen, context);
+    case 'action':
+      return actionStep(gesture, input.action, context, input.subject);
   }
-}
-
-/**
- * The change that deletes the selected nodes (with every edge attached to them) and edges, as one
- * undoable gesture; null when nothing is selected.
- */
-export function deleteSelectionEdit(
-  workflow: Workflow,
-  selectedNodes: ReadonlySet<NodeId>,
-  selectedEdges: ReadonlySet<EdgeId>,
-): BoardEdit | null {
-  if (selectedNodes.size === 0 && selectedEdges.size === 0) return null;
-  const edges = new Set<EdgeId>(selectedEdges);
-  for (const [id, edge] of Object.entries(workflow.edges) as [EdgeId, Workflow['edges'][EdgeId]][]) {
-    if (selectedNodes.has(edge.from.node) || selectedNodes.has(edge.to.node)) edges.add(id);
-  }
-  const ops: BoardOp[] = [
-    ...[...edges].map((id): BoardOp => ({ op: 'remove-edge', id })),
-    ...[...selectedNodes].map((id): BoardOp => ({ op: 'remove-node', id })),
-  ];
-  const n = selectedNodes.size;
-  return { label: n > 0 ? `Delete ${n} ${n === 1 ? 'node' : 'nodes'}` : 'Delete edge', ops };
 }
 
 // --- pointer ------------------------------------------------------------------------------------
 
 function pointerDown(
-  gesture: BoardGesture | null,
+  previous: BoardGesture | null,
   input: Extract<BoardInput, { kind: 'pointer-down' }>,
   context: BoardContext,
 ): BoardStep {
   const wf = context.workflow;
-  if (input.button !== 0 || wf === null) return step(gesture);
+  if (input.button !== 0 || wf === null) return step(previous);
+  // A press anywhere ends connecting by keyboard.
+  const gesture = previous?.kind === 'link' ? null : previous;
   const commands: BoardCommand[] = [{ kind: 'focus' }];
   const at = toBoard(context.viewport, input.screen);
   const { pointerId, target } = input;
@@ -265,7 +283,7 @@ function pointerMove(
 ): BoardStep {
   const screen = input.screen;
   const at = toBoard(context.viewport, screen);
-  if (g === null) return step(g, [{ kind: 'presence', pointer: at, dragging: [] }]);
+  if (g === null || g.kind === 'link') return step(g, [{ kind: 'presence', pointer: at, dragging: [] }]);
   if (input.pointerId !== g.pointerId) return step(g);
   switch (g.kind) {
     case 'pan': {
@@ -286,7 +304,15 @@ function pointerMove(
       }
       return step({ ...g, dx, dy, moved: true }, [{ kind: 'presence', pointer: at, dragging }]);
     }
-    case 'connect':
+    case 'connect': {
+      const over = input.over;
+      const wf = context.workflow;
+      const refusal =
+        over?.kind === 'port' && over.side === 'in' && wf !== null
+          ? connectionRefusal(wf, g.from, over)
+          : null;
+      return step({ ...g, at, refusal });
+    }
     case 'band':
       return step({ ...g, at });
   }
@@ -297,7 +323,7 @@ function pointerUp(
   input: Extract<BoardInput, { kind: 'pointer-up' }>,
   context: BoardContext,
 ): BoardStep {
-  if (g === null || input.pointerId !== g.pointerId) return step(g);
+  if (g === null || g.kind === 'link' || input.pointerId !== g.pointerId) return step(g);
   const wf = context.workflow;
   if (wf === null) return step(null);
   switch (g.kind) {
@@ -334,7 +360,7 @@ function pointerUp(
   }
 }
 
-/** The edge an edge-drawing gesture makes when released on `drop`, if it fits there. */
+/** The edge an edge-drawing gesture makes when released on `drop`, or why it does not fit there. */
 function connectEdit(
   g: Extract<BoardGesture, { kind: 'connect' }>,
   drop: BoardHit,
@@ -342,17 +368,10 @@ function connectEdit(
   context: BoardContext,
 ): BoardCommand[] {
   if (drop.kind !== 'port' || drop.side !== 'in' || !wf.nodes[drop.node]) return [];
-  const { node, port } = drop;
-  const into = NodeLibrary.get(wf.nodes[node].type)?.inputs.find((p) => p.name === port);
-  if (!into || node === g.from.node || !canFlow(g.from.type, into.type)) return [];
-  const duplicate = Object.values(wf.edges).some(
-    (x) =>
-      x.from.node === g.from.node && x.from.port === g.from.port && x.to.node === node && x.to.port === port,
-  );
-  if (duplicate) return [];
-  const id = (context.newEdgeId ?? createEdgeId)();
-  const edge = { from: { node: g.from.node, port: g.from.port }, to: { node, port } };
-  return edit(context, 'Connect', [{ op: 'put-edge', id, edge }]);
+  const refusal = connectionRefusal(wf, g.from, drop);
+  if (refusal !== null) return [{ kind: 'announce', message: `Not connected: ${refusal}` }];
+  const change = connectChange(wf, g.from, drop, context.newEdgeId);
+  return change === null ? [] : edit(context, change.label, change.ops);
 }
 
 function wheelViewport(input: Extract<BoardInput, { kind: 'wheel' }>, v: Viewport): Viewport {
@@ -361,54 +380,6 @@ function wheelViewport(input: Extract<BoardInput, { kind: 'wheel' }>, v: Viewpor
   const dx = (input.shift && input.deltaX === 0 ? input.deltaY : input.deltaX) * scale;
   const dy = (input.shift && input.deltaX === 0 ? 0 : input.deltaY) * scale;
   return { ...v, x: v.x - dx, y: v.y - dy };
-}
-
-// --- keyboard -----------------------------------------------------------------------------------
-
-function keyDown(
-  gesture: BoardGesture | null,
-  input: Extract<BoardInput, { kind: 'key' }>,
-  context: BoardContext,
-): BoardStep {
-  const wf = context.workflow;
-  if (wf === null) return step(gesture);
-  const { mod, shift } = input;
-  const key = input.key.toLowerCase();
-  const arrow = input.key.startsWith('Arrow') && context.selectedNodes.size > 0;
-  const deleting = input.key === 'Delete' || input.key === 'Backspace';
-  const edits = (mod && (key === 'z' || key === 'y')) || deleting;
-  if (context.readOnly && (edits || arrow)) return step(gesture);
-  const handled = (commands: BoardCommand[], stopPropagation = false): BoardStep =>
-    step(gesture, commands, { preventDefault: true, stopPropagation });
-  if (mod && key === 'z') return handled([{ kind: shift ? 'redo' : 'undo' }]);
-  if (mod && key === 'y') return handled([{ kind: 'redo' }]);
-  if (mod && key === 'a') {
-    return handled([{ kind: 'select', nodes: new Set(Object.keys(wf.nodes) as NodeId[]), edges: new Set() }]);
-  }
-  if (deleting) {
-    const deletion = deleteSelectionEdit(wf, context.selectedNodes, context.selectedEdges);
-    if (deletion === null) return handled([]);
-    const select: BoardCommand = { kind: 'select', nodes: new Set(), edges: new Set() };
-    return handled([...edit(context, deletion.label, deletion.ops), select]);
-  }
-  if (input.key === 'Escape' && (context.selectedNodes.size > 0 || context.selectedEdges.size > 0)) {
-    return handled([{ kind: 'select', nodes: new Set(), edges: new Set() }], true);
-  }
-  if (!mod && (input.key === '+' || input.key === '=')) return step(gesture, [{ kind: 'zoom', factor: 1.2 }]);
-  if (!mod && input.key === '-') return step(gesture, [{ kind: 'zoom', factor: 1 / 1.2 }]);
-  if (!mod && input.key === '0') return step(gesture, [{ kind: 'fit' }]);
-  if (arrow) {
-    const distance = shift ? NUDGE * 4 : NUDGE;
-    const dx = input.key === 'ArrowLeft' ? -distance : input.key === 'ArrowRight' ? distance : 0;
-    const dy = input.key === 'ArrowUp' ? -distance : input.key === 'ArrowDown' ? distance : 0;
-    const positions: [NodeId, Position][] = [];
-    for (const id of context.selectedNodes) {
-      const n = wf.nodes[id];
-      if (n) positions.push([id, { x: n.position.x + dx, y: n.position.y + dy }]);
-    }
-    return handled(edit(context, 'Move', [{ op: 'move', positions }]));
-  }
-  return step(gesture);
 }
 
 // --- helpers ------------------------------------------------------------------------------------

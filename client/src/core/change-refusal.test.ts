@@ -1,6 +1,6 @@
 // Tests of the board's words for a refused Workflow change: viewer, invalid Workflow, storage's refusal
 // from OFB's code, passing or lasting.
-import { ChangeRefusalCode } from '@symphony/schemas';
+import { ChangeRefusalCode, type Workflow } from '@symphony/schemas';
 import { describe, expect, it } from 'vitest';
 import { changeRefusalNotice } from './change-refusal.js';
 
@@ -23,6 +23,29 @@ describe('changeRefusalNotice', () => {
       'Your changes to this workflow are not saved: they would make the workflow invalid (nodes.n1.type: unknown node type).',
     );
     expect(notice).toMatchObject({ readOnly: false, transient: false });
+  });
+
+  it('names the refused node by its label when the workflow is known, and says how to get saved again', () => {
+    const workflow = {
+      name: 'w',
+      nodes: {
+        n1: { type: 'teleport', kind: 'operator', label: 'Fetch', params: {}, position: { x: 0, y: 0 } },
+      },
+      edges: {},
+    } as unknown as Workflow;
+    const notice = changeRefusalNotice(
+      { code: ChangeRefusalCode.invalidWorkflow, detail: 'nodes.n1.type: unknown node type "teleport"' },
+      workflow,
+    );
+    expect(notice.headline).toBe(
+      'Your changes to this workflow are not saved: the node “Fetch” has a type the server does not know (“teleport”).',
+    );
+    expect(notice.advice).toMatch(/^Delete that node, or replace it/);
+    // A problem elsewhere keeps the server's words.
+    expect(
+      changeRefusalNotice({ code: ChangeRefusalCode.invalidWorkflow, detail: 'edges.e1.from: bad' }, workflow)
+        .headline,
+    ).toMatch(/\(edges\.e1\.from: bad\)\.$/);
   });
 
   it("says what storage's refusal means, from OFB's code", () => {

@@ -1,5 +1,11 @@
 // The board's words for a refused workflow change: headline, advice, and whether editing stops.
-import { type ChangeRefusal, ChangeRefusalCode, OfbErrorCode } from '@symphony/schemas';
+import {
+  type ChangeRefusal,
+  ChangeRefusalCode,
+  NodeLibrary,
+  OfbErrorCode,
+  type Workflow,
+} from '@symphony/schemas';
 
 /** What the board tells the person when the server did not take their changes to a workflow. */
 export interface ChangeRefusalNotice {
@@ -61,9 +67,13 @@ function storageReason(ofbCode: string | undefined): { why: string; advice: stri
 
 /**
  * The one place that turns the server's refusal codes into words for the board. Every code gets
- * a specific sentence; an OFB code nobody anticipated is still named.
+ * a specific sentence; an OFB code nobody anticipated is still named. Given the `workflow` as this
+ * person has it, an invalid workflow's problem names the node by its label, not its id.
  */
-export function changeRefusalNotice(refusal: Pick<ChangeRefusal, 'code' | 'detail'>): ChangeRefusalNotice {
+export function changeRefusalNotice(
+  refusal: Pick<ChangeRefusal, 'code' | 'detail'>,
+  workflow?: Workflow | null,
+): ChangeRefusalNotice {
   switch (refusal.code) {
     case ChangeRefusalCode.readOnly:
       return {
@@ -72,13 +82,23 @@ export function changeRefusalNotice(refusal: Pick<ChangeRefusal, 'code' | 'detai
         readOnly: true,
         transient: false,
       };
-    case ChangeRefusalCode.invalidWorkflow:
+    case ChangeRefusalCode.invalidWorkflow: {
+      const named = workflow ? invalidNodeProblem(refusal.detail, workflow) : undefined;
+      if (named !== undefined) {
+        return {
+          headline: `${NOT_SAVED}: ${named.problem}.`,
+          advice: `${named.fix} ${KEEP_A_COPY}`,
+          readOnly: false,
+          transient: false,
+        };
+      }
       return {
         headline: `${NOT_SAVED}: they would make the workflow invalid${refusal.detail === undefined ? '' : ` (${refusal.detail})`}.`,
         advice: `${KEEP_A_COPY} Your collaborators do not see these changes.`,
         readOnly: false,
         transient: false,
       };
+    }
     case ChangeRefusalCode.notApplicable:
       return {
         headline: `${NOT_SAVED}: the server could not apply them to its copy.`,
@@ -98,4 +118,29 @@ export function changeRefusalNotice(refusal: Pick<ChangeRefusal, 'code' | 'detai
         transient: true,
       };
   }
+}
+
+/**
+ * The server's first issue (`nodes.<id>.type: …`, `nodes.<id>.params.<name>…: …`, as
+ * `checkWorkflowDocument` words it) about a node of `workflow`, in words naming the node; undefined
+ * for any other detail.
+ */
+function invalidNodeProblem(
+  detail: string | undefined,
+  workflow: Workflow,
+): { problem: string; fix: string } | undefined {
+  const match = /^nodes\.([^.:]+)\.(type|params\.([^.:]+))/.exec(detail ?? '');
+  const node = match?.[1] === undefined ? undefined : workflow.nodes[match[1] as keyof Workflow['nodes']];
+  if (match === null || node === undefined) return undefined;
+  const name = `“${node.label ?? NodeLibrary.get(node.type)?.title ?? node.type}”`;
+  if (match[2] === 'type') {
+    return {
+      problem: `the node ${name} has a type the server does not know (“${node.type}”)`,
+      fix: 'Delete that node, or replace it with one from the node library, and the workflow is saved again.',
+    };
+  }
+  return {
+    problem: `parameter “${match[3]}” of the node ${name} is not plain JSON`,
+    fix: 'Set that parameter again in the inspector, and the workflow is saved again.',
+  };
 }

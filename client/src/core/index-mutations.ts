@@ -26,6 +26,12 @@ export type IndexMutation =
       readonly title?: string;
     };
 
+/**
+ * The origin of a transaction that puts back an entry OFB restored from the trash: OFB knows it
+ * already, so it is not reported as a create.
+ */
+export const INDEX_RESTORE_ORIGIN = Symbol('index-restore');
+
 /** A workflow's id in OFB and on the sync-server: its automerge document id (the URL without `automerge:`). */
 export function workflowDocumentId(url: string): string {
   return url.startsWith('automerge:') ? url.slice('automerge:'.length) : url;
@@ -58,7 +64,7 @@ export function watchIndexMutations(doc: Y.Doc, listener: (mutation: IndexMutati
     };
     remember();
     const handler = (events: Y.YEvent<Y.Map<unknown>>[], transaction: Y.Transaction): void => {
-      if (transaction.local) report(events);
+      if (transaction.local && transaction.origin !== INDEX_RESTORE_ORIGIN) report(events);
       remember();
     };
     const report = (events: Y.YEvent<Y.Map<unknown>>[]): void => {

@@ -34,6 +34,16 @@ describe('paramFields', () => {
     });
   });
 
+  it('gives document parameters a document picker, labelled by what the node does with it', () => {
+    expect(paramFields(spec('read-document').params)).toEqual([
+      { name: 'documentId', label: 'Document to read', required: true, kind: 'document' },
+    ]);
+    expect(paramFields(spec('write-document').params)[0]).toMatchObject({
+      kind: 'document',
+      label: 'Document to write',
+    });
+  });
+
   it('every node type in the library gets a form without unsupported fields', () => {
     for (const s of NodeLibrary.values()) {
       expect(paramFields(s.params).filter((f) => f.kind === 'unsupported')).toEqual([]);
@@ -57,8 +67,13 @@ describe('field input and errors', () => {
   it('reports validation errors per parameter', () => {
     const errors = paramErrors(spec('llm-prompt'), { model: 'claude-sonnet', prompt: '', temperature: 5 });
     expect([...errors.keys()].sort()).toEqual(['prompt', 'temperature']);
-    expect(errors.get('prompt')).toEqual(['prompt must not be empty']);
+    expect(errors.get('prompt')).toEqual(['Prompt must not be empty.']);
+    // In a person's words, not zod's ("Too big: expected number to be <=2").
+    expect(errors.get('temperature')).toEqual(['Must be at most 2.']);
     const labels = paramErrors(spec('classify'), { labels: ['ok', ''] });
-    expect(labels.get('labels')?.[0]).toMatch(/^item 2: /);
+    expect(labels.get('labels')?.[0]).toMatch(/^Item 2: /);
+    expect(paramErrors(spec('read-document'), { documentId: '' }).get('documentId')).toEqual([
+      'Pick a document.',
+    ]);
   });
 });

@@ -1,6 +1,6 @@
 // The params inspector's form fields, derived from a node type's zod schema: field kinds, reading and
 // formatting their input, and per-parameter errors from the same validation as the findings.
-import type { NodeTypeSpec } from '@symphony/schemas';
+import { DOCUMENT_ID_FORMAT, type NodeTypeSpec, paramProblems } from '@symphony/schemas';
 import { z } from 'zod';
 
 /** One input in the params inspector, derived from a node type's zod schema. */
@@ -15,6 +15,8 @@ export type ParamField =
   | (FieldBase & { readonly kind: 'boolean' })
   | (FieldBase & { readonly kind: 'enum'; readonly options: readonly string[] })
   | (FieldBase & { readonly kind: 'string-list' })
+  /** A workspace document, stored by id and picked by title. */
+  | (FieldBase & { readonly kind: 'document' })
   /** A parameter the inspector cannot edit (shown read-only as JSON). */
   | (FieldBase & { readonly kind: 'unsupported' });
 
@@ -38,6 +40,7 @@ interface JsonSchemaProperty {
   readonly minimum?: number;
   readonly maximum?: number;
   readonly maxLength?: number;
+  readonly format?: string;
   readonly items?: JsonSchemaProperty;
 }
 
@@ -62,6 +65,7 @@ function fieldFor(name: string, p: JsonSchemaProperty, required: boolean): Param
   if (p.enum?.every((v) => typeof v === 'string')) {
     return { ...base, kind: 'enum', options: (p.enum ?? []) as string[] };
   }
+  if (p.type === 'string' && p.format === DOCUMENT_ID_FORMAT) return { ...base, kind: 'document' };
   switch (p.type) {
     case 'string':
       return {
@@ -130,15 +134,20 @@ export function paramErrors(
   params: Readonly<Record<string, unknown>>,
 ): Map<string, string[]> {
   const errors = new Map<string, string[]>();
-  const parsed = spec.params.safeParse(params);
-  if (parsed.success) return errors;
-  for (const issue of parsed.error.issues) {
-    const name = issue.path.length > 0 ? String(issue.path[0]) : '';
-    const where = issue.path.length > 1 ? `item ${Number(issue.path[1]) + 1}: ` : '';
-    const list = errors.get(name);
-    const message = `${where}${issue.message}`;
+  for (const problem of paramProblems(spec.params, params)) {
+    const isDocument = spec.documentParams?.[problem.param] !== undefined;
+    const value = params[problem.param];
+    const empty = value === undefined || (typeof value === 'string' && value.trim() === '');
+    const message = isDocument && empty ? 'Pick a document.' : sentence(problem.text);
+    const list = errors.get(problem.param);
     if (list) list.push(message);
-    else errors.set(name, [message]);
+    else errors.set(problem.param, [message]);
   }
   return errors;
+}
+
+/** "must be at least 16" → "Must be at least 16." */
+function sentence(text: string): string {
+  const body = text.charAt(0).toUpperCase() + text.slice(1);
+  return /[.!?]$/.test(body) ? body : `${body}.`;
 }

@@ -1,7 +1,31 @@
 // Tests of the unsaved-change count (PendingChanges): local transactions counted until the server's
 // savedState covers them, kept across a reload, malformed or undeliverable markers dropped.
 import { describe, expect, it } from 'vitest';
-import { PendingChanges } from './pending-changes.js';
+import { describeUnsaved, describeUnsent, PendingChanges } from './pending-changes.js';
+
+describe('describeUnsaved', () => {
+  it('counts documents, not edit steps; the document list is named, not counted', () => {
+    expect(describeUnsaved({ documents: 0, list: false })).toBeNull();
+    expect(describeUnsaved({ documents: 1, list: false })).toBe('Unsaved changes in 1 document');
+    expect(describeUnsaved({ documents: 2, list: true })).toBe('Unsaved changes in 2 documents');
+    expect(describeUnsaved({ documents: 0, list: true })).toBe('Unsaved changes to the document list');
+  });
+
+  it('says what has not reached the server before a sign-out, documents and workspace changes apart', () => {
+    const none = { documents: 0, list: false };
+    expect(describeUnsent(none, 0)).toBeNull();
+    expect(describeUnsent({ documents: 1, list: true }, 0)).toBe(
+      'Changes in 1 document have not reached the server yet.',
+    );
+    expect(describeUnsent({ documents: 0, list: true }, 0)).toBe(
+      'Changes to the document list have not reached the server yet.',
+    );
+    expect(describeUnsent(none, 1)).toBe('1 workspace change has not reached the server yet.');
+    expect(describeUnsent({ documents: 2, list: false }, 3)).toBe(
+      'Changes in 2 documents and 3 workspace changes have not reached the server yet.',
+    );
+  });
+});
 
 describe('PendingChanges', () => {
   it('counts local transactions until the server reports their clocks as stored', () => {

@@ -116,6 +116,46 @@ export class PendingChanges {
   }
 }
 
+/** Unsaved work as a person counts it. */
+export interface UnsavedWork {
+  /** Documents with changes the server has not saved. */
+  readonly documents: number;
+  /** Whether the workspace's document list (titles, new documents) has such changes too. */
+  readonly list: boolean;
+}
+
+/** Nothing unsaved. */
+export const NOTHING_UNSAVED: UnsavedWork = { documents: 0, list: false };
+
+/**
+ * What the person reads about unsaved work: documents, not edit steps ("18 unsaved" counted
+ * keystrokes and looked alarming), or `null` when everything is saved.
+ */
+export function describeUnsaved({ documents, list }: UnsavedWork): string | null {
+  if (documents > 0) return `Unsaved changes in ${countDocuments(documents)}`;
+  return list ? 'Unsaved changes to the document list' : null;
+}
+
+/**
+ * What has not reached the server, for the sign-out warning: documents (or the document list) with
+ * unsaved changes and queued workspace changes (create, invite, rename…); `null` when nothing waits.
+ */
+export function describeUnsent({ documents, list }: UnsavedWork, workspaceChanges: number): string | null {
+  const text =
+    documents > 0 ? `Changes in ${countDocuments(documents)}` : list ? 'Changes to the document list' : null;
+  const queued =
+    workspaceChanges > 0
+      ? `${workspaceChanges} workspace ${workspaceChanges === 1 ? 'change' : 'changes'}`
+      : null;
+  if (text === null && queued === null) return null;
+  const verb = text === null && workspaceChanges === 1 ? 'has' : 'have';
+  return `${[text, queued].filter((part) => part !== null).join(' and ')} ${verb} not reached the server yet.`;
+}
+
+function countDocuments(n: number): string {
+  return `${n} ${n === 1 ? 'document' : 'documents'}`;
+}
+
 function isUint(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }

@@ -1,5 +1,5 @@
 // Tests of Workflow files: export round trip, errors naming where a file is wrong, safe file names.
-import { instantiateTemplate, WorkflowTemplates } from '@symphony/schemas';
+import { checkWorkflowDocument, instantiateTemplate, WorkflowTemplates } from '@symphony/schemas';
 import { describe, expect, it } from 'vitest';
 import { exportFileName, exportWorkflow, parseWorkflowFile } from './workflow-file.js';
 
@@ -38,6 +38,32 @@ describe('workflow files', () => {
     expect(errors).toContainEqual(
       expect.stringMatching(new RegExp(`^workflow\\.nodes\\.${first}\\.position\\.x: `)),
     );
+  });
+
+  it('refuses what the server would refuse, naming the node, before anything is created', () => {
+    const workflow = instantiateTemplate(template);
+    const [first, second] = Object.keys(workflow.nodes) as [string, string];
+    const file = JSON.parse(exportWorkflow(workflow));
+    // The walkthrough's file: an unknown node type and a dangling edge.
+    file.workflow.nodes[first].type = 'teleport';
+    file.workflow.nodes[first].label = 'Fetch';
+    file.workflow.edges.e_dangling = {
+      from: { node: 'gone', port: 'x' },
+      to: { node: second, port: 'text' },
+    };
+    const result = parseWorkflowFile(JSON.stringify(file));
+    expect(checkWorkflowDocument(file.workflow).ok).toBe(false);
+    expect(result).toEqual({
+      ok: false,
+      errors: [
+        'Node “Fetch” has the type “teleport”, which this version of Symphony does not know: remove the node from the file or change its type to one in the node library.',
+      ],
+    });
+    // A dangling edge alone is something the board repairs: the file imports and shows a finding.
+    file.workflow.nodes[first].type = 'read-document';
+    const repaired = parseWorkflowFile(JSON.stringify(file));
+    expect(repaired.ok).toBe(true);
+    expect(checkWorkflowDocument(file.workflow).ok).toBe(true);
   });
 
   it('makes safe file names', () => {

@@ -1,6 +1,6 @@
 // Workflow files: a Workflow exported as `symphony-workflow` JSON and read back, with errors that say
 // where the file is wrong.
-import { type Workflow, WorkflowFile } from '@symphony/schemas';
+import { checkWorkflowDocument, NodeLibrary, type Workflow, WorkflowFile } from '@symphony/schemas';
 
 /** 10 MiB: a 10,000-node workflow is about 3 MiB of JSON; anything larger is not a workflow file. */
 export const MAX_WORKFLOW_FILE_BYTES = 10 * 1024 * 1024;
@@ -31,9 +31,12 @@ export function exportFileName(name: string): string {
 }
 
 /**
- * Reads a workflow export: JSON, then {@link WorkflowFile}. Errors name where the problem is
- * (`workflow.nodes.n1.position.x: expected number, received string`) so a person can fix the file.
- * Whether the workflow is *valid* (types, cycles) is validation's job, shown on the board.
+ * Reads a workflow export: JSON, then {@link WorkflowFile}, then the server's own gate
+ * (`checkWorkflowDocument`: node types it knows, plain JSON parameters), so a file the server would
+ * refuse is refused here, before anything is created or listed. Errors name where the problem is
+ * (`workflow.nodes.n1.position.x: expected number, received string`; `Node “Fetch” has the type
+ * “teleport”, …`) so a person can fix the file. What the board can repair (dangling edges, cycles,
+ * missing parameters) is validation's job, shown as findings once it is open.
  */
 export function parseWorkflowFile(text: string): WorkflowFileResult {
   if (text.length > MAX_WORKFLOW_FILE_BYTES) {
@@ -77,7 +80,26 @@ export function parseWorkflowFile(text: string): WorkflowFileResult {
     if (more > 0) errors.push(`…and ${more} more ${more === 1 ? 'problem' : 'problems'}.`);
     return { ok: false, errors };
   }
-  return { ok: true, workflow: parsed.data.workflow };
+  const workflow = parsed.data.workflow;
+  const refused = serverRefusals(workflow);
+  if (refused.length > 0) return { ok: false, errors: refused };
+  return { ok: true, workflow };
+}
+
+/** What the server's gate would refuse in `workflow`, in words naming the node and parameter. */
+function serverRefusals(workflow: Workflow): string[] {
+  const check = checkWorkflowDocument(workflow);
+  if (check.ok) return [];
+  return check.issues.map((issue) => {
+    const [, id, field, param] = issue.path.split('.');
+    const node = id === undefined ? undefined : workflow.nodes[id as keyof Workflow['nodes']];
+    if (node === undefined) return `${issue.path}: ${issue.message}.`;
+    const name = `“${node.label ?? NodeLibrary.get(node.type)?.title ?? node.type}”`;
+    if (field === 'type') {
+      return `Node ${name} has the type “${node.type}”, which this version of Symphony does not know: remove the node from the file or change its type to one in the node library.`;
+    }
+    return `Node ${name}: parameter “${param ?? ''}” is not plain JSON (text, a finite number, true/false, null, a list or an object).`;
+  });
 }
 
 function describePath(path: readonly PropertyKey[]): string {

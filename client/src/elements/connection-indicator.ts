@@ -1,37 +1,43 @@
-// <connection-indicator>: the header's online / offline / syncing badge with the count of changes the
-// server has not saved yet, and its words (describeConnection).
+// <connection-indicator>: the header's online / offline / syncing badge with how many documents have
+// changes the server has not saved yet, and its words (describeConnection).
 import { css, html, LitElement } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
+import { describeUnsaved, NOTHING_UNSAVED, type UnsavedWork } from '../core/pending-changes.js';
 import { ConnectionStatus, type OfflineReason } from '../sync/document-session.js';
 
-/** Words for the indicator; exported for tests and for anyone restyling it. */
+/**
+ * Words for the indicator, given the unsaved work (documents, not edit steps); exported for tests
+ * and for anyone restyling it.
+ */
 export function describeConnection(
   status: ConnectionStatus,
-  unsaved: number,
+  work: UnsavedWork,
   offlineReason: OfflineReason | null,
 ): { label: string; detail: string } {
-  const changes = `${unsaved} ${unsaved === 1 ? 'change' : 'changes'}`;
+  const unsaved = describeUnsaved(work);
   switch (status) {
     case ConnectionStatus.online:
-      return { label: 'Online', detail: 'All changes saved to the server' };
+      return { label: 'Online', detail: 'All changes saved' };
     case ConnectionStatus.syncing:
       return {
         label: 'Syncing',
-        detail: unsaved > 0 ? `${changes} not yet saved to the server` : 'Catching up with the server',
+        detail: unsaved === null ? 'Catching up with the server' : `${unsaved}, sending them to the server`,
       };
     case ConnectionStatus.offline:
       return {
         label: 'Offline',
         detail:
           (offlineReason === 'network' ? 'No network. ' : 'Server unreachable, retrying. ') +
-          (unsaved > 0 ? `${changes} saved on this device only` : 'Edits are kept on this device'),
+          (unsaved === null
+            ? 'Edits are kept on this device'
+            : `${unsaved}, kept on this device until the server has them`),
       };
   }
 }
 
 /**
- * Shows whether the app is online, offline or syncing, and how many local changes the server has
- * not yet saved. Purely presentational: the state comes in through properties.
+ * Shows whether the app is online, offline or syncing, and how many documents have changes the
+ * server has not saved yet. Purely presentational: the state comes in through properties.
  *
  * Reflects `state` and `unsaved` as `data-state` / `data-unsaved` attributes for styling and tests.
  */
@@ -87,8 +93,10 @@ export class ConnectionIndicator extends LitElement {
 
   /** The connection state. */
   @property({ attribute: 'data-state', reflect: true }) state: ConnectionStatus = ConnectionStatus.offline;
-  /** Local changes not yet saved by the server. */
+  /** Local changes (edit steps) not yet saved by the server; exact, for tests and the attribute. */
   @property({ type: Number, attribute: 'data-unsaved', reflect: true }) unsaved = 0;
+  /** The same as a person counts it (documents, the document list): what the indicator says. */
+  @property({ attribute: false }) unsavedWork: UnsavedWork = NOTHING_UNSAVED;
   /** Why the app is offline, when it is. */
   @property({ attribute: false }) offlineReason: OfflineReason | null = null;
   /** Workspace changes (create, invite, rename, …) queued in the outbox for OFB. */
@@ -101,7 +109,8 @@ export class ConnectionIndicator extends LitElement {
   }
 
   protected override render() {
-    const described = describeConnection(this.state, this.unsaved, this.offlineReason);
+    const described = describeConnection(this.state, this.unsavedWork, this.offlineReason);
+    const unsaved = describeUnsaved(this.unsavedWork);
     const { label } = described;
     const queued = this.pendingMutations;
     const detail =
@@ -112,11 +121,7 @@ export class ConnectionIndicator extends LitElement {
     this.title = detail;
     return html`<span class="dot" aria-hidden="true"></span>
       <span class="label">${label}</span>
-      ${
-        this.unsaved > 0
-          ? html`<span class="unsaved" data-testid="unsaved-count">${this.unsaved} unsaved</span>`
-          : null
-      }
+      ${unsaved === null ? null : html`<span class="unsaved" data-testid="unsaved-count">${unsaved}</span>`}
       ${queued > 0 ? html`<span class="unsaved" data-testid="outbox-count">${queued} queued</span>` : null}`;
   }
 }

@@ -5,6 +5,7 @@ import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import type { Awareness } from 'y-protocols/awareness';
 import type * as Y from 'yjs';
+import { PopoverController } from '../controllers/popover-controller.js';
 import { describeEngineError, type EngineBuffer, engineConnection } from '../engine/engine-connection.js';
 import { takePendingReveal } from '../engine/pending-reveal.js';
 import { sharedStyles } from '../styles/shared.js';
@@ -34,6 +35,7 @@ export class DocumentEditorPane extends LitElement {
       }
       .tools {
         display: flex;
+        flex-wrap: wrap;
         justify-content: flex-end;
         gap: 0.35rem;
         padding: 0.25rem 1rem;
@@ -79,6 +81,14 @@ export class DocumentEditorPane extends LitElement {
   @property() label = 'Document text';
 
   @state() private findOpen = false;
+  /** Esc in the text closes the find panel before it leaves the document; so does a page change. */
+  private readonly findPopover = new PopoverController(this, {
+    isOpen: () => this.findOpen,
+    close: (reason) => {
+      if (reason === 'dismiss') this.closeFind();
+      else this.findOpen = false;
+    },
+  });
   @state() private showReplace = false;
   @state() private outlineOpen = storedOutline();
   @state() private buffer: EngineBuffer | null = null;
@@ -253,7 +263,7 @@ export class DocumentEditorPane extends LitElement {
             .openError=${this.engineError}
             ?read-only=${this.readOnly}
             ?show-replace=${this.showReplace}
-            @find-close=${this.closeFind}
+            @find-close=${() => this.findPopover.close('dismiss')}
           ></find-panel>`
           : nothing
       }

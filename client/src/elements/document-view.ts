@@ -49,14 +49,15 @@ export class DocumentView extends LitElement {
       }
       .bar {
         display: flex;
+        flex-wrap: wrap;
         align-items: center;
-        gap: 0.75rem;
+        gap: 0.5rem 0.75rem;
         padding: 0.6rem 1rem;
         border-bottom: 1px solid var(--sy-border);
         background: var(--sy-surface);
       }
       .title-field {
-        flex: 1;
+        flex: 1 1 12rem;
         min-width: 0;
         display: flex;
         flex-direction: column;

@@ -12,6 +12,11 @@ export interface FindTarget {
   readonly selection: { from: number; to: number; head: number };
   select(from: number, to?: number): void;
   focus(): void;
+  /**
+   * Undoes the person's last action in the editor's own history, which holds the replacements
+   * too: the panel's Undo and Ctrl+Z are one history, so neither can undo under the other.
+   */
+  undo(): boolean;
 }
 
 /** Matches the panel asks the engine for (the count says "1,000+" beyond). */
@@ -50,7 +55,7 @@ export class FindPanel extends LitElement {
       }
       input[type='text'] {
         flex: 1 1 14rem;
-        min-width: 10rem;
+        min-width: min(10rem, 100%);
         max-width: 28rem;
         padding: 0.3em 0.5em;
         font-size: 0.875rem;
@@ -289,16 +294,10 @@ export class FindPanel extends LitElement {
     }
   }
 
-  private async undo(): Promise<void> {
-    const buffer = this.buffer;
-    if (buffer === null) return;
-    try {
-      const result = await buffer.undo();
-      this.status = result.changed ? 'Undone' : 'Nothing to undo';
-      this.canUndo = false;
-    } catch (error) {
-      this.error = describeEngineError(error);
-    }
+  private undo(): void {
+    const changed = this.target?.undo() ?? false;
+    this.status = changed ? 'Undone' : 'Nothing to undo';
+    this.canUndo = false;
   }
 
   private onQueryKeydown(e: KeyboardEvent): void {

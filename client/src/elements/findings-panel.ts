@@ -2,6 +2,7 @@
 import type { Finding, FindingTarget } from '@symphony/schemas';
 import { css, html, LitElement } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
+import { findingsSummary } from '../core/findings-summary.js';
 import { sharedStyles } from '../styles/shared.js';
 
 /**
@@ -32,7 +33,11 @@ export class FindingsPanel extends LitElement {
         background: var(--sy-danger);
         color: #fff;
       }
-      .count.zero {
+      .count.warning {
+        background: var(--sy-warn);
+        color: #2b2100;
+      }
+      .count.none {
         background: var(--sy-ok);
       }
       ul {
@@ -68,13 +73,17 @@ export class FindingsPanel extends LitElement {
   @property({ attribute: false }) findings: readonly Finding[] = [];
 
   protected override render() {
-    const errors = this.findings.filter((f) => f.severity === 'error').length;
+    const summary = findingsSummary(this.findings);
     return html`<h2 id="findings-heading">
-        Problems <span class="count ${errors === 0 ? 'zero' : ''}" data-testid="findings-count">${errors}</span>
+        Problems
+        <span class="count ${summary.tone}" title=${summary.words}
+          ><span aria-hidden="true" data-testid="findings-count" data-errors=${summary.errors}
+            data-warnings=${summary.warnings}>${summary.total}</span
+          ><span class="visually-hidden" data-testid="findings-count-words">${summary.words}</span></span>
       </h2>
       ${
         this.findings.length === 0
-          ? html`<p class="ok" data-testid="findings-ok">No problems: this workflow is ready to run.</p>`
+          ? html`<p class="ok" data-testid="findings-ok">No problems found.</p>`
           : html`<ul aria-labelledby="findings-heading" data-testid="findings-list">
             ${this.findings.map(
               (f) => html`<li>

@@ -2,6 +2,7 @@
 // overlay) as template functions of their data; <harmony-board> (harmony-board.ts) composes them.
 import {
   canFlow,
+  type DataType,
   type EdgeId,
   type Finding,
   type NodeId,
@@ -11,18 +12,23 @@ import {
   type RejectReason,
   type Workflow,
   type WorkflowNode,
+  type WorkflowReport,
 } from '@symphony/schemas';
-import { nothing, svg } from 'lit';
+import { html, nothing, svg } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
 import {
   edgeMidpoint,
   edgePath,
+  intersects,
   nodeSize,
   PORT_STYLE,
   portOffset,
   portPosition,
+  type Rect,
   rectFromPoints,
+  type Viewport,
 } from '../core/board-geometry.js';
-import type { BoardGesture } from '../core/board-gestures.js';
+import type { BoardGesture, BoardHit } from '../core/board-gestures.js';
 import type { BoardPeer } from '../core/board-presence.js';
 
 /** Words for why an edge is rejected, shown on the edge and in its tooltip. */
@@ -40,16 +46,134 @@ export interface EdgeLook {
   readonly selected: boolean;
 }
 
+/** The edge being drawn (by pointer or keyboard), as a node's ports see it. */
+export interface Connecting {
+  readonly from: { readonly node: NodeId; readonly type: DataType };
+  /** The input picked while connecting by keyboard. */
+  readonly target?: { readonly node: NodeId; readonly port: string } | null;
+}
+
 /** How a node is drawn besides its data. */
 export interface NodeLook {
   readonly findings: readonly Finding[];
   readonly selected: boolean;
+  /** The keyboard is on it: a focus ring (shown while the board has keyboard focus). */
+  readonly focused: boolean;
   /** Drawn as an outline only (far zoomed out), unless selected. */
   readonly outline: boolean;
   /** The edge being drawn, if any: its compatible inputs light up. */
-  readonly connecting: Extract<BoardGesture, { kind: 'connect' }> | null;
+  readonly connecting: Connecting | null;
   /** Collaborators who have it selected. */
   readonly remote: readonly BoardPeer[] | undefined;
+}
+
+/** What the board draws besides the workflow: the gesture, selection, focus, findings, peers. */
+export interface BoardScene {
+  readonly gesture: BoardGesture | null;
+  readonly selectedNodes: ReadonlySet<NodeId>;
+  readonly selectedEdges: ReadonlySet<EdgeId>;
+  readonly focusedNode: NodeId | null;
+  readonly findingsByTarget: ReadonlyMap<string, Finding[]>;
+  readonly rejectedEdges: ReadonlyMap<EdgeId, RejectReason> | undefined;
+  /** The part of the board drawn (null: all of it). */
+  readonly window: Rect | null;
+  readonly outline: boolean;
+  readonly peers: readonly BoardPeer[];
+}
+
+/**
+ * The workflow as SVG: edges, then nodes (groups beneath), collaborators and the gesture overlay.
+ * Only what lies in the scene's window is drawn (plus what is selected or dragged).
+ */
+export function renderBoardContent(wf: Workflow, scene: BoardScene) {
+  const g = scene.gesture;
+  const moving = g?.kind === 'move' && g.moved ? new Set(g.ids) : null;
+  const position = (id: NodeId, node: WorkflowNode): Position =>
+    moving?.has(id) && g?.kind === 'move'
+      ? { x: node.position.x + g.dx, y: node.position.y + g.dy }
+      : node.position;
+  const win = scene.window;
+  const drawn = (id: NodeId, n: WorkflowNode): boolean =>
+    win === null ||
+    scene.selectedNodes.has(id) ||
+    scene.focusedNode === id ||
+    moving?.has(id) === true ||
+    intersects(win, { ...n.position, ...nodeSize(n, NodeLibrary.get(n.type)) });
+  const nodes = (Object.entries(wf.nodes) as [NodeId, WorkflowNode][]).filter(([id, n]) => drawn(id, n));
+  // Groups first, so they are drawn beneath everything.
+  nodes.sort((a, b) => (a[1].type === 'group' ? 0 : 1) - (b[1].type === 'group' ? 0 : 1));
+  const remoteSelections = new Map<string, BoardPeer[]>();
+  for (const peer of scene.peers) {
+    for (const id of peer.selection) {
+      const list = remoteSelections.get(id);
+      if (list) list.push(peer);
+      else remoteSelections.set(id, [peer]);
+    }
+  }
+  const connecting = g?.kind === 'connect' || g?.kind === 'link' ? g : null;
+  const end = (id: NodeId, side: 'in' | 'out', port: string) => {
+    const n = wf.nodes[id];
+    return n
+      ? portPosition({ ...n, position: position(id, n) }, NodeLibrary.get(n.type), side, port)
+      : undefined;
+  };
+  return svg`
+    <g class="edges">${repeat(
+      Object.entries(wf.edges) as [EdgeId, Workflow['edges'][EdgeId]][],
+      ([id]) => id,
+      ([id, edge]) => {
+        const a = end(edge.from.node, 'out', edge.from.port);
+        const b = end(edge.to.node, 'in', edge.to.port);
+        if (!a || !b) return nothing;
+        if (win !== null && !intersects(win, rectFromPoints(a, b))) return nothing;
+        return renderBoardEdge(id, a, b, {
+          rejected: scene.rejectedEdges?.get(id),
+          findings: scene.findingsByTarget.get(`edge:${id}`) ?? [],
+          selected: scene.selectedEdges.has(id),
+        });
+      },
+    )}</g>
+    <g class="nodes">${repeat(
+      nodes,
+      ([id]) => id,
+      ([id, node]) =>
+        renderBoardNode(id, node, position(id, node), {
+          findings: scene.findingsByTarget.get(`node:${id}`) ?? [],
+          selected: scene.selectedNodes.has(id),
+          focused: scene.focusedNode === id,
+          outline: scene.outline,
+          connecting,
+          remote: remoteSelections.get(id),
+        }),
+    )}</g>
+    <g class="remote">${scene.peers.map((peer) => renderBoardPeer(peer, wf))}</g>
+    ${renderGestureOverlay(g, wf)}
+  `;
+}
+
+/**
+ * Why the edge being drawn cannot land where it is (by the pointer, or on the input picked by
+ * keyboard), as HTML over the board at that point; nothing when it can.
+ */
+export function renderRefusal(g: BoardGesture | null, wf: Workflow | null, v: Viewport, boardWidth: number) {
+  let at: Position | undefined;
+  let refusal: string | null | undefined = null;
+  if (g?.kind === 'connect') {
+    at = g.at;
+    refusal = g.refusal;
+  } else if (g?.kind === 'link' && g.target !== null && wf !== null) {
+    const n = wf.nodes[g.target.node];
+    at = n ? portPosition(n, NodeLibrary.get(n.type), 'in', g.target.port) : undefined;
+    refusal = g.refusal;
+  }
+  if (!refusal || at === undefined) return nothing;
+  // Beside the point, on its left when it would not fit on the right (about 7 px a character).
+  const left = at.x * v.k + v.x + 14 + refusal.length * 7 + 40 > boardWidth;
+  const x = left ? at.x * v.k - 14 : at.x * v.k + 14;
+  const shift = left ? 'transform:translateX(-100%);' : '';
+  return html`<div class="refusal" data-testid="connect-refusal" style="${shift}left:${x}px;top:${at.y * v.k - 34}px">
+    ✕ ${refusal}
+  </div>`;
 }
 
 /** An edge from `a` to `b` (output port to input port), with its rejection and findings. */
@@ -78,7 +202,7 @@ export function renderBoardEdge(id: EdgeId, a: Position, b: Position, look: Edge
 
 /** A node at `at` (where a drag shows it), with its ports, findings and collaborators' outlines. */
 export function renderBoardNode(id: NodeId, node: WorkflowNode, at: Position, look: NodeLook) {
-  const { findings, selected, connecting, remote } = look;
+  const { findings, selected, connecting, remote, focused } = look;
   const spec = NodeLibrary.get(node.type);
   const { width, height } = nodeSize(node, spec);
   const errors = findings.filter((f) => f.severity === 'error').length;
@@ -97,10 +221,11 @@ export function renderBoardNode(id: NodeId, node: WorkflowNode, at: Position, lo
       <rect class="head" width=${width} height="34" rx="8"></rect>
     </g>`;
   }
-  return svg`<g class="node ${node.kind} ${node.type === 'group' ? 'group' : ''} ${selected ? 'selected' : ''} ${severity}"
+  return svg`<g class="node ${node.kind} ${node.type === 'group' ? 'group' : ''} ${selected ? 'selected' : ''} ${focused ? 'focused' : ''} ${severity}"
       transform="translate(${at.x} ${at.y})" data-testid="board-node" data-node-id=${id} data-type=${node.type}
-      data-finding=${severity} aria-label=${title}>
+      data-finding=${severity} aria-label=${title} data-focused=${focused ? 'true' : 'false'}>
     <title>${tip}</title>
+    <rect class="focus-ring" x="-6" y="-6" width=${width + 12} height=${height + 12} rx="12"></rect>
     <rect class="body" width=${width} height=${height} rx="8"></rect>
     <path class="head" d="M0 8a8 8 0 0 1 8-8h${width - 16}a8 8 0 0 1 8 8v${26}h-${width}z"></path>
     <text class="title" x="12" y="21">${truncate(title, 24)}</text>
@@ -139,7 +264,7 @@ function renderPort(
   side: 'in' | 'out',
   index: number,
   width: number,
-  connecting: Extract<BoardGesture, { kind: 'connect' }> | null,
+  connecting: Connecting | null,
 ) {
   const at = portOffset(side, index, width);
   const style = PORT_STYLE[port.type];
@@ -149,6 +274,7 @@ function renderPort(
       connecting.from.node !== node && canFlow(connecting.from.type, port.type)
         ? 'compatible'
         : 'incompatible';
+    if (connecting.target?.node === node && connecting.target.port === port.name) state += ' targeted';
   }
   const shape =
     style.shape === 'circle'
@@ -195,6 +321,15 @@ export function renderGestureOverlay(g: BoardGesture | null, wf: Workflow) {
     const a = node ? portPosition(node, NodeLibrary.get(node.type), 'out', g.from.port) : undefined;
     return a ? svg`<path class="pending" d=${edgePath(a, g.at)}></path>` : nothing;
   }
+  if (g?.kind === 'link') {
+    const from = wf.nodes[g.from.node];
+    const to = g.target === null ? undefined : wf.nodes[g.target.node];
+    const a = from ? portPosition(from, NodeLibrary.get(from.type), 'out', g.from.port) : undefined;
+    const b = to && g.target ? portPosition(to, NodeLibrary.get(to.type), 'in', g.target.port) : undefined;
+    return a && b
+      ? svg`<path class="pending ${g.refusal === null ? '' : 'refused'}" data-testid="link-preview" d=${edgePath(a, b)}></path>`
+      : nothing;
+  }
   if (g?.kind === 'band') {
     const r = rectFromPoints(g.start, g.at);
     return svg`<rect class="band" x=${r.x} y=${r.y} width=${r.width} height=${r.height}></rect>`;
@@ -204,4 +339,42 @@ export function renderGestureOverlay(g: BoardGesture | null, wf: Workflow) {
 
 function truncate(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** What `element` is part of: a port (of a node), a node, an edge, or empty board. */
+export function boardHit(element: Element | null | undefined): BoardHit {
+  const nodeEl = element?.closest('.node');
+  const node = nodeEl?.getAttribute('data-node-id') as NodeId | null | undefined;
+  if (node) {
+    const portEl = element?.closest('.port');
+    const port = portEl?.getAttribute('data-port');
+    const side = portEl?.getAttribute('data-side');
+    if (port != null && (side === 'in' || side === 'out')) return { kind: 'port', node, port, side };
+    return { kind: 'node', node };
+  }
+  const edge = element?.closest('.edge')?.getAttribute('data-edge-id') as EdgeId | null | undefined;
+  return edge ? { kind: 'edge', edge } : { kind: 'empty' };
+}
+
+/** The hint over an empty board. */
+export function renderEmptyBoard() {
+  return html`<div class="empty" data-testid="board-empty">
+    <div>
+      <h2>This board is empty</h2>
+      <p>Drag a node from the library onto the board, or select one there and press Enter.</p>
+      <p>Or start from a template on the workspace page. Press ? for the board's keyboard shortcuts.</p>
+    </div>
+  </div>`;
+}
+
+/** A report's findings by what they are about (`node:<id>`, `edge:<id>`, `workflow`). */
+export function findingsByTarget(report: WorkflowReport | null): Map<string, Finding[]> {
+  const map = new Map<string, Finding[]>();
+  for (const f of report?.findings ?? []) {
+    const key = f.target.kind === 'workflow' ? 'workflow' : `${f.target.kind}:${f.target.id}`;
+    const list = map.get(key);
+    if (list) list.push(f);
+    else map.set(key, [f]);
+  }
+  return map;
 }

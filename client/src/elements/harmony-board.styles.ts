@@ -208,4 +208,75 @@ export const harmonyBoardStyles = css`
   .empty p {
     margin: 0.25rem 0;
   }
+  /* The keyboard's node: a ring while the board has keyboard focus. */
+  .node .focus-ring {
+    fill: none;
+    stroke: none;
+    pointer-events: none;
+  }
+  .canvas.keys:focus .node.focused .focus-ring {
+    stroke: var(--sy-accent);
+    stroke-width: 2;
+    stroke-dasharray: 5 3;
+  }
+  .port.targeted .shape {
+    stroke: var(--sy-accent);
+    stroke-width: 4;
+  }
+  .port.incompatible.targeted {
+    opacity: 1;
+  }
+  .port.incompatible.targeted .shape {
+    stroke: var(--sy-danger);
+  }
+  .pending.refused {
+    stroke: var(--sy-danger);
+  }
+  /* Why an edge cannot land here, beside the pointer (or the input picked by keyboard). */
+  .refusal {
+    position: absolute;
+    white-space: nowrap;
+    font: 600 12px system-ui, sans-serif;
+    color: #fff;
+    background: var(--sy-danger);
+    border-radius: 6px;
+    padding: 0.25rem 0.55rem;
+    box-shadow: var(--sy-shadow);
+    pointer-events: none;
+  }
+  /* Top left, with the help button: what a drawer over the board's right side does not hide. */
+  .announcement {
+    position: absolute;
+    left: 52px;
+    top: 12px;
+    max-width: min(28rem, calc(100% - 70px));
+    font-size: 0.8125rem;
+    background: rgba(31, 35, 40, 0.88);
+    color: #fff;
+    border-radius: 6px;
+    padding: 0.3rem 0.6rem;
+    pointer-events: none;
+  }
+  .announcement.quiet {
+    padding: 0;
+    background: none;
+  }
+  .help-button {
+    position: absolute;
+    top: 10px;
+    left: 12px;
+    width: 1.9rem;
+    height: 1.9rem;
+    border-radius: 50%;
+    border: 1px solid var(--sy-border);
+    background: var(--sy-surface);
+    color: var(--sy-text);
+    font: 600 0.9rem system-ui, sans-serif;
+    cursor: pointer;
+    box-shadow: 0 1px 3px rgba(15, 23, 42, 0.12);
+  }
+  .help-button:focus-visible {
+    outline: 2px solid var(--sy-accent);
+    outline-offset: 2px;
+  }
 `;

@@ -11,21 +11,9 @@ import {
   type WorkflowNode,
   type WorkflowReport,
 } from '@symphony/schemas';
-import { html, LitElement, nothing, type PropertyValues, svg } from 'lit';
+import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
-import { repeat } from 'lit/directives/repeat.js';
-import {
-  fitViewport,
-  intersects,
-  nodeSize,
-  portPosition,
-  type Rect,
-  rectFromPoints,
-  toBoard,
-  unionRect,
-  type Viewport,
-  zoomAt,
-} from '../core/board-geometry.js';
+import { fitViewport, type Rect, toBoard, type Viewport, zoomAt } from '../core/board-geometry.js';
 import {
   type BoardActivity,
   type BoardCommand,
@@ -34,16 +22,22 @@ import {
   type BoardHit,
   type BoardInput,
   type BoardSelection,
-  deleteSelectionEdit,
   stepBoardGesture,
 } from '../core/board-gestures.js';
 import type { BoardOp } from '../core/board-history.js';
 import type { BoardPeer } from '../core/board-presence.js';
+import { drawnWindow, menuAnchor, revealViewport, workflowBounds } from '../core/board-view.js';
+import type { MenuPick } from './board-context-menu.js';
+import './board-context-menu.js';
+import './board-help.js';
+import type { BoardMinimap, MinimapPan } from './board-minimap.js';
+import './board-minimap.js';
 import {
-  renderBoardEdge,
-  renderBoardNode,
-  renderBoardPeer,
-  renderGestureOverlay,
+  boardHit,
+  findingsByTarget,
+  renderBoardContent,
+  renderEmptyBoard,
+  renderRefusal,
 } from './harmony-board.parts.js';
 import { harmonyBoardStyles } from './harmony-board.styles.js';
 
@@ -70,9 +64,9 @@ const OUTLINE_BELOW_ZOOM = 0.35;
  * empty space or use the wheel to pan, Ctrl+wheel or the buttons to zoom. Pan and zoom change one
  * SVG transform and never re-render nodes.
  *
- * Keyboard (board focused): Delete/Backspace delete the selection, Ctrl+Z / Ctrl+Shift+Z undo and
- * redo, Ctrl+A select all, arrows move the selection, + / - zoom, 0 fits the workflow, Esc clears
- * the selection.
+ * All of it works from the keyboard too (core/board-shortcuts.ts; `?` shows the table). A refused
+ * connection says why, on the board and in its live region; a right-click (or Shift+F10) opens a
+ * menu of the common actions; a minimap shows large workflows.
  *
  * What an input does is decided by the pure gesture machine ({@link stepBoardGesture}): this
  * element renders, hit-tests DOM events into the machine's inputs and applies its commands.
@@ -109,10 +103,20 @@ export class HarmonyBoard extends LitElement {
    */
   @state() private window: Rect | null = null;
   @state() private outline = false;
+  /** The node the keyboard is on. */
+  @state() private focusedNode: NodeId | null = null;
+  /** The open context menu: what it is for, and where (board-local CSS pixels). */
+  @state() private menu: { target: BoardHit; at: Position } | null = null;
+  @state() private helpOpen = false;
+  /** The last input was a key: the focused node shows its ring. */
+  @state() private keys = false;
+  /** The last thing said in the live region (focus moves, refusals, connections). */
+  @state() private announcement = '';
 
   @query('.canvas') private canvas!: HTMLDivElement;
   @query('g.viewport') private viewportGroup!: SVGGElement | null;
   @query('.layer') private layer!: HTMLDivElement | null;
+  @query('board-minimap') private minimap!: BoardMinimap | null;
 
   private viewport: Viewport = { x: 40, y: 40, k: 1 };
   private viewportFrame = 0;
@@ -120,6 +124,9 @@ export class HarmonyBoard extends LitElement {
   private addCount = 0;
   private findingsByTarget = new Map<string, Finding[]>();
   private findingsFor: WorkflowReport | null = null;
+  private announceTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly resizes = new ResizeObserver(() => this.applyViewport());
+  private readonly mac = /Mac|iPhone|iPad/.test(globalThis.navigator?.platform ?? '');
 
   /** The current viewport (for tests and the zoom label). */
   get view(): Viewport {
@@ -146,7 +153,7 @@ export class HarmonyBoard extends LitElement {
   /** Shows the whole workflow. */
   fit(): void {
     const { width, height } = this.getBoundingClientRect();
-    this.setViewport(fitViewport(this.bounds(), width, height));
+    this.setViewport(fitViewport(workflowBounds(this.workflow), width, height));
   }
 
   /** Where a node added by keyboard goes: the centre of the view, staggered so nodes do not stack. */
@@ -167,14 +174,7 @@ export class HarmonyBoard extends LitElement {
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('report') && this.report !== this.findingsFor) {
       this.findingsFor = this.report;
-      const map = new Map<string, Finding[]>();
-      for (const f of this.report?.findings ?? []) {
-        const key = f.target.kind === 'workflow' ? 'workflow' : `${f.target.kind}:${f.target.id}`;
-        const list = map.get(key);
-        if (list) list.push(f);
-        else map.set(key, [f]);
-      }
-      this.findingsByTarget = map;
+      this.findingsByTarget = findingsByTarget(this.report);
     }
     if (changed.has('workflow') && this.workflow !== null) {
       // Drop selected things that no longer exist (deleted here or by someone else).
@@ -183,7 +183,23 @@ export class HarmonyBoard extends LitElement {
       if (nodes.length !== this.selectedNodes.size || edges.length !== this.selectedEdges.size) {
         this.setSelection(new Set(nodes), new Set(edges));
       }
+      if (this.focusedNode !== null && !this.workflow.nodes[this.focusedNode]) this.focusedNode = null;
+      const g = this.gesture;
+      const gone = (id: NodeId | undefined) => id !== undefined && !this.workflow?.nodes[id];
+      if (g?.kind === 'link' && (gone(g.from.node) || gone(g.target?.node))) this.gesture = null;
     }
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // A new size (window, split screen, a drawer opening): redraw the window, resize the minimap.
+    this.resizes.observe(this);
+  }
+
+  override disconnectedCallback(): void {
+    this.resizes.disconnect();
+    clearTimeout(this.announceTimer);
+    super.disconnectedCallback();
   }
 
   protected override updated(): void {
@@ -199,7 +215,7 @@ export class HarmonyBoard extends LitElement {
     const empty = wf !== null && Object.keys(wf.nodes).length === 0;
     const v = this.viewport;
     return html`<div
-        class="canvas ${this.gesture?.kind === 'pan' && this.gesture.moved ? 'panning' : ''}"
+        class="canvas ${this.gesture?.kind === 'pan' && this.gesture.moved ? 'panning' : ''} ${this.keys ? 'keys' : ''}"
         part="canvas"
         tabindex="0"
         role="application"
@@ -216,94 +232,45 @@ export class HarmonyBoard extends LitElement {
         @pointercancel=${this.onPointerCancel}
         @pointerleave=${this.onPointerLeave}
         @wheel=${this.onWheel}
+        @contextmenu=${this.onContextMenu}
       >
         <div class="layer" style=${this.layerStyle(v)}>
           <svg class="content">
-            <g class="viewport" transform="scale(${v.k})">${wf === null ? nothing : this.renderContent(wf)}</g>
+            <g class="viewport" transform="scale(${v.k})">${wf === null ? nothing : renderBoardContent(wf, this.scene())}</g>
           </svg>
+          ${renderRefusal(this.gesture, wf, v, this.getBoundingClientRect().width)}
         </div>
       </div>
-      ${
-        empty
-          ? html`<div class="empty" data-testid="board-empty">
-            <div>
-              <h2>This board is empty</h2>
-              <p>Drag a node from the library onto the board, or select one there and press Enter.</p>
-              <p>Or start from a template on the workspace page.</p>
-            </div>
-          </div>`
-          : nothing
-      }`;
+      ${empty ? renderEmptyBoard() : nothing}
+      <div class="announcement ${this.announcement === '' ? 'quiet' : ''}" role="status" aria-live="polite"
+        data-testid="board-announcement">${this.announcement}</div>
+      <button class="help-button" data-testid="board-help-button" aria-label="Keyboard shortcuts (?)"
+        title="Keyboard shortcuts (?)" @click=${() => this.apply({ kind: 'help' }, undefined)}>?</button>
+      <board-minimap .workflow=${wf} @minimap-pan=${(e: CustomEvent<MinimapPan>) => this.setViewport(e.detail.viewport)}></board-minimap>
+      ${this.renderMenu()}
+      ${this.helpOpen ? html`<board-help ?mac=${this.mac} @help-close=${this.closeHelp}></board-help>` : nothing}`;
   }
 
-  private renderContent(wf: Workflow) {
-    const g = this.gesture;
-    const moving = g?.kind === 'move' && g.moved ? new Set(g.ids) : null;
-    const position = (id: NodeId, node: WorkflowNode): Position =>
-      moving?.has(id) && g?.kind === 'move'
-        ? { x: node.position.x + g.dx, y: node.position.y + g.dy }
-        : node.position;
-    const win = this.window;
-    const drawn = (id: NodeId, n: WorkflowNode): boolean =>
-      win === null ||
-      this.selectedNodes.has(id) ||
-      moving?.has(id) === true ||
-      intersects(win, { ...n.position, ...nodeSize(n, NodeLibrary.get(n.type)) });
-    const nodes = (Object.entries(wf.nodes) as [NodeId, WorkflowNode][]).filter(([id, n]) => drawn(id, n));
-    // Groups first, so they are drawn beneath everything.
-    nodes.sort((a, b) => (a[1].type === 'group' ? 0 : 1) - (b[1].type === 'group' ? 0 : 1));
-    const remoteSelections = new Map<string, BoardPeer[]>();
-    for (const peer of this.peers) {
-      for (const id of peer.selection) {
-        const list = remoteSelections.get(id);
-        if (list) list.push(peer);
-        else remoteSelections.set(id, [peer]);
-      }
-    }
-    return svg`
-      <g class="edges">${repeat(
-        Object.entries(wf.edges) as [EdgeId, Workflow['edges'][EdgeId]][],
-        ([id]) => id,
-        ([id, edge]) => {
-          const from = wf.nodes[edge.from.node];
-          const to = wf.nodes[edge.to.node];
-          if (!from || !to) return nothing;
-          const a = portPosition(
-            { ...from, position: position(edge.from.node, from) },
-            NodeLibrary.get(from.type),
-            'out',
-            edge.from.port,
-          );
-          const b = portPosition(
-            { ...to, position: position(edge.to.node, to) },
-            NodeLibrary.get(to.type),
-            'in',
-            edge.to.port,
-          );
-          if (!a || !b) return nothing;
-          if (win !== null && !intersects(win, rectFromPoints(a, b))) return nothing;
-          return renderBoardEdge(id, a, b, {
-            rejected: this.report?.rejectedEdges.get(id),
-            findings: this.findingsByTarget.get(`edge:${id}`) ?? [],
-            selected: this.selectedEdges.has(id),
-          });
-        },
-      )}</g>
-      <g class="nodes">${repeat(
-        nodes,
-        ([id]) => id,
-        ([id, node]) =>
-          renderBoardNode(id, node, position(id, node), {
-            findings: this.findingsByTarget.get(`node:${id}`) ?? [],
-            selected: this.selectedNodes.has(id),
-            outline: this.outline,
-            connecting: g?.kind === 'connect' ? g : null,
-            remote: remoteSelections.get(id),
-          }),
-      )}</g>
-      <g class="remote">${this.peers.map((peer) => renderBoardPeer(peer, wf))}</g>
-      ${renderGestureOverlay(g, wf)}
-    `;
+  private scene() {
+    return {
+      gesture: this.gesture,
+      selectedNodes: this.selectedNodes,
+      selectedEdges: this.selectedEdges,
+      focusedNode: this.focusedNode,
+      findingsByTarget: this.findingsByTarget,
+      rejectedEdges: this.report?.rejectedEdges,
+      window: this.window,
+      outline: this.outline,
+      peers: this.peers,
+    };
+  }
+
+  private renderMenu() {
+    if (this.menu === null || this.workflow === null) return nothing;
+    const { width, height } = this.getBoundingClientRect();
+    return html`<board-context-menu .target=${this.menu.target} .context=${this.context()} ?mac=${this.mac}
+      .at=${this.menu.at} .bounds=${{ width, height }} @menu-close=${this.closeMenu}
+      @menu-pick=${(e: CustomEvent<MenuPick>) => this.run(e, { kind: 'action', ...e.detail })}></board-context-menu>`;
   }
 
   private describe(): string {
@@ -339,6 +306,11 @@ export class HarmonyBoard extends LitElement {
       this.viewportGroup.setAttribute('transform', scale);
     }
     if (this.canvas !== null) this.canvas.setAttribute('style', this.canvasStyle(v));
+    if (this.minimap !== null) {
+      const { width, height } = this.getBoundingClientRect();
+      this.minimap.viewport = v;
+      this.minimap.viewSize = { width, height };
+    }
     this.updateWindow();
     this.dispatchEvent(new CustomEvent('viewport-change', { detail: v }));
   }
@@ -349,22 +321,10 @@ export class HarmonyBoard extends LitElement {
     const { width, height } = this.getBoundingClientRect();
     if (width === 0 || height === 0) return;
     const outline = v.k < OUTLINE_BELOW_ZOOM;
-    const seen = { x: -v.x / v.k, y: -v.y / v.k, width: width / v.k, height: height / v.k };
-    const w = this.window;
-    const inside =
-      w !== null &&
-      seen.x >= w.x &&
-      seen.y >= w.y &&
-      seen.x + seen.width <= w.x + w.width &&
-      seen.y + seen.height <= w.y + w.height;
-    if (inside && outline === this.outline) return;
+    const next = drawnWindow(v, { width, height }, this.window);
+    if (next === this.window && outline === this.outline) return;
     this.outline = outline;
-    this.window = {
-      x: seen.x - seen.width,
-      y: seen.y - seen.height,
-      width: seen.width * 3,
-      height: seen.height * 3,
-    };
+    this.window = next;
   }
 
   private layerStyle(v: Viewport): string {
@@ -376,41 +336,20 @@ export class HarmonyBoard extends LitElement {
     return `background-size:${size}px ${size}px;background-position:${v.x}px ${v.y}px`;
   }
 
-  private bounds(): Rect | null {
-    const wf = this.workflow;
-    if (wf === null) return null;
-    return unionRect(
-      Object.values(wf.nodes).map((n) => ({ ...n.position, ...nodeSize(n, NodeLibrary.get(n.type)) })),
-    );
-  }
-
-  private reveal(): void {
-    const wf = this.workflow;
-    if (wf === null) return;
-    const rects: Rect[] = [];
-    for (const id of this.selectedNodes) {
-      const n = wf.nodes[id];
-      if (n) rects.push({ ...n.position, ...nodeSize(n, NodeLibrary.get(n.type)) });
-    }
-    for (const id of this.selectedEdges) {
-      const e = wf.edges[id];
-      for (const end of e ? [e.from.node, e.to.node] : []) {
-        const n = wf.nodes[end];
-        if (n) rects.push({ ...n.position, ...nodeSize(n, NodeLibrary.get(n.type)) });
-      }
-    }
-    const target = unionRect(rects);
-    if (target === null) return;
+  /** Pans (zooming out only if they do not fit) to show these nodes, or else the selection. */
+  private reveal(nodes: Iterable<NodeId> | null = null, onlyIfHidden = false): void {
+    if (this.workflow === null) return;
+    const edges = nodes === null ? this.selectedEdges : [];
     const { width, height } = this.getBoundingClientRect();
-    const v = this.viewport;
-    const fitted = fitViewport(target, width, height, 80);
-    // Keep the zoom unless the target does not fit at it.
-    const k = Math.min(v.k, fitted.k === 1 ? v.k : fitted.k);
-    this.setViewport({
-      k,
-      x: width / 2 - (target.x + target.width / 2) * k,
-      y: height / 2 - (target.y + target.height / 2) * k,
-    });
+    const v = revealViewport(
+      this.workflow,
+      nodes ?? this.selectedNodes,
+      edges,
+      this.viewport,
+      { width, height },
+      onlyIfHidden,
+    );
+    if (v !== null) this.setViewport(v);
   }
 
   // --- selection --------------------------------------------------------------------------------
@@ -432,38 +371,54 @@ export class HarmonyBoard extends LitElement {
     return { x: e.clientX - r.left, y: e.clientY - r.top };
   }
 
-  /** What `element` is part of: a port (of a node), a node, an edge, or empty board. */
-  private hitOf(element: Element | null | undefined): BoardHit {
-    const nodeEl = element?.closest('.node');
-    const node = nodeEl?.getAttribute('data-node-id') as NodeId | null | undefined;
-    if (node) {
-      const portEl = element?.closest('.port');
-      const port = portEl?.getAttribute('data-port');
-      const side = portEl?.getAttribute('data-side');
-      if (port != null && (side === 'in' || side === 'out')) return { kind: 'port', node, port, side };
-      return { kind: 'node', node };
-    }
-    const edge = element?.closest('.edge')?.getAttribute('data-edge-id') as EdgeId | null | undefined;
-    return edge ? { kind: 'edge', edge } : { kind: 'empty' };
-  }
-
   /** Runs one input through the gesture machine and applies what it returns to `event`'s board. */
   private run(event: Event & { pointerId?: number }, input: BoardInput): void {
-    const step = stepBoardGesture(this.gesture, input, {
+    const before = this.gesture;
+    const step = stepBoardGesture(before, input, this.context());
+    if (step.preventDefault) event.preventDefault();
+    if (step.stopPropagation) event.stopPropagation();
+    this.gesture = step.gesture;
+    const g = step.gesture;
+    // Say why an edge being drawn cannot land here, once each time the reason changes.
+    if (g?.kind === 'connect' && g.refusal && (before?.kind !== 'connect' || before.refusal !== g.refusal)) {
+      this.say(g.refusal);
+    }
+    for (const command of step.commands) this.apply(command, event.pointerId);
+  }
+
+  private context() {
+    return {
       workflow: this.workflow,
       selectedNodes: this.selectedNodes,
       selectedEdges: this.selectedEdges,
       viewport: this.viewport,
       readOnly: this.readOnly,
-    });
-    if (step.preventDefault) event.preventDefault();
-    if (step.stopPropagation) event.stopPropagation();
-    this.gesture = step.gesture;
-    for (const command of step.commands) this.apply(command, event.pointerId);
+      focusedNode: this.focusedNode,
+    };
   }
 
   private apply(command: BoardCommand, pointerId: number | undefined): void {
     switch (command.kind) {
+      case 'focus-node':
+        this.focusedNode = command.node;
+        return;
+      case 'reveal':
+        this.reveal(command.nodes, true);
+        return;
+      case 'announce':
+        this.say(command.message);
+        return;
+      case 'menu':
+        this.openMenu(command.target, command.screen);
+        return;
+      case 'minimap':
+        this.minimap?.toggle();
+        return;
+      case 'help':
+        this.menu = null;
+        this.helpOpen = !this.helpOpen;
+        if (!this.helpOpen) this.canvas.focus({ preventScroll: true });
+        return;
       case 'focus':
         this.canvas.focus({ preventScroll: true });
         return;
@@ -504,31 +459,39 @@ export class HarmonyBoard extends LitElement {
   }
 
   private onPointerDown(e: PointerEvent): void {
+    const hit = boardHit(e.target as Element);
+    this.keys = false;
+    if (e.button === 0 && (hit.kind === 'node' || hit.kind === 'port')) this.focusedNode = hit.node;
     this.run(e, {
       kind: 'pointer-down',
       pointerId: e.pointerId,
       button: e.button,
       screen: this.local(e),
-      target: this.hitOf(e.target as Element),
+      target: boardHit(e.target as Element),
       shift: e.shiftKey,
       mod: e.metaKey || e.ctrlKey,
     });
   }
 
   private onPointerMove(e: PointerEvent): void {
-    this.run(e, { kind: 'pointer-move', pointerId: e.pointerId, screen: this.local(e) });
+    // While an edge is drawn: what is under the pointer (the canvas captured it), to say why not.
+    const over =
+      this.gesture?.kind === 'connect'
+        ? boardHit(this.shadowRoot?.elementFromPoint(e.clientX, e.clientY))
+        : undefined;
+    this.run(e, { kind: 'pointer-move', pointerId: e.pointerId, screen: this.local(e), over });
   }
 
   private onPointerUp(e: PointerEvent): void {
     // Where an edge being drawn lands: what is drawn under the pointer (the canvas captured it).
     const drop =
       this.gesture?.kind === 'connect'
-        ? this.hitOf(this.shadowRoot?.elementFromPoint(e.clientX, e.clientY))
+        ? boardHit(this.shadowRoot?.elementFromPoint(e.clientX, e.clientY))
         : ({ kind: 'empty' } as const);
     this.run(e, {
       kind: 'pointer-up',
       pointerId: e.pointerId,
-      target: this.hitOf(e.target as Element),
+      target: boardHit(e.target as Element),
       drop,
     });
   }
@@ -554,7 +517,46 @@ export class HarmonyBoard extends LitElement {
   }
 
   private onKeydown(e: KeyboardEvent): void {
-    this.run(e, { kind: 'key', key: e.key, shift: e.shiftKey, mod: e.ctrlKey || e.metaKey });
+    this.keys = true;
+    this.run(e, { kind: 'key', key: e.key, shift: e.shiftKey, mod: e.ctrlKey || e.metaKey, alt: e.altKey });
+  }
+
+  // --- context menu, help, minimap, live region ------------------------------------------------
+
+  private onContextMenu(e: MouseEvent): void {
+    // Shift+F10 and the menu key arrive as keys first (and open the menu there); one the keydown
+    // did not see opens the menu of the selection too.
+    if (this.menu !== null) e.preventDefault();
+    else if (e.button !== 2 && e.clientX === 0 && e.clientY === 0) {
+      this.run(e, { kind: 'action', action: 'menu', subject: null });
+    } else
+      this.run(e, { kind: 'context-menu', target: boardHit(e.target as Element), screen: this.local(e) });
+  }
+
+  private openMenu(target: BoardHit, screen: Position | null): void {
+    const { width, height } = this.getBoundingClientRect();
+    this.helpOpen = false;
+    this.menu = { target, at: screen ?? menuAnchor(this.workflow, target, this.viewport, { width, height }) };
+  }
+
+  private readonly closeMenu = (): void => {
+    if (this.menu === null) return;
+    this.menu = null;
+    if (!this.helpOpen) this.canvas.focus({ preventScroll: true });
+  };
+
+  private closeHelp(): void {
+    this.helpOpen = false;
+    this.canvas.focus({ preventScroll: true });
+  }
+
+  /** Says `message` in the board's live region (and shows it for a few seconds). */
+  private say(message: string): void {
+    this.announcement = message;
+    clearTimeout(this.announceTimer);
+    this.announceTimer = setTimeout(() => {
+      this.announcement = '';
+    }, 6000);
   }
 
   // --- drag and drop from the palette ----------------------------------------------------------
@@ -581,11 +583,7 @@ export class HarmonyBoard extends LitElement {
 
   /** Deletes the selected nodes (with their edges) and edges, as one undoable gesture. */
   deleteSelection(): void {
-    const wf = this.workflow;
-    const deletion = wf === null ? null : deleteSelectionEdit(wf, this.selectedNodes, this.selectedEdges);
-    if (deletion === null) return;
-    this.emitEdit(deletion.label, deletion.ops);
-    this.setSelection(new Set(), new Set());
+    this.run(new Event('delete'), { kind: 'action', action: 'delete', subject: null });
   }
 
   private emitEdit(label: string, ops: readonly BoardOp[]): void {

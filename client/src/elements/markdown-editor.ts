@@ -1,17 +1,26 @@
 // <markdown-editor>: a CodeMirror 6 Markdown editor bound to a Document's shared Y.Text, with
-// collaborators' cursors from awareness and undo of this person's own edits only.
+// collaborators' cursors from awareness, and one undo history of this person's own edits.
 import { markdown } from '@codemirror/lang-markdown';
 import { HighlightStyle, syntaxHighlighting } from '@codemirror/language';
 import { Compartment, EditorSelection, EditorState, Prec } from '@codemirror/state';
-import { EditorView, type KeyBinding, keymap } from '@codemirror/view';
+import { type Command, EditorView, type KeyBinding, keymap } from '@codemirror/view';
 import { tags } from '@lezer/highlight';
 import { basicSetup } from 'codemirror';
 import { css, LitElement, type PropertyValues } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { yCollab, yUndoManagerKeymap } from 'y-codemirror.next';
 import type { Awareness } from 'y-protocols/awareness';
-import * as Y from 'yjs';
+import type * as Y from 'yjs';
 import { EditorAwareness } from '../core/document-presence.js';
+import {
+  type FormatEdit,
+  insertLink,
+  type Selection,
+  type TextSource,
+  toggleFormat,
+} from '../core/markdown-format.js';
+import { PersonUndo } from '../core/person-undo.js';
+import { EDITOR_FORMAT_KEYS } from '../core/shortcuts.js';
 
 /** CodeMirror theme: document typography, and collaborators' names always shown by their cursor. */
 const editorTheme = EditorView.theme({
@@ -55,10 +64,39 @@ const markdownHighlight = HighlightStyle.define([
   { tag: [tags.processingInstruction, tags.meta, tags.contentSeparator], color: '#8c96a3' },
 ]);
 
+/** A CodeMirror command applying a Markdown formatting edit to every selection range. */
+function formatCommand(edit: (text: TextSource, selection: Selection) => FormatEdit): Command {
+  return (view) => {
+    const { state } = view;
+    if (state.readOnly) return false;
+    const text: TextSource = { length: state.doc.length, slice: (from, to) => state.sliceDoc(from, to) };
+    const transaction = state.changeByRange((range) => {
+      const result = edit(text, { anchor: range.anchor, head: range.head });
+      return {
+        changes: [...result.changes],
+        range: EditorSelection.range(result.selection.anchor, result.selection.head),
+      };
+    });
+    view.dispatch(state.update(transaction, { scrollIntoView: true, userEvent: 'input.format' }));
+    return true;
+  };
+}
+
+/** Ctrl/Cmd+B bold, +I italic, +E inline code, +K link, as the app's shortcut table names them. */
+const formatKeymap = keymap.of(
+  EDITOR_FORMAT_KEYS.map(({ key, action }) => ({
+    key,
+    run: formatCommand(
+      action === 'link' ? insertLink : (text, selection) => toggleFormat(text, selection, action),
+    ),
+  })),
+);
+
 /**
  * A Markdown editor (CodeMirror 6) bound to a shared `Y.Text`: local edits go into the text,
  * remote edits appear live, and collaborators' cursors and selections are drawn from `awareness`.
- * Undo and redo only touch this person's own edits.
+ * Undo and redo only touch this person's own edits. Ctrl/Cmd+B, I, E and K format the selection
+ * as Markdown (bold, italic, inline code, link).
  *
  * @csspart editor - the element hosting CodeMirror.
  */
@@ -91,6 +129,8 @@ export class MarkdownEditor extends LitElement {
   private readonly editable = new Compartment();
 
   private view: EditorView | null = null;
+  /** This person's undo history: their typing and their editor engine's edits (find panel). */
+  private history: PersonUndo | null = null;
   private readonly container = document.createElement('div');
 
   constructor() {
@@ -115,6 +155,16 @@ export class MarkdownEditor extends LitElement {
     return range === undefined
       ? { from: 0, to: 0, head: 0 }
       : { from: range.from, to: range.to, head: range.head };
+  }
+
+  /** Undoes this person's last action in the document, whichever part of the app made it. */
+  undo(): boolean {
+    return this.history?.undo() ?? false;
+  }
+
+  /** Redoes this person's last undone action. */
+  redo(): boolean {
+    return this.history?.redo() ?? false;
   }
 
   /** Selects `[from, to)` (clamped to the text) and scrolls it into the middle of the view. */
@@ -148,6 +198,8 @@ export class MarkdownEditor extends LitElement {
     super.disconnectedCallback();
     this.view?.destroy();
     this.view = null;
+    this.history?.destroy();
+    this.history = null;
   }
 
   override connectedCallback(): void {
@@ -158,14 +210,19 @@ export class MarkdownEditor extends LitElement {
   private rebuild(): void {
     this.view?.destroy();
     this.view = null;
+    this.history?.destroy();
+    this.history = null;
     if (this.text === null) return;
-    const undoManager = new Y.UndoManager(this.text);
+    this.history = new PersonUndo(this.text);
+    const undoManager = this.history.undoManager;
     this.view = new EditorView({
       doc: this.text.toString(),
       parent: this.container,
       root: this.shadowRoot ?? document,
       extensions: [
         Prec.highest(keymap.of(this.keyBindings)),
+        // Before basicSetup's Mod-i (select parent syntax) and the app's Ctrl+K (search).
+        Prec.high(formatKeymap),
         keymap.of(yUndoManagerKeymap),
         basicSetup,
         // No HTML-tag completion: in prose it only pops up over words, and swallows the first Esc.

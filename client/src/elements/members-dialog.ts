@@ -1,11 +1,13 @@
 // <members-dialog>: a Workspace's members and pending invitations; its owner invites, changes roles and
-// removes members through the outbox. Also the person's own invitations, with Accept.
+// removes members through the outbox, and is told at once what OFB said (or that it is queued).
 import { type Role, RoleSchema, UserName } from '@symphony/schemas';
 import { css, html, LitElement, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
-import type { OfbClient, OfbMembers, OfbMyInvitation } from '../ofb/ofb-client.js';
+import { inviteRefusalText } from '../core/invite-refusal.js';
+import { sentence } from '../core/sentence.js';
+import type { OfbClient, OfbMembers } from '../ofb/ofb-client.js';
 import { OfbRequestError } from '../ofb/ofb-errors.js';
-import { type Outbox, OutboxFunction } from '../ofb/outbox.js';
+import { type Outbox, OutboxFunction, type OutboxOutcome, type OutboxRefusal } from '../ofb/outbox.js';
 import type { WorkspaceEntry } from '../ofb/workspace-directory.js';
 import { sharedStyles } from '../styles/shared.js';
 
@@ -13,10 +15,11 @@ const ROLES: readonly Role[] = RoleSchema.options;
 
 /**
  * The members of a workspace and its pending invitations. Its owner invites by name with a role,
- * changes roles and removes members (all through the outbox, so it works offline too); everyone
- * else sees the list read-only. Also lists the person's own invitations, with Accept.
+ * changes roles and removes members (all through the outbox, so it works offline too); online, OFB's
+ * answer shows here at once ("No user named …"), offline the change is queued and the notice says so
+ * until it is sent. Everyone else sees the list read-only. (The person's own invitations to other
+ * workspaces are in the workspace switcher, `<invitations-menu>`.)
  *
- * @fires workspaces-changed - after the person accepted an invitation (the workspace list changed).
  * @fires close - when the dialog closes.
  */
 @customElement('members-dialog')
@@ -92,6 +95,9 @@ export class MembersDialog extends LitElement {
         border-radius: 999px;
         background: var(--sy-hover);
       }
+      .notice {
+        margin: 0 0 0.5rem;
+      }
     `,
   ];
 
@@ -102,12 +108,15 @@ export class MembersDialog extends LitElement {
   @property({ attribute: false }) userId = '';
 
   @state() private members: OfbMembers | null = null;
-  @state() private mine: OfbMyInvitation[] = [];
+  /** The workspace `members` lists. */
+  private membersOf: string | null = null;
   @state() private loadError: string | null = null;
   @state() private inviteName = '';
   @state() private inviteRole: Role = 'editor';
   @state() private inviteError: string | null = null;
-  @state() private notice: string | null = null;
+  @state() private sending = false;
+  /** What the last change did; `queuedKey` is the outbox entry a "queued" notice is about. */
+  @state() private notice: { text: string; error: boolean; queuedKey: string | null } | null = null;
 
   @query('dialog') private dialog!: HTMLDialogElement;
   private unsubscribe: (() => void) | null = null;
@@ -119,6 +128,10 @@ export class MembersDialog extends LitElement {
     if (!this.dialog.open) this.dialog.showModal();
     this.unsubscribe ??= this.outbox?.subscribe(() => this.onOutboxChange()) ?? null;
     this.pendingBefore = this.outbox?.pendingCount ?? 0;
+    // A notice from an earlier visit is stale, unless the change it says is queued still is.
+    if (this.notice?.queuedKey == null) this.notice = null;
+    this.inviteError = null;
+    this.onOutboxChange();
     await this.load();
   }
 
@@ -129,7 +142,11 @@ export class MembersDialog extends LitElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
-    if (changed.has('workspace') && this.dialog?.open) void this.load();
+    if (!changed.has('workspace') || !this.dialog?.open) return;
+    // The app hands a fresh entry on every render: list again only for another workspace, or
+    // once a workspace created here has reached the server.
+    const before = changed.get('workspace') as WorkspaceEntry | null | undefined;
+    if (before?.id !== this.workspace?.id || before?.pending !== this.workspace?.pending) void this.load();
   }
 
   protected override render() {
@@ -138,10 +155,15 @@ export class MembersDialog extends LitElement {
     return html`<dialog aria-labelledby="members-title" data-testid="members-dialog" @close=${this.onClose}>
       <h2 id="members-title">Members of ${ws?.name ?? 'this workspace'}</h2>
       ${this.loadError === null ? null : html`<p class="muted" role="status">${this.loadError}</p>`}
-      ${this.notice === null ? null : html`<p class="muted" role="status" data-testid="members-notice">${this.notice}</p>`}
+      ${
+        this.notice === null
+          ? null
+          : html`<p class="notice ${this.notice.error ? 'error' : 'muted'}" role=${this.notice.error ? 'alert' : 'status'}
+              data-testid="members-notice" data-queued=${this.notice.queuedKey === null ? 'false' : 'true'}
+              >${this.notice.text}</p>`
+      }
       ${this.renderMembers(owner)}
       ${owner ? this.renderInvite() : html`<p class="muted">Only the workspace’s owner can invite people or change roles.</p>`}
-      ${this.renderMyInvitations()}
       <div class="footer"><button class="primary" @click=${() => this.dialog.close()}>Close</button></div>
     </dialog>`;
   }
@@ -158,11 +180,11 @@ export class MembersDialog extends LitElement {
               owner && member.userId !== this.userId
                 ? html`<label class="visually-hidden" for="role-${member.userId}">Role of ${member.name}</label>
                     <select id="role-${member.userId}" data-testid="member-role"
-                      @change=${(e: Event) => this.changeRole(member.userId, member.name, (e.target as HTMLSelectElement).value as Role)}>
+                      @change=${(e: Event) => void this.changeRole(member.userId, member.name, (e.target as HTMLSelectElement).value as Role)}>
                       ${ROLES.map((r) => html`<option value=${r} ?selected=${r === member.role}>${r}</option>`)}
                     </select>
                     <button class="danger" data-testid="member-remove" aria-label=${`Remove ${member.name}`}
-                      @click=${() => this.removeMember(member.userId, member.name)}>Remove</button>`
+                      @click=${() => void this.removeMember(member.userId, member.name)}>Remove</button>`
                 : html`<span class="badge" data-testid="member-role-label">${member.role}</span>`
             }
           </li>`,
@@ -200,22 +222,11 @@ export class MembersDialog extends LitElement {
             ${ROLES.map((r) => html`<option value=${r} ?selected=${r === this.inviteRole}>${r}</option>`)}
           </select>
         </div>
-        <button type="submit" class="primary" data-testid="invite-submit">Invite</button>
+        <button type="submit" class="primary" data-testid="invite-submit" ?disabled=${this.sending}>
+          ${this.sending ? 'Inviting…' : 'Invite'}
+        </button>
       </form>
       <p class="error" id="invite-error" role="alert">${this.inviteError ?? ''}</p>`;
-  }
-
-  private renderMyInvitations() {
-    if (this.mine.length === 0) return null;
-    return html`<h3>Your invitations</h3>
-      <ul data-testid="my-invitations">
-        ${this.mine.map(
-          (i) => html`<li data-testid="my-invitation">
-            <span class="name">${i.workspaceName}</span><span class="badge">${i.role}</span>
-            <button class="primary" data-testid="accept-invitation" @click=${() => void this.accept(i)}>Accept</button>
-          </li>`,
-        )}
-      </ul>`;
   }
 
   private async load(): Promise<void> {
@@ -223,88 +234,121 @@ export class MembersDialog extends LitElement {
     if (this.client === undefined || ws === null) return;
     this.loadError = null;
     try {
-      const [members, mine] = await Promise.all([
-        ws.pending ? Promise.resolve(null) : this.client.listMembers(ws.id),
-        this.client.listInvitations(),
-      ]);
+      const members = ws.pending ? null : await this.client.listMembers(ws.id);
       if (this.workspace?.id !== ws.id) return;
       this.members = members;
-      this.mine = mine;
+      this.membersOf = ws.id;
       if (ws.pending)
         this.loadError = 'This workspace is not on the server yet; its members appear once it is.';
     } catch (error) {
+      if (this.workspace?.id !== ws.id) return;
+      const refused = error instanceof OfbRequestError && !error.isTransient;
+      if (!refused && this.members !== null && this.membersOf === ws.id) {
+        // Offline: the list as it was is still worth showing.
+        this.loadError =
+          'The server cannot be reached: this is the list as it was. Changes you make now are queued.';
+        return;
+      }
       this.members = null;
-      this.loadError =
-        error instanceof OfbRequestError && !error.isTransient
-          ? error.message
-          : 'Members cannot be listed while the server is unreachable. Invitations you send now are queued.';
+      this.loadError = refused
+        ? sentence(error.message)
+        : 'Members cannot be listed while the server is unreachable. Invitations you send now are queued.';
     }
   }
 
-  private async enqueue(
+  /**
+   * Sends one change through the outbox and says what became of it: done (`done`), refused (in the
+   * words `refused` gives; the refused entry is dismissed, as the person has just been told), or
+   * queued while offline (the notice stays until the change is sent). Answers the outcome.
+   */
+  private async send(
     name: OutboxFunction,
     body: Record<string, unknown>,
     label: string,
-  ): Promise<boolean> {
+    words: { done: string; refused: (refusal: OutboxRefusal) => string },
+  ): Promise<OutboxOutcome | null> {
+    if (this.outbox === undefined) return null;
+    let outcome: OutboxOutcome;
     try {
-      await this.outbox?.enqueue(name, body, label);
-      this.notice = `Queued: ${label}. It reaches the server as soon as it can (see Outbox).`;
-      return true;
+      outcome = await this.outbox.submit(name, body, label);
     } catch (error) {
-      this.notice = error instanceof Error ? error.message : String(error);
-      return false;
+      this.notice = {
+        text: error instanceof Error ? error.message : String(error),
+        error: true,
+        queuedKey: null,
+      };
+      return null;
     }
+    if (outcome.state === 'applied') {
+      this.notice = { text: words.done, error: false, queuedKey: null };
+      void this.load();
+    } else if (outcome.state === 'refused') {
+      this.notice = { text: words.refused(outcome.refusal), error: true, queuedKey: null };
+      await this.outbox.dismiss(outcome.entry.key);
+      void this.load();
+    } else {
+      this.notice = {
+        text:
+          outcome.replay === 'auth'
+            ? `Queued: ${label}. It is sent once you have signed in again (see Outbox).`
+            : `Queued: ${label}. The server cannot be reached now; it is sent as soon as it can be (see Outbox).`,
+        error: false,
+        queuedKey: outcome.entry.key,
+      };
+    }
+    return outcome;
   }
 
   private async invite(e: Event): Promise<void> {
     e.preventDefault();
     const ws = this.workspace;
-    if (ws === null) return;
+    if (ws === null || this.sending) return;
     const name = UserName.safeParse(this.inviteName.trim());
     if (!name.success) {
       this.inviteError = 'Enter their Symphony name (letters, digits, “.”, “_”, “-” or “@”).';
       return;
     }
-    const ok = await this.enqueue(
+    this.sending = true;
+    const outcome = await this.send(
       OutboxFunction.inviteMember,
       { workspaceId: ws.id, userName: name.data, role: this.inviteRole },
       `Invite ${name.data} to “${ws.name}” as ${this.inviteRole}`,
-    );
-    if (ok) this.inviteName = '';
+      {
+        done: `Invited ${name.data} as ${this.inviteRole}. They see the invitation beside their workspace switcher.`,
+        refused: (refusal) => inviteRefusalText(refusal, name.data),
+      },
+    ).finally(() => (this.sending = false));
+    if (outcome?.state === 'refused') {
+      // Said where the name was typed, which stays for correcting.
+      this.notice = null;
+      this.inviteError = inviteRefusalText(outcome.refusal, name.data);
+      await this.updateComplete;
+      this.renderRoot.querySelector<HTMLInputElement>('#invite-name')?.focus();
+    } else if (outcome !== null) {
+      this.inviteName = '';
+    }
   }
 
-  private changeRole(userId: string, name: string, role: Role): void {
+  private async changeRole(userId: string, name: string, role: Role): Promise<void> {
     const ws = this.workspace;
     if (ws === null) return;
-    void this.enqueue(
+    await this.send(
       OutboxFunction.changeRole,
       { workspaceId: ws.id, userId, role },
       `Make ${name} ${role} of “${ws.name}”`,
+      { done: `${name} is now ${role}.`, refused: (r) => sentence(r.message) },
     );
   }
 
-  private removeMember(userId: string, name: string): void {
+  private async removeMember(userId: string, name: string): Promise<void> {
     const ws = this.workspace;
     if (ws === null) return;
-    void this.enqueue(
+    await this.send(
       OutboxFunction.removeMember,
       { workspaceId: ws.id, userId },
       `Remove ${name} from “${ws.name}”`,
+      { done: `Removed ${name} from “${ws.name}”.`, refused: (r) => sentence(r.message) },
     );
-  }
-
-  private async accept(invitation: OfbMyInvitation): Promise<void> {
-    try {
-      await this.client?.acceptInvitation(invitation.id);
-      this.notice = `You joined “${invitation.workspaceName}”.`;
-      this.dispatchEvent(new CustomEvent('workspaces-changed', { bubbles: true, composed: true }));
-      await this.load();
-    } catch (error) {
-      this.notice =
-        error instanceof OfbRequestError
-          ? error.message
-          : 'The server is unreachable; try again when online.';
-    }
   }
 
   private onOutboxChange(): void {
@@ -312,6 +356,21 @@ export class MembersDialog extends LitElement {
     // Something was applied (or refused): show OFB's view again.
     if (pending < this.pendingBefore && this.dialog?.open) void this.load();
     this.pendingBefore = pending;
+    this.followQueuedNotice();
+  }
+
+  /** A "Queued: …" notice goes once its change was sent, and says so if OFB refused it then. */
+  private followQueuedNotice(): void {
+    const key = this.notice?.queuedKey;
+    if (key == null || this.outbox === undefined) return;
+    const entry = this.outbox.entries.find((e) => e.key === key);
+    if (entry === undefined) this.notice = null;
+    else if (entry.state === 'refused')
+      this.notice = {
+        text: `Refused: ${entry.label}. ${sentence(entry.refusal?.message ?? 'no reason given')} (see Outbox).`,
+        error: true,
+        queuedKey: null,
+      };
   }
 
   private onClose(): void {
@@ -322,8 +381,5 @@ export class MembersDialog extends LitElement {
 declare global {
   interface HTMLElementTagNameMap {
     'members-dialog': MembersDialog;
-  }
-  interface HTMLElementEventMap {
-    'workspaces-changed': CustomEvent<void>;
   }
 }

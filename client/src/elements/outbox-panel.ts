@@ -2,6 +2,7 @@
 // ones OFB refused, each with Retry and Dismiss.
 import { css, html, LitElement } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
+import { PopoverController } from '../controllers/popover-controller.js';
 import type { Outbox, OutboxEntry } from '../ofb/outbox.js';
 import { sharedStyles } from '../styles/shared.js';
 
@@ -82,6 +83,11 @@ export class OutboxPanel extends LitElement {
   @property({ attribute: false }) now: () => number = () => Date.now();
 
   @state() private open = false;
+  /** Esc (anywhere, innermost popover first) and a page change close the panel. */
+  private readonly popoverControl = new PopoverController(this, {
+    isOpen: () => this.open,
+    close: (reason) => this.close(reason === 'dismiss'),
+  });
   private unsubscribe: (() => void) | null = null;
   private subscribed: Outbox | undefined;
 
@@ -151,8 +157,13 @@ export class OutboxPanel extends LitElement {
     if (e.key !== 'Escape') return;
     e.preventDefault();
     e.stopPropagation();
+    this.popoverControl.close('dismiss');
+  }
+
+  /** Closes the panel; with `refocus`, focus goes back to the Outbox button. */
+  private close(refocus: boolean): void {
     this.open = false;
-    void this.updateComplete.then(() => this.renderRoot.querySelector('button')?.focus());
+    if (refocus) void this.updateComplete.then(() => this.renderRoot.querySelector('button')?.focus());
   }
 }
 

@@ -4,6 +4,7 @@ import { type NodeId, NodeLibrary, type WorkflowNode } from '@symphony/schemas';
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
+import type { DocumentChoice } from '../core/document-choices.js';
 import {
   formatFieldValue,
   type ParamField,
@@ -12,6 +13,7 @@ import {
   readFieldInput,
 } from '../core/param-fields.js';
 import { sharedStyles } from '../styles/shared.js';
+import './document-picker.js';
 
 /** Detail of `param-change`. */
 export interface ParamChange {
@@ -25,8 +27,9 @@ const fieldCache = new Map<string, ParamField[]>();
 
 /**
  * A form for one node's parameters, generated from its type's zod schema (via JSON Schema):
- * text, multi-line text, numbers, switches, choices and lists (one item per line), each with the
- * live errors of validation. A field's edit is committed when it changes (blur or Enter).
+ * text, multi-line text, numbers, switches, choices, lists (one item per line) and workspace
+ * documents (picked by title, stored by id), each with the live errors of validation. A field's
+ * edit is committed when it changes (blur or Enter; a document when it is picked).
  *
  * @fires param-change - `CustomEvent<ParamChange>`.
  */
@@ -95,6 +98,8 @@ export class ParamInspector extends LitElement {
   @property({ attribute: false }) nodeId: NodeId | null = null;
   /** The node (its current version). */
   @property({ attribute: false }) node: WorkflowNode | null = null;
+  /** The workspace's documents, for document parameters. */
+  @property({ attribute: false }) documents: readonly DocumentChoice[] = [];
   /** Shows the parameters without letting the person change them (a viewer). */
   @property({ type: Boolean }) readOnly = false;
 
@@ -173,6 +178,15 @@ export class ParamInspector extends LitElement {
                   @change=${(e: Event) => commit((e.target as HTMLInputElement).value)} />`
           }
           ${f.kind === 'string-list' ? html`<span class="note">One per line.</span>` : nothing}
+          ${error}
+        </div>`;
+      case 'document':
+        return html`<div class="field" data-param=${f.name}>
+          <label @click=${() => this.renderRoot.querySelector<HTMLElement>(`#${inputId}`)?.focus()}
+            >${f.label}${f.required ? ' *' : ''}</label>
+          <document-picker id=${inputId} .documents=${this.documents} .value=${typeof value === 'string' ? value : ''}
+            .label=${f.label} ?disabled=${this.readOnly} ?invalid=${errors.length > 0}
+            @document-pick=${(e: CustomEvent<string>) => commit(e.detail)}></document-picker>
           ${error}
         </div>`;
       case 'unsupported':

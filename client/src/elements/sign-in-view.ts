@@ -116,7 +116,7 @@ export class SignInView extends LitElement {
             this.name = (e.target as HTMLInputElement).value;
             this.error = null;
           }} />
-        ${signUp ? html`<p class="hint muted">Letters, digits, “.”, “_”, “-” or “@”. Collaborators see it.</p>` : null}
+        ${signUp ? html`<p class="hint muted">Letters, digits, “.”, “_”, “-” or “@”; case does not make a different name. Collaborators see it.</p>` : null}
       </div>
       <div class="field">
         <label for="password">Password</label>

@@ -1,10 +1,11 @@
 // <symphony-app>: the app shell: header, the routed view (Workspace home, a Document or a Workflow),
 // the footer about storage and offline support, global shortcuts and Markdown import.
 import type { DocumentId, Workflow, WorkspaceId } from '@symphony/schemas';
-import { css, html, LitElement, nothing } from 'lit';
+import { html, LitElement, nothing } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { ConnectionStateController } from '../controllers/connection-state-controller.js';
 import { DocumentIndexController } from '../controllers/document-index-controller.js';
+import { openPopovers } from '../controllers/popover-controller.js';
 import { StoreSubscriptionController } from '../controllers/store-subscription-controller.js';
 import {
   WorkflowCommandsController,
@@ -13,7 +14,10 @@ import {
 import { InvalidTitleError } from '../core/document-index.js';
 import { type IndexMutation, workflowDocumentId } from '../core/index-mutations.js';
 import { titleForImport } from '../core/markdown.js';
+import { NOTHING_UNSAVED } from '../core/pending-changes.js';
 import { homeRoute, parseRoute, type Route, routeHash } from '../core/route.js';
+import { appShortcut } from '../core/shortcuts.js';
+import { decodeTextFile } from '../core/text-file.js';
 import type { UserProfile } from '../core/user-profile.js';
 import { type AuthSession, AuthStatus } from '../ofb/auth-session.js';
 import type { OfbClient } from '../ofb/ofb-client.js';
@@ -22,9 +26,12 @@ import type { WorkspaceDirectory } from '../ofb/workspace-directory.js';
 import { sharedStyles } from '../styles/shared.js';
 import { ConnectionStatus, DocumentAccess } from '../sync/document-session.js';
 import type { SessionRegistry } from '../sync/session-registry.js';
+import { symphonyAppStyles } from './symphony-app.styles.js';
 import './connection-indicator.js';
 import './members-dialog.js';
 import type { MembersDialog } from './members-dialog.js';
+import './trash-dialog.js';
+import type { TrashDialog } from './trash-dialog.js';
 import './outbox-panel.js';
 import './sign-in-view.js';
 import './workspace-switcher.js';
@@ -59,99 +66,7 @@ export interface DeviceStatus {
  */
 @customElement('symphony-app')
 export class SymphonyApp extends LitElement {
-  static override styles = [
-    sharedStyles,
-    css`
-      :host {
-        display: grid;
-        grid-template-rows: auto 1fr auto;
-        height: 100vh;
-        height: 100dvh;
-      }
-      header {
-        display: flex;
-        align-items: center;
-        gap: 1rem;
-        padding: 0.5rem 1rem;
-        background: var(--sy-surface);
-        border-bottom: 1px solid var(--sy-border);
-      }
-      .brand {
-        display: flex;
-        align-items: center;
-        gap: 0.5rem;
-        font-weight: 700;
-        color: inherit;
-        text-decoration: none;
-        border-radius: 4px;
-      }
-      .brand svg {
-        width: 1.5rem;
-        height: 1.5rem;
-      }
-      .spacer {
-        flex: 1;
-      }
-      main {
-        min-height: 0;
-        overflow: auto;
-      }
-      main.doc {
-        overflow: hidden;
-      }
-      footer {
-        display: flex;
-        gap: 1.25rem;
-        padding: 0.35rem 1rem;
-        font-size: 0.75rem;
-        color: var(--sy-muted);
-        border-top: 1px solid var(--sy-border);
-        background: var(--sy-surface);
-      }
-      .notice {
-        position: fixed;
-        left: 50%;
-        bottom: 2.5rem;
-        transform: translateX(-50%);
-        max-width: min(36rem, calc(100vw - 2rem));
-        padding: 0.65rem 1rem;
-        border-radius: var(--sy-radius);
-        background: #1f2328;
-        color: #fff;
-        box-shadow: var(--sy-shadow);
-        display: flex;
-        gap: 1rem;
-        align-items: center;
-      }
-      .banner {
-        padding: 0.6rem 1rem;
-        background: var(--sy-warn-bg);
-        border-bottom: 1px solid var(--sy-border);
-        display: flex;
-        gap: 1rem;
-        align-items: center;
-      }
-      .banner.info {
-        background: var(--sy-hover);
-      }
-      .overlay {
-        position: fixed;
-        inset: 0;
-        z-index: 20;
-        background: rgba(15, 20, 25, 0.45);
-        overflow: auto;
-      }
-      .notice.error {
-        background: var(--sy-danger);
-      }
-      .notice button {
-        color: inherit;
-        background: transparent;
-        border-color: rgba(255, 255, 255, 0.5);
-        padding: 0.2em 0.6em;
-      }
-    `,
-  ];
+  static override styles = [sharedStyles, symphonyAppStyles];
 
   /** Shared document sessions; set by the entry point. */
   @property({ attribute: false }) registry: SessionRegistry | undefined;
@@ -170,6 +85,7 @@ export class SymphonyApp extends LitElement {
 
   @state() private reauthOpen = false;
   @query('members-dialog') private membersDialog!: MembersDialog | null;
+  @query('trash-dialog') private trashDialog!: TrashDialog | null;
   private readonly stores = new StoreSubscriptionController(this);
 
   @state() private route: Route = parseRoute(location.hash);
@@ -241,7 +157,7 @@ export class SymphonyApp extends LitElement {
             : html`<workspace-switcher
                 .workspaces=${directory.list}
                 .current=${directory.current}
-                .invitations=${directory.invitations.length}
+                .inbox=${directory.inbox}
                 @workspace-select=${(e: CustomEvent<{ id: string }>) => this.selectWorkspace(e.detail.id)}
                 @workspace-create=${(e: CustomEvent<{ name: string }>) => void this.createWorkspace(e.detail.name)}
                 @open-members=${() => void this.membersDialog?.show()}
@@ -251,6 +167,7 @@ export class SymphonyApp extends LitElement {
         <connection-indicator
           .state=${state?.status ?? ConnectionStatus.offline}
           .unsaved=${state?.unsaved ?? 0}
+          .unsavedWork=${state?.unsavedWork ?? NOTHING_UNSAVED}
           .offlineReason=${state?.offlineReason ?? null}
           .pendingMutations=${this.outbox?.pendingCount ?? 0}
         ></connection-indicator>
@@ -262,7 +179,8 @@ export class SymphonyApp extends LitElement {
                 .profile=${profile}
                 .account=${this.auth?.session?.user.name ?? null}
                 .client=${this.ofb}
-                .unsent=${(state?.unsaved ?? 0) + (this.outbox?.pendingCount ?? 0)}
+                .unsentWork=${state?.unsavedWork ?? NOTHING_UNSAVED}
+                .unsentWorkspaceChanges=${this.outbox?.pendingCount ?? 0}
                 @profile-change=${this.onProfileChange}
               ></user-menu>`
         }
@@ -279,8 +197,12 @@ export class SymphonyApp extends LitElement {
               .outbox=${this.outbox}
               .workspace=${directory.current}
               .userId=${this.auth?.session?.user.id ?? ''}
-              @workspaces-changed=${() => void directory.refresh()}
-            ></members-dialog>`
+            ></members-dialog>
+            <trash-dialog
+              .client=${this.ofb}
+              .workspace=${directory.current}
+              .indexDoc=${this.workspace.session?.doc ?? null}
+            ></trash-dialog>`
       }
       ${this.renderReauth()}
       <footer>
@@ -307,7 +229,7 @@ export class SymphonyApp extends LitElement {
         <rect width="32" height="32" rx="8" fill="var(--sy-accent)" />
         <path d="M9 21c3 0 3-10 7-10s4 10 7 10" stroke="#fff" stroke-width="2.5" fill="none" stroke-linecap="round" />
       </svg>
-      Symphony
+      <span class="brand-name">Symphony</span>
     </a>`;
   }
 
@@ -407,6 +329,8 @@ export class SymphonyApp extends LitElement {
         .index=${this.workspace.workflowIndex}
         .profile=${this.registry?.profile}
         .readOnly=${this.directory?.current?.role === 'viewer'}
+        .documents=${this.workspace.loaded ? this.workspace.documents : null}
+        .workspaceRole=${this.directory?.current?.role ?? null}
         ?registering=${this.outbox?.isCreationPending(workflowDocumentId(this.route.url)) ?? false}
         @navigate-home=${this.goHome}
       ></workflow-view>`;
@@ -434,6 +358,7 @@ export class SymphonyApp extends LitElement {
       @open-document=${(e: CustomEvent<{ id: DocumentId }>) => this.openDocument(e.detail.id)}
       @document-deleted=${(e: CustomEvent<{ id: DocumentId }>) => void this.registry?.forget(e.detail.id)}
       @import-file=${(e: CustomEvent<File>) => void this.importMarkdown(e.detail)}
+      @open-trash=${() => void this.trashDialog?.show()}
     ></workspace-home>
     <workspace-search
       .registry=${this.registry}
@@ -445,7 +370,9 @@ export class SymphonyApp extends LitElement {
       .readOnly=${viewer}
       .workflows=${this.workspace.workflows}
       .importErrors=${this.workflows.importErrors}
-      @template-pick=${(e: CustomEvent<TemplatePick>) => void this.workflows.createFromTemplate(e.detail.templateId)}
+      .documents=${this.workspace.documents}
+      @template-pick=${(e: CustomEvent<TemplatePick>) =>
+        void this.workflows.createFromTemplate(e.detail.templateId, e.detail.documents)}
       @workflow-deleted=${(e: CustomEvent<{ url: string }>) => void this.workflows.forget(e.detail.url)}
       @workflow-renamed=${(e: CustomEvent<{ url: string; name: string }>) =>
         void this.workflows.rename(e.detail.url, e.detail.name)}
@@ -483,12 +410,18 @@ export class SymphonyApp extends LitElement {
   }
 
   private readonly onHashChange = (): void => {
-    this.route = parseRoute(location.hash);
+    this.showRoute(parseRoute(location.hash));
   };
 
   private navigate(route: Route): void {
     const hash = routeHash(route);
     if (location.hash !== hash) location.hash = hash;
+    this.showRoute(route);
+  }
+
+  /** Shows `route`; the popovers open over the page it replaces close. */
+  private showRoute(route: Route): void {
+    if (routeHash(route) !== routeHash(this.route)) openPopovers.closeAll('navigation');
     this.route = route;
   }
 
@@ -518,25 +451,27 @@ export class SymphonyApp extends LitElement {
     this.openDocument(created.id, { focusTitle: true });
   }
 
+  /** The app's keys, for what the editor and the popovers did not claim (see `appShortcut`). */
   private readonly onKeydown = (e: KeyboardEvent): void => {
     if (e.defaultPrevented || e.isComposing) return;
-    const target = e.composedPath()[0];
+    const path = e.composedPath();
+    const target = path[0];
     const typing =
       target instanceof HTMLElement &&
       (target.isContentEditable || target.tagName === 'INPUT' || target.tagName === 'TEXTAREA');
-    if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === 'k') {
-      e.preventDefault();
-      void this.goHomeAndFocusSearch();
-    } else if (e.altKey && !e.ctrlKey && !e.metaKey && e.code === 'KeyN') {
-      e.preventDefault();
-      this.createUntitled();
-    } else if (e.key === '/' && !typing && !e.ctrlKey && !e.metaKey && !e.altKey) {
-      e.preventDefault();
-      void this.goHomeAndFocusSearch();
-    } else if (e.key === 'Escape' && this.route.name !== 'home') {
-      e.preventDefault();
-      this.goHome();
-    }
+    const action = appShortcut(e, {
+      page: this.route.name,
+      typing,
+      inEditor: typing && path.some((n) => n instanceof HTMLElement && n.localName === 'markdown-editor'),
+      inModal: path.some((n) => n instanceof HTMLDialogElement && n.open),
+      popoverOpen: openPopovers.size > 0,
+    });
+    if (action === null) return;
+    e.preventDefault();
+    if (action === 'close-popover') openPopovers.closeInnermost('dismiss');
+    else if (action === 'leave') this.goHome();
+    else if (action === 'search') void this.goHomeAndFocusSearch();
+    else this.createUntitled();
   };
 
   private onProfileChange(e: CustomEvent<UserProfile>): void {
@@ -555,13 +490,19 @@ export class SymphonyApp extends LitElement {
       });
       return;
     }
-    let text: string;
+    let bytes: Uint8Array;
     try {
-      text = await file.text();
+      bytes = new Uint8Array(await file.arrayBuffer());
     } catch {
       this.showNotice({ kind: 'error', text: `Could not read “${file.name}”.` });
       return;
     }
+    const decoded = decodeTextFile(bytes, file.name);
+    if (!decoded.ok) {
+      this.showNotice({ kind: 'error', text: decoded.message });
+      return;
+    }
+    const text = decoded.text;
     let id: DocumentId;
     try {
       id = index.create(titleForImport(text, file.name)).id;

@@ -1,16 +1,23 @@
-// <template-gallery>: a blank Workflow and the template library as cards; choosing one creates a Workflow.
-import { WorkflowTemplates } from '@symphony/schemas';
+// <template-gallery>: a blank Workflow and the template library as cards; choosing one asks for its
+// Documents, then creates a Workflow.
+import { templateDocumentSlots, type WorkflowTemplate, WorkflowTemplates } from '@symphony/schemas';
 import { css, html, LitElement } from 'lit';
-import { customElement } from 'lit/decorators.js';
+import { customElement, property, state } from 'lit/decorators.js';
+import type { DocumentChoice } from '../core/document-choices.js';
 import { sharedStyles } from '../styles/shared.js';
+import './template-documents-dialog.js';
+import type { TemplateDocumentsConfirm } from './template-documents-dialog.js';
 
-/** Detail of `template-pick`: a template id, or null for a blank workflow. */
+/** Detail of `template-pick`: a template id (null for a blank workflow) and its chosen documents. */
 export interface TemplatePick {
   readonly templateId: string | null;
+  /** Slot (`<node key>.<param>`) → document id, for the template's document questions. */
+  readonly documents: Readonly<Record<string, string>>;
 }
 
 /**
- * A blank workflow and the template library as cards; choosing one creates a new workflow.
+ * A blank workflow and the template library as cards; choosing a template asks for the documents
+ * it reads and writes (a template never carries document ids of its own), then creates the workflow.
  *
  * @fires template-pick - `CustomEvent<TemplatePick>`.
  */
@@ -56,16 +63,39 @@ export class TemplateGallery extends LitElement {
     `,
   ];
 
+  /** The workspace's documents, offered for the template's questions. */
+  @property({ attribute: false }) documents: readonly DocumentChoice[] = [];
+
+  @state() private asking: WorkflowTemplate | null = null;
+
   protected override render() {
-    const pick = (templateId: string | null) => () =>
+    const emit = (templateId: string | null, documents: Readonly<Record<string, string>> = {}) =>
       this.dispatchEvent(
         new CustomEvent<TemplatePick>('template-pick', {
-          detail: { templateId },
+          detail: { templateId, documents },
           bubbles: true,
           composed: true,
         }),
       );
-    return html`<ul aria-label="Start a workflow" data-testid="template-gallery">
+    const pick = (templateId: string | null) => () => {
+      const template = WorkflowTemplates.find((t) => t.id === templateId);
+      if (template !== undefined && templateDocumentSlots(template).length > 0) this.asking = template;
+      else emit(templateId);
+    };
+    const asking = this.asking;
+    return html`<template-documents-dialog
+        .template=${asking}
+        .slots=${asking === null ? [] : templateDocumentSlots(asking)}
+        .documents=${this.documents}
+        @template-documents-cancel=${() => {
+          this.asking = null;
+        }}
+        @template-documents-confirm=${(e: CustomEvent<TemplateDocumentsConfirm>) => {
+          this.asking = null;
+          if (asking !== null) emit(asking.id, e.detail.documents);
+        }}
+      ></template-documents-dialog>
+      <ul aria-label="Start a workflow" data-testid="template-gallery">
       <li>
         <button data-testid="template-card" data-template-id="blank" @click=${pick(null)}>
           <strong>Blank workflow</strong>
@@ -78,12 +108,18 @@ export class TemplateGallery extends LitElement {
           <button data-testid="template-card" data-template-id=${t.id} @click=${pick(t.id)}>
             <strong>${t.name}</strong>
             <span class="desc">${t.description}</span>
-            <span class="meta">${t.nodes.length} nodes · ${t.edges.length} edges</span>
+            <span class="meta">${t.nodes.length} nodes · ${t.edges.length} edges · asks for ${documentsAsked(t)}</span>
           </button>
         </li>`,
       )}
     </ul>`;
   }
+}
+
+/** "2 documents": how many documents the template asks for when it is chosen. */
+function documentsAsked(template: WorkflowTemplate): string {
+  const n = templateDocumentSlots(template).length;
+  return `${n} ${n === 1 ? 'document' : 'documents'}`;
 }
 
 declare global {

@@ -3,6 +3,8 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { styleMap } from 'lit/directives/style-map.js';
+import { PopoverController } from '../controllers/popover-controller.js';
+import { describeUnsent, NOTHING_UNSAVED, type UnsavedWork } from '../core/pending-changes.js';
 import { isHexColor, USER_COLORS, type UserProfile, validateUserName } from '../core/user-profile.js';
 import type { OfbClient } from '../ofb/ofb-client.js';
 import { sharedStyles } from '../styles/shared.js';
@@ -129,8 +131,10 @@ export class UserMenu extends LitElement {
   @property({ attribute: false }) account: string | null = null;
   /** Calls OFB (Change password); without it the panel offers no password change. */
   @property({ attribute: false }) client: OfbClient | undefined;
-  /** Changes (document edits and queued workspace changes) that have not reached the server yet. */
-  @property({ type: Number }) unsent = 0;
+  /** Documents (and the document list) with edits that have not reached the server yet. */
+  @property({ attribute: false }) unsentWork: UnsavedWork = NOTHING_UNSAVED;
+  /** Workspace changes (create, invite, rename…) queued for the server. */
+  @property({ type: Number, attribute: 'unsent-workspace-changes' }) unsentWorkspaceChanges = 0;
 
   /** Whether the sign-out confirmation is showing, and its checkbox. */
   @state() private confirmingSignOut = false;
@@ -140,6 +144,11 @@ export class UserMenu extends LitElement {
   @state() private changingPassword = false;
 
   @state() private open = false;
+  /** Esc (anywhere, innermost popover first) and a page change close the panel. */
+  private readonly popoverControl = new PopoverController(this, {
+    isOpen: () => this.open,
+    close: (reason) => (reason === 'dismiss' ? this.close() : this.hidePanel()),
+  });
   @state() private draftName = '';
   @state() private draftColor = '';
   @state() private error: string | null = null;
@@ -244,7 +253,7 @@ export class UserMenu extends LitElement {
   }
 
   private renderSignOut() {
-    const unsent = this.unsent;
+    const unsent = describeUnsent(this.unsentWork, this.unsentWorkspaceChanges);
     return html`<form class="panel" role="dialog" aria-label="Sign out" data-testid="sign-out-dialog"
       @submit=${this.confirmSignOut} @keydown=${this.onPanelKeydown}>
       <p class="signed-in">Sign out of <strong>${this.account}</strong>?</p>
@@ -259,9 +268,9 @@ export class UserMenu extends LitElement {
         Sign out on every device and browser
       </label>
       ${
-        unsent > 0
+        unsent !== null
           ? html`<p class="error" role="alert" data-testid="sign-out-unsent">
-              ${unsent === 1 ? '1 change has' : `${unsent} changes have`} not reached the server yet.
+              ${unsent}
               ${this.removeOfflineCopies ? 'Removing the offline copies loses them.' : 'They are sent when you sign in again.'}
             </p>`
           : nothing
@@ -275,7 +284,7 @@ export class UserMenu extends LitElement {
 
   private signOut(): void {
     // Removing offline copies is the default only when it loses nothing.
-    this.removeOfflineCopies = this.unsent === 0;
+    this.removeOfflineCopies = describeUnsent(this.unsentWork, this.unsentWorkspaceChanges) === null;
     this.everywhere = false;
     this.confirmingSignOut = true;
   }
@@ -309,18 +318,23 @@ export class UserMenu extends LitElement {
     );
   }
 
+  /** Closes the panel and gives focus back to the button. */
   private close(): void {
+    this.hidePanel();
+    void this.updateComplete.then(() => this.renderRoot.querySelector('button')?.focus());
+  }
+
+  private hidePanel(): void {
     this.open = false;
     this.confirmingSignOut = false;
     this.changingPassword = false;
-    void this.updateComplete.then(() => this.renderRoot.querySelector('button')?.focus());
   }
 
   private onPanelKeydown(e: KeyboardEvent): void {
     if (e.key === 'Escape') {
       e.preventDefault();
       e.stopPropagation();
-      this.close();
+      this.popoverControl.close('dismiss');
     }
   }
 

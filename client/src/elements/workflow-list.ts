@@ -3,6 +3,7 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
+import type { DocumentChoice } from '../core/document-choices.js';
 import { relativeTime } from '../core/format.js';
 import { routeHash } from '../core/route.js';
 import type { WorkflowIndex, WorkflowSummary } from '../core/workflow-index.js';
@@ -36,6 +37,7 @@ export class WorkflowList extends LitElement {
       }
       .head {
         display: flex;
+        flex-wrap: wrap;
         align-items: center;
         gap: 0.5rem;
         margin-bottom: 0.75rem;
@@ -95,6 +97,19 @@ export class WorkflowList extends LitElement {
         display: flex;
         gap: 0.25rem;
       }
+      /* A phone: the name takes its own line, the date and actions go below it. */
+      @media (max-width: 30rem) {
+        :host {
+          padding: 0 1rem 3rem;
+        }
+        ul.rows li {
+          flex-wrap: wrap;
+          gap: 0.25rem 0.75rem;
+        }
+        .name {
+          flex-basis: calc(100% - 5rem);
+        }
+      }
       .row-actions button {
         padding: 0.3em 0.6em;
         font-size: 0.8125rem;
@@ -142,6 +157,8 @@ export class WorkflowList extends LitElement {
   @property({ attribute: false }) workflows: readonly WorkflowSummary[] = [];
   /** Problems with the last workflow file import, one per line; empty when there were none. */
   @property({ attribute: false }) importErrors: readonly string[] = [];
+  /** The workspace's documents, for the documents a template asks for. */
+  @property({ attribute: false }) documents: readonly DocumentChoice[] = [];
   /** A viewer's list: workflows open, but nothing is created, imported, renamed or deleted. */
   @property({ type: Boolean, attribute: 'read-only' }) readOnly = false;
   /** The clock used for "edited 5 minutes ago". */
@@ -162,9 +179,8 @@ export class WorkflowList extends LitElement {
           ?hidden=${this.readOnly}
           data-testid="new-workflow"
           aria-expanded=${this.galleryOpen ? 'true' : 'false'}
-          @click=${() => {
-            this.galleryOpen = !this.galleryOpen;
-          }}
+          aria-controls="workflow-gallery"
+          @click=${this.toggleGallery}
         >
           New workflow
         </button>
@@ -190,9 +206,11 @@ export class WorkflowList extends LitElement {
       }
       ${
         this.galleryOpen
-          ? html`<div class="gallery" @template-pick=${() => {
-              this.galleryOpen = false;
-            }}><template-gallery></template-gallery></div>`
+          ? html`<div class="gallery" id="workflow-gallery" role="region" aria-label="Start a workflow"
+              tabindex="-1" data-testid="workflow-gallery" @keydown=${this.onGalleryKeydown}
+              @template-pick=${() => {
+                this.galleryOpen = false;
+              }}><template-gallery .documents=${this.documents}></template-gallery></div>`
           : nothing
       }
       ${
@@ -209,6 +227,26 @@ export class WorkflowList extends LitElement {
           </ul>`
       }
     </section>`;
+  }
+
+  /** "New workflow": opens the template gallery and brings it into view (or closes it). */
+  private readonly toggleGallery = async (): Promise<void> => {
+    this.galleryOpen = !this.galleryOpen;
+    if (!this.galleryOpen) return;
+    await this.updateComplete;
+    const gallery = this.renderRoot.querySelector<HTMLElement>('#workflow-gallery');
+    gallery?.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+    gallery?.focus({ preventScroll: true });
+  };
+
+  /** Escape in the gallery closes it and gives the focus back to "New workflow". */
+  private onGalleryKeydown(e: KeyboardEvent): void {
+    // A dialog inside the gallery (a template's documents) closes itself first.
+    const inDialog = e.composedPath().some((el) => el instanceof HTMLDialogElement);
+    if (e.key !== 'Escape' || e.defaultPrevented || inDialog) return;
+    e.stopPropagation();
+    this.galleryOpen = false;
+    this.renderRoot.querySelector<HTMLElement>('[data-testid="new-workflow"]')?.focus();
   }
 
   private renderRow(w: WorkflowSummary) {

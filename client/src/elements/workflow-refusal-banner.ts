@@ -1,6 +1,6 @@
 // <workflow-refusal-banner>: the board's notice that the server did not take this person's changes to
 // the Workflow, why, and what to do (export, dismiss).
-import type { ChangeRefusal } from '@symphony/schemas';
+import type { ChangeRefusal, Workflow } from '@symphony/schemas';
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { changeRefusalNotice } from '../core/change-refusal.js';
@@ -53,11 +53,13 @@ export class WorkflowRefusalBanner extends LitElement {
 
   /** The server's refusal to show. */
   @property({ attribute: false }) refusal: ChangeRefusal | undefined;
+  /** The workflow as this person has it: the notice names a refused node by its label. */
+  @property({ attribute: false }) workflow: Workflow | null = null;
 
   protected override render() {
     const refusal = this.refusal;
     if (refusal === undefined) return nothing;
-    const notice = changeRefusalNotice(refusal);
+    const notice = changeRefusalNotice(refusal, this.workflow);
     return html`<div
       class="refusal ${notice.transient ? 'transient' : ''}"
       role=${notice.transient ? 'status' : 'alert'}

@@ -1,13 +1,21 @@
 // <workflow-view>: one Workflow open for editing: toolbar, node library, the Harmony Board, the params
 // inspector and the findings, bound to the Workflow's automerge handle.
-import { ChangeRefusalCode, type EdgeId, type FindingTarget, type NodeId } from '@symphony/schemas';
-import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
+import {
+  ChangeRefusalCode,
+  type EdgeId,
+  type FindingTarget,
+  type NodeId,
+  type Role,
+} from '@symphony/schemas';
+import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
+import { classMap } from 'lit/directives/class-map.js';
 import { styleMap } from 'lit/directives/style-map.js';
 import { WorkflowHandleController } from '../controllers/workflow-handle-controller.js';
 import { autoLayout } from '../core/auto-layout.js';
 import type { Viewport } from '../core/board-geometry.js';
 import { changeRefusalNotice } from '../core/change-refusal.js';
+import { type DocumentChoice, knownDocuments } from '../core/document-choices.js';
 import type { UserProfile } from '../core/user-profile.js';
 import { exportFileName, exportWorkflow } from '../core/workflow-file.js';
 import {
@@ -17,6 +25,7 @@ import {
 } from '../core/workflow-index.js';
 import { sharedStyles } from '../styles/shared.js';
 import type { WorkflowSync } from '../sync/workflow-sync.js';
+import { workflowViewStyles } from './workflow-view.styles.js';
 import './findings-panel.js';
 import './harmony-board.js';
 import type { BoardActivity, BoardEdit, BoardSelection, HarmonyBoard } from './harmony-board.js';
@@ -37,134 +46,7 @@ const TOUCH_INTERVAL_MS = 5_000;
  */
 @customElement('workflow-view')
 export class WorkflowView extends LitElement {
-  static override styles = [
-    sharedStyles,
-    css`
-      :host {
-        display: grid;
-        grid-template-rows: auto auto 1fr;
-        height: 100%;
-        min-height: 0;
-      }
-      .toolbar {
-        display: flex;
-        align-items: center;
-        gap: 0.4rem;
-        padding: 0.4rem 0.75rem;
-        border-bottom: 1px solid var(--sy-border);
-        background: var(--sy-surface);
-        flex-wrap: wrap;
-      }
-      .toolbar button {
-        padding: 0.3em 0.65em;
-        font-size: 0.8125rem;
-      }
-      .name {
-        font-weight: 600;
-        min-width: 12rem;
-        flex: 0 1 22rem;
-      }
-      .sep {
-        width: 1px;
-        height: 1.4rem;
-        background: var(--sy-border);
-        margin: 0 0.2rem;
-      }
-      .zoom {
-        font-size: 0.75rem;
-        min-width: 3.2em;
-        text-align: center;
-        color: var(--sy-muted);
-      }
-      .spacer {
-        flex: 1;
-      }
-      .peers {
-        display: flex;
-        list-style: none;
-        margin: 0;
-        padding: 0;
-      }
-      .peers li {
-        width: 1.8rem;
-        height: 1.8rem;
-        margin-left: -0.3rem;
-        border: 2px solid var(--sy-surface);
-        border-radius: 50%;
-        color: #fff;
-        font-size: 0.68rem;
-        font-weight: 700;
-        display: grid;
-        place-items: center;
-      }
-      .body {
-        display: grid;
-        grid-template-columns: 15rem 1fr 20rem;
-        min-height: 0;
-      }
-      node-palette {
-        border-right: 1px solid var(--sy-border);
-        background: var(--sy-surface);
-      }
-      harmony-board {
-        min-width: 0;
-        min-height: 0;
-      }
-      aside {
-        border-left: 1px solid var(--sy-border);
-        background: var(--sy-surface);
-        overflow: auto;
-        padding: 0.9rem;
-        display: flex;
-        flex-direction: column;
-        gap: 1.25rem;
-      }
-      .hint {
-        font-size: 0.8125rem;
-        color: var(--sy-muted);
-        margin: 0;
-      }
-      .status {
-        padding: 2rem;
-        text-align: center;
-      }
-      .status-line {
-        font-size: 0.75rem;
-        color: var(--sy-muted);
-      }
-      :host([read-only]) .body,
-      :host([locked]) .body {
-        grid-template-columns: 1fr 20rem;
-      }
-      /* Never wider than the window, even where the toolbar overflows it: the reason stays readable. */
-      .notices {
-        max-width: 100vw;
-        min-width: 0;
-      }
-      .view-only {
-        padding: 0.2em 0.7em;
-        border-radius: 999px;
-        background: #fff4d6;
-        border: 1px solid #e5c46b;
-        color: #6b4e00;
-        font-size: 0.8125rem;
-        font-weight: 600;
-        white-space: nowrap;
-      }
-      @media (max-width: 900px) {
-        .body {
-          grid-template-columns: 12rem 1fr;
-        }
-        :host([read-only]) .body,
-        :host([locked]) .body {
-          grid-template-columns: 1fr;
-        }
-        aside {
-          display: none;
-        }
-      }
-    `,
-  ];
+  static override styles = [sharedStyles, workflowViewStyles];
 
   /** The page's workflow repo. */
   @property({ attribute: false }) sync: WorkflowSync | undefined;
@@ -176,6 +58,10 @@ export class WorkflowView extends LitElement {
   @property({ attribute: false }) profile: UserProfile | undefined;
   /** A viewer's workflow: no palette, no edits on the board or in the inspector. */
   @property({ type: Boolean, attribute: 'read-only', reflect: true }) readOnly = false;
+  /** The workspace's documents: document parameters pick from them, validation checks against them. */
+  @property({ attribute: false }) documents: readonly DocumentChoice[] | null = null;
+  /** This person's role in the workspace (whether the documents may be written), null while unknown. */
+  @property({ attribute: false }) workspaceRole: Role | null = null;
   /** Whether the workflow's registration with OFB is still queued in the outbox. */
   @property({ type: Boolean }) registering = false;
 
@@ -184,6 +70,10 @@ export class WorkflowView extends LitElement {
   @state() private nameError: string | null = null;
   @state() private status = '';
   @state() private layingOut = false;
+  /** The inspector drawer of a narrow window: as the width decides (`auto`), or as the person chose. */
+  @state() private inspector: 'auto' | 'shown' | 'hidden' = 'auto';
+  /** The node library drawer of a phone-width window. */
+  @state() private paletteOpen = false;
 
   @query('harmony-board') private board!: HarmonyBoard | null;
 
@@ -224,6 +114,12 @@ export class WorkflowView extends LitElement {
   protected override willUpdate(changed: PropertyValues<this>): void {
     this.workflow.open(this.sync, this.url === '' ? null : this.url, this.profile);
     if (changed.has('url')) this.selection = { nodes: [], edges: [] };
+    if (changed.has('documents') || changed.has('workspaceRole')) {
+      // Unknown documents (the index not open yet) are not judged: no finding is better than a false one.
+      this.workflow.setContext(
+        this.documents === null ? {} : { documents: knownDocuments(this.documents, this.workspaceRole) },
+      );
+    }
     this.toggleAttribute('locked', this.locked);
     // Keep the workspace list's name in step with the document (a collaborator may rename it).
     const doc = this.workflow.doc;
@@ -303,6 +199,28 @@ export class WorkflowView extends LitElement {
           ${this.layingOut ? 'Arranging…' : 'Auto layout'}
         </button>
         <button @click=${this.export} title="Download as a workflow file" data-testid="export-workflow">Export</button>
+        ${
+          this.locked
+            ? nothing
+            : html`<button
+              class="narrow palette-toggle"
+              aria-pressed=${this.paletteOpen ? 'true' : 'false'}
+              aria-controls="node-library"
+              title="Show the node library"
+              data-testid="toggle-palette"
+              @click=${() => {
+                this.paletteOpen = !this.paletteOpen;
+              }}
+            >Nodes</button>`
+        }
+        <button
+          class="narrow inspector-toggle"
+          aria-pressed=${this.inspectorVisible() ? 'true' : 'false'}
+          aria-controls="inspector"
+          title="Show the inspector and problems"
+          data-testid="toggle-inspector"
+          @click=${this.toggleInspector}
+        >Panel</button>
         <span class="spacer"></span>
         ${
           this.locked
@@ -336,11 +254,18 @@ export class WorkflowView extends LitElement {
       <workflow-refusal-banner
         class="notices"
         .refusal=${this.workflow.refusal}
+        .workflow=${doc}
         @refusal-export=${this.export}
         @refusal-dismiss=${() => this.workflow.dismissRefusal()}
       ></workflow-refusal-banner>
-      <div class="body">
-        ${this.locked ? nothing : html`<node-palette @palette-add=${this.onPaletteAdd}></node-palette>`}
+      <div class=${classMap({
+        body: true,
+        'has-selection': this.selection.nodes.length + this.selection.edges.length > 0,
+        'inspector-shown': this.inspector === 'shown',
+        'inspector-hidden': this.inspector === 'hidden',
+        'palette-open': this.paletteOpen,
+      })}>
+        ${this.locked ? nothing : html`<node-palette id="node-library" @palette-add=${this.onPaletteAdd}></node-palette>`}
         <harmony-board
           ?read-only=${this.locked}
           .workflow=${doc}
@@ -355,12 +280,13 @@ export class WorkflowView extends LitElement {
             if (Math.abs(e.detail.k - this.zoom) > 0.005) this.zoom = e.detail.k;
           }}
         ></harmony-board>
-        <aside aria-label="Inspector and problems">
+        <aside id="inspector" aria-label="Inspector and problems">
           ${
             node !== undefined && single !== undefined
               ? html`<param-inspector
                 .nodeId=${single}
                 .node=${node}
+                .documents=${this.documents ?? []}
                 .readOnly=${this.locked}
                 @param-change=${this.onParamChange}
               ></param-inspector>`
@@ -375,6 +301,17 @@ export class WorkflowView extends LitElement {
           <findings-panel .findings=${report.findings} @finding-select=${this.onFindingSelect}></findings-panel>
         </aside>
       </div>`;
+  }
+
+  /** Whether the inspector shows: always beside a wide board; in a phone-width window, while something is selected. */
+  private inspectorVisible(): boolean {
+    if (this.inspector !== 'auto') return this.inspector === 'shown';
+    const phone = typeof matchMedia === 'function' && matchMedia('(max-width: 600px)').matches;
+    return !phone || this.selection.nodes.length + this.selection.edges.length > 0;
+  }
+
+  private toggleInspector(): void {
+    this.inspector = this.inspectorVisible() ? 'hidden' : 'shown';
   }
 
   private goHome(): void {

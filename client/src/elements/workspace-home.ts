@@ -26,6 +26,7 @@ export interface DocumentRef {
  * @fires open-document - `CustomEvent<DocumentRef>` after a document was created here and should open.
  * @fires document-deleted - `CustomEvent<DocumentRef>` after a document was removed from the list.
  * @fires import-file - `CustomEvent<File>` when the person picked a Markdown file to import.
+ * @fires open-trash - when the person asks for the workspace's trash.
  */
 @customElement('workspace-home')
 export class WorkspaceHome extends LitElement {
@@ -44,20 +45,24 @@ export class WorkspaceHome extends LitElement {
       }
       .create {
         display: flex;
+        flex-wrap: wrap;
         gap: 0.5rem;
       }
       .create input {
-        flex: 1;
+        flex: 1 1 12rem;
+        min-width: 0;
       }
       .toolbar {
         display: flex;
+        flex-wrap: wrap;
         align-items: center;
-        gap: 0.75rem;
+        gap: 0.5rem 0.75rem;
         margin: 1.75rem 0 0.75rem;
       }
       .search {
         position: relative;
-        flex: 1;
+        flex: 1 1 14rem;
+        min-width: 0;
         display: flex;
       }
       .search input {
@@ -117,6 +122,19 @@ export class WorkspaceHome extends LitElement {
       .row-actions {
         display: flex;
         gap: 0.25rem;
+      }
+      /* A phone: the title takes its own line, the date and actions go below it. */
+      @media (max-width: 30rem) {
+        :host {
+          padding: 1.25rem 1rem 3rem;
+        }
+        li {
+          flex-wrap: wrap;
+          gap: 0.25rem 0.75rem;
+        }
+        .title {
+          flex-basis: 100%;
+        }
       }
       .row-actions button {
         padding: 0.3em 0.6em;
@@ -237,6 +255,11 @@ export class WorkspaceHome extends LitElement {
         <span class="count muted" aria-live="polite">
           ${this.loaded ? this.countLabel(results.length) : ''}
         </span>
+        <button type="button" class="ghost" data-testid="open-trash" aria-haspopup="dialog"
+          title="Deleted documents and workflows, restorable for 30 days"
+          @click=${() => this.dispatchEvent(new CustomEvent('open-trash', { bubbles: true, composed: true }))}>
+          Trash
+        </button>
       </div>
 
       ${this.renderList(results)}

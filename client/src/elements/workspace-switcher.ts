@@ -1,16 +1,20 @@
 // <workspace-switcher>: the header's Workspace picker: the open Workspace, switching to the others,
-// New workspace and Members.
-import { Title } from '@symphony/schemas';
+// New workspace, Members, and the invitations to other workspaces.
+import { WorkspaceName } from '@symphony/schemas';
 import { css, html, LitElement } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
+import { PopoverController } from '../controllers/popover-controller.js';
+import type { InvitationInbox } from '../core/invitation-inbox.js';
 import type { WorkspaceEntry } from '../ofb/workspace-directory.js';
 import { sharedStyles } from '../styles/shared.js';
+import './invitations-menu.js';
 
 /**
- * The header's workspace picker: which workspace is open, a switch to the others, "New workspace"
- * and "Members".
+ * The header's workspace picker: which workspace is open, a switch to the others, "New workspace",
+ * "Members" and the person's pending invitations (`<invitations-menu>`).
  *
- * @fires workspace-select - `CustomEvent<{ id: string }>` when the person picks a workspace.
+ * @fires workspace-select - `CustomEvent<{ id: string }>` when the person picks a workspace (or
+ *   accepted an invitation to it).
  * @fires workspace-create - `CustomEvent<{ name: string }>` with a valid new workspace name.
  * @fires open-members - when the person asks for the members dialog.
  */
@@ -24,13 +28,6 @@ export class WorkspaceSwitcher extends LitElement {
         display: inline-flex;
         align-items: center;
         gap: 0.4rem;
-      }
-      .invites {
-        padding: 0 0.45em;
-        border-radius: 999px;
-        background: var(--sy-accent);
-        color: #fff;
-        font-size: 0.75rem;
       }
       select {
         font: inherit;
@@ -68,10 +65,21 @@ export class WorkspaceSwitcher extends LitElement {
 
   @property({ attribute: false }) workspaces: readonly WorkspaceEntry[] = [];
   @property({ attribute: false }) current: WorkspaceEntry | null = null;
-  /** How many invitations wait for the person (shown on Members). */
-  @property({ type: Number }) invitations = 0;
+  /** The person's invitations to other workspaces (a badge and list beside the picker). */
+  @property({ attribute: false }) inbox: InvitationInbox | undefined;
 
   @state() private creating = false;
+  /** Esc (anywhere, innermost popover first) and a page change close the New workspace form. */
+  private readonly popoverControl = new PopoverController(this, {
+    isOpen: () => this.creating,
+    close: (reason) => {
+      this.creating = false;
+      if (reason === 'dismiss')
+        void this.updateComplete.then(() =>
+          this.renderRoot.querySelector<HTMLElement>('[data-testid="new-workspace"]')?.focus(),
+        );
+    },
+  });
   @state() private draft = '';
   @state() private error: string | null = null;
 
@@ -89,13 +97,8 @@ export class WorkspaceSwitcher extends LitElement {
       <button class="ghost" data-testid="open-members" ?disabled=${this.current === null}
         @click=${() => this.dispatchEvent(new CustomEvent('open-members', { bubbles: true, composed: true }))}>
         Members
-        ${
-          this.invitations > 0
-            ? html`<span class="invites" data-testid="invitation-count"
-                >${this.invitations} ${this.invitations === 1 ? 'invitation' : 'invitations'}</span>`
-            : null
-        }
       </button>
+      <invitations-menu .inbox=${this.inbox}></invitations-menu>
       <button class="ghost" data-testid="new-workspace" aria-expanded=${this.creating ? 'true' : 'false'}
         @click=${this.toggleCreate}>New workspace</button>
       ${
@@ -119,6 +122,14 @@ export class WorkspaceSwitcher extends LitElement {
     `;
   }
 
+  protected override updated(): void {
+    // The open workspace can change without the picker (accepting an invitation opens it): the
+    // `selected` attributes alone do not move a select the person has used before.
+    const select = this.renderRoot.querySelector<HTMLSelectElement>('#workspace');
+    if (select !== null && this.current !== null && select.value !== this.current.id)
+      select.value = this.current.id;
+  }
+
   private onSelect(e: Event): void {
     const id = (e.target as HTMLSelectElement).value;
     this.dispatchEvent(
@@ -138,7 +149,7 @@ export class WorkspaceSwitcher extends LitElement {
 
   private submit(e: Event): void {
     e.preventDefault();
-    const checked = Title.safeParse(this.draft.trim());
+    const checked = WorkspaceName.safeParse(this.draft.trim());
     if (!checked.success) {
       const message = checked.error.issues[0]?.message ?? 'name is not valid';
       this.error = message.charAt(0).toUpperCase() + message.slice(1);
@@ -154,7 +165,7 @@ export class WorkspaceSwitcher extends LitElement {
     if (e.key !== 'Escape') return;
     e.preventDefault();
     e.stopPropagation();
-    this.creating = false;
+    this.popoverControl.close('dismiss');
   }
 }
 

@@ -78,6 +78,21 @@ export class OfbClient {
     await this.call('accept-invitation', { invitationId });
   }
 
+  /** Declines one of the caller's invitations (OFB deletes it). */
+  async declineInvitation(invitationId: string): Promise<void> {
+    await this.call('decline-invitation', { invitationId });
+  }
+
+  /** The workspace's trash: deleted documents and workflows, restorable for 30 days. */
+  async listTrash(workspaceId: string): Promise<OfbResponse<'list-trash'>['items']> {
+    return (await this.call('list-trash', { workspaceId })).items;
+  }
+
+  /** Brings a document or workflow back from the trash (editors and owners); answers it as it now is. */
+  restoreDocument(documentId: string): Promise<OfbResponse<'restore-document'>> {
+    return this.call('restore-document', { documentId });
+  }
+
   /**
    * Calls a mutating function with an idempotency key (the outbox's entry point). The outbox only
    * needs to know the call was applied, so the answer is passed on unread.

@@ -339,4 +339,57 @@ describe('Outbox', () => {
     ).rejects.toBeInstanceOf(OutboxPrevalidationError);
     expect(outbox.entries).toEqual([]);
   });
+
+  describe('submit: queued, and answered at once when online', () => {
+    const invite = { workspaceId: 'w1', userName: 'bob', role: 'editor' };
+
+    it('answers "applied" once OFB applied it, and the entry is gone', async () => {
+      const outbox = makeOutbox();
+      const outcome = await outbox.submit(OutboxFunction.inviteMember, invite, 'Invite bob');
+      expect(outcome.state).toBe('applied');
+      expect(outcome.entry.label).toBe('Invite bob');
+      expect(outbox.entries).toEqual([]);
+      // Still through the queue: sent once, with the entry's idempotency key.
+      expect(ofb.calls).toEqual([{ name: 'invite-member', key: 'key-0001' }]);
+    });
+
+    it("answers OFB's refusal, which stays in the outbox until dismissed", async () => {
+      const outbox = makeOutbox();
+      const outcome = await outbox.submit(
+        OutboxFunction.renameDocument,
+        { documentId: 'missing', title: 'T' },
+        'Rename missing',
+      );
+      expect(outcome).toMatchObject({
+        state: 'refused',
+        refusal: { status: 404, code: 'document_not_found', message: 'no document missing' },
+      });
+      expect(outbox.entries.map((e) => e.state)).toEqual(['refused']);
+      await outbox.dismiss(outcome.entry.key);
+      expect(outbox.entries).toEqual([]);
+    });
+
+    it('answers "queued" offline, and the entry is sent once the network is back', async () => {
+      const outbox = makeOutbox();
+      ofb.online = false;
+      const outcome = await outbox.submit(OutboxFunction.inviteMember, invite, 'Invite bob');
+      expect(outcome).toMatchObject({ state: 'queued', replay: 'offline' });
+      expect(outbox.pendingCount).toBe(1);
+      ofb.online = true;
+      expect(await outbox.replay()).toBe('done');
+      expect(ofb.applied.map((a) => a.name)).toEqual(['invite-member']);
+    });
+
+    it('waits for its own entry when a replay is already under way', async () => {
+      const outbox = makeOutbox();
+      ofb.online = false;
+      await outbox.enqueue(OutboxFunction.createDocument, doc('a'), 'Create a');
+      ofb.online = true;
+      const running = outbox.replay();
+      const outcome = await outbox.submit(OutboxFunction.inviteMember, invite, 'Invite bob');
+      expect(await running).toBe('done');
+      expect(outcome.state).toBe('applied');
+      expect(ofb.applied.map((a) => a.name)).toEqual(['create-document', 'invite-member']);
+    });
+  });
 });

@@ -70,6 +70,16 @@ export interface OutboxOptions {
 /** How a {@link Outbox.replay} ended. */
 export type ReplayOutcome = 'done' | 'offline' | 'auth' | 'busy' | 'signed-out';
 
+/**
+ * What became of an entry {@link Outbox.submit} queued, once the replay it started ended: OFB
+ * applied it, refused it (with its words; the entry stays in the outbox, refused), or it is still
+ * queued (offline, or the session needs a sign-in) and is sent later like any entry.
+ */
+export type OutboxOutcome =
+  | { readonly state: 'applied'; readonly entry: OutboxEntry }
+  | { readonly state: 'refused'; readonly entry: OutboxEntry; readonly refusal: OutboxRefusal }
+  | { readonly state: 'queued'; readonly entry: OutboxEntry; readonly replay: ReplayOutcome };
+
 /** 1 s doubled per failed replay up to 60 s: quick when the network blips, cheap when it is gone. */
 const BASE_BACKOFF_MS = 1_000;
 const MAX_BACKOFF_MS = 60_000;
@@ -182,6 +192,23 @@ export class Outbox {
     if (createdId !== null) this.creating.delete(createdId);
     void this.replay();
     return { ...entry, seq };
+  }
+
+  /**
+   * Queues `name(body)` like {@link Outbox.enqueue} and waits for the replay that sends it, so an
+   * online caller can say at once what OFB answered ("No user named …"), while offline the entry
+   * simply stays queued. It still goes through the queue, in order and with its idempotency key.
+   */
+  async submit(name: OutboxFunction, body: Record<string, unknown>, label: string): Promise<OutboxOutcome> {
+    const entry = await this.enqueue(name, body, label);
+    // `enqueue` started (or joined) a run, which goes round until the queue it reads holds no
+    // entry queued before it asked: when the run ends, this entry was sent or the run gave up.
+    const replay: ReplayOutcome = (await this.running) ?? 'done';
+    const stored = await this.options.db.outbox.where('key').equals(entry.key).first();
+    if (stored === undefined) return { state: 'applied', entry };
+    if (stored.state === 'refused' && stored.refusal !== undefined)
+      return { state: 'refused', entry: stored, refusal: stored.refusal };
+    return { state: 'queued', entry: stored, replay };
   }
 
   /**

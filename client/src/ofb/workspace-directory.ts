@@ -1,9 +1,11 @@
 // The signed-in user's Workspaces (WorkspaceDirectory): OFB's list cached for offline starts, those
-// still in the outbox, which one is open and the user's role in it.
+// still in the outbox, which one is open, the user's role in it, and the invitations to others.
 import type { Role } from '@symphony/schemas';
+import { InvitationInbox } from '../core/invitation-inbox.js';
+import type { CallFailure } from '../core/invite-refusal.js';
 import type { StringStore } from '../core/StringStore.js';
 import type { SymphonyDb } from './local-db.js';
-import type { OfbClient, OfbMyInvitation, OfbWorkspaceRow } from './ofb-client.js';
+import type { OfbClient, OfbWorkspaceRow } from './ofb-client.js';
 import { OfbRequestError } from './ofb-errors.js';
 import { type Outbox, OutboxFunction } from './outbox.js';
 
@@ -28,33 +30,43 @@ export interface WorkspaceDirectoryOptions {
   readonly store: StringStore;
   readonly newId: () => string;
   readonly now: () => number;
+  /** Whether polling for invitations is worth it now (the page visible and online); always by default. */
+  readonly isActive?: () => boolean;
 }
 
 /**
  * The signed-in user's workspaces: OFB's `list-workspaces`, cached in IndexedDB for offline starts,
- * plus those created here and still in the outbox. Knows which one is open and the user's role in it.
+ * plus those created here and still in the outbox. Knows which one is open and the user's role in it,
+ * and holds the {@link InvitationInbox} of invitations to other workspaces.
  */
 export class WorkspaceDirectory {
   private fetched: readonly OfbWorkspaceRow[] = [];
   private currentId: string | null;
   private loadedValue = false;
   private roleOverride = new Map<string, Role>();
-  private invitationsValue: readonly OfbMyInvitation[] = [];
   private readonly listeners = new Set<() => void>();
+  /** The user's pending invitations to other workspaces, polled while the page is active. */
+  readonly inbox: InvitationInbox;
 
   constructor(private readonly options: WorkspaceDirectoryOptions) {
     this.currentId = options.store.getItem(CURRENT_WORKSPACE_KEY);
     options.outbox.subscribe(() => this.emit());
+    const { client } = options;
+    this.inbox = new InvitationInbox({
+      list: () => client.listInvitations(),
+      accept: (i) => client.acceptInvitation(i.id),
+      decline: (i) => client.declineInvitation(i.id),
+      // The new workspace is listed (and can be opened) as soon as the answer is in.
+      onAccepted: () => this.refresh(),
+      failure: callFailure,
+      ...(options.isActive === undefined ? {} : { isActive: options.isActive }),
+    });
+    this.inbox.subscribe(() => this.emit());
   }
 
   /** Whether the cached or fetched list has been read. */
   get loaded(): boolean {
     return this.loadedValue;
-  }
-
-  /** The user's pending invitations to other workspaces, as of the last refresh. */
-  get invitations(): readonly OfbMyInvitation[] {
-    return this.invitationsValue;
   }
 
   /** Every workspace, by name. */
@@ -95,7 +107,13 @@ export class WorkspaceDirectory {
     if (cached !== undefined) this.fetched = cached.workspaces;
     this.loadedValue = cached !== undefined;
     this.emit();
+    void this.inbox.start();
     await this.refresh();
+  }
+
+  /** Stops polling for invitations (signed out, or the page goes away). */
+  stop(): void {
+    this.inbox.stop();
   }
 
   /**
@@ -112,11 +130,6 @@ export class WorkspaceDirectory {
     }
     this.fetched = rows;
     this.roleOverride.clear();
-    try {
-      this.invitationsValue = await this.options.client.listInvitations();
-    } catch {
-      // Only a hint on the Members button; the dialog asks again.
-    }
     this.loadedValue = true;
     await this.options.db.workspaces.put({
       userId: this.options.user.id,
@@ -156,4 +169,11 @@ export class WorkspaceDirectory {
   private emit(): void {
     for (const listener of [...this.listeners]) listener();
   }
+}
+
+/** A failed OFB call, for the inbox's words: OFB's code and message, or unreachable (`code: null`). */
+function callFailure(error: unknown): CallFailure {
+  return error instanceof OfbRequestError && !error.isTransient
+    ? { code: error.code, message: error.message }
+    : { code: null, message: error instanceof Error ? error.message : String(error) };
 }

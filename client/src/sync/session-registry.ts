@@ -1,6 +1,7 @@
 // The registry of open Document sessions (SessionRegistry), shared by reference count, kept open in the
 // background until saved, and the app-wide connection state they add up to.
-import { DocumentId } from '@symphony/schemas';
+import { DocumentId, isWorkspaceIndexDocumentId } from '@symphony/schemas';
+import type { UnsavedWork } from '../core/pending-changes.js';
 import type { UserProfile } from '../core/user-profile.js';
 import { lightColor } from '../core/user-profile.js';
 import {
@@ -17,6 +18,8 @@ export interface AggregateState {
   readonly offlineReason: OfflineReason | null;
   /** Unsaved local changes summed over every open document, including background ones. */
   readonly unsaved: number;
+  /** The same as a person counts it: documents with unsaved changes, and the document list. */
+  readonly unsavedWork: UnsavedWork;
 }
 
 /** Options for {@link SessionRegistry}. */
@@ -227,11 +230,15 @@ export class SessionRegistry {
 
   private computeAggregate(): AggregateState {
     let unsaved = 0;
+    let documents = 0;
+    let list = false;
     let offline: OfflineReason | null = null;
     let syncing = false;
-    for (const { session } of this.entries.values()) {
+    for (const [id, { session }] of this.entries) {
       const s = session.snapshot;
       unsaved += s.unsaved;
+      if (s.unsaved > 0 && isWorkspaceIndexDocumentId(id)) list = true;
+      else if (s.unsaved > 0) documents++;
       if (s.status === ConnectionStatus.offline) offline ??= s.offlineReason;
       if (s.status === ConnectionStatus.syncing) syncing = true;
     }
@@ -242,7 +249,7 @@ export class SessionRegistry {
         : syncing || unsaved > 0
           ? ConnectionStatus.syncing
           : ConnectionStatus.online;
-    return { status, offlineReason: offline, unsaved };
+    return { status, offlineReason: offline, unsaved, unsavedWork: { documents, list } };
   }
 
   private refresh(): void {

@@ -183,7 +183,7 @@ export class WorkflowSync {
       if (signal?.aborted) throw error;
       throw new WorkflowUnavailableError(
         this.networkAvailable
-          ? 'This workflow is neither on this device nor on the server (yet).'
+          ? 'This workflow has not reached the server yet. Whoever created it may still be offline, or the server refused it (their board says why).'
           : 'This workflow is not on this device, and the browser is offline.',
       );
     }

@@ -159,6 +159,21 @@ export class SqlOfbStore implements OfbStore {
   deleteDocument(...args: Parameters<DocumentStore['deleteDocument']>) {
     return this.documents.deleteDocument(...args);
   }
+  trashDocument(...args: Parameters<DocumentStore['trashDocument']>) {
+    return this.documents.trashDocument(...args);
+  }
+  getTrashedDocument(...args: Parameters<DocumentStore['getTrashedDocument']>) {
+    return this.documents.getTrashedDocument(...args);
+  }
+  listTrash(...args: Parameters<DocumentStore['listTrash']>) {
+    return this.documents.listTrash(...args);
+  }
+  restoreDocument(...args: Parameters<DocumentStore['restoreDocument']>) {
+    return this.documents.restoreDocument(...args);
+  }
+  purgeTrash(...args: Parameters<DocumentStore['purgeTrash']>) {
+    return this.documents.purgeTrash(...args);
+  }
   findAccess(...args: Parameters<DocumentStore['findAccess']>) {
     return this.documents.findAccess(...args);
   }

@@ -29,6 +29,15 @@ export function runOfbStoreTests(name: string, makeStore: () => Promise<OfbStore
       expect(await store.findUserByName(id('nobody'))).toBeNull();
     });
 
+    it('compares user names by their key: any case finds the user, and no look-alike joins', async () => {
+      const name = id('carol');
+      const created = await store.createUser({ id: id('u'), name, passwordHash: 'h' });
+      expect(await store.findUserByName(name.toUpperCase())).toEqual(created);
+      await expect(
+        store.createUser({ id: id('u'), name: name.toUpperCase(), passwordHash: 'h' }),
+      ).rejects.toBeInstanceOf(ConflictError);
+    });
+
     it('keeps workspaces, members and roles', async () => {
       const ws = id('ws');
       const owner = id('u');
@@ -225,7 +234,7 @@ export function runOfbStoreTests(name: string, makeStore: () => Promise<OfbStore
       });
       expect(await store.listSentInvitations(ws)).toEqual([{ ...invitation, inviteeName: guest.name }]);
       expect(await store.listReceivedInvitations(guest.id)).toEqual([
-        { ...invitation, workspaceName: 'Named' },
+        { ...invitation, workspaceName: 'Named', inviterName: owner.name },
       ]);
       expect(await store.listReceivedInvitations(owner.id)).toEqual([]);
     });

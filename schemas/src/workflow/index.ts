@@ -26,9 +26,11 @@ export {
   WorkflowName,
   WorkflowNode,
 } from './model.js';
-export type { NodeTypeSpec, PortSpec } from './node-library.js';
-export { canFlow, DataType, NodeLibrary, nodeType } from './node-library.js';
-export type { WorkflowTemplate } from './templates.js';
-export { instantiateTemplate, WorkflowTemplates } from './templates.js';
-export type { Finding, FindingTarget, WorkflowReport } from './validate.js';
+export type { DocumentAccess, NodeTypeSpec, PortSpec } from './node-library.js';
+export { canFlow, DataType, DOCUMENT_ID_FORMAT, NodeLibrary, nodeType } from './node-library.js';
+export type { ParamProblem } from './param-messages.js';
+export { paramProblems } from './param-messages.js';
+export type { TemplateDocumentSlot, WorkflowTemplate } from './templates.js';
+export { instantiateTemplate, templateDocumentSlots, WorkflowTemplates } from './templates.js';
+export type { Finding, FindingTarget, KnownDocument, ValidationContext, WorkflowReport } from './validate.js';
 export { FindingCode, RejectReason, validateWorkflow } from './validate.js';

@@ -54,7 +54,18 @@ export interface NodeTypeSpec {
   readonly params: z.ZodObject;
   /** The parameters a new node starts with. */
   readonly defaults: Readonly<Record<string, unknown>>;
+  /**
+   * Parameters that name a workspace document (by id, schema `format: 'document-id'`), and what the
+   * node does with it: validation checks that it exists and that the person may read or write it.
+   */
+  readonly documentParams?: Readonly<Record<string, DocumentAccess>>;
 }
+
+/** What a node does with a document it names: reads it, or writes into it. */
+export type DocumentAccess = 'read' | 'write';
+
+/** The JSON Schema `format` of a parameter holding a document id: the inspector shows a picker. */
+export const DOCUMENT_ID_FORMAT = 'document-id';
 
 const chatModel = z
   .enum(['claude-sonnet', 'claude-haiku', 'gpt-4o', 'gpt-4o-mini', 'local-llama'])
@@ -65,7 +76,9 @@ const embeddingModel = z
   .default('text-embedding-3-small')
   .describe('Model');
 const nonEmpty = (what: string) => z.string().trim().min(1, `${what} must not be empty`);
-const documentRef = nonEmpty('document id').max(128).describe('Document');
+/** A document id parameter; `.parse` only checks its shape, validation checks the document. */
+const documentRef = (label: string) =>
+  nonEmpty(label.toLowerCase()).max(128).meta({ format: DOCUMENT_ID_FORMAT }).describe(label);
 
 function regexValid(pattern: string): boolean {
   try {
@@ -199,8 +212,9 @@ const specs: NodeTypeSpec[] = [
     description: 'Reads a workspace document.',
     inputs: [],
     outputs: [{ name: 'document', type: DataType.document, label: 'Document' }],
-    params: z.object({ documentId: documentRef }),
+    params: z.object({ documentId: documentRef('Document to read') }),
     defaults: { documentId: '' },
+    documentParams: { documentId: 'read' },
   },
   {
     type: 'write-document',
@@ -211,10 +225,11 @@ const specs: NodeTypeSpec[] = [
     inputs: [{ name: 'text', type: DataType.text, label: 'Text', required: true }],
     outputs: [],
     params: z.object({
-      documentId: documentRef,
+      documentId: documentRef('Document to write'),
       mode: z.enum(['replace', 'append']).default('append').describe('Mode'),
     }),
     defaults: { documentId: '', mode: 'append' },
+    documentParams: { documentId: 'write' },
   },
   {
     type: 'read-code',

@@ -1,14 +1,27 @@
 // Workflow templates: starting points a person instantiates into a new workflow.
 import { createEdgeId, createNodeId } from './edits.js';
 import type { EdgeId, NodeId, Position, Workflow } from './model.js';
-import { NodeLibrary } from './node-library.js';
+import { type DocumentAccess, NodeLibrary } from './node-library.js';
 
 interface TemplateNode {
   readonly key: string;
   readonly type: string;
   readonly at: Position;
+  /** Never a document id: a template does not know the workspace's documents (see `asks`). */
   readonly params?: Readonly<Record<string, unknown>>;
   readonly label?: string;
+  /** The node's document parameters, each with the question the person answers on instantiation. */
+  readonly asks?: Readonly<Record<string, string>>;
+}
+
+/** A document a template asks for when it is instantiated. */
+export interface TemplateDocumentSlot {
+  /** Key of the answer in {@link instantiateTemplate}'s `documents`: `<node key>.<param>`. */
+  readonly slot: string;
+  /** The question, e.g. "Document to summarize". */
+  readonly question: string;
+  /** Whether the node reads the document or writes into it. */
+  readonly access: DocumentAccess;
 }
 
 /** A starting point for a new workflow. */
@@ -23,20 +36,29 @@ export interface WorkflowTemplate {
 
 const COLUMN = 260;
 
-/** The template library: each instantiates to a workflow that passes validation. */
+/**
+ * The template library: each instantiates to a workflow that passes validation once its documents
+ * ({@link templateDocumentSlots}) are given.
+ */
 export const WorkflowTemplates: readonly WorkflowTemplate[] = [
   {
     id: 'summarize-document',
     name: 'Summarize a document',
     description: 'Read a document, summarize it, and append the summary to another document.',
     nodes: [
-      { key: 'read', type: 'read-document', at: { x: 0, y: 0 }, params: { documentId: 'source-document' } },
+      {
+        key: 'read',
+        type: 'read-document',
+        at: { x: 0, y: 0 },
+        asks: { documentId: 'Document to summarize' },
+      },
       { key: 'sum', type: 'summarize', at: { x: COLUMN, y: 0 } },
       {
         key: 'write',
         type: 'write-document',
         at: { x: 2 * COLUMN, y: 0 },
-        params: { documentId: 'summaries', mode: 'append' },
+        params: { mode: 'append' },
+        asks: { documentId: 'Document to append the summary to' },
       },
     ],
     edges: [
@@ -56,7 +78,8 @@ export const WorkflowTemplates: readonly WorkflowTemplate[] = [
         key: 'write',
         type: 'write-document',
         at: { x: 3 * COLUMN, y: 0 },
-        params: { documentId: 'code-review', mode: 'replace' },
+        params: { mode: 'replace' },
+        asks: { documentId: 'Document to write the review into' },
       },
     ],
     edges: [
@@ -77,7 +100,8 @@ export const WorkflowTemplates: readonly WorkflowTemplate[] = [
         key: 'write',
         type: 'write-document',
         at: { x: 3 * COLUMN, y: 0 },
-        params: { documentId: 'generated-tests', mode: 'replace' },
+        params: { mode: 'replace' },
+        asks: { documentId: 'Document to save the tests in' },
       },
     ],
     edges: [
@@ -91,13 +115,19 @@ export const WorkflowTemplates: readonly WorkflowTemplate[] = [
     name: 'Translate a document',
     description: 'Read a document, translate it, and write the translation to another document.',
     nodes: [
-      { key: 'read', type: 'read-document', at: { x: 0, y: 0 }, params: { documentId: 'source-document' } },
+      {
+        key: 'read',
+        type: 'read-document',
+        at: { x: 0, y: 0 },
+        asks: { documentId: 'Document to translate' },
+      },
       { key: 'tr', type: 'translate', at: { x: COLUMN, y: 0 }, params: { targetLanguage: 'French' } },
       {
         key: 'write',
         type: 'write-document',
         at: { x: 2 * COLUMN, y: 0 },
-        params: { documentId: 'translation', mode: 'replace' },
+        params: { mode: 'replace' },
+        asks: { documentId: 'Document to write the translation into' },
       },
     ],
     edges: [
@@ -110,7 +140,12 @@ export const WorkflowTemplates: readonly WorkflowTemplate[] = [
     name: 'Fan-out / fan-in',
     description: 'Send one document to three AI steps in parallel, then join their answers into one report.',
     nodes: [
-      { key: 'read', type: 'read-document', at: { x: 0, y: 160 }, params: { documentId: 'source-document' } },
+      {
+        key: 'read',
+        type: 'read-document',
+        at: { x: 0, y: 160 },
+        asks: { documentId: 'Document to analyse' },
+      },
       { key: 'sum', type: 'summarize', at: { x: COLUMN, y: 0 } },
       {
         key: 'cls',
@@ -124,7 +159,8 @@ export const WorkflowTemplates: readonly WorkflowTemplate[] = [
         key: 'write',
         type: 'write-document',
         at: { x: 3 * COLUMN, y: 160 },
-        params: { documentId: 'report', mode: 'replace' },
+        params: { mode: 'replace' },
+        asks: { documentId: 'Document to write the report into' },
       },
     ],
     edges: [
@@ -139,8 +175,29 @@ export const WorkflowTemplates: readonly WorkflowTemplate[] = [
   },
 ];
 
-/** Builds a new workflow from a template, with fresh node and edge ids. */
-export function instantiateTemplate(template: WorkflowTemplate, name: string = template.name): Workflow {
+/** The documents `template` asks for, in node order. */
+export function templateDocumentSlots(template: WorkflowTemplate): TemplateDocumentSlot[] {
+  const slots: TemplateDocumentSlot[] = [];
+  for (const node of template.nodes) {
+    const spec = NodeLibrary.get(node.type);
+    for (const [param, access] of Object.entries(spec?.documentParams ?? {})) {
+      const question = node.asks?.[param] ?? `Document for ${node.label ?? spec?.title ?? node.type}`;
+      slots.push({ slot: `${node.key}.${param}`, question, access });
+    }
+  }
+  return slots;
+}
+
+/**
+ * Builds a new workflow from a template, with fresh node and edge ids. `documents` answers its
+ * {@link templateDocumentSlots} (slot → document id); a slot left out stays empty, for validation to
+ * ask for.
+ */
+export function instantiateTemplate(
+  template: WorkflowTemplate,
+  name: string = template.name,
+  documents: Readonly<Record<string, string>> = {},
+): Workflow {
   const ids = new Map<string, NodeId>();
   const workflow: Workflow = { name, nodes: {}, edges: {} };
   for (const node of template.nodes) {
@@ -151,7 +208,7 @@ export function instantiateTemplate(template: WorkflowTemplate, name: string = t
     workflow.nodes[id] = {
       type: node.type,
       kind: spec.kind,
-      params: structuredClone({ ...spec.defaults, ...node.params }),
+      params: structuredClone({ ...spec.defaults, ...node.params, ...chosenDocuments(node, documents) }),
       position: { ...node.at },
       ...(node.label ? { label: node.label } : {}),
     };
@@ -164,4 +221,17 @@ export function instantiateTemplate(template: WorkflowTemplate, name: string = t
     };
   }
   return workflow;
+}
+
+/** The answers in `documents` that belong to `node`'s parameters. */
+function chosenDocuments(
+  node: TemplateNode,
+  documents: Readonly<Record<string, string>>,
+): Record<string, string> {
+  const chosen: Record<string, string> = {};
+  for (const param of Object.keys(NodeLibrary.get(node.type)?.documentParams ?? {})) {
+    const id = documents[`${node.key}.${param}`];
+    if (id !== undefined && id !== '') chosen[param] = id;
+  }
+  return chosen;
 }

@@ -1,9 +1,10 @@
 // Tests of validateWorkflow: the findings for each kind of fault.
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { addNode, connect, deleteElements, edgesAttachedTo } from './edits.js';
 import type { EdgeId, NodeId, Workflow } from './model.js';
 import { canFlow, DataType, NodeLibrary } from './node-library.js';
-import { instantiateTemplate, WorkflowTemplates } from './templates.js';
+import { instantiateTemplate, templateDocumentSlots, WorkflowTemplates } from './templates.js';
 import { FindingCode, RejectReason, validateWorkflow } from './validate.js';
 
 const n = (s: string) => s as NodeId;
@@ -23,6 +24,19 @@ function pipeline(): Workflow {
   w.nodes[n('write')]!.params.documentId = 'out';
   connect(w, { node: n('read'), port: 'document' }, { node: n('sum'), port: 'text' }, e('e1'));
   connect(w, { node: n('sum'), port: 'summary' }, { node: n('write'), port: 'text' }, e('e2'));
+  return w;
+}
+
+/** A pipeline with one fault of each kind, for checking the words of every finding. */
+function pipelineWithFaults(): Workflow {
+  const w = pipeline();
+  addNode(w, 'embed', { x: 0, y: 0 }, n('n3971emb'));
+  w.nodes[n('n3971emb')]!.params.dimensions = 1.5;
+  connect(w, { node: n('n3971emb'), port: 'embedding' }, { node: n('write'), port: 'text' }, e('e3'));
+  connect(w, { node: n('read'), port: 'nope' }, { node: n('n3971emb'), port: 'text' }, e('e5'));
+  connect(w, { node: n('read'), port: 'document' }, { node: n('sum'), port: 'text' }, e('e6'));
+  connect(w, { node: n('gone'), port: 'x' }, { node: n('sum'), port: 'text' }, e('e7'));
+  w.nodes[n('n3971ghost')] = { type: 'teleport', kind: 'operator', params: {}, position: { x: 0, y: 0 } };
   return w;
 }
 
@@ -63,7 +77,8 @@ describe('validateWorkflow', () => {
 
   it('accepts every template as instantiated', () => {
     for (const template of WorkflowTemplates) {
-      const report = validateWorkflow(instantiateTemplate(template));
+      const documents = Object.fromEntries(templateDocumentSlots(template).map((s) => [s.slot, 'doc-1']));
+      const report = validateWorkflow(instantiateTemplate(template, template.name, documents));
       expect(report.findings, template.id).toEqual([]);
     }
     expect(WorkflowTemplates.length).toBeGreaterThanOrEqual(5);
@@ -76,7 +91,7 @@ describe('validateWorkflow', () => {
     expect(report.rejectedEdges.get(e('e1'))).toBe(RejectReason.dangling);
     expect(report.rejectedEdges.get(e('e2'))).toBe(RejectReason.dangling);
     const finding = report.findings.find((f) => f.code === FindingCode.danglingEdge)!;
-    expect(finding.message).toMatch(/e1 connects to node sum, which no longer exists/);
+    expect(finding.message).toBe('A connection from “Read document” leads to a node that no longer exists.');
     expect(finding.hint).toMatch(/Delete the edge/);
   });
 
@@ -96,7 +111,7 @@ describe('validateWorkflow', () => {
     const cyclic = validateWorkflow(w);
     expect([...cyclic.rejectedEdges]).toEqual([[e('e9'), RejectReason.cycle]]);
     expect(cyclic.findings.find((f) => f.code === FindingCode.cycle)?.message).toMatch(
-      /Edge e9 .* closes a cycle/,
+      /^The connection from “Summarize” to “Summarize” closes a cycle/,
     );
   });
 
@@ -122,7 +137,7 @@ describe('validateWorkflow', () => {
       expect.arrayContaining(['incompatible-ports@e4', 'unknown-port@e5', 'extra-input@e6']),
     );
     expect(report.findings.find((f) => f.target.kind === 'edge' && f.target.id === 'e4')?.message).toMatch(
-      /sends embedding .* takes text/,
+      /^The connection from “Embed” to “Write document” sends embedding into “Text”, which takes text\.$/,
     );
   });
 
@@ -142,7 +157,7 @@ describe('validateWorkflow', () => {
     ]);
     const report = validateWorkflow(w);
     expect(report.findings.find((f) => f.code === 'missing-param')?.message).toMatch(
-      /missing its required parameter "prompt"/,
+      /^“LLM prompt” needs “Prompt”\.$/,
     );
     expect(
       report.findings.find((f) => f.code === 'invalid-param' && 'id' in f.target && f.target.id === 'cls')
@@ -184,6 +199,115 @@ describe('validateWorkflow', () => {
     }
     connect(w, { node: previous!, port: 'text' }, { node: n('n00000'), port: 'parts' }, e('z-closing'));
     expect([...validateWorkflow(w).rejectedEdges]).toEqual([[e('z-closing'), RejectReason.cycle]]);
+  });
+
+  it('says what is wrong with a parameter in words, never with ids or zod text', () => {
+    const w = blank();
+    addNode(w, 'embed', { x: 0, y: 0 }, n('n3971abcdef'));
+    w.nodes[n('n3971abcdef')]!.label = 'Summarize';
+    w.nodes[n('n3971abcdef')]!.params.dimensions = 3;
+    const finding = validateWorkflow(w).findings.find((f) => f.code === FindingCode.invalidParam)!;
+    expect(finding.message).toBe('“Summarize”: “Dimensions” must be at least 16.');
+    expect(finding.hint).toBe("Set “Dimensions” in the node's inspector.");
+    w.nodes[n('n3971abcdef')]!.params.dimensions = 'many';
+    expect(validateWorkflow(w).findings.find((f) => f.code === FindingCode.invalidParam)!.message).toBe(
+      '“Summarize”: “Dimensions” must be a number.',
+    );
+    for (const f of validateWorkflow(pipelineWithFaults()).findings) {
+      expect(f.message).not.toMatch(/n3971|e\d|Too small|Invalid input|expected/);
+    }
+  });
+
+  it('asks for an empty document parameter by its title', () => {
+    const w = pipeline();
+    w.nodes[n('read')]!.params.documentId = '';
+    const finding = validateWorkflow(w).findings.find((f) => f.code === FindingCode.missingParam)!;
+    expect(finding.message).toBe('“Read document” needs “Document to read”: no document is chosen.');
+    expect(finding.severity).toBe('error');
+  });
+
+  it('checks named documents only when the workspace is known: missing, unreadable, not writable', () => {
+    const w = pipeline();
+    // Without a context (OFB, the sync-server) document ids are not checked.
+    expect(validateWorkflow(w).findings).toEqual([]);
+    const docs = (entries: [string, { title: string; canRead: boolean; canWrite: boolean }][]) => ({
+      documents: new Map(entries),
+    });
+    const fine = docs([
+      ['in', { title: 'Plan', canRead: true, canWrite: true }],
+      ['out', { title: 'Notes', canRead: true, canWrite: true }],
+    ]);
+    expect(validateWorkflow(w, NodeLibrary, fine).ok).toBe(true);
+    const missing = validateWorkflow(
+      w,
+      NodeLibrary,
+      docs([['in', { title: 'Plan', canRead: true, canWrite: true }]]),
+    );
+    expect(missing.findings.map((f) => `${f.code}@${'id' in f.target ? f.target.id : ''}`)).toEqual([
+      'missing-document@write',
+    ]);
+    expect(missing.findings[0]!.message).toBe(
+      '“Write document”: the document chosen for “Document to write” is not in this workspace (deleted, or never was).',
+    );
+    const viewer = validateWorkflow(
+      w,
+      NodeLibrary,
+      docs([
+        ['in', { title: 'Plan', canRead: true, canWrite: false }],
+        ['out', { title: 'Notes', canRead: true, canWrite: false }],
+      ]),
+    );
+    // Reading needs read access only; writing needs write access.
+    expect(viewer.findings.map((f) => f.code)).toEqual(['document-not-writable']);
+    expect(viewer.findings[0]!.message).toBe(
+      '“Write document”: you may not change “Notes”, so it cannot be written.',
+    );
+    const hidden = validateWorkflow(
+      w,
+      NodeLibrary,
+      docs([
+        ['in', { title: 'Secret', canRead: false, canWrite: false }],
+        ['out', { title: 'Notes', canRead: true, canWrite: true }],
+      ]),
+    );
+    expect(hidden.findings.map((f) => f.code)).toEqual(['document-not-readable']);
+    expect(hidden.ok).toBe(false);
+  });
+
+  it('marks every document parameter for the picker, and only those', () => {
+    for (const spec of NodeLibrary.values()) {
+      const json = z.toJSONSchema(spec.params, { io: 'input' }) as {
+        properties: Record<string, { format?: string }>;
+      };
+      const marked = Object.keys(json.properties).filter((p) => json.properties[p]!.format === 'document-id');
+      expect(marked, spec.type).toEqual(Object.keys(spec.documentParams ?? {}));
+    }
+  });
+
+  it('templates carry no document ids: they ask for them', () => {
+    for (const template of WorkflowTemplates) {
+      const w = instantiateTemplate(template);
+      const slots = templateDocumentSlots(template);
+      expect(slots.length, template.id).toBeGreaterThan(0);
+      for (const node of Object.values(w.nodes)) {
+        if (node.params.documentId !== undefined) expect(node.params.documentId).toBe('');
+      }
+      expect(validateWorkflow(w).findings.filter((f) => f.code === FindingCode.missingParam)).toHaveLength(
+        slots.length,
+      );
+    }
+    const [read, write] = templateDocumentSlots(WorkflowTemplates[0]!);
+    expect(read).toEqual({ slot: 'read.documentId', question: 'Document to summarize', access: 'read' });
+    expect(write?.access).toBe('write');
+    const w = instantiateTemplate(WorkflowTemplates[0]!, 'S', {
+      'read.documentId': 'doc-a',
+      'write.documentId': 'doc-b',
+    });
+    expect(
+      Object.values(w.nodes)
+        .map((node) => node.params.documentId)
+        .filter(Boolean),
+    ).toEqual(['doc-a', 'doc-b']);
   });
 
   it('deleteElements removes a node with its edges', () => {

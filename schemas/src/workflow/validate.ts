@@ -1,6 +1,7 @@
 // Workflow validation: findings (errors and warnings) about nodes, edges and the whole graph, shared by board, OFB and orchestrator.
 import type { EdgeId, NodeId, Workflow, WorkflowEdge } from './model.js';
 import { canFlow, NodeLibrary, type NodeTypeSpec, type PortSpec } from './node-library.js';
+import { paramProblems } from './param-messages.js';
 
 /** What a finding is about. */
 export type FindingTarget =
@@ -21,6 +22,12 @@ export const FindingCode = {
   extraInput: 'extra-input',
   cycle: 'cycle',
   emptyWorkflow: 'empty-workflow',
+  /** A document parameter names a document that is not in the workspace (deleted, or never was). */
+  missingDocument: 'missing-document',
+  /** A node reads a document the person may not read. */
+  documentNotReadable: 'document-not-readable',
+  /** A node writes into a document the person may not change (a viewer). */
+  documentNotWritable: 'document-not-writable',
 } as const;
 export type FindingCode = (typeof FindingCode)[keyof typeof FindingCode];
 
@@ -52,6 +59,24 @@ export const RejectReason = {
 } as const;
 export type RejectReason = (typeof RejectReason)[keyof typeof RejectReason];
 
+/** A workspace document, as validation needs to know it. */
+export interface KnownDocument {
+  readonly title: string;
+  /** Whether the person may read it. */
+  readonly canRead: boolean;
+  /** Whether the person may change it. */
+  readonly canWrite: boolean;
+}
+
+/** What validation may know beyond the workflow itself. */
+export interface ValidationContext {
+  /**
+   * The workspace's documents by id. Given (the board knows the workspace and the person's role),
+   * document parameters are checked against it; absent (OFB, the sync-server), they are not.
+   */
+  readonly documents?: ReadonlyMap<string, KnownDocument>;
+}
+
 /** Everything validation says about a workflow. */
 export interface WorkflowReport {
   /** Sorted by target, then code: the same document always gives the same list. */
@@ -70,6 +95,7 @@ export interface WorkflowReport {
 export function validateWorkflow(
   workflow: Workflow,
   library: ReadonlyMap<string, NodeTypeSpec> = NodeLibrary,
+  context: ValidationContext = {},
 ): WorkflowReport {
   const findings: Finding[] = [];
   const rejected = new Map<EdgeId, RejectReason>();
@@ -78,7 +104,7 @@ export function validateWorkflow(
   const nodeName = (id: NodeId): string => {
     const node = workflow.nodes[id];
     const spec = node ? library.get(node.type) : undefined;
-    return `"${node?.label ?? spec?.title ?? node?.type ?? id}" (${id})`;
+    return `“${node?.label ?? spec?.title ?? node?.type ?? id}”`;
   };
 
   if (nodeIds.length === 0) {
@@ -101,7 +127,7 @@ export function validateWorkflow(
         code: FindingCode.unknownNodeType,
         severity: 'error',
         target,
-        message: `Node ${nodeName(id)} has unknown type "${node.type}".`,
+        message: `${nodeName(id)} is of an unknown type, “${node.type}”.`,
         hint: 'Replace it with a node from the library, or delete it.',
       });
       continue;
@@ -111,27 +137,28 @@ export function validateWorkflow(
         code: FindingCode.kindMismatch,
         severity: 'error',
         target,
-        message: `Node ${nodeName(id)} says it is an ${node.kind}, but "${spec.type}" is an ${spec.kind}.`,
-        hint: `Set its kind to "${spec.kind}" (re-import or recreate the node).`,
+        message: `${nodeName(id)} says it is an ${node.kind}, but a ${spec.title} node is an ${spec.kind}.`,
+        hint: `Set its kind to “${spec.kind}” (re-import or recreate the node).`,
       });
     }
-    const parsed = spec.params.safeParse(node.params);
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues) {
-        const param = issue.path.map(String).join('.') || '(params)';
-        const value = node.params[String(issue.path[0])];
-        const missing = value === undefined || (typeof value === 'string' && value.trim() === '');
-        findings.push({
-          code: missing ? FindingCode.missingParam : FindingCode.invalidParam,
-          severity: 'error',
-          target,
-          message: missing
-            ? `Node ${nodeName(id)} is missing its required parameter "${param}".`
-            : `Node ${nodeName(id)}: parameter "${param}" ${issue.message}.`,
-          hint: `Set "${param}" in the node's inspector.`,
-        });
-      }
+    for (const problem of paramProblems(spec.params, node.params)) {
+      const value = node.params[problem.param];
+      const missing = value === undefined || (typeof value === 'string' && value.trim() === '');
+      const isDocument = spec.documentParams?.[problem.param] !== undefined;
+      findings.push({
+        code: missing ? FindingCode.missingParam : FindingCode.invalidParam,
+        severity: 'error',
+        target,
+        message: missing
+          ? `${nodeName(id)} needs “${problem.label}”${isDocument ? ': no document is chosen' : ''}.`
+          : `${nodeName(id)}: “${problem.label}” ${problem.text}.`,
+        hint: isDocument
+          ? `Pick a document for “${problem.label}” in the node's inspector.`
+          : `Set “${problem.label}” in the node's inspector.`,
+      });
     }
+    if (context.documents !== undefined)
+      findings.push(...documentFindings(id, spec, node.params, context.documents, nodeName));
   }
 
   // Edges: ends exist, ports exist and fit.
@@ -140,6 +167,8 @@ export function validateWorkflow(
     const spec = node ? library.get(node.type) : undefined;
     return spec?.[side].find((p) => p.name === ref.port);
   };
+  const edgeName = (edge: WorkflowEdge): string =>
+    `The connection from ${nodeName(edge.from.node)} to ${nodeName(edge.to.node)}`;
   const usable: EdgeId[] = [];
   for (const id of edgeIds) {
     const edge = workflow.edges[id]!;
@@ -151,7 +180,12 @@ export function validateWorkflow(
         code: FindingCode.danglingEdge,
         severity: 'error',
         target,
-        message: `Edge ${id} connects to node ${missingEnds.join(' and ')}, which no longer exists.`,
+        message:
+          missingEnds.length === 2
+            ? 'A connection joins two nodes that no longer exist.'
+            : workflow.nodes[edge.from.node]
+              ? `A connection from ${nodeName(edge.from.node)} leads to a node that no longer exists.`
+              : `A connection into ${nodeName(edge.to.node)} comes from a node that no longer exists.`,
         hint: 'Delete the edge, or reconnect it to an existing node.',
       });
       continue;
@@ -167,13 +201,13 @@ export function validateWorkflow(
     if (!out || !into) {
       rejected.set(id, RejectReason.invalidPorts);
       const which = !out
-        ? `output "${edge.from.port}" of ${nodeName(edge.from.node)}`
-        : `input "${edge.to.port}" of ${nodeName(edge.to.node)}`;
+        ? `an output “${edge.from.port}” of ${nodeName(edge.from.node)}`
+        : `an input “${edge.to.port}” of ${nodeName(edge.to.node)}`;
       findings.push({
         code: FindingCode.unknownPort,
         severity: 'error',
         target,
-        message: `Edge ${id} uses ${which}, which does not exist.`,
+        message: `${edgeName(edge)} uses ${which}, which does not exist.`,
         hint: 'Delete the edge and connect existing ports.',
       });
       continue;
@@ -184,7 +218,7 @@ export function validateWorkflow(
         code: FindingCode.incompatiblePorts,
         severity: 'error',
         target,
-        message: `Edge ${id} sends ${out.type} from ${nodeName(edge.from.node)} into ${nodeName(edge.to.node)}, whose input "${into.name}" takes ${into.type}.`,
+        message: `${edgeName(edge)} sends ${out.type} into “${into.label}”, which takes ${into.type}.`,
         hint: `Connect an output of type ${into.type}, or put a converting node in between.`,
       });
       continue;
@@ -206,7 +240,7 @@ export function validateWorkflow(
         code: FindingCode.extraInput,
         severity: 'error',
         target: { kind: 'edge', id },
-        message: `Edge ${id} is a second edge into input "${into.name}" of ${nodeName(edge.to.node)}, which takes one (edge ${first} is kept).`,
+        message: `${edgeName(edge)} is a second one into “${into.label}”, which takes one; the first is kept.`,
         hint: 'Delete one of the two edges, or join the inputs first with a Join node.',
       });
       continue;
@@ -223,7 +257,7 @@ export function validateWorkflow(
       code: FindingCode.cycle,
       severity: 'error',
       target: { kind: 'edge', id },
-      message: `Edge ${id} from ${nodeName(edge.from.node)} to ${nodeName(edge.to.node)} closes a cycle; it is rejected (of a cycle's edges, the one with the greatest id is).`,
+      message: `${edgeName(edge)} closes a cycle, so it is not used.`,
       hint: 'Delete this edge or another edge of the cycle: a workflow must run in one direction.',
     });
   }
@@ -243,7 +277,7 @@ export function validateWorkflow(
           code: FindingCode.missingInput,
           severity: 'error',
           target: { kind: 'node', id },
-          message: `Node ${nodeName(id)} needs its input "${input.label}" (${input.type}) connected.`,
+          message: `${nodeName(id)} needs its input “${input.label}” (${input.type}) connected.`,
           hint: `Drag an edge from an output of type ${input.type} to it.`,
         });
       }
@@ -252,6 +286,53 @@ export function validateWorkflow(
 
   findings.sort(compareFindings);
   return { findings, rejectedEdges: rejected, ok: !findings.some((f) => f.severity === 'error') };
+}
+
+/**
+ * Findings about the documents a node names: each must be in the workspace, readable, and, for a
+ * node that writes, writable by the person. An empty parameter is a missing-param finding already.
+ */
+function documentFindings(
+  id: NodeId,
+  spec: NodeTypeSpec,
+  params: Readonly<Record<string, unknown>>,
+  documents: ReadonlyMap<string, KnownDocument>,
+  nodeName: (id: NodeId) => string,
+): Finding[] {
+  const findings: Finding[] = [];
+  const target = { kind: 'node', id } as const;
+  for (const [param, access] of Object.entries(spec.documentParams ?? {})) {
+    const value = params[param];
+    if (typeof value !== 'string' || value.trim() === '') continue;
+    const label = (spec.params.shape[param] as { description?: string } | undefined)?.description ?? param;
+    const known = documents.get(value);
+    if (known === undefined) {
+      findings.push({
+        code: FindingCode.missingDocument,
+        severity: 'error',
+        target,
+        message: `${nodeName(id)}: the document chosen for “${label}” is not in this workspace (deleted, or never was).`,
+        hint: `Pick a document for “${label}” in the node's inspector.`,
+      });
+    } else if (!known.canRead) {
+      findings.push({
+        code: FindingCode.documentNotReadable,
+        severity: 'error',
+        target,
+        message: `${nodeName(id)}: you may not read “${known.title}”.`,
+        hint: 'Pick a document you can open, or ask its owner for access.',
+      });
+    } else if (access === 'write' && !known.canWrite) {
+      findings.push({
+        code: FindingCode.documentNotWritable,
+        severity: 'error',
+        target,
+        message: `${nodeName(id)}: you may not change “${known.title}”, so it cannot be written.`,
+        hint: 'Pick a document you can edit, or ask the workspace owner for edit access.',
+      });
+    }
+  }
+  return findings;
 }
 
 /**

@@ -1,4 +1,5 @@
 // Users and sessions in SQL: the AccountStore role of SqlOfbStore.
+import { userNameKey } from '@symphony/schemas';
 import type { AccountStore, SessionRecord, SessionRevocation, UserRecord } from '../../OfbStore.js';
 import type { SqlDriver } from '../SqlDriver.js';
 import { unique } from './errors.js';
@@ -10,17 +11,20 @@ export class SqlAccountStore implements AccountStore {
 
   async createUser(u: Omit<UserRecord, 'createdAt'>): Promise<UserRecord> {
     const rows = await unique(`user "${u.name}"`, () =>
-      this.db.query('insert into users (id, name, password_hash) values ($1, $2, $3) returning *', [
-        u.id,
-        u.name,
-        u.passwordHash,
-      ]),
+      this.db.query(
+        'insert into users (id, name, name_key, password_hash) values ($1, $2, $3, $4) returning *',
+        [u.id, u.name, userNameKey(u.name), u.passwordHash],
+      ),
     );
     return user(rows[0]!);
   }
 
   async findUserByName(name: string): Promise<UserRecord | null> {
-    const rows = await this.db.query('select * from users where name = $1', [name]);
+    // The exact name first: accounts whose names collided before keys were unique keep theirs.
+    const rows = await this.db.query(
+      'select * from users where name = $1 or name_key = $2 order by (name = $1) desc limit 1',
+      [name, userNameKey(name)],
+    );
     return rows[0] ? user(rows[0]) : null;
   }
 

@@ -172,7 +172,7 @@ export class SqlDocumentUpdateStore implements DocumentUpdateStore {
          select coalesce(sum(octet_length(u.bytes)), 0) as n, count(*) as c
          from document_updates u where u.document_id = d.id
        ) s
-       where d.id = $1`,
+       where d.id = $1 and d.deleted_at is null`,
       [documentId, userId],
     );
     const r = rows[0];
@@ -187,7 +187,7 @@ export class SqlDocumentUpdateStore implements DocumentUpdateStore {
 
   async listStoredDocuments(workspaceId: string | null): Promise<string[]> {
     const rows = await this.db.query<{ id: string }>(
-      `select d.id from documents d where ($1::text is null or d.workspace_id = $1)
+      `select d.id from documents d where ($1::text is null or d.workspace_id = $1) and d.deleted_at is null
          and exists (select 1 from document_updates u where u.document_id = d.id)
        order by d.id`,
       [workspaceId],

@@ -1,9 +1,9 @@
 // Documents' metadata and the access check's read in SQL: the DocumentStore role of SqlOfbStore.
 import type { Role } from '@symphony/schemas';
-import type { AccessRecord, DocumentRecord, DocumentStore } from '../../OfbStore.js';
+import type { AccessRecord, DocumentRecord, DocumentStore, TrashRecord } from '../../OfbStore.js';
 import type { SqlDriver } from '../SqlDriver.js';
 import { unique } from './errors.js';
-import { document } from './rows.js';
+import { document, iso } from './rows.js';
 
 /** {@link DocumentStore} over a {@link SqlDriver}. */
 export class SqlDocumentStore implements DocumentStore {
@@ -21,13 +21,14 @@ export class SqlDocumentStore implements DocumentStore {
   }
 
   async getDocument(id: string): Promise<DocumentRecord | null> {
-    const rows = await this.db.query('select * from documents where id = $1', [id]);
+    const rows = await this.db.query('select * from documents where id = $1 and deleted_at is null', [id]);
     return rows[0] ? document(rows[0]) : null;
   }
 
   async listDocuments(workspaceId: string): Promise<DocumentRecord[]> {
     const rows = await this.db.query(
-      "select * from documents where workspace_id = $1 and kind <> 'workspace' order by created_at, id",
+      `select * from documents where workspace_id = $1 and kind <> 'workspace' and deleted_at is null
+       order by created_at, id`,
       [workspaceId],
     );
     return rows.map(document);
@@ -35,7 +36,8 @@ export class SqlDocumentStore implements DocumentStore {
 
   async countDocuments(workspaceId: string): Promise<number> {
     const rows = await this.db.query<{ n: unknown }>(
-      "select count(*) as n from documents where workspace_id = $1 and kind <> 'workspace'",
+      `select count(*) as n from documents
+       where workspace_id = $1 and kind <> 'workspace' and deleted_at is null`,
       [workspaceId],
     );
     return Number(rows[0]!.n);
@@ -43,7 +45,7 @@ export class SqlDocumentStore implements DocumentStore {
 
   async renameDocument(id: string, title: string): Promise<DocumentRecord | null> {
     const rows = await this.db.query(
-      'update documents set title = $2, updated_at = now() where id = $1 returning *',
+      'update documents set title = $2, updated_at = now() where id = $1 and deleted_at is null returning *',
       [id, title],
     );
     return rows[0] ? document(rows[0]) : null;
@@ -53,6 +55,46 @@ export class SqlDocumentStore implements DocumentStore {
     return (await this.db.query('delete from documents where id = $1 returning id', [id])).length > 0;
   }
 
+  async trashDocument(id: string, deletedBy: string, at: string): Promise<boolean> {
+    const rows = await this.db.query(
+      `update documents set deleted_at = $3, deleted_by = $2
+       where id = $1 and deleted_at is null and kind <> 'workspace' returning id`,
+      [id, deletedBy, at],
+    );
+    return rows.length > 0;
+  }
+
+  async getTrashedDocument(id: string): Promise<TrashRecord | null> {
+    const rows = await this.db.query(`${trashSelect} where d.id = $1 and d.deleted_at is not null`, [id]);
+    return rows[0] ? trashed(rows[0]) : null;
+  }
+
+  async listTrash(workspaceId: string): Promise<TrashRecord[]> {
+    const rows = await this.db.query(
+      `${trashSelect} where d.workspace_id = $1 and d.deleted_at is not null order by d.deleted_at desc, d.id`,
+      [workspaceId],
+    );
+    return rows.map(trashed);
+  }
+
+  async restoreDocument(id: string): Promise<DocumentRecord | null> {
+    const rows = await this.db.query(
+      `update documents set deleted_at = null, deleted_by = null, updated_at = now()
+       where id = $1 and deleted_at is not null returning *`,
+      [id],
+    );
+    return rows[0] ? document(rows[0]) : null;
+  }
+
+  async purgeTrash(deletedBefore: string): Promise<DocumentRecord[]> {
+    // Content (document_updates, automerge_chunks) goes with the row: their keys cascade.
+    const rows = await this.db.query(
+      'delete from documents where deleted_at is not null and deleted_at < $1 returning *',
+      [deletedBefore],
+    );
+    return rows.map(document);
+  }
+
   async findAccess(userId: string, resourceId: string): Promise<AccessRecord | null> {
     // One statement: the resource (a workspace's index document first), the role, the user's name.
     const rows = await this.db.query(
@@ -60,7 +102,7 @@ export class SqlDocumentStore implements DocumentStore {
          select w.id as workspace_id, 'workspace'::text as kind, 0 as rank from workspaces w
            where left($2, 10) = 'workspace-' and w.id = substr($2, 11)
          union all
-         select d.workspace_id, d.kind, 1 from documents d where d.id = $2
+         select d.workspace_id, d.kind, 1 from documents d where d.id = $2 and d.deleted_at is null
          order by rank limit 1
        )
        select t.workspace_id, t.kind, m.role, (select u.name from users u where u.id = $1) as user_name
@@ -77,3 +119,14 @@ export class SqlDocumentStore implements DocumentStore {
     };
   }
 }
+
+/** A trashed document with the name of who deleted it. */
+const trashSelect = `select d.*, coalesce(u.name, d.deleted_by) as deleted_by_name
+  from documents d left join users u on u.id = d.deleted_by`;
+
+const trashed = (r: Record<string, unknown>): TrashRecord => ({
+  ...document(r),
+  deletedAt: iso(r.deleted_at),
+  deletedBy: String(r.deleted_by),
+  deletedByName: String(r.deleted_by_name),
+});

@@ -130,10 +130,16 @@ export class SqlWorkspaceStore implements WorkspaceStore {
 
   async listReceivedInvitations(userId: string): Promise<ReceivedInvitationRecord[]> {
     const rows = await this.db.query(
-      `select i.*, w.name as workspace_name from invitations i join workspaces w on w.id = i.workspace_id
+      `select i.*, w.name as workspace_name, coalesce(u.name, i.invited_by) as inviter_name
+       from invitations i join workspaces w on w.id = i.workspace_id
+       left join users u on u.id = i.invited_by
        where i.invitee_id = $1 order by i.created_at, i.id`,
       [userId],
     );
-    return rows.map((r) => ({ ...invitation(r), workspaceName: String(r.workspace_name) }));
+    return rows.map((r) => ({
+      ...invitation(r),
+      workspaceName: String(r.workspace_name),
+      inviterName: String(r.inviter_name),
+    }));
   }
 }

@@ -1,7 +1,7 @@
 // Accounts and sessions: sign-up, sign-in, refresh-session, sign-out and change-password, under
 // the sign-in limits.
 import { randomUUID } from 'node:crypto';
-import { OfbErrorCode } from '@symphony/schemas';
+import { OfbErrorCode, userNameKey } from '@symphony/schemas';
 import { type Claims, hashPassword, verifyPassword } from '../../auth.js';
 import { ConflictError, type OfbStore } from '../../OfbStore.js';
 import type { Handlers, OfbContext } from '../context.js';
@@ -24,13 +24,19 @@ export function accountFunctions(ctx: OfbContext): Handlers<AccountFunctionName>
           await tx.createUser({ id, name, passwordHash });
         } catch (error) {
           if (error instanceof ConflictError)
-            throw new OfbError(409, 'conflict', OfbErrorCode.nameTaken, `the name "${name}" is taken`);
+            throw new OfbError(
+              409,
+              'conflict',
+              OfbErrorCode.nameTaken,
+              `the name "${name}" is taken (names are the same whatever their case); choose another`,
+            );
           throw error;
         }
         return sessions.start(tx, { id, name });
       });
     },
     'sign-in': async ({ name, password }, { store, address }) => {
+      // Any case of the name signs in (userNameKey); the session carries the name as signed up.
       const user = await store.findUserByName(name);
       await checkPassword(ctx, address, name, user, password);
       return sessions.start(store, { id: user!.id, name: user!.name });
@@ -107,15 +113,17 @@ async function checkPassword(
   password: string,
 ): Promise<void> {
   const limiter = ctx.signInLimiter;
-  refuseOverLimit(ctx, limiter?.attempt(address, name) ?? 0);
+  // Counted per name key, so trying "ALICE", "Alice", … is one name's attempts.
+  const key = userNameKey(name);
+  refuseOverLimit(ctx, limiter?.attempt(address, key) ?? 0);
   const ok = user
     ? await verifyPassword(password, user.passwordHash)
     : await hashPassword(password).then(() => false);
   if (!ok) {
-    limiter?.failed(address, name);
+    limiter?.failed(address, key);
     throw new OfbError(401, 'auth', OfbErrorCode.invalidCredentials, 'name or password is wrong');
   }
-  limiter?.succeeded(address, name);
+  limiter?.succeeded(address, key);
 }
 
 /** The caller's user row; 401 `unknown_user` when the token names a user that is gone. */

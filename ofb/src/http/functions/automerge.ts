@@ -15,7 +15,7 @@ import {
   isServerKey,
 } from '../automerge-chunks.js';
 import type { Handlers, OfbContext } from '../context.js';
-import { OfbError } from '../errors.js';
+import { documentNotFound, OfbError } from '../errors.js';
 import { authorize, requireServiceRole } from '../guards.js';
 import { KeyedQueue } from '../keyed-queue.js';
 import { workflowOrThrow } from '../lookups.js';
@@ -75,6 +75,8 @@ export function automergeFunctions(ctx: OfbContext): Handlers<AutomergeFunctionN
           // Removing what is not there is fine (automerge-repo removes freely); a document gone from
           // OFB took its chunks with it.
           if (doc) await authorize(tx, caller, doc.workspaceId, 'write', 'workflow', id);
+          // A workflow in the trash keeps its chunks until it is restored or purged.
+          else if (await tx.getTrashedDocument(id)) throw documentNotFound(id);
         }
         const own = groups.get(null);
         if (own) await auditServerKeys(tx, caller, fn, own);

@@ -1,11 +1,11 @@
-// Document metadata: list-documents, create-document, rename-document and delete-document (content
-// is stored through sync.ts and automerge.ts).
+// Document metadata: list-documents, create-document, rename-document, delete-document (to the
+// trash), list-trash and restore-document (content is stored through sync.ts and automerge.ts).
 import { randomUUID } from 'node:crypto';
-import { OfbErrorCode } from '@symphony/schemas';
+import { OfbErrorCode, TRASH_RETENTION_DAYS } from '@symphony/schemas';
 import { checkDocumentSize, checkQuota } from '../../domain/rules.js';
-import { ConflictError } from '../../OfbStore.js';
+import { ConflictError, type OfbStore, type TrashRecord } from '../../OfbStore.js';
 import type { Handlers, OfbContext } from '../context.js';
-import { OfbError, ruleError } from '../errors.js';
+import { documentNotFound, OfbError, ruleError } from '../errors.js';
 import { authorize, requireUser, takenIdRefusal } from '../guards.js';
 import { contentKind, userDocumentOrThrow, workspaceOrThrow } from '../lookups.js';
 
@@ -14,7 +14,9 @@ export type DocumentFunctionName =
   | 'list-documents'
   | 'create-document'
   | 'rename-document'
-  | 'delete-document';
+  | 'delete-document'
+  | 'list-trash'
+  | 'restore-document';
 
 /** Ids `create-document` refuses: `workspace-<id>` names a workspace's index document. */
 const reservedIdPrefix = 'workspace-';
@@ -22,6 +24,7 @@ const reservedIdPrefix = 'workspace-';
 /** The document functions under the app's rules (document size, `maxDocumentsPerWorkspace`). */
 export function documentFunctions(ctx: OfbContext): Handlers<DocumentFunctionName> {
   const { rules } = ctx;
+  const purge = (tx: OfbStore) => purgeExpiredTrash(tx, ctx.now());
   const exists = (id: string) =>
     new OfbError(409, 'conflict', OfbErrorCode.documentExists, `a document ${id} already exists`);
   return {
@@ -52,14 +55,24 @@ export function documentFunctions(ctx: OfbContext): Handlers<DocumentFunctionNam
         await tx.lockQuota(`documents:${workspaceId}`);
         const over = checkQuota('maxDocumentsPerWorkspace', rules, await tx.countDocuments(workspaceId));
         if (over) throw ruleError(over);
-        const held = requestedId === undefined ? null : await tx.getDocument(id);
+        // A document in the trash keeps its id until it is purged.
+        const live = requestedId === undefined ? null : await tx.getDocument(id);
+        const held = live ?? (requestedId === undefined ? null : await tx.getTrashedDocument(id));
         if (held)
           throw await takenIdRefusal(
             tx,
             caller,
             { workspaceId: held.workspaceId, kind: contentKind(held) },
             { kind, id },
-            () => exists(id),
+            () =>
+              live
+                ? exists(id)
+                : new OfbError(
+                    409,
+                    'conflict',
+                    OfbErrorCode.documentExists,
+                    `a document ${id} is in the trash; restore it or choose another id`,
+                  ),
           );
         try {
           return { document: await tx.createDocument({ id, workspaceId, kind, title, sizeBytes }) };
@@ -82,9 +95,81 @@ export function documentFunctions(ctx: OfbContext): Handlers<DocumentFunctionNam
       return store.transaction(async (tx) => {
         const doc = await userDocumentOrThrow(tx, documentId);
         await authorize(tx, caller, doc.workspaceId, 'delete', doc.kind, documentId);
-        await tx.deleteDocument(documentId);
+        await purge(tx);
+        await tx.trashDocument(documentId, caller.sub, new Date(ctx.now()).toISOString());
         return { deleted: documentId };
       });
     },
+    'list-trash': async ({ workspaceId }, { claims, store }) => {
+      const caller = requireUser(claims);
+      return store.transaction(async (tx) => {
+        await workspaceOrThrow(tx, workspaceId);
+        await authorize(tx, caller, workspaceId, 'read', 'workspace', workspaceId, { auditAllowed: false });
+        await purge(tx);
+        return { items: (await tx.listTrash(workspaceId)).map(trashItem) };
+      });
+    },
+    'restore-document': async ({ documentId }, { claims, store }) => {
+      const caller = requireUser(claims);
+      return store.transaction(async (tx) => {
+        await purge(tx);
+        const doc = await tx.getTrashedDocument(documentId);
+        if (!doc)
+          throw new OfbError(
+            404,
+            'not_found',
+            OfbErrorCode.documentNotFound,
+            `${documentId} is not in the trash (restored already, or deleted more than ${TRASH_RETENTION_DAYS} days ago)`,
+          );
+        const kind = doc.kind as 'document' | 'workflow';
+        // Restoring is undoing a delete: the same right (editor+), audited as `restore`.
+        const role = await authorize(tx, caller, doc.workspaceId, 'delete', kind, documentId, {
+          auditAllowed: false,
+        });
+        await tx.lockQuota(`documents:${doc.workspaceId}`);
+        const over = checkQuota('maxDocumentsPerWorkspace', rules, await tx.countDocuments(doc.workspaceId));
+        if (over) throw ruleError(over);
+        const restored = await tx.restoreDocument(documentId);
+        if (!restored) throw documentNotFound(documentId);
+        await tx.appendAudit({
+          actor: caller.sub,
+          action: 'restore',
+          resourceKind: kind,
+          resourceId: documentId,
+          workspaceId: doc.workspaceId,
+          allowed: true,
+          reason: role === null ? 'service_role' : 'allowed',
+        });
+        return { document: restored };
+      });
+    },
   };
+}
+
+/** A trash row as `list-trash` answers it, with the day OFB purges it. */
+function trashItem(r: TrashRecord) {
+  return {
+    ...r,
+    kind: r.kind as 'document' | 'workflow',
+    purgeAt: new Date(Date.parse(r.deletedAt) + TRASH_RETENTION_DAYS * 86_400_000).toISOString(),
+  };
+}
+
+/**
+ * Deletes for good what has been in any trash longer than {@link TRASH_RETENTION_DAYS}, auditing
+ * each purge. Run lazily, inside list-trash, delete-document and restore-document: an expired item
+ * is purged before anyone could see or restore it, and no scheduler is needed.
+ */
+async function purgeExpiredTrash(tx: OfbStore, now: number): Promise<void> {
+  const before = new Date(now - TRASH_RETENTION_DAYS * 86_400_000).toISOString();
+  for (const doc of await tx.purgeTrash(before))
+    await tx.appendAudit({
+      actor: 'ofb',
+      action: 'purge',
+      resourceKind: doc.kind,
+      resourceId: doc.id,
+      workspaceId: doc.workspaceId,
+      allowed: true,
+      reason: 'trash_expired',
+    });
 }

@@ -1,5 +1,5 @@
-// Members and invitations: invite-member, accept-invitation, change-role, remove-member,
-// list-members and list-invitations.
+// Members and invitations: invite-member, accept-invitation, decline-invitation, change-role,
+// remove-member, list-members and list-invitations.
 import { randomUUID } from 'node:crypto';
 import { OfbErrorCode, type Role } from '@symphony/schemas';
 import { checkKeepsOwner, checkQuota } from '../../domain/rules.js';
@@ -13,6 +13,7 @@ import { workspaceOrThrow } from '../lookups.js';
 export type MemberFunctionName =
   | 'invite-member'
   | 'accept-invitation'
+  | 'decline-invitation'
   | 'change-role'
   | 'remove-member'
   | 'list-members'
@@ -64,14 +65,7 @@ export function memberFunctions(ctx: OfbContext): Handlers<MemberFunctionName> {
     'accept-invitation': async ({ invitationId }, { claims, store }) => {
       const { sub } = requireUser(claims);
       return store.transaction(async (tx) => {
-        const invitation = await tx.getInvitation(invitationId);
-        if (!invitation || invitation.inviteeId !== sub)
-          throw new OfbError(
-            404,
-            'not_found',
-            OfbErrorCode.invitationNotFound,
-            `no invitation ${invitationId} for you`,
-          );
+        const invitation = await ownInvitationOrThrow(tx, invitationId, sub);
         await tx.deleteInvitation(invitationId);
         const member = { workspaceId: invitation.workspaceId, userId: sub, role: invitation.role };
         await tx.putMember(member);
@@ -85,6 +79,23 @@ export function memberFunctions(ctx: OfbContext): Handlers<MemberFunctionName> {
           reason: 'invited',
         });
         return { member };
+      });
+    },
+    'decline-invitation': async ({ invitationId }, { claims, store }) => {
+      const { sub } = requireUser(claims);
+      return store.transaction(async (tx) => {
+        const invitation = await ownInvitationOrThrow(tx, invitationId, sub);
+        await tx.deleteInvitation(invitationId);
+        await tx.appendAudit({
+          actor: sub,
+          action: 'decline-invitation',
+          resourceKind: 'member',
+          resourceId: sub,
+          workspaceId: invitation.workspaceId,
+          allowed: true,
+          reason: 'invited',
+        });
+        return { declined: { invitationId, workspaceId: invitation.workspaceId } };
       });
     },
     'change-role': async ({ workspaceId, userId, role }, { claims, store }) => {
@@ -126,16 +137,33 @@ export function memberFunctions(ctx: OfbContext): Handlers<MemberFunctionName> {
       const { sub } = requireUser(claims);
       const invitations = await store.listReceivedInvitations(sub);
       return {
-        invitations: invitations.map(({ id, workspaceId, workspaceName, role, invitedBy }) => ({
+        invitations: invitations.map(({ id, workspaceId, workspaceName, role, invitedBy, inviterName }) => ({
           id,
           workspaceId,
           workspaceName,
           role,
           invitedBy,
+          inviterName,
         })),
       };
     },
   };
+}
+
+/**
+ * The pending invitation `invitationId` addressed to `userId`; an invitation to someone else is
+ * answered as missing, so nobody learns which invitations exist.
+ */
+async function ownInvitationOrThrow(tx: OfbStore, invitationId: string, userId: string) {
+  const invitation = await tx.getInvitation(invitationId);
+  if (!invitation || invitation.inviteeId !== userId)
+    throw new OfbError(
+      404,
+      'not_found',
+      OfbErrorCode.invitationNotFound,
+      `no invitation ${invitationId} for you`,
+    );
+  return invitation;
 }
 
 /**
