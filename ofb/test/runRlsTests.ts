@@ -36,6 +36,9 @@ const fixture = `
   insert into document_updates (document_id, bytes) values ('doc-a', '\\x0100'), ('doc-b', '\\x0200');
   insert into documents (id, workspace_id, kind, title) values ('wf-a', '${A}', 'workflow', 'w'),
     ('workspace-${A}', '${A}', 'workspace', 'A');
+  insert into documents (id, workspace_id, kind, title, deleted_at, deleted_by)
+    values ('trashed-a', '${A}', 'document', 'gone', now(), '${uA}');
+  insert into document_updates (document_id, bytes) values ('trashed-a', '\\x0103');
   insert into automerge_chunks (key, document_id, bytes) values ('{wf-a,snapshot,h1}', 'wf-a', '\\x0a'),
     ('{doc-b,snapshot,h1}', 'doc-b', '\\x0b'), ('{storage-adapter-id}', null, '\\x0c');
   insert into audit_log (actor, action, resource_kind, resource_id, workspace_id, allowed, reason, prev_hash, hash)
@@ -67,6 +70,12 @@ const probes: Probe[] = [
     'updates own row',
     `update users set name = 'rls-a2' where id = '${uA}' returning id`,
     'rows:1+',
+  ),
+  p(
+    'users',
+    'cannot take a name whose key another user holds, whatever key it writes',
+    `update users set name = 'RLS-B', name_key = 'anything' where id = '${uA}' returning id`,
+    'error',
   ),
   p('users', 'cannot read another user', `select id from users where id = '${uB}'`, 'rows:0'),
   p(
@@ -211,7 +220,31 @@ const probes: Probe[] = [
     `update documents set title = 't2' where id = 'doc-a' returning id`,
     'rows:1+',
   ),
-  p('documents', 'deletes in A', `delete from documents where id = 'doc-a' returning id`, 'rows:1+'),
+  p(
+    'documents',
+    'cannot hard-delete in A (deleting goes to the Trash, through OFB)',
+    `delete from documents where id = 'doc-a' returning id`,
+    'rows:0',
+  ),
+  p(
+    'documents',
+    'cannot move a document into the Trash itself',
+    `update documents set deleted_at = now(), deleted_by = '${uA}' where id = 'doc-a' returning id`,
+    'error',
+  ),
+  p('documents', 'cannot read a trashed document', `select id from documents where id = 'trashed-a'`, 'rows:0'),
+  p(
+    'documents',
+    'cannot restore a trashed document itself',
+    `update documents set deleted_at = null, deleted_by = null where id = 'trashed-a' returning id`,
+    'rows:0',
+  ),
+  p(
+    'document_updates',
+    "cannot read a trashed document's content",
+    `select seq from document_updates where document_id = 'trashed-a'`,
+    'rows:0',
+  ),
   p(
     'documents',
     "cannot rename A's index document",

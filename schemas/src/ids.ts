@@ -23,15 +23,18 @@ export type WorkspaceId = z.infer<typeof WorkspaceId>;
 export const UserId = z.string().min(1).max(MAX_ID_LENGTH).brand<'UserId'>();
 export type UserId = z.infer<typeof UserId>;
 
+/** The prefix of a workspace's index document id: `workspace-<workspaceId>`. */
+export const WORKSPACE_INDEX_PREFIX = 'workspace-';
+
 /**
  * The id of the Yjs document that holds a workspace's index (its document list).
  * It shares the `/yjs/` namespace with documents; document ids are UUIDs, so the prefix never collides.
  */
 export function workspaceIndexDocumentId(workspaceId: WorkspaceId): DocumentId {
-  return DocumentId.parse(`workspace-${workspaceId}`);
+  return DocumentId.parse(`${WORKSPACE_INDEX_PREFIX}${workspaceId}`);
 }
 
 /** Whether `id` is a workspace's index document (see {@link workspaceIndexDocumentId}), not a document. */
 export function isWorkspaceIndexDocumentId(id: string): boolean {
-  return id.startsWith('workspace-');
+  return id.startsWith(WORKSPACE_INDEX_PREFIX);
 }

@@ -44,6 +44,7 @@ export {
   isWorkspaceIndexDocumentId,
   MAX_ID_LENGTH,
   UserId,
+  WORKSPACE_INDEX_PREFIX,
   WorkspaceId,
   workspaceIndexDocumentId,
 } from './ids.js';

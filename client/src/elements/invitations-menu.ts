@@ -5,7 +5,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { PopoverController } from '../controllers/popover-controller.js';
 import { StoreSubscriptionController } from '../controllers/store-subscription-controller.js';
 import type { InvitationInbox, ReceivedInvitation } from '../core/invitation-inbox.js';
-import { sharedStyles } from '../styles/shared.js';
+import { popoverPanelStyles, sharedStyles } from '../styles/shared.js';
 
 /**
  * The person's pending invitations, in the header: a badge ("2 invitations", hidden when there are
@@ -19,6 +19,7 @@ import { sharedStyles } from '../styles/shared.js';
 export class InvitationsMenu extends LitElement {
   static override styles = [
     sharedStyles,
+    popoverPanelStyles,
     css`
       :host {
         position: relative;
@@ -33,36 +34,11 @@ export class InvitationsMenu extends LitElement {
         font-weight: 600;
       }
       .panel {
-        position: absolute;
         left: 0;
-        top: calc(100% + 0.4rem);
-        z-index: 10;
-        width: min(24rem, calc(100vw - 2rem));
-        max-height: 60vh;
-        overflow: auto;
-        padding: 0.75rem 1rem;
-        background: var(--sy-surface);
-        border: 1px solid var(--sy-border);
-        border-radius: var(--sy-radius);
-        box-shadow: var(--sy-shadow);
-      }
-      h2 {
-        font-size: 0.95rem;
-        margin: 0 0 0.5rem;
-      }
-      ul {
-        list-style: none;
-        margin: 0;
-        padding: 0;
-        display: grid;
-        gap: 0.5rem;
       }
       li {
-        display: grid;
         gap: 0.4rem;
         padding: 0.55rem 0.65rem;
-        border: 1px solid var(--sy-border);
-        border-radius: var(--sy-radius);
         white-space: normal;
       }
       .role {

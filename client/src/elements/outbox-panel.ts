@@ -4,7 +4,7 @@ import { css, html, LitElement } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { PopoverController } from '../controllers/popover-controller.js';
 import type { Outbox, OutboxEntry } from '../ofb/outbox.js';
-import { sharedStyles } from '../styles/shared.js';
+import { popoverPanelStyles, sharedStyles } from '../styles/shared.js';
 
 /**
  * The header's "Outbox" button and popover: workspace changes waiting for OFB (what, since when)
@@ -14,6 +14,7 @@ import { sharedStyles } from '../styles/shared.js';
 export class OutboxPanel extends LitElement {
   static override styles = [
     sharedStyles,
+    popoverPanelStyles,
     css`
       :host {
         position: relative;
@@ -32,36 +33,11 @@ export class OutboxPanel extends LitElement {
         color: #fff;
       }
       .panel {
-        position: absolute;
         right: 0;
-        top: calc(100% + 0.4rem);
-        z-index: 10;
-        width: 24rem;
-        max-height: 60vh;
-        overflow: auto;
-        padding: 0.75rem 1rem;
-        background: var(--sy-surface);
-        border: 1px solid var(--sy-border);
-        border-radius: var(--sy-radius);
-        box-shadow: var(--sy-shadow);
-      }
-      h2 {
-        font-size: 0.95rem;
-        margin: 0 0 0.5rem;
-      }
-      ul {
-        list-style: none;
-        margin: 0;
-        padding: 0;
-        display: grid;
-        gap: 0.5rem;
       }
       li {
-        display: grid;
         gap: 0.25rem;
         padding: 0.5rem 0.6rem;
-        border: 1px solid var(--sy-border);
-        border-radius: var(--sy-radius);
       }
       li.refused {
         border-color: var(--sy-danger);

@@ -112,3 +112,39 @@ export const sharedStyles = css`
     border: 0;
   }
 `;
+
+/**
+ * A header popover's panel and its list (the Outbox, invitations): anchored under its button, never
+ * wider than the window. Each element adds which side it opens to (`left: 0` or `right: 0`).
+ */
+export const popoverPanelStyles = css`
+  .panel {
+    position: absolute;
+    top: calc(100% + 0.4rem);
+    z-index: 10;
+    width: min(24rem, calc(100vw - 2rem));
+    max-height: 60vh;
+    overflow: auto;
+    padding: 0.75rem 1rem;
+    background: var(--sy-surface);
+    border: 1px solid var(--sy-border);
+    border-radius: var(--sy-radius);
+    box-shadow: var(--sy-shadow);
+  }
+  h2 {
+    font-size: 0.95rem;
+    margin: 0 0 0.5rem;
+  }
+  ul {
+    list-style: none;
+    margin: 0;
+    padding: 0;
+    display: grid;
+    gap: 0.5rem;
+  }
+  li {
+    display: grid;
+    border: 1px solid var(--sy-border);
+    border-radius: var(--sy-radius);
+  }
+`;

@@ -240,6 +240,14 @@ describe('DocumentSession', () => {
     expect(session.snapshot.unsaved).toBe(1);
   });
 
+  it('takes a 4410 after the server had the document as deleted, not as a registration to wait for', async () => {
+    const session = openSession();
+    await until(session, () => session.snapshot.status === ConnectionStatus.online);
+    server.closeAll(CloseCode.UnknownDocument.code, CloseCode.UnknownDocument.reason);
+    await until(session, () => session.snapshot.access === DocumentAccess.storageRefused);
+    expect(session.snapshot.refusal).toBe('document_not_found');
+  });
+
   it('stops reconnecting when the server refuses its own change as too large (4414), and says so', async () => {
     const session = openSession();
     await until(session, () => session.snapshot.status === ConnectionStatus.online);

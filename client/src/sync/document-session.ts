@@ -6,6 +6,7 @@ import {
   CloseCode,
   encodeSavedStateSubscription,
   MessageType,
+  OfbErrorCode,
   readAccess,
   readSavedState,
 } from '@symphony/schemas';
@@ -166,6 +167,11 @@ export class DocumentSession {
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   /** Set by {@link DocumentSession.reconnect}: the next 4410 (a connection that raced the registration) retries at once. */
   private retryUnknownSoon = false;
+  /**
+   * The server has synced this document with us at least once. A 4410 after that does not mean a
+   * registration still on its way: the document was deleted (into the Trash) while it was open.
+   */
+  private serverHadIt = false;
   private readonly token: () => string | null;
   private readonly refreshToken: (() => Promise<TokenRefreshOutcome>) | undefined;
 
@@ -244,7 +250,10 @@ export class DocumentSession {
       }
       this.refresh();
     });
-    this.provider.on('sync', () => this.refresh());
+    this.provider.on('sync', (synced: boolean) => {
+      if (synced) this.serverHadIt = true;
+      this.refresh();
+    });
     this.doc.on('afterTransaction', this.onTransaction);
 
     this.current = this.computeSnapshot();
@@ -379,6 +388,13 @@ export class DocumentSession {
         this.refusal = DOCUMENT_TOO_LARGE;
         break;
       case CloseCode.UnknownDocument.code:
+        if (this.serverHadIt) {
+          // Deleted while open: the server's access re-check came before any refused write (which
+          // would have closed with 4413 `document_not_found`). The same for good, said the same way.
+          this.access = DocumentAccess.storageRefused;
+          this.refusal = OfbErrorCode.documentNotFound;
+          break;
+        }
         this.access = DocumentAccess.unregistered;
         later(this.retryUnknownSoon ? 0 : UNREGISTERED_RETRY_MS);
         this.retryUnknownSoon = false;

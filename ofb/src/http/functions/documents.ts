@@ -1,7 +1,12 @@
 // Document metadata: list-documents, create-document, rename-document, delete-document (to the
 // trash), list-trash and restore-document (content is stored through sync.ts and automerge.ts).
 import { randomUUID } from 'node:crypto';
-import { OfbErrorCode, TRASH_RETENTION_DAYS } from '@symphony/schemas';
+import {
+  isWorkspaceIndexDocumentId,
+  OfbErrorCode,
+  TRASH_RETENTION_DAYS,
+  WORKSPACE_INDEX_PREFIX,
+} from '@symphony/schemas';
 import { checkDocumentSize, checkQuota } from '../../domain/rules.js';
 import { ConflictError, type OfbStore, type TrashRecord } from '../../OfbStore.js';
 import type { Handlers, OfbContext } from '../context.js';
@@ -17,9 +22,6 @@ export type DocumentFunctionName =
   | 'delete-document'
   | 'list-trash'
   | 'restore-document';
-
-/** Ids `create-document` refuses: `workspace-<id>` names a workspace's index document. */
-const reservedIdPrefix = 'workspace-';
 
 /** The document functions under the app's rules (document size, `maxDocumentsPerWorkspace`). */
 export function documentFunctions(ctx: OfbContext): Handlers<DocumentFunctionName> {
@@ -41,12 +43,12 @@ export function documentFunctions(ctx: OfbContext): Handlers<DocumentFunctionNam
       const caller = requireUser(claims);
       const tooLarge = checkDocumentSize(rules, sizeBytes);
       if (tooLarge) throw ruleError(tooLarge);
-      if (requestedId?.startsWith(reservedIdPrefix))
+      if (requestedId !== undefined && isWorkspaceIndexDocumentId(requestedId))
         throw new OfbError(
           422,
           'validation',
           OfbErrorCode.reservedId,
-          `document ids starting with "${reservedIdPrefix}" name workspace index documents; choose another id`,
+          `document ids starting with "${WORKSPACE_INDEX_PREFIX}" name workspace index documents; choose another id`,
         );
       return store.transaction(async (tx) => {
         await workspaceOrThrow(tx, workspaceId);
