@@ -3,7 +3,7 @@
 import { css, html, LitElement } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
 import { BOARD_SHORTCUTS, type BoardShortcut, shortcutText } from '../core/board-shortcuts.js';
-import { sharedStyles } from '../styles/shared.js';
+import { dialogStyles, sharedStyles } from '../styles/shared.js';
 
 /**
  * Every board shortcut, grouped (Select, Edit, While connecting, View), in a modal dialog that
@@ -15,19 +15,11 @@ import { sharedStyles } from '../styles/shared.js';
 export class BoardHelp extends LitElement {
   static override styles = [
     sharedStyles,
+    dialogStyles,
     css`
       dialog {
-        border: 1px solid var(--sy-border);
-        border-radius: var(--sy-radius);
-        box-shadow: var(--sy-shadow);
         padding: 1rem 1.25rem;
         width: min(48rem, calc(100vw - 2rem));
-        max-height: calc(100vh - 4rem);
-        overflow: auto;
-        color: var(--sy-text);
-      }
-      dialog::backdrop {
-        background: rgba(15, 23, 42, 0.3);
       }
       header {
         display: flex;

@@ -9,7 +9,7 @@ import type { OfbClient, OfbMembers } from '../ofb/ofb-client.js';
 import { OfbRequestError } from '../ofb/ofb-errors.js';
 import { type Outbox, OutboxFunction, type OutboxOutcome, type OutboxRefusal } from '../ofb/outbox.js';
 import type { WorkspaceEntry } from '../ofb/workspace-directory.js';
-import { sharedStyles } from '../styles/shared.js';
+import { dialogStyles, sharedStyles } from '../styles/shared.js';
 
 const ROLES: readonly Role[] = RoleSchema.options;
 
@@ -26,17 +26,8 @@ const ROLES: readonly Role[] = RoleSchema.options;
 export class MembersDialog extends LitElement {
   static override styles = [
     sharedStyles,
+    dialogStyles,
     css`
-      dialog {
-        width: min(34rem, calc(100vw - 2rem));
-        border: 1px solid var(--sy-border);
-        border-radius: var(--sy-radius);
-        box-shadow: var(--sy-shadow);
-        padding: 1.25rem 1.5rem;
-      }
-      dialog::backdrop {
-        background: rgba(15, 20, 25, 0.35);
-      }
       h2 {
         margin: 0 0 0.75rem;
         font-size: 1.15rem;

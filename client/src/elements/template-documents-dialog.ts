@@ -4,7 +4,7 @@ import type { TemplateDocumentSlot, WorkflowTemplate } from '@symphony/schemas';
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import type { DocumentChoice } from '../core/document-choices.js';
-import { sharedStyles } from '../styles/shared.js';
+import { dialogStyles, sharedStyles } from '../styles/shared.js';
 import './document-picker.js';
 
 /** Detail of `template-documents-confirm`: slot → chosen document id (unchosen slots left out). */
@@ -25,18 +25,10 @@ export interface TemplateDocumentsConfirm {
 export class TemplateDocumentsDialog extends LitElement {
   static override styles = [
     sharedStyles,
+    dialogStyles,
     css`
       dialog {
         width: min(32rem, calc(100vw - 2rem));
-        box-sizing: border-box;
-        border: 1px solid var(--sy-border);
-        border-radius: 10px;
-        padding: 1.1rem 1.25rem;
-        background: var(--sy-surface);
-        color: inherit;
-      }
-      dialog::backdrop {
-        background: rgb(0 0 0 / 0.3);
       }
       h2 {
         margin: 0 0 0.3rem;

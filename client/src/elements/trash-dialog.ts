@@ -9,7 +9,7 @@ import { restoreToIndex, type TrashItem, trashRows } from '../core/trash.js';
 import type { OfbClient } from '../ofb/ofb-client.js';
 import { OfbRequestError, OfbUnreachableError } from '../ofb/ofb-errors.js';
 import type { WorkspaceEntry } from '../ofb/workspace-directory.js';
-import { sharedStyles } from '../styles/shared.js';
+import { dialogStyles, sharedStyles } from '../styles/shared.js';
 
 /**
  * The trash of the current workspace, as a modal dialog: loads `list-trash` each time it opens and
@@ -23,17 +23,11 @@ import { sharedStyles } from '../styles/shared.js';
 export class TrashDialog extends LitElement {
   static override styles = [
     sharedStyles,
+    dialogStyles,
     css`
       dialog {
         width: min(38rem, calc(100vw - 2rem));
         max-height: min(40rem, calc(100vh - 2rem));
-        border: 1px solid var(--sy-border);
-        border-radius: var(--sy-radius);
-        box-shadow: var(--sy-shadow);
-        padding: 1.25rem 1.5rem;
-      }
-      dialog::backdrop {
-        background: rgba(15, 20, 25, 0.35);
       }
       h2 {
         margin: 0 0 0.25rem;

@@ -148,3 +148,25 @@ export const popoverPanelStyles = css`
     border-radius: var(--sy-radius);
   }
 `;
+
+/**
+ * A modal `<dialog>` (members, trash, template documents, board help): one look for all of them,
+ * never larger than the window. Each element sets its own `width` when it needs more or less room.
+ */
+export const dialogStyles = css`
+  dialog {
+    box-sizing: border-box;
+    width: min(34rem, calc(100vw - 2rem));
+    max-height: calc(100vh - 2rem);
+    overflow: auto;
+    border: 1px solid var(--sy-border);
+    border-radius: var(--sy-radius);
+    box-shadow: var(--sy-shadow);
+    padding: 1.25rem 1.5rem;
+    background: var(--sy-surface);
+    color: inherit;
+  }
+  dialog::backdrop {
+    background: rgba(15, 20, 25, 0.35);
+  }
+`;
