@@ -232,7 +232,12 @@ const probes: Probe[] = [
     `update documents set deleted_at = now(), deleted_by = '${uA}' where id = 'doc-a' returning id`,
     'error',
   ),
-  p('documents', 'cannot read a trashed document', `select id from documents where id = 'trashed-a'`, 'rows:0'),
+  p(
+    'documents',
+    'cannot read a trashed document',
+    `select id from documents where id = 'trashed-a'`,
+    'rows:0',
+  ),
   p(
     'documents',
     'cannot restore a trashed document itself',
