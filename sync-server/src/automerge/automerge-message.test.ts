@@ -194,8 +194,13 @@ describe('checkSyncData', () => {
         d.nodes[`a${i}`] = { x: i, text: 'note '.repeat(60) };
       });
     const few = syncMessages(ahead, A.clone(base));
-    expect(forms(few)).toEqual([[1, 1, 1]]);
-    const entry = few.flatMap((m) => A.decodeSyncMessage(m).changes)[0]!;
+    // Usually one entry of three; now and then Automerge's sync sends them over two rounds
+    // ([[1, 1], [1]], seen once in CI): the back-to-back form is there either way.
+    expect(forms(few).flat()).toEqual([1, 1, 1]);
+    expect(Math.max(...forms(few).map((entry) => entry.length))).toBeGreaterThan(1);
+    const entry = few
+      .flatMap((m) => A.decodeSyncMessage(m).changes)
+      .reduce((most, e) => (readChunks(e).length > readChunks(most).length ? e : most));
     expect(() => A.decodeChange(entry)).toThrow(/leftover data after parsing/);
 
     // More than a third of the document: the whole document, as one document chunk.
