@@ -147,6 +147,25 @@ export {
   RelativePositionJson,
   toPresenceName,
 } from './presence.js';
+export type { RunEventType, RunOptionsInput } from './runs.js';
+export {
+  ArtifactHash,
+  ArtifactInfo,
+  ArtifactName,
+  ArtifactProvenance,
+  ArtifactPutOptions,
+  ArtifactVersion,
+  NodeOutputs,
+  NodeState,
+  RunError,
+  RunErrorCode,
+  RunEvent,
+  RunId,
+  RunLimits,
+  RunOptions,
+  RunSource,
+  RunStatus,
+} from './runs.js';
 export type { SyncServerOptions } from './sync.js';
 export { CloseCode, Health, MessageType, SyncServerConfig } from './sync.js';
 export {
