@@ -1,5 +1,5 @@
 // MemoryDagTracker, the DagTracker in memory: for tests of the executor and a model of the port.
-import { RunEvent, type RunId } from '@symphony/schemas';
+import { RunEvent, RunId } from '@symphony/schemas';
 import type { DagTracker } from './DagTracker.js';
 import { parseInput } from './errors.js';
 import { TrackerSubscribers } from './subscribers.js';
@@ -10,10 +10,12 @@ import { TrackerSubscribers } from './subscribers.js';
  */
 export class MemoryDagTracker implements DagTracker {
   readonly #subscribers = new TrackerSubscribers();
+  #closed = false;
 
   constructor(private readonly events: Map<RunId, RunEvent[]> = new Map()) {}
 
   async record(...events: RunEvent[]): Promise<void> {
+    if (this.#closed) throw new Error('MemoryDagTracker.record: the tracker is closed; reopen() it');
     const parsed = events.map((event) => parseInput('DagTracker.record', RunEvent, event));
     for (const event of parsed) {
       const history = this.events.get(event.runId) ?? [];
@@ -24,7 +26,7 @@ export class MemoryDagTracker implements DagTracker {
   }
 
   async history(runId: RunId): Promise<RunEvent[]> {
-    return structuredClone(this.events.get(runId) ?? []);
+    return structuredClone(this.events.get(parseInput('DagTracker.history', RunId, runId)) ?? []);
   }
 
   async runs(): Promise<RunId[]> {
@@ -35,7 +37,9 @@ export class MemoryDagTracker implements DagTracker {
     return this.#subscribers.add(listener, runId);
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    this.#closed = true;
+  }
 
   /** A tracker over the same events, as after a restart. */
   reopen(): MemoryDagTracker {

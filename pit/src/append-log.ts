@@ -1,21 +1,32 @@
 // The append log: checksummed records in one file, fsynced before an append resolves, with group
 // commit. One implementation for the run journal, the artifact store's metadata and the sync-server's
 // document logs.
-import { createHash } from 'node:crypto';
-import { type FileHandle, open, readFile, truncate } from 'node:fs/promises';
+import { hash } from 'node:crypto';
+import { constants } from 'node:fs';
+import { type FileHandle, open, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+
+/**
+ * Where the platform has it (Linux, macOS), the log is opened with `O_DSYNC`: each write returns
+ * once its bytes are durable, as write + `fdatasync` would, in one system call instead of two (one
+ * trip to libuv's thread pool, not two). Elsewhere each write is followed by `fdatasync`.
+ */
+const O_DSYNC: number | undefined = constants.O_DSYNC;
+const APPEND_FLAGS = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | (O_DSYNC ?? 0);
+const REPAIR_FLAGS = constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | (O_DSYNC ?? 0);
 
 /** Record header: 4 bytes length + 4 bytes checksum, little-endian. */
 export const RECORD_HEADER_BYTES = 8;
 
 /** The first 4 bytes of the SHA-256 of `bytes`, as a little-endian number: a record's checksum. */
 export function recordChecksum(bytes: Uint8Array): number {
-  return createHash('sha256').update(bytes).digest().readUInt32LE(0);
+  return hash('sha256', bytes, 'buffer').readUInt32LE(0);
 }
 
 /** `records` framed as `[length][checksum][bytes]` each, back to back. */
 export function encodeRecords(records: readonly Uint8Array[]): Buffer {
-  const total = records.reduce((n, r) => n + RECORD_HEADER_BYTES + r.length, 0);
+  let total = 0;
+  for (const record of records) total += RECORD_HEADER_BYTES + record.length;
   const out = Buffer.allocUnsafe(total);
   let pos = 0;
   for (const record of records) {
@@ -30,11 +41,18 @@ export function encodeRecords(records: readonly Uint8Array[]): Buffer {
 /**
  * The records of a log, up to the first torn or corrupt one: `validBytes` is where the intact
  * prefix ends (a crash mid-append leaves a record whose length runs past the end, or whose bytes
- * fail the checksum; nothing after it can be framed, so it is where the log is cut).
+ * fail the checksum; nothing after it can be framed, so it is where the log is cut). Each record is
+ * a copy, independent of `log`.
  */
 export function decodeRecords(log: Uint8Array): { records: Uint8Array[]; validBytes: number } {
-  const view = Buffer.from(log.buffer, log.byteOffset, log.byteLength);
   const records: Uint8Array[] = [];
+  const validBytes = scanRecords(log, (record) => records.push(new Uint8Array(record)));
+  return { records, validBytes };
+}
+
+/** Walks the intact records of `log` (views into it, not copies); returns where the intact prefix ends. */
+function scanRecords(log: Uint8Array, onRecord?: (record: Buffer) => void): number {
+  const view = Buffer.from(log.buffer, log.byteOffset, log.byteLength);
   let pos = 0;
   while (pos + RECORD_HEADER_BYTES <= view.length) {
     const length = view.readUInt32LE(pos);
@@ -43,10 +61,20 @@ export function decodeRecords(log: Uint8Array): { records: Uint8Array[]; validBy
     if (end > view.length) break;
     const record = view.subarray(pos + RECORD_HEADER_BYTES, end);
     if (recordChecksum(record) !== sum) break;
-    records.push(new Uint8Array(record));
+    onRecord?.(record);
     pos = end;
   }
-  return { records, validBytes: pos };
+  return pos;
+}
+
+/**
+ * Whether the bytes after `validBytes` (where {@link decodeRecords} stopped) are one incomplete last
+ * record, as a crash during a write leaves it, rather than a damaged record with more after it.
+ */
+export function isTornTail(log: Uint8Array, validBytes: number): boolean {
+  if (validBytes + RECORD_HEADER_BYTES > log.byteLength) return true;
+  const view = Buffer.from(log.buffer, log.byteOffset, log.byteLength);
+  return validBytes + RECORD_HEADER_BYTES + view.readUInt32LE(validBytes) >= log.byteLength;
 }
 
 /** What {@link readAppendLog} found: the intact records, and how many torn bytes it cut off. */
@@ -57,10 +85,15 @@ export interface AppendLogContents {
 }
 
 /**
- * Reads the log at `path` (no file: no records). A torn or corrupt tail is cut off the file, so the
- * next append follows the last intact record; `droppedBytes` says how much was lost.
+ * Reads the log at `path` (no file: no records). A torn or corrupt tail is cut off the file (and the
+ * cut fsynced), so the next append follows the last intact record; `droppedBytes` says how much was
+ * lost. Pass `{ truncate: false }` to only read: a process that does not own the log must not cut
+ * it, since the tail it sees may be a record its writer is appending at that instant.
  */
-export async function readAppendLog(path: string): Promise<AppendLogContents> {
+export async function readAppendLog(
+  path: string,
+  options: { truncate?: boolean } = {},
+): Promise<AppendLogContents> {
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
@@ -69,7 +102,7 @@ export async function readAppendLog(path: string): Promise<AppendLogContents> {
     throw e;
   }
   const { records, validBytes } = decodeRecords(bytes);
-  if (validBytes < bytes.length) await truncate(path, validBytes);
+  if (validBytes < bytes.length && options.truncate !== false) await truncateDurably(path, validBytes);
   return { records, droppedBytes: bytes.length - validBytes };
 }
 
@@ -83,6 +116,39 @@ export async function syncDirectory(dir: string): Promise<void> {
   }
 }
 
+async function truncateDurably(path: string, size: number): Promise<void> {
+  const handle = await open(path, 'r+');
+  try {
+    await handle.truncate(size);
+    await handle.datasync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** How an {@link AppendLog} opens its file. */
+export interface AppendLogOptions {
+  /** Fsync the parent folder once, after the first write: a new log must survive a crash. */
+  readonly syncDir?: boolean;
+  /**
+   * Before the first append, read the file and cut a torn or corrupt tail (as {@link readAppendLog}
+   * does), so new records never land behind bytes that cannot be framed. Without it the caller must
+   * have cut the tail itself. Only the process that owns the log may repair it.
+   */
+  readonly repair?: boolean;
+  /** Called when `repair` cut a tail. Must not throw. */
+  readonly onRepair?: (cut: AppendLogCut) => void;
+}
+
+/** What a repair cut off a log. */
+export interface AppendLogCut {
+  /** Bytes of intact records kept. */
+  readonly keptBytes: number;
+  readonly droppedBytes: number;
+  /** See {@link isTornTail}: `true` for an incomplete last record, `false` for damage with more after it. */
+  readonly tornTail: boolean;
+}
+
 interface Pending {
   readonly bytes: Buffer;
   readonly resolve: () => void;
@@ -90,91 +156,162 @@ interface Pending {
 }
 
 /**
- * One append-only log file, kept open. `append` resolves once its records are on disk (written and
- * `fdatasync`ed); appends that arrive while a write is in flight are written and synced together in
- * the next one (group commit), so N concurrent appenders cost about one fsync per round, not N.
- * Appends land in call order. Read it back with {@link readAppendLog} (which cuts a torn tail).
+ * One append-only log file, kept open. `append` resolves once its records are on disk (written with
+ * `O_DSYNC`, or written and `fdatasync`ed); appends that arrive while a write is in flight are
+ * written and synced together in the next one (group commit), so N concurrent appenders cost about
+ * one fsync per round, not N.
+ * Appends land in call order. A failed write is cut back off the file, so it never strands the
+ * records appended after it. Read it back with {@link readAppendLog} (which cuts a torn tail).
  */
 export class AppendLog {
   #handle: Promise<FileHandle> | undefined;
   #queue: Pending[] = [];
   #flushing: Promise<void> | undefined;
   #closed = false;
-  #created = false;
+  #dirSynced = false;
   /** Bytes in the file that are whole records: where a failed write is cut back to. */
   #size = 0;
   #broken: Error | undefined;
 
-  /** `syncDir`: fsync the parent folder once when the file is first created (a new log must survive a crash). */
   constructor(
     readonly path: string,
-    private readonly options: { syncDir?: boolean } = {},
+    private readonly options: AppendLogOptions = {},
   ) {}
 
   /** Appends `records` and resolves once they are durable. */
   append(records: readonly Uint8Array[]): Promise<void> {
-    if (this.#closed) return Promise.reject(new Error(`append log ${this.path} is closed`));
+    if (this.#closed)
+      return Promise.reject(new Error(`append log ${this.path} is closed; open a new AppendLog`));
     if (records.length === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       this.#queue.push({ bytes: encodeRecords(records), resolve, reject });
-      if (!this.#flushing) this.#flushing = this.#flush();
+      this.#flushing ??= this.#flush();
     });
   }
 
-  /** Waits for appends in flight, then closes the file. */
+  /** Whether no append is queued or being written. */
+  get idle(): boolean {
+    return this.#flushing === undefined;
+  }
+
+  /** Waits for appends in flight, then closes the file. Later appends are refused. */
   async close(): Promise<void> {
     this.#closed = true;
     while (this.#flushing) await this.#flushing;
-    if (this.#handle) await (await this.#handle).close();
+    const handle = this.#handle;
     this.#handle = undefined;
+    if (handle) await (await handle.catch(() => undefined))?.close();
+  }
+
+  /** Writes all of `bytes` at the end of the file (a short write is continued, not dropped). */
+  protected async write(handle: FileHandle, bytes: Buffer): Promise<void> {
+    let offset = 0;
+    while (offset < bytes.length) {
+      const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset);
+      offset += bytesWritten;
+    }
+  }
+
+  /** Makes the written bytes durable: once per committed batch (nothing left to do under `O_DSYNC`). */
+  protected async sync(handle: FileHandle): Promise<void> {
+    if (O_DSYNC === undefined) await handle.datasync();
   }
 
   async #flush(): Promise<void> {
-    while (this.#queue.length > 0) {
-      const batch = this.#queue;
-      this.#queue = [];
-      if (this.#broken) {
-        for (const pending of batch) pending.reject(this.#broken);
-        continue;
+    try {
+      while (this.#queue.length > 0) {
+        const batch = this.#queue;
+        this.#queue = [];
+        await this.#commit(batch);
       }
-      const handle = await this.#open().catch((error: unknown) => error as Error);
-      if (handle instanceof Error) {
-        this.#handle = undefined;
-        for (const pending of batch) pending.reject(handle);
-        continue;
-      }
-      const bytes = batch.length === 1 ? batch[0]!.bytes : Buffer.concat(batch.map((p) => p.bytes));
-      try {
-        await handle.write(bytes);
-        await handle.datasync();
-        if (!this.#created && this.options.syncDir) {
-          await syncDirectory(dirname(this.path));
-          this.#created = true;
-        }
-        this.#size += bytes.length;
-        for (const pending of batch) pending.resolve();
-      } catch (error) {
-        for (const pending of batch) pending.reject(error);
-        // Part of the batch may be on disk: cut it, so records appended later are not stranded
-        // behind a torn one. If even that fails, refuse every later append rather than risk it.
-        await handle
-          .truncate(this.#size)
-          .then(() => handle.datasync())
-          .catch((cause: unknown) => {
-            this.#broken = new Error(`append log ${this.path} could not be repaired after a failed write`, {
-              cause,
-            });
-          });
-      }
+    } finally {
+      this.#flushing = undefined;
     }
-    this.#flushing = undefined;
+  }
+
+  async #commit(batch: Pending[]): Promise<void> {
+    if (this.#broken) {
+      for (const pending of batch) pending.reject(this.#broken);
+      return;
+    }
+    let handle: FileHandle;
+    try {
+      handle = await this.#open();
+    } catch (error) {
+      this.#handle = undefined;
+      for (const pending of batch) pending.reject(error);
+      return;
+    }
+    const bytes = batch.length === 1 ? batch[0]!.bytes : Buffer.concat(batch.map((p) => p.bytes));
+    try {
+      await this.write(handle, bytes);
+      await this.sync(handle);
+      if (!this.#dirSynced && this.options.syncDir) {
+        await syncDirectory(dirname(this.path));
+        this.#dirSynced = true;
+      }
+      this.#size += bytes.length;
+    } catch (error) {
+      for (const pending of batch) pending.reject(error);
+      // Part of the batch may be on disk: cut it, so records appended later are not stranded
+      // behind a torn one. If even that fails, refuse every later append rather than risk it.
+      await handle
+        .truncate(this.#size)
+        .then(() => handle.datasync())
+        .catch((cause: unknown) => {
+          this.#broken = new Error(
+            `append log ${this.path} could not be repaired after a failed write; check the disk, then reopen it`,
+            { cause },
+          );
+        });
+      return;
+    }
+    for (const pending of batch) pending.resolve();
   }
 
   #open(): Promise<FileHandle> {
-    this.#handle ??= open(this.path, 'a').then(async (handle) => {
-      this.#size = (await handle.stat()).size;
-      return handle;
-    });
+    this.#handle ??= this.options.repair ? this.#openRepaired() : this.#openAsIs();
     return this.#handle;
+  }
+
+  async #openAsIs(): Promise<FileHandle> {
+    const handle = await open(this.path, APPEND_FLAGS, 0o666);
+    try {
+      this.#size = (await handle.stat()).size;
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
+    return handle;
+  }
+
+  async #openRepaired(): Promise<FileHandle> {
+    const handle = await open(this.path, REPAIR_FLAGS, 0o666);
+    let cut: AppendLogCut | undefined;
+    try {
+      const bytes = await handle.readFile();
+      const validBytes = scanRecords(bytes);
+      if (validBytes < bytes.length) {
+        await handle.truncate(validBytes);
+        await handle.datasync();
+        cut = {
+          keptBytes: validBytes,
+          droppedBytes: bytes.length - validBytes,
+          tornTail: isTornTail(bytes, validBytes),
+        };
+      }
+      this.#size = validBytes;
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
+    if (cut) {
+      try {
+        this.options.onRepair?.(cut);
+      } catch {
+        // A failing report must not fail the append that opened the log; the cut is already durable.
+      }
+    }
+    return handle;
   }
 }

@@ -1,14 +1,11 @@
 // FsDocumentPersistence, the DocumentPersistence on files: a compacted state and a log of checksummed,
-// fsynced update records per Document.
-import { createHash } from 'node:crypto';
+// fsynced update records per Document (the Pit's append-log framing, shared with the run journal).
 import { mkdir, open, readdir, readFile, rename, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
+import { decodeRecords, encodeRecords, syncDirectory } from '@symphony/pit/append-log';
 import { DocumentId } from '@symphony/schemas';
 import { type Logger, silentLogger } from '../logger.js';
 import type { DocumentPersistence } from './DocumentPersistence.js';
-
-/** Record header: 4 bytes length + 4 bytes checksum, little-endian. */
-const HEADER_BYTES = 8;
 
 /**
  * Keeps each document in two files under one folder: `<id>.state`, the last compacted state, and
@@ -35,7 +32,7 @@ export class FsDocumentPersistence implements DocumentPersistence {
       if (state) stored.push(state);
       const log = await readIfExists(this.logPath(documentId));
       if (log) {
-        const { records, validBytes } = parseLog(log);
+        const { records, validBytes } = decodeRecords(log);
         stored.push(...records);
         if (validBytes < log.length) {
           this.log.warn('cut a torn or corrupt tail off a document log', {
@@ -114,13 +111,8 @@ export class FsDocumentPersistence implements DocumentPersistence {
     return join(this.dir, `${documentId}.log`);
   }
 
-  private async syncDir(): Promise<void> {
-    const dir = await open(this.dir, 'r');
-    try {
-      await dir.sync();
-    } finally {
-      await dir.close();
-    }
+  private syncDir(): Promise<void> {
+    return syncDirectory(this.dir);
   }
 
   private serially<T>(documentId: DocumentId, work: () => Promise<T>): Promise<T> {
@@ -133,40 +125,6 @@ export class FsDocumentPersistence implements DocumentPersistence {
     });
     return next;
   }
-}
-
-function checksum(bytes: Uint8Array): number {
-  return createHash('sha256').update(bytes).digest().readUInt32LE(0);
-}
-
-function encodeRecords(updates: readonly Uint8Array[]): Buffer {
-  const total = updates.reduce((n, u) => n + HEADER_BYTES + u.length, 0);
-  const out = Buffer.allocUnsafe(total);
-  let pos = 0;
-  for (const update of updates) {
-    out.writeUInt32LE(update.length, pos);
-    out.writeUInt32LE(checksum(update), pos + 4);
-    out.set(update, pos + HEADER_BYTES);
-    pos += HEADER_BYTES + update.length;
-  }
-  return out;
-}
-
-/** Reads records up to the first torn or corrupt one. */
-function parseLog(log: Buffer): { records: Uint8Array[]; validBytes: number } {
-  const records: Uint8Array[] = [];
-  let pos = 0;
-  while (pos + HEADER_BYTES <= log.length) {
-    const length = log.readUInt32LE(pos);
-    const sum = log.readUInt32LE(pos + 4);
-    const end = pos + HEADER_BYTES + length;
-    if (end > log.length) break;
-    const record = log.subarray(pos + HEADER_BYTES, end);
-    if (checksum(record) !== sum) break;
-    records.push(new Uint8Array(record));
-    pos = end;
-  }
-  return { records, validBytes: pos };
 }
 
 async function readIfExists(path: string): Promise<Buffer | undefined> {
