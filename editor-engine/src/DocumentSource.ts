@@ -24,6 +24,11 @@ export interface DocumentBinding {
   onStatus(listener: (status: BindingStatus) => void): () => void;
   /** The state vector the server last said it stored durably (Symphony's `[100, stateVector]`), if any. */
   savedState?(): Uint8Array | undefined;
+  /**
+   * Called with each state vector the server reports as stored (with {@link savedState}, by
+   * bindings whose far side reports storage); returns a function that stops the calls.
+   */
+  onSavedState?(listener: (stateVector: Uint8Array) => void): () => void;
   /** Leaves the document and frees the replica. */
   close(): void;
 }

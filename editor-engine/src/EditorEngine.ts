@@ -15,6 +15,7 @@ import {
 } from '@symphony/schemas';
 import type { z } from 'zod';
 import type { DocumentSource } from './DocumentSource.js';
+import { DEFAULT_FLUSH_TIMEOUT_MS } from './effects.js';
 import { EngineError, unknownBuffer } from './errors.js';
 import { flattenOutline, type LanguagePlugin, languageFor } from './languages/index.js';
 import { type Caller, TextBuffer } from './TextBuffer.js';
@@ -40,6 +41,8 @@ export interface EditorEngineOptions {
   languages?: readonly LanguagePlugin[];
   /** Sink for failures that have no caller to answer (defaults to dropping them). */
   log?: (entry: EngineLogEntry) => void;
+  /** The clock effect markers are stamped with, in ms since the epoch (defaults to `Date.now`). */
+  now?: () => number;
 }
 
 /** Sends one notification to a connected caller. */
@@ -57,6 +60,8 @@ export class EditorEngine {
   readonly #languages: LanguagePlugin[];
   readonly #disabled = new Set<LanguagePlugin>();
   readonly log: (entry: EngineLogEntry) => void;
+  /** The clock effect markers are stamped with. */
+  readonly now: () => number;
   readonly #buffers = new Map<string, TextBuffer>();
   readonly #opening = new Map<string, Promise<TextBuffer>>();
   #nextBuffer = 1;
@@ -65,6 +70,7 @@ export class EditorEngine {
     this.#source = options.source;
     this.#languages = [...(options.languages ?? [])];
     this.log = options.log ?? (() => {});
+    this.now = options.now ?? Date.now;
   }
 
   /** A new caller; `notify` receives its notifications. */
@@ -272,7 +278,14 @@ export class EngineSession implements Caller {
       return { lineCount: b.lineCount, length: b.length, revision: b.revision };
     },
     'buffer.lines': (p) => this.#buffer(p.bufferId).lines(p.from, p.to),
-    'buffer.edit': (p) => ({ revision: this.#buffer(p.bufferId).edit(this, p.edits, p.baseRevision) }),
+    'buffer.edit': (p) =>
+      this.#buffer(p.bufferId).edit(
+        this,
+        p.edits,
+        p.baseRevision,
+        p.marker === undefined ? undefined : { marker: p.marker, at: this.#engine.now() },
+      ),
+    'buffer.flush': (p) => this.#buffer(p.bufferId).flush(p.timeoutMs ?? DEFAULT_FLUSH_TIMEOUT_MS),
     'buffer.undo': (p) => this.#buffer(p.bufferId).undo(this),
     'buffer.redo': (p) => this.#buffer(p.bufferId).redo(this),
     'buffer.find': (p) => this.#buffer(p.bufferId).find(p),

@@ -18,9 +18,18 @@ import {
 } from '@symphony/schemas';
 import * as Y from 'yjs';
 import type { BindingStatus, DocumentBinding } from './DocumentSource.js';
+import { type Effect, hasEffect, recordEffect, whenStored } from './effects.js';
 import { EngineError } from './errors.js';
 import { compileQuery, expandReplacement, type FindQuery, type RawMatch, scan } from './find.js';
 import { LineIndex } from './LineIndex.js';
+import {
+  batchOps,
+  outOfRange,
+  type ResolvedEdit,
+  sameSelections,
+  stripNewline,
+  toOps,
+} from './text-buffer-support.js';
 
 /**
  * Undo steps kept per caller and buffer. A caller replaying a long trace (one batch per keystroke)
@@ -50,14 +59,6 @@ interface CallerState {
   selections: { anchor: Y.RelativePosition; head: Y.RelativePosition }[];
   /** The selections as last resolved, to notify only when they move. */
   resolved: Selection[];
-}
-
-/** An edit resolved to offsets, with its index in the batch. */
-interface ResolvedEdit {
-  from: number;
-  to: number;
-  text: string;
-  index: number;
 }
 
 /**
@@ -235,8 +236,21 @@ export class TextBuffer {
 
   // ── editing ──────────────────────────────────────────────────────────────────────────────────
 
-  /** Applies a batch atomically (all or nothing) in one transaction with the caller as origin. */
-  edit(caller: Caller, edits: readonly TextEdit[], baseRevision: number | undefined): number {
+  /**
+   * Applies a batch atomically (all or nothing) in one transaction with the caller as origin. With
+   * an `effect`, the batch and its marker are one transaction, applied only if the document does
+   * not carry the marker yet (`applied: false` then, whatever the batch or `baseRevision` say).
+   */
+  edit(
+    caller: Caller,
+    edits: readonly TextEdit[],
+    baseRevision: number | undefined,
+    effect?: Effect,
+  ): EngineResult<'buffer.edit'> {
+    if (effect !== undefined) {
+      this.#checkWritable(undefined);
+      if (hasEffect(this.#binding.doc, effect.marker)) return { revision: this.#revision, applied: false };
+    }
     this.#checkWritable(baseRevision);
     const resolved = edits.map((edit, index): ResolvedEdit => {
       const path = `edits[${index}]`;
@@ -247,8 +261,17 @@ export class TextBuffer {
       const { from, to } = this.#range(edit, path);
       return { from, to, text: edit.op === 'replace' ? edit.text : '', index };
     });
-    this.#apply(caller, resolved);
-    return this.#revision;
+    const applied = this.#apply(caller, resolved, effect);
+    return effect === undefined ? { revision: this.#revision } : { revision: this.#revision, applied };
+  }
+
+  /**
+   * Resolves once the far side has durably stored every change the replica holds now; `stored` is
+   * `false` for a source that reports no storage. See {@link whenStored} for the failures.
+   */
+  async flush(timeoutMs: number): Promise<EngineResult<'buffer.flush'>> {
+    const stored = await whenStored(this.#binding, timeoutMs);
+    return { revision: this.#revision, stored };
   }
 
   undo(caller: Caller): EngineResult<'buffer.undo'> {
@@ -382,8 +405,11 @@ export class TextBuffer {
     }
   }
 
-  /** Checks overlaps, then applies the edits in one transaction (positions are pre-batch). */
-  #apply(caller: Caller, edits: ResolvedEdit[]): void {
+  /**
+   * Checks overlaps, then applies the edits (and the effect's marker, unless the document already
+   * carries it) in one transaction (positions are pre-batch). Returns whether anything was applied.
+   */
+  #apply(caller: Caller, edits: ResolvedEdit[], effect?: Effect): boolean {
     // Ascending by start; at one start, inserts before ranges, then in batch order.
     const sorted = edits.slice().sort((a, b) => {
       if (a.from !== b.from) return a.from - b.from;
@@ -403,18 +429,30 @@ export class TextBuffer {
         );
       }
     }
-    if (sorted.every((e) => e.from === e.to && e.text.length === 0)) return;
+    if (effect === undefined && sorted.every((e) => e.from === e.to && e.text.length === 0)) return true;
     // The change's ops are known from the batch itself; Yjs's own delta walks every item of the text.
     this.#known = { origin: caller.origin, ops: batchOps(sorted) };
-    this.#binding.doc.transact(() => {
-      // From the end backwards, so earlier positions stay valid; equal starts land in batch order.
-      for (let i = sorted.length - 1; i >= 0; i--) {
-        const e = sorted[i]!;
-        if (e.to > e.from) this.#ytext.delete(e.from, e.to - e.from);
-        if (e.text.length > 0) this.#ytext.insert(e.from, e.text);
-      }
-    }, caller.origin);
-    this.#known = undefined;
+    const doc = this.#binding.doc;
+    let applied = true;
+    try {
+      doc.transact(() => {
+        // Checked in the very transaction that writes the marker: nothing can come between.
+        if (effect !== undefined && hasEffect(doc, effect.marker)) {
+          applied = false;
+          return;
+        }
+        // From the end backwards, so earlier positions stay valid; equal starts land in batch order.
+        for (let i = sorted.length - 1; i >= 0; i--) {
+          const e = sorted[i]!;
+          if (e.to > e.from) this.#ytext.delete(e.from, e.to - e.from);
+          if (e.text.length > 0) this.#ytext.insert(e.from, e.text);
+        }
+        if (effect !== undefined) recordEffect(doc, effect);
+      }, caller.origin);
+    } finally {
+      this.#known = undefined;
+    }
+    return applied;
   }
 
   /** Resolves a position to an offset or throws `OutOfRange` naming `path`. */
@@ -493,63 +531,4 @@ export class TextBuffer {
       });
     }
   }
-}
-
-/** A Yjs delta as protocol ops; embeds count as one character (U+FFFC), formatting is ignored. */
-function toOps(delta: Y.YTextEvent['delta']): DeltaOp[] {
-  const ops: DeltaOp[] = [];
-  let changes = false;
-  for (const d of delta) {
-    if (d.retain !== undefined) {
-      if (d.retain > 0) ops.push({ retain: d.retain });
-    } else if (d.insert !== undefined) {
-      const insert = typeof d.insert === 'string' ? d.insert : '\uFFFC';
-      if (insert.length > 0) {
-        ops.push({ insert });
-        changes = true;
-      }
-    } else if (d.delete !== undefined && d.delete > 0) {
-      ops.push({ delete: d.delete });
-      changes = true;
-    }
-  }
-  return changes ? ops : [];
-}
-
-/** The ops of a sorted, non-overlapping batch, as a Yjs delta would give them. */
-function batchOps(sorted: readonly ResolvedEdit[]): DeltaOp[] {
-  const ops: DeltaOp[] = [];
-  let pos = 0;
-  for (const e of sorted) {
-    if (e.from > pos) ops.push({ retain: e.from - pos });
-    if (e.text.length > 0) ops.push({ insert: e.text });
-    if (e.to > e.from) ops.push({ delete: e.to - e.from });
-    pos = Math.max(pos, e.to);
-  }
-  return ops;
-}
-
-function stripNewline(line: string): string {
-  return line.endsWith('\n') ? line.slice(0, -1) : line;
-}
-
-function sameSelections(a: readonly Selection[], b: readonly Selection[]): boolean {
-  return a.length === b.length && a.every((s, i) => s.anchor === b[i]!.anchor && s.head === b[i]!.head);
-}
-
-function outOfRange(
-  what: 'offset' | 'line' | 'column',
-  path: string,
-  value: number,
-  min: number,
-  max: number,
-  line?: number,
-): EngineError {
-  const where =
-    what === 'column'
-      ? `column ${value} is past the end of line ${line} (columns ${min}–${max})`
-      : what === 'line'
-        ? `line ${value} is outside the buffer (lines ${min}–${max})`
-        : `offset ${value} is outside the buffer (${min}–${max})`;
-  return new EngineError('OutOfRange', `${path}: ${where}`, { what, path, value, min, max });
 }

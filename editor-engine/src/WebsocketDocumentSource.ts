@@ -67,8 +67,11 @@ export class WebsocketDocumentSource implements DocumentSource {
       for (const listener of listeners) listener(status);
     };
 
+    const savedListeners = new Set<(stateVector: Uint8Array) => void>();
     provider.messageHandlers[MessageType.savedState] = (_encoder, decoder) => {
-      savedState = readSavedState(decoder);
+      const stored = readSavedState(decoder);
+      savedState = stored;
+      for (const listener of savedListeners) listener(stored);
     };
     provider.messageHandlers[MessageType.access] = (_encoder, decoder) => {
       const role = readAccess(decoder);
@@ -93,12 +96,17 @@ export class WebsocketDocumentSource implements DocumentSource {
         doc,
         status: () => status,
         savedState: () => savedState,
+        onSavedState: (listener) => {
+          savedListeners.add(listener);
+          return () => savedListeners.delete(listener);
+        },
         onStatus: (listener) => {
           listeners.add(listener);
           return () => listeners.delete(listener);
         },
         close: () => {
           listeners.clear();
+          savedListeners.clear();
           provider.destroy();
           doc.destroy();
         },

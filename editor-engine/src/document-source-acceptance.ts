@@ -210,5 +210,28 @@ export function runDocumentSourceTests(
         expect(Y.decodeStateVector(saved as Uint8Array).get(binding.doc.clientID)).toBe(clock);
       });
     });
+
+    it('tells its savedState listeners each stored state, until they stop listening', async (context) => {
+      const { documentId } = await fixture.createDocument('');
+      const binding = await open(documentId, fixture.editor);
+      if (!binding.onSavedState) return context.skip();
+      const heard: number[] = [];
+      const stop = binding.onSavedState((saved) => {
+        heard.push(Y.decodeStateVector(saved).get(binding.doc.clientID) ?? 0);
+      });
+      binding.doc.getText(TEXT_NAME).insert(0, 'stored');
+      const clock = Y.getState(binding.doc.store, binding.doc.clientID);
+      await eventually(() => expect(heard).toContain(clock));
+      stop();
+      const before = heard.length;
+      binding.doc.getText(TEXT_NAME).insert(0, 'more ');
+      const next = Y.getState(binding.doc.store, binding.doc.clientID);
+      await eventually(() =>
+        expect(
+          Y.decodeStateVector(binding.savedState?.() ?? new Uint8Array([0])).get(binding.doc.clientID),
+        ).toBe(next),
+      );
+      expect(heard).toHaveLength(before);
+    });
   });
 }

@@ -9,6 +9,8 @@ export type { EditorEngineOptions, EngineLogEntry, NotifySink } from './EditorEn
 export { EditorEngine, EngineSession } from './EditorEngine.js';
 export type { EngineChannel } from './EditorEngineClient.js';
 export { EditorEngineClient, EngineRequestError } from './EditorEngineClient.js';
+export type { Effect } from './effects.js';
+export { effectMarkers, hasEffect } from './effects.js';
 export { engineLanguages } from './engine-languages.js';
 export type { EngineErrorName } from './errors.js';
 export { EngineError } from './errors.js';

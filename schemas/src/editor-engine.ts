@@ -33,6 +33,29 @@ export const EditorEngineLimits = {
 } as const;
 
 /**
+ * Characters in an effect marker (`buffer.edit`'s `marker`): 256 holds a `runId/nodeId` (at most
+ * 45 + 1 + 64) with room to spare, and keeps the document's marker map small.
+ */
+export const MAX_EFFECT_MARKER_LENGTH = 256;
+
+/**
+ * The longest `buffer.flush` may wait, in ms: 10 minutes. A caller that needs longer calls it
+ * again; an unbounded wait would hold the connection (its messages are handled in order) forever.
+ */
+export const MAX_FLUSH_TIMEOUT_MS = 600_000;
+
+/**
+ * Name of the `Y.Map` in every document where edits made with a `marker` record it: key the
+ * marker, value an {@link EffectRecord}. It lives beside the text (`content`) in the same `Y.Doc`,
+ * so an edit and its marker travel in one Yjs update.
+ */
+export const EFFECT_MARKERS_NAME = 'symphony-effects';
+
+/** What the marker map holds for each marker: when the engine applied the edit (ms since the epoch). */
+export const EffectRecord = z.object({ at: z.number() });
+export type EffectRecord = z.infer<typeof EffectRecord>;
+
+/**
  * Error codes of the protocol: JSON-RPC's standard ones plus the engine's own, in the range
  * JSON-RPC reserves for implementation-defined server errors (-32000 to -32099).
  */
@@ -234,8 +257,39 @@ export const EngineRequests = {
       ...bufferRef,
       baseRevision: BufferRevision.optional(),
       edits: z.array(TextEdit).min(1).max(EditorEngineLimits.maxEditsPerBatch),
+      /**
+       * An effect that must happen once (a workflow's `runId/nodeId`): the edits and the marker are
+       * applied in one Yjs transaction unless the document already carries the marker, in which
+       * case nothing changes and `applied` is `false`.
+       */
+      marker: z
+        .string()
+        .min(1, 'marker must not be empty')
+        .max(MAX_EFFECT_MARKER_LENGTH, `marker must be at most ${MAX_EFFECT_MARKER_LENGTH} characters`)
+        .optional(),
     }),
-    result: z.strictObject({ revision: BufferRevision }),
+    result: z.strictObject({
+      revision: BufferRevision,
+      /** Only with a `marker`: `false` when the document already carried it and nothing changed. */
+      applied: z.boolean().optional(),
+    }),
+  },
+  'buffer.flush': {
+    /**
+     * Resolves once the sync-server has durably stored every change this buffer's replica holds
+     * (its `savedState` covers the replica's state vector); fails with `SyncFailed` on timeout or
+     * disconnect. Sources that report no storage (in-process, a page's document) answer at once.
+     */
+    params: z.strictObject({
+      ...bufferRef,
+      /** How long to wait, in ms (10 s by default). */
+      timeoutMs: z.number().int().positive().max(MAX_FLUSH_TIMEOUT_MS).optional(),
+    }),
+    result: z.strictObject({
+      revision: BufferRevision,
+      /** `true`: the server said it stored the changes; `false`: the source does not report storage. */
+      stored: z.boolean(),
+    }),
   },
   'buffer.undo': {
     params: z.strictObject(bufferRef),
