@@ -26,11 +26,19 @@ describe('paramFields', () => {
   });
 
   it('maps booleans, lists of strings and short strings', () => {
-    expect(paramFields(spec('filter').params).map((f) => f.kind)).toEqual(['string', 'boolean']);
+    expect(paramFields(spec('filter').params).map((f) => f.kind)).toEqual(['string', 'boolean', 'string']);
     expect(paramFields(spec('classify').params).find((f) => f.name === 'labels')?.kind).toBe('string-list');
     expect(paramFields(spec('translate').params).find((f) => f.name === 'targetLanguage')).toMatchObject({
       kind: 'string',
       multiline: false,
+    });
+  });
+
+  it('titles the local model so nobody takes it for a language model', () => {
+    expect(paramFields(spec('summarize').params)[0]).toMatchObject({
+      kind: 'enum',
+      defaultValue: 'local',
+      optionTitles: { local: 'Local (extractive, non-neural)' },
     });
   });
 

@@ -13,7 +13,12 @@ export type ParamField =
       readonly max?: number;
     })
   | (FieldBase & { readonly kind: 'boolean' })
-  | (FieldBase & { readonly kind: 'enum'; readonly options: readonly string[] })
+  | (FieldBase & {
+      readonly kind: 'enum';
+      readonly options: readonly string[];
+      /** What the select shows for some options (e.g. "Local (extractive, non-neural)"); others show as they are. */
+      readonly optionTitles?: Readonly<Record<string, string>>;
+    })
   | (FieldBase & { readonly kind: 'string-list' })
   /** A workspace document, stored by id and picked by title. */
   | (FieldBase & { readonly kind: 'document' })
@@ -42,6 +47,7 @@ interface JsonSchemaProperty {
   readonly maxLength?: number;
   readonly format?: string;
   readonly items?: JsonSchemaProperty;
+  readonly optionTitles?: Readonly<Record<string, string>>;
 }
 
 /** The inspector fields for `schema` (a node type's `params`), in declaration order. */
@@ -63,7 +69,8 @@ function fieldFor(name: string, p: JsonSchemaProperty, required: boolean): Param
     ...(p.default === undefined ? {} : { defaultValue: p.default }),
   };
   if (p.enum?.every((v) => typeof v === 'string')) {
-    return { ...base, kind: 'enum', options: (p.enum ?? []) as string[] };
+    const titles = p.optionTitles === undefined ? {} : { optionTitles: p.optionTitles };
+    return { ...base, kind: 'enum', options: (p.enum ?? []) as string[], ...titles };
   }
   if (p.type === 'string' && p.format === DOCUMENT_ID_FORMAT) return { ...base, kind: 'document' };
   switch (p.type) {

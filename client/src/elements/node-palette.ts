@@ -74,6 +74,15 @@ export class NodePalette extends LitElement {
         align-items: center;
         gap: 0.35rem;
       }
+      .badge {
+        font-size: 0.6875rem;
+        font-weight: 500;
+        padding: 0 0.35rem;
+        border: 1px solid currentColor;
+        border-radius: 0.6rem;
+        color: var(--sy-muted);
+        white-space: nowrap;
+      }
       .desc {
         font-size: 0.75rem;
         color: var(--sy-muted);
@@ -122,7 +131,7 @@ export class NodePalette extends LitElement {
                       draggable="true"
                       data-testid="palette-item"
                       data-type=${s.type}
-                      aria-label=${`Add ${s.title}: ${s.description}`}
+                      aria-label=${`Add ${s.title}${s.badge ? ` (${s.badge})` : ''}: ${s.description}`}
                       title="Drag onto the board, or press Enter to add"
                       @dragstart=${(e: DragEvent) => {
                         e.dataTransfer?.setData(NODE_TYPE_MIME, s.type);
@@ -140,6 +149,7 @@ export class NodePalette extends LitElement {
                     >
                       <span class="title"
                         >${s.title}
+                        ${s.badge ? html`<span class="badge" data-testid="node-badge">${s.badge}</span>` : nothing}
                         <span class="dots" aria-hidden="true"
                           >${[...s.inputs, ...s.outputs].map(
                             (p) =>

@@ -50,6 +50,15 @@ export class ParamInspector extends LitElement {
         color: var(--sy-muted);
         margin: 0.1rem 0 0.75rem;
       }
+      .badge {
+        font-size: 0.6875rem;
+        font-weight: 500;
+        padding: 0 0.35rem;
+        border: 1px solid currentColor;
+        border-radius: 0.6rem;
+        color: var(--sy-muted);
+        white-space: nowrap;
+      }
       .field {
         display: flex;
         flex-direction: column;
@@ -112,7 +121,7 @@ export class ParamInspector extends LitElement {
     const fields = fieldsOf(node.type);
     const errors = paramErrors(spec, node.params);
     return html`<h2>${node.label ?? spec.title}</h2>
-      <p class="type">${spec.title} · ${spec.kind} — ${spec.description}</p>
+      <p class="type">${spec.title} · ${spec.kind}${spec.badge ? html` <span class="badge" data-testid="node-badge">${spec.badge}</span>` : nothing} — ${spec.description}</p>
       <form data-testid="param-inspector" @submit=${(e: Event) => e.preventDefault()}>
         <fieldset ?disabled=${this.readOnly} style="border:0;padding:0;margin:0;min-width:0">
           ${fields.length === 0 ? html`<p class="note">This node has no parameters.</p>` : nothing}
@@ -153,7 +162,9 @@ export class ParamInspector extends LitElement {
                 ? html`<option value=${value} selected>${value} (not allowed)</option>`
                 : nothing
             }
-            ${f.options.map((o) => html`<option value=${o} ?selected=${o === value}>${o}</option>`)}
+            ${f.options.map(
+              (o) => html`<option value=${o} ?selected=${o === value}>${f.optionTitles?.[o] ?? o}</option>`,
+            )}
           </select>
           ${error}
         </div>`;

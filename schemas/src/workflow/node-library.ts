@@ -1,6 +1,9 @@
 // The node library: every node type's ports, data types and param schema, and which types may flow into which.
-import { z } from 'zod';
+import type { z } from 'zod';
 import { NodeKind } from './model.js';
+import { DOCUMENT_ID_FORMAT, NodeParams } from './node-params.js';
+
+export { DOCUMENT_ID_FORMAT };
 
 /** The kinds of data that flow along edges. */
 export const DataType = {
@@ -59,44 +62,18 @@ export interface NodeTypeSpec {
    * node does with it: validation checks that it exists and that the person may read or write it.
    */
   readonly documentParams?: Readonly<Record<string, DocumentAccess>>;
+  /**
+   * Set on node types that run in Symphony's own process with their default `local` model
+   * ({@link LOCAL_BADGE}): the palette and inspector show it, so nobody mistakes them for an LLM.
+   */
+  readonly badge?: string;
 }
 
 /** What a node does with a document it names: reads it, or writes into it. */
 export type DocumentAccess = 'read' | 'write';
 
-/** The JSON Schema `format` of a parameter holding a document id: the inspector shows a picker. */
-export const DOCUMENT_ID_FORMAT = 'document-id';
-
-const chatModel = z
-  .enum(['claude-sonnet', 'claude-haiku', 'gpt-4o', 'gpt-4o-mini', 'local-llama'])
-  .default('claude-sonnet')
-  .describe('Model');
-const embeddingModel = z
-  .enum(['text-embedding-3-small', 'text-embedding-3-large', 'local-minilm'])
-  .default('text-embedding-3-small')
-  .describe('Model');
-const nonEmpty = (what: string) => z.string().trim().min(1, `${what} must not be empty`);
-/** A document id parameter; `.parse` only checks its shape, validation checks the document. */
-const documentRef = (label: string) =>
-  nonEmpty(label.toLowerCase()).max(128).meta({ format: DOCUMENT_ID_FORMAT }).describe(label);
-
-function regexValid(pattern: string): boolean {
-  try {
-    new RegExp(pattern);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function jsonValid(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
-}
+/** A short badge the palette and inspector show beside a node type that runs locally, without a model. */
+export const LOCAL_BADGE = 'local, non-neural';
 
 const specs: NodeTypeSpec[] = [
   {
@@ -104,15 +81,11 @@ const specs: NodeTypeSpec[] = [
     kind: NodeKind.instrument,
     title: 'LLM prompt',
     category: 'AI',
-    description: 'Sends a prompt, with the connected context, to a language model and outputs its answer.',
+    description:
+      'Sends a prompt, with the connected context, to a language model and outputs its answer. Needs an AI instrument.',
     inputs: [{ name: 'context', type: DataType.text, label: 'Context' }],
     outputs: [{ name: 'text', type: DataType.text, label: 'Answer' }],
-    params: z.object({
-      model: chatModel,
-      prompt: nonEmpty('prompt').max(20_000).describe('Prompt'),
-      temperature: z.number().min(0).max(2).default(0.7).describe('Temperature'),
-      maxTokens: z.number().int().min(1).max(32_000).default(1024).describe('Max tokens'),
-    }),
+    params: NodeParams['llm-prompt'],
     defaults: { model: 'claude-sonnet', prompt: '', temperature: 0.7, maxTokens: 1024 },
   },
   {
@@ -120,60 +93,66 @@ const specs: NodeTypeSpec[] = [
     kind: NodeKind.instrument,
     title: 'Summarize',
     category: 'AI',
-    description: 'Summarizes its input text at the chosen length.',
+    description:
+      'Summarizes its input text at the chosen length. The Local model is extractive and non-neural: it picks the ' +
+      'most important sentences (wink-nlp); other models need an AI instrument.',
     inputs: [{ name: 'text', type: DataType.text, label: 'Text', required: true }],
     outputs: [{ name: 'summary', type: DataType.text, label: 'Summary' }],
-    params: z.object({
-      model: chatModel,
-      length: z.enum(['short', 'medium', 'long']).default('medium').describe('Length'),
-      focus: z.string().max(500).default('').describe('Focus (optional)'),
-    }),
-    defaults: { model: 'claude-sonnet', length: 'medium', focus: '' },
+    params: NodeParams.summarize,
+    defaults: { model: 'local', length: 'medium', focus: '' },
+    badge: LOCAL_BADGE,
   },
   {
     type: 'classify',
     kind: NodeKind.instrument,
     title: 'Classify',
     category: 'AI',
-    description: 'Assigns its input text one of the given labels.',
+    description:
+      'Assigns its input text one of the given labels. The Local model is non-neural: it picks the label whose ' +
+      'words (and their synonyms) weigh most in the text by TF-IDF; other models need an AI instrument.',
     inputs: [{ name: 'text', type: DataType.text, label: 'Text', required: true }],
     outputs: [{ name: 'label', type: DataType.label, label: 'Label' }],
-    params: z.object({
-      model: chatModel,
-      labels: z
-        .array(nonEmpty('label').max(100))
-        .min(2, 'give at least two labels')
-        .max(50)
-        .describe('Labels'),
-    }),
-    defaults: { model: 'claude-haiku', labels: ['positive', 'negative'] },
+    params: NodeParams.classify,
+    defaults: { model: 'local', labels: ['positive', 'negative'] },
+    badge: LOCAL_BADGE,
+  },
+  {
+    type: 'extract-keywords',
+    kind: NodeKind.instrument,
+    title: 'Extract keywords',
+    category: 'AI',
+    description:
+      'Lists the key words and phrases of its input text, most important first. The Local model is ' +
+      'non-neural: it scores phrases by word frequency and co-occurrence (RAKE); other models need an AI instrument.',
+    inputs: [{ name: 'text', type: DataType.text, label: 'Text', required: true }],
+    outputs: [{ name: 'keywords', type: DataType.textList, label: 'Keywords' }],
+    params: NodeParams['extract-keywords'],
+    defaults: { model: 'local', count: 10 },
+    badge: LOCAL_BADGE,
   },
   {
     type: 'embed',
     kind: NodeKind.instrument,
     title: 'Embed',
     category: 'AI',
-    description: 'Turns its input text into an embedding vector for search and clustering.',
+    description:
+      'Turns its input text into an embedding vector for search and clustering. The Local model is non-neural: ' +
+      'hashed TF-IDF of its words, L2-normalised; other models need an AI instrument.',
     inputs: [{ name: 'text', type: DataType.text, label: 'Text', required: true }],
     outputs: [{ name: 'embedding', type: DataType.embedding, label: 'Embedding' }],
-    params: z.object({
-      model: embeddingModel,
-      dimensions: z.number().int().min(16).max(4096).default(1536).describe('Dimensions'),
-    }),
-    defaults: { model: 'text-embedding-3-small', dimensions: 1536 },
+    params: NodeParams.embed,
+    defaults: { model: 'local', dimensions: 1536 },
+    badge: LOCAL_BADGE,
   },
   {
     type: 'translate',
     kind: NodeKind.instrument,
     title: 'Translate',
     category: 'AI',
-    description: 'Translates its input text into the target language.',
+    description: 'Translates its input text into the target language. Needs an AI instrument.',
     inputs: [{ name: 'text', type: DataType.text, label: 'Text', required: true }],
     outputs: [{ name: 'text', type: DataType.text, label: 'Translation' }],
-    params: z.object({
-      model: chatModel,
-      targetLanguage: nonEmpty('target language').max(40).describe('Target language'),
-    }),
+    params: NodeParams.translate,
     defaults: { model: 'claude-sonnet', targetLanguage: 'French' },
   },
   {
@@ -181,13 +160,10 @@ const specs: NodeTypeSpec[] = [
     kind: NodeKind.instrument,
     title: 'Review code',
     category: 'AI',
-    description: 'Reviews source code and reports bugs, risks and style issues.',
+    description: 'Reviews source code and reports bugs, risks and style issues. Needs an AI instrument.',
     inputs: [{ name: 'code', type: DataType.code, label: 'Code', required: true }],
     outputs: [{ name: 'review', type: DataType.text, label: 'Review' }],
-    params: z.object({
-      model: chatModel,
-      focus: z.enum(['bugs', 'security', 'style', 'all']).default('all').describe('Focus'),
-    }),
+    params: NodeParams['review-code'],
     defaults: { model: 'claude-sonnet', focus: 'all' },
   },
   {
@@ -195,13 +171,10 @@ const specs: NodeTypeSpec[] = [
     kind: NodeKind.instrument,
     title: 'Generate tests',
     category: 'AI',
-    description: 'Writes unit tests for the given source code.',
+    description: 'Writes unit tests for the given source code. Needs an AI instrument.',
     inputs: [{ name: 'code', type: DataType.code, label: 'Code', required: true }],
     outputs: [{ name: 'tests', type: DataType.code, label: 'Tests' }],
-    params: z.object({
-      model: chatModel,
-      framework: z.enum(['vitest', 'jest', 'pytest', 'go-test']).default('vitest').describe('Framework'),
-    }),
+    params: NodeParams['generate-tests'],
     defaults: { model: 'claude-sonnet', framework: 'vitest' },
   },
   {
@@ -212,7 +185,7 @@ const specs: NodeTypeSpec[] = [
     description: 'Reads a workspace document.',
     inputs: [],
     outputs: [{ name: 'document', type: DataType.document, label: 'Document' }],
-    params: z.object({ documentId: documentRef('Document to read') }),
+    params: NodeParams['read-document'],
     defaults: { documentId: '' },
     documentParams: { documentId: 'read' },
   },
@@ -224,10 +197,7 @@ const specs: NodeTypeSpec[] = [
     description: 'Writes its input text into a workspace document.',
     inputs: [{ name: 'text', type: DataType.text, label: 'Text', required: true }],
     outputs: [],
-    params: z.object({
-      documentId: documentRef('Document to write'),
-      mode: z.enum(['replace', 'append']).default('append').describe('Mode'),
-    }),
+    params: NodeParams['write-document'],
     defaults: { documentId: '', mode: 'append' },
     documentParams: { documentId: 'write' },
   },
@@ -236,10 +206,11 @@ const specs: NodeTypeSpec[] = [
     kind: NodeKind.operator,
     title: 'Read code file',
     category: 'Documents',
-    description: 'Reads a source file from the workspace as code.',
+    description:
+      'Reads a source file, by its path in a folder the run was granted (symphony run --grant DIR), as code.',
     inputs: [],
     outputs: [{ name: 'code', type: DataType.code, label: 'Code' }],
-    params: z.object({ path: nonEmpty('path').max(500).describe('Path') }),
+    params: NodeParams['read-code'],
     defaults: { path: '' },
   },
   {
@@ -247,13 +218,11 @@ const specs: NodeTypeSpec[] = [
     kind: NodeKind.operator,
     title: 'Split text',
     category: 'Text',
-    description: 'Splits text into chunks by paragraph, sentence or size.',
+    description:
+      'Splits text into paragraphs, sentences or chunks of a fixed size; a paragraph or sentence longer than the chunk size is cut.',
     inputs: [{ name: 'text', type: DataType.text, label: 'Text', required: true }],
     outputs: [{ name: 'chunks', type: DataType.textList, label: 'Chunks' }],
-    params: z.object({
-      by: z.enum(['paragraph', 'sentence', 'characters']).default('paragraph').describe('Split by'),
-      size: z.number().int().min(1).max(1_000_000).default(2000).describe('Chunk size (characters)'),
-    }),
+    params: NodeParams['split-text'],
     defaults: { by: 'paragraph', size: 2000 },
   },
   {
@@ -264,7 +233,7 @@ const specs: NodeTypeSpec[] = [
     description: 'Joins every connected text, in edge order, with a separator.',
     inputs: [{ name: 'parts', type: DataType.text, label: 'Parts', required: true, multiple: true }],
     outputs: [{ name: 'text', type: DataType.text, label: 'Text' }],
-    params: z.object({ separator: z.string().max(100).default('\n\n').describe('Separator') }),
+    params: NodeParams['join-text'],
     defaults: { separator: '\n\n' },
   },
   {
@@ -272,33 +241,26 @@ const specs: NodeTypeSpec[] = [
     kind: NodeKind.operator,
     title: 'Filter',
     category: 'Text',
-    description: 'Keeps the items that match a regular expression (or those that do not).',
+    description:
+      'Keeps the items that match a regular expression, or for which an expression is truthy (JavaScript with ' +
+      'item and index in scope, run in a sandbox); "Keep non-matching" keeps the others.',
     inputs: [{ name: 'items', type: DataType.textList, label: 'Items', required: true }],
     outputs: [{ name: 'items', type: DataType.textList, label: 'Kept' }],
-    params: z.object({
-      pattern: nonEmpty('pattern')
-        .max(1000)
-        .refine(regexValid, 'pattern is not a valid regular expression')
-        .describe('Pattern'),
-      invert: z.boolean().default(false).describe('Keep non-matching'),
-    }),
-    defaults: { pattern: '.', invert: false },
+    params: NodeParams.filter,
+    defaults: { pattern: '.', invert: false, expression: '' },
   },
   {
     type: 'map',
     kind: NodeKind.operator,
     title: 'Map',
     category: 'Text',
-    description: 'Rewrites each item through a template; {{item}} stands for the item.',
+    description:
+      'Rewrites each item through a template, where {{item}} stands for the item, or through an expression ' +
+      '(JavaScript with item and index in scope, run in a sandbox) whose value, or its JSON text, is the new item.',
     inputs: [{ name: 'items', type: DataType.textList, label: 'Items', required: true }],
     outputs: [{ name: 'items', type: DataType.textList, label: 'Items' }],
-    params: z.object({
-      template: nonEmpty('template')
-        .max(5000)
-        .refine((t) => t.includes('{{item}}'), 'template must contain {{item}}')
-        .describe('Template'),
-    }),
-    defaults: { template: '{{item}}' },
+    params: NodeParams.map,
+    defaults: { template: '{{item}}', expression: '' },
   },
   {
     type: 'code-format',
@@ -308,12 +270,7 @@ const specs: NodeTypeSpec[] = [
     description: 'Formats source code in the chosen language.',
     inputs: [{ name: 'code', type: DataType.code, label: 'Code', required: true }],
     outputs: [{ name: 'code', type: DataType.code, label: 'Formatted' }],
-    params: z.object({
-      language: z
-        .enum(['typescript', 'javascript', 'json', 'markdown', 'css'])
-        .default('typescript')
-        .describe('Language'),
-    }),
+    params: NodeParams['code-format'],
     defaults: { language: 'typescript' },
   },
   {
@@ -324,14 +281,7 @@ const specs: NodeTypeSpec[] = [
     description: 'Parses its input as JSON and checks it against an optional JSON Schema.',
     inputs: [{ name: 'text', type: DataType.text, label: 'Text', required: true }],
     outputs: [{ name: 'json', type: DataType.json, label: 'JSON' }],
-    params: z.object({
-      schema: z
-        .string()
-        .max(50_000)
-        .default('')
-        .refine((s) => s === '' || jsonValid(s), 'schema must be JSON')
-        .describe('JSON Schema (optional)'),
-    }),
+    params: NodeParams['validate-json'],
     defaults: { schema: '' },
   },
   {
@@ -342,7 +292,7 @@ const specs: NodeTypeSpec[] = [
     description: 'A sticky note on the board; it does not run.',
     inputs: [],
     outputs: [],
-    params: z.object({ text: z.string().max(10_000).default('').describe('Text') }),
+    params: NodeParams.note,
     defaults: { text: '' },
   },
   {
@@ -353,11 +303,7 @@ const specs: NodeTypeSpec[] = [
     description: 'A titled frame that groups nodes visually; it does not run.',
     inputs: [],
     outputs: [],
-    params: z.object({
-      title: z.string().max(200).default('Group').describe('Title'),
-      width: z.number().min(80).max(10_000).default(480).describe('Width'),
-      height: z.number().min(60).max(10_000).default(320).describe('Height'),
-    }),
+    params: NodeParams.group,
     defaults: { title: 'Group', width: 480, height: 320 },
   },
 ];
