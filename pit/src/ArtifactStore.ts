@@ -44,7 +44,11 @@ export interface VerifyReport {
  * `PostgresArtifactStore`. Every adapter passes `runArtifactStoreTests`.
  */
 export interface ArtifactStore {
-  /** Stores `content` durably and resolves to its metadata; streams are never held in memory whole. */
+  /**
+   * Stores `content` durably and resolves to its metadata; streams are never held in memory whole.
+   * Bytes already stored are not written again, unless the stored copy is damaged or missing: then
+   * it is replaced, so re-running the node that made a corrupt artifact repairs it.
+   */
   put(content: ArtifactContent, options: ArtifactPutOptions): Promise<ArtifactInfo>;
   /** The bytes of `hash`, verified. Throws `ArtifactNotFoundError` or `ArtifactCorruptError`. */
   get(hash: ArtifactHash): Promise<Uint8Array>;
@@ -56,11 +60,14 @@ export interface ArtifactStore {
   has(hash: ArtifactHash): Promise<boolean>;
   /** Every artifact's metadata, newest first, at most `limit` (default 100). */
   list(options?: { limit?: number; tag?: string }): Promise<ArtifactInfo[]>;
-  /** Makes `hash` the next version of `name`. */
+  /** Makes `hash` the next version of `name`. Throws `ArtifactNotFoundError` if `hash` is not stored. */
   name(name: string, hash: ArtifactHash): Promise<ArtifactVersion>;
   /** The versions of `name`, oldest first. */
   versions(name: string): Promise<ArtifactVersion[]>;
-  /** The input artifacts `hash` was made from, and the artifacts made from it (one step each way). */
+  /**
+   * The input artifacts `hash` was made from, and the artifacts made from it (one step each way),
+   * each in the order first recorded. Throws `ArtifactNotFoundError` if `hash` is not stored.
+   */
   lineage(hash: ArtifactHash): Promise<{ inputs: ArtifactHash[]; outputs: ArtifactHash[] }>;
   /** Full-text search over text artifacts' content and every artifact's metadata (names, tags, media type). */
   search(query: string, options?: { limit?: number }): Promise<ArtifactHit[]>;

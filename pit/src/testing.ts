@@ -1,4 +1,11 @@
 // `@symphony/pit/testing`: the acceptance suites every adapter of the Pit's ports must pass (they import vitest).
-// runDagTrackerTests — added by the journal work
-// runArtifactStoreTests — added by the store work
-export {};
+export type { ArtifactStoreFixture } from './testing/artifact-store-acceptance.js';
+export { patternBytes, runArtifactStoreTests } from './testing/artifact-store-acceptance.js';
+export type { DagTrackerFixture } from './testing/dag-tracker-acceptance.js';
+export {
+  lifecycleEvents,
+  queuedEvent,
+  runDagTrackerTests,
+  startedEvent,
+  testRunId,
+} from './testing/dag-tracker-acceptance.js';
