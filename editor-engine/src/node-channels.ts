@@ -61,7 +61,10 @@ export function webSocketChannel(url: string): Promise<EngineChannel> {
   });
 }
 
-/** Path of the built worker entry: `new Worker(engineWorkerPath, { workerData: { documents } })`. */
+/**
+ * Path of the built worker entry: `new Worker(engineWorkerPath, { workerData: { documents } })` over
+ * the parent's Y.Docs, or `{ workerData: { syncUrl: 'ws://HOST:PORT/yjs' } }` over the sync-server's.
+ */
 export const engineWorkerPath: string = fileURLToPath(new URL('./worker.js', import.meta.url));
 
 /** Path of the built `symphony-editor-engine` bin. */

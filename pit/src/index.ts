@@ -1,16 +1,30 @@
 // The public face of @symphony/pit: the run journal (DagTracker) and the ArtifactStore, their
 // adapters, and the append log they share with the sync-server.
-export type { AppendLogContents } from './append-log.js';
+
+export type {
+  ArtifactContent,
+  ArtifactHit,
+  ArtifactStore,
+  CacheEntry,
+  VerifyReport,
+} from './ArtifactStore.js';
+export type { AppendLogContents, AppendLogCut, AppendLogOptions } from './append-log.js';
 export {
   AppendLog,
   decodeRecords,
   encodeRecords,
+  isTornTail,
   RECORD_HEADER_BYTES,
   readAppendLog,
   recordChecksum,
   syncDirectory,
 } from './append-log.js';
-export type { ArtifactContent, ArtifactHit, ArtifactStore, CacheEntry, VerifyReport } from './ArtifactStore.js';
+export type { FsArtifactStoreOptions } from './artifacts/FsArtifactStore.js';
+export { FsArtifactStore, ReadOnlyStoreError } from './artifacts/FsArtifactStore.js';
+export type { MemoryArtifactStoreOptions } from './artifacts/MemoryArtifactStore.js';
+export { MemoryArtifactStorage, MemoryArtifactStore } from './artifacts/MemoryArtifactStore.js';
+export type { PostgresArtifactStoreOptions } from './artifacts/PostgresArtifactStore.js';
+export { PostgresArtifactStore } from './artifacts/PostgresArtifactStore.js';
 export type { DagTracker } from './DagTracker.js';
 export {
   ArtifactCorruptError,
@@ -19,8 +33,10 @@ export {
   PitInputError,
   parseInput,
 } from './errors.js';
+export type { JournalWarning } from './FileDagTracker.js';
+export { FileDagTracker, FileDagTrackerOptions } from './FileDagTracker.js';
 export { MemoryDagTracker } from './MemoryDagTracker.js';
+export { PostgresDagTracker, PostgresDagTrackerOptions, RUN_EVENTS_TABLE } from './PostgresDagTracker.js';
+export type { NodeRunState, RunState } from './run-state.js';
+export { applyRunEvent, foldRun, isFinalNodeState, RunHistoryError } from './run-state.js';
 export { TrackerSubscribers } from './subscribers.js';
-// journal adapters (FileDagTracker, PostgresDagTracker) — added by the journal work
-// artifact adapters (FsArtifactStore, PostgresArtifactStore, MemoryArtifactStore) — added by the store work
-// run state (foldRun) — added by the executor work

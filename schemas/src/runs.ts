@@ -189,8 +189,11 @@ export type RunEventType = RunEvent['type'];
 
 /** Limits of the run journal and the artifact store. */
 export const RunLimits = {
-  /** 1 MiB per journal record: the biggest is `run.started` with its workflow, far below this. */
-  maxRecordBytes: 1024 * 1024,
+  /**
+   * 16 MiB per journal record. The biggest is `run.started`, which pins the whole workflow: a
+   * workflow file may be 10 MB (`MAX_WORKFLOW_FILE_BYTES`) and a 10,000-node one is about 2.5 MB.
+   */
+  maxRecordBytes: 16 * 1024 * 1024,
   /** 256 MiB per node output held in memory; larger artifacts are streamed, never a step's value. */
   maxOutputBytes: 256 * 1024 * 1024,
   /** Tags per artifact and characters per tag. */
