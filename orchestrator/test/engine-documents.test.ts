@@ -130,8 +130,9 @@ describe.each(MODES)('EngineDocuments over a real engine (%s) and sync-server', 
     expect(await stored(id)).toEqual({ text: 'first\n', markers: ['run_aaaaaaaa/n1'] });
     expect(await docs.write(id, first, live())).toEqual({ applied: false });
     await docs.write(id, { text: 'second', mode: 'append', marker: 'run_aaaaaaaa/n2' }, live());
-    expect(await docs.read(id, live())).toBe('first\nsecond');
-    expect((await stored(id)).text).toBe('first\nsecond');
+    // Appended text starts its own paragraph: a blank line after the document's last line.
+    expect(await docs.read(id, live())).toBe('first\n\nsecond');
+    expect((await stored(id)).text).toBe('first\n\nsecond');
     expect(engines).toHaveLength(1);
     expect(engines[0]?.mode).toBe(mode);
   });
@@ -328,7 +329,9 @@ describe('an orchestrator killed with SIGKILL in the middle of its writes', () =
     const { docs } = documentsAs(Tokens.editor);
     const again = await docs.write(id, { text: 'second\n', mode: 'append', marker: 'm/2' }, live());
     expect(again).toEqual({ applied: mode === 'worker' });
-    expect(await stored(id)).toEqual({ text: 'first\nsecond\n', markers: ['m/1', 'm/2'] });
+    // Through EngineDocuments an append starts its own paragraph; the survivor's raw edit did not.
+    const text = mode === 'worker' ? 'first\n\nsecond\n' : 'first\nsecond\n';
+    expect(await stored(id)).toEqual({ text, markers: ['m/1', 'm/2'] });
   });
 });
 

@@ -1,7 +1,12 @@
 // <template-gallery>: a blank Workflow and the template library as cards; choosing one asks for its
-// Documents, then creates a Workflow.
-import { templateDocumentSlots, type WorkflowTemplate, WorkflowTemplates } from '@symphony/schemas';
-import { css, html, LitElement } from 'lit';
+// Documents, then creates a Workflow. A template that needs an AI instrument says so on its card.
+import {
+  templateDocumentSlots,
+  templateNeedsInstrument,
+  type WorkflowTemplate,
+  WorkflowTemplates,
+} from '@symphony/schemas';
+import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { DocumentChoice } from '../core/document-choices.js';
 import { sharedStyles } from '../styles/shared.js';
@@ -18,6 +23,8 @@ export interface TemplatePick {
 /**
  * A blank workflow and the template library as cards; choosing a template asks for the documents
  * it reads and writes (a template never carries document ids of its own), then creates the workflow.
+ * The cards of templates that need an AI instrument (a language model) carry the note "Needs an AI
+ * instrument", part of the card's accessible name; every other template runs offline.
  *
  * @fires template-pick - `CustomEvent<TemplatePick>`.
  */
@@ -59,6 +66,16 @@ export class TemplateGallery extends LitElement {
         font-size: 0.75rem;
         color: var(--sy-accent);
         margin-top: auto;
+      }
+      /* The view-only badge's colours: 7:1 contrast for small text. */
+      .needs {
+        font-size: 0.75rem;
+        font-weight: 600;
+        padding: 0.05rem 0.5rem;
+        border-radius: 999px;
+        background: #fff4d6;
+        border: 1px solid #e5c46b;
+        color: #6b4e00;
       }
     `,
   ];
@@ -105,9 +122,15 @@ export class TemplateGallery extends LitElement {
       </li>
       ${WorkflowTemplates.map(
         (t) => html`<li>
-          <button data-testid="template-card" data-template-id=${t.id} @click=${pick(t.id)}>
+          <button
+            data-testid="template-card"
+            data-template-id=${t.id}
+            data-needs-instrument=${templateNeedsInstrument(t)}
+            @click=${pick(t.id)}
+          >
             <strong>${t.name}</strong>
             <span class="desc">${t.description}</span>
+            ${templateNeedsInstrument(t) ? NEEDS_INSTRUMENT : nothing}
             <span class="meta">${t.nodes.length} nodes · ${t.edges.length} edges · asks for ${documentsAsked(t)}</span>
           </button>
         </li>`,
@@ -115,6 +138,14 @@ export class TemplateGallery extends LitElement {
     </ul>`;
   }
 }
+
+/** The note on a template that uses a language model: its runs fail until an AI instrument is configured. */
+const NEEDS_INSTRUMENT = html`<span
+  class="needs"
+  data-testid="template-needs-instrument"
+  title="It uses a language model: its runs fail until an AI instrument is configured. The other templates run offline."
+  >Needs an AI instrument</span
+>`;
 
 /** "2 documents": how many documents the template asks for when it is chosen. */
 function documentsAsked(template: WorkflowTemplate): string {

@@ -10,6 +10,7 @@ import {
   MAX_FLUSH_TIMEOUT_MS,
   OfbLimits,
   RunErrorCode,
+  type TextEdit,
 } from '@symphony/schemas';
 import { z } from 'zod';
 import { parseArgs } from '../executor/errors.js';
@@ -119,10 +120,19 @@ export class EngineDocuments implements RunDocuments {
       let applied: boolean | undefined;
       for (let tries = 0; applied === undefined && tries < EDIT_TRIES; tries++) {
         const { length, revision } = await client.request('buffer.lineCount', { bufferId });
-        const edits =
-          mode === 'append'
-            ? [{ op: 'insert' as const, at: length, text }]
-            : [{ op: 'replace' as const, from: 0, to: length, text }];
+        let edits: TextEdit[] = [{ op: 'replace', from: 0, to: length, text }];
+        if (mode === 'append') {
+          const tail =
+            length === 0
+              ? ''
+              : (
+                  await client.request('buffer.read', {
+                    bufferId,
+                    range: { from: Math.max(0, length - 2), to: length },
+                  })
+                ).text;
+          edits = [{ op: 'insert', at: length, text: appendSeparator(tail) + text }];
+        }
         try {
           const result = await client.request('buffer.edit', {
             bufferId,
@@ -307,4 +317,14 @@ function abortable<T>(work: Promise<T>, signal: AbortSignal, abortError: () => E
       },
     );
   });
+}
+
+/**
+ * What goes between a document's end (`tail`, its last two characters) and appended text: a
+ * blank line, so a run's output starts its own paragraph instead of running into the last
+ * sentence; less when the document already ends with line breaks, nothing when it is empty.
+ */
+export function appendSeparator(tail: string): string {
+  if (tail === '' || tail.endsWith('\n\n')) return '';
+  return tail.endsWith('\n') ? '\n' : '\n\n';
 }

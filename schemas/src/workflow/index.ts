@@ -33,6 +33,12 @@ export { isLocalModel, LOCAL_MODEL, NodeParams } from './node-params.js';
 export type { ParamProblem } from './param-messages.js';
 export { paramProblems } from './param-messages.js';
 export type { TemplateDocumentSlot, WorkflowTemplate } from './templates.js';
-export { instantiateTemplate, templateDocumentSlots, WorkflowTemplates } from './templates.js';
+export {
+  instantiateTemplate,
+  nodeNeedsInstrument,
+  templateDocumentSlots,
+  templateNeedsInstrument,
+  WorkflowTemplates,
+} from './templates.js';
 export type { Finding, FindingTarget, KnownDocument, ValidationContext, WorkflowReport } from './validate.js';
 export { FindingCode, RejectReason, validateWorkflow } from './validate.js';

@@ -230,8 +230,14 @@ const specs: NodeTypeSpec[] = [
     kind: NodeKind.operator,
     title: 'Join',
     category: 'Text',
-    description: 'Joins every connected text, in edge order, with a separator.',
-    inputs: [{ name: 'parts', type: DataType.text, label: 'Parts', required: true, multiple: true }],
+    description:
+      'Joins its connected texts, in edge order, then the items of a connected list (keywords, chunks, ' +
+      'filtered or mapped items), with a separator. Needs at least one of the two connected.',
+    // Neither input is required alone: validation asks for one of the two (validate.ts, ONE_OF_INPUTS).
+    inputs: [
+      { name: 'parts', type: DataType.text, label: 'Parts', multiple: true },
+      { name: 'list', type: DataType.textList, label: 'List' },
+    ],
     outputs: [{ name: 'text', type: DataType.text, label: 'Text' }],
     params: NodeParams['join-text'],
     defaults: { separator: '\n\n' },

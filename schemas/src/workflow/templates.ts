@@ -1,7 +1,8 @@
 // Workflow templates: starting points a person instantiates into a new workflow.
 import { createEdgeId, createNodeId } from './edits.js';
-import type { EdgeId, NodeId, Position, Workflow } from './model.js';
+import { type EdgeId, type NodeId, NodeKind, type Position, type Workflow } from './model.js';
 import { type DocumentAccess, NodeLibrary } from './node-library.js';
+import { isLocalModel } from './node-params.js';
 
 interface TemplateNode {
   readonly key: string;
@@ -24,7 +25,10 @@ export interface TemplateDocumentSlot {
   readonly access: DocumentAccess;
 }
 
-/** A starting point for a new workflow. */
+/**
+ * A starting point for a new workflow. Whether it needs an AI instrument is not declared but
+ * derived from its nodes ({@link templateNeedsInstrument}), so it cannot go stale.
+ */
 export interface WorkflowTemplate {
   readonly id: string;
   readonly name: string;
@@ -38,7 +42,9 @@ const COLUMN = 260;
 
 /**
  * The template library: each instantiates to a workflow that passes validation once its documents
- * ({@link templateDocumentSlots}) are given.
+ * ({@link templateDocumentSlots}) are given. Every template runs offline, on the local instrument
+ * and the built-in operators, except those whose purpose is a language model (reviewing code,
+ * writing tests, translating): {@link templateNeedsInstrument} tells them apart.
  */
 export const WorkflowTemplates: readonly WorkflowTemplate[] = [
   {
@@ -138,7 +144,9 @@ export const WorkflowTemplates: readonly WorkflowTemplate[] = [
   {
     id: 'fan-out-fan-in',
     name: 'Fan-out / fan-in',
-    description: 'Send one document to three AI steps in parallel, then join their answers into one report.',
+    description:
+      'Send one document to three local steps in parallel (a summary, its sentences about risks, a category), ' +
+      'then join their answers into one report.',
     nodes: [
       {
         key: 'read',
@@ -146,14 +154,21 @@ export const WorkflowTemplates: readonly WorkflowTemplate[] = [
         at: { x: 0, y: 160 },
         asks: { documentId: 'Document to analyse' },
       },
-      { key: 'sum', type: 'summarize', at: { x: COLUMN, y: 0 } },
+      { key: 'sum', type: 'summarize', at: { x: COLUMN, y: 0 }, label: 'Summary' },
       {
         key: 'cls',
         type: 'classify',
         at: { x: COLUMN, y: 160 },
         params: { labels: ['bug', 'feature', 'question'] },
+        label: 'Category',
       },
-      { key: 'tr', type: 'translate', at: { x: COLUMN, y: 320 }, params: { targetLanguage: 'German' } },
+      {
+        key: 'risks',
+        type: 'summarize',
+        at: { x: COLUMN, y: 320 },
+        params: { length: 'short', focus: 'risk, problem, delay, cost, blocker' },
+        label: 'Risks',
+      },
       { key: 'join', type: 'join-text', at: { x: 2 * COLUMN, y: 160 } },
       {
         key: 'write',
@@ -166,14 +181,175 @@ export const WorkflowTemplates: readonly WorkflowTemplate[] = [
     edges: [
       ['read', 'document', 'sum', 'text'],
       ['read', 'document', 'cls', 'text'],
-      ['read', 'document', 'tr', 'text'],
+      ['read', 'document', 'risks', 'text'],
       ['sum', 'summary', 'join', 'parts'],
       ['cls', 'label', 'join', 'parts'],
-      ['tr', 'text', 'join', 'parts'],
+      ['risks', 'summary', 'join', 'parts'],
+      ['join', 'text', 'write', 'text'],
+    ],
+  },
+  {
+    id: 'digest-documents',
+    name: 'Digest three documents',
+    description:
+      'Summarize three documents in a few sentences each and append the digest to another document.',
+    nodes: [
+      {
+        key: 'read1',
+        type: 'read-document',
+        at: { x: 0, y: 0 },
+        asks: { documentId: 'First document to digest' },
+      },
+      {
+        key: 'read2',
+        type: 'read-document',
+        at: { x: 0, y: 160 },
+        asks: { documentId: 'Second document to digest' },
+      },
+      {
+        key: 'read3',
+        type: 'read-document',
+        at: { x: 0, y: 320 },
+        asks: { documentId: 'Third document to digest' },
+      },
+      { key: 'sum1', type: 'summarize', at: { x: COLUMN, y: 0 }, params: { length: 'short' } },
+      { key: 'sum2', type: 'summarize', at: { x: COLUMN, y: 160 }, params: { length: 'short' } },
+      { key: 'sum3', type: 'summarize', at: { x: COLUMN, y: 320 }, params: { length: 'short' } },
+      { key: 'join', type: 'join-text', at: { x: 2 * COLUMN, y: 160 } },
+      {
+        key: 'write',
+        type: 'write-document',
+        at: { x: 3 * COLUMN, y: 160 },
+        params: { mode: 'append' },
+        asks: { documentId: 'Document to append the digest to' },
+      },
+    ],
+    edges: [
+      ['read1', 'document', 'sum1', 'text'],
+      ['read2', 'document', 'sum2', 'text'],
+      ['read3', 'document', 'sum3', 'text'],
+      ['sum1', 'summary', 'join', 'parts'],
+      ['sum2', 'summary', 'join', 'parts'],
+      ['sum3', 'summary', 'join', 'parts'],
+      ['join', 'text', 'write', 'text'],
+    ],
+  },
+  {
+    id: 'format-code',
+    name: 'Format a source file',
+    description:
+      'Format a source file from a granted folder with Prettier and save the result to a document.',
+    nodes: [
+      { key: 'read', type: 'read-code', at: { x: 0, y: 0 }, params: { path: 'src/index.ts' } },
+      { key: 'format', type: 'code-format', at: { x: COLUMN, y: 0 } },
+      {
+        key: 'write',
+        type: 'write-document',
+        at: { x: 2 * COLUMN, y: 0 },
+        params: { mode: 'replace' },
+        asks: { documentId: 'Document to save the formatted code in' },
+      },
+    ],
+    edges: [
+      ['read', 'code', 'format', 'code'],
+      ['format', 'code', 'write', 'text'],
+    ],
+  },
+  {
+    id: 'extract-keywords',
+    name: 'Extract keywords',
+    description:
+      'Extract up to 15 key words and phrases of a document and append them, comma-separated, to another.',
+    nodes: [
+      {
+        key: 'read',
+        type: 'read-document',
+        at: { x: 0, y: 0 },
+        asks: { documentId: 'Document to extract keywords from' },
+      },
+      { key: 'kw', type: 'extract-keywords', at: { x: COLUMN, y: 0 }, params: { count: 15 } },
+      { key: 'join', type: 'join-text', at: { x: 2 * COLUMN, y: 0 }, params: { separator: ', ' } },
+      {
+        key: 'write',
+        type: 'write-document',
+        at: { x: 3 * COLUMN, y: 0 },
+        params: { mode: 'append' },
+        asks: { documentId: 'Document to append the keywords to' },
+      },
+    ],
+    edges: [
+      ['read', 'document', 'kw', 'text'],
+      ['kw', 'keywords', 'join', 'list'],
+      ['join', 'text', 'write', 'text'],
+    ],
+  },
+  {
+    id: 'clean-list',
+    name: 'Clean up a list',
+    description:
+      "Turn a document's paragraphs into a bulleted list, one line each, dropping those with no letter or " +
+      'digit (rules, stray bullets), and write it to a document.',
+    nodes: [
+      {
+        key: 'read',
+        type: 'read-document',
+        at: { x: 0, y: 0 },
+        asks: { documentId: 'Document with the list' },
+      },
+      { key: 'split', type: 'split-text', at: { x: COLUMN, y: 0 }, params: { by: 'paragraph' } },
+      {
+        key: 'keep',
+        type: 'filter',
+        at: { x: 2 * COLUMN, y: 0 },
+        params: { expression: '/[\\p{L}\\p{N}]/u.test(item)' },
+        label: 'Keep items with words',
+      },
+      {
+        key: 'bullet',
+        type: 'map',
+        at: { x: 3 * COLUMN, y: 0 },
+        // One line per item, its own bullet or number (if any) replaced by "- ".
+        params: { expression: `"- " + item.replace(/^([-*•]|\\d+[.)])\\s+/, "").replace(/\\s+/g, " ")` },
+        label: 'Bullet each item',
+      },
+      { key: 'join', type: 'join-text', at: { x: 4 * COLUMN, y: 0 }, params: { separator: '\n' } },
+      {
+        key: 'write',
+        type: 'write-document',
+        at: { x: 5 * COLUMN, y: 0 },
+        params: { mode: 'replace' },
+        asks: { documentId: 'Document to write the clean list into' },
+      },
+    ],
+    edges: [
+      ['read', 'document', 'split', 'text'],
+      ['split', 'chunks', 'keep', 'items'],
+      ['keep', 'items', 'bullet', 'items'],
+      ['bullet', 'items', 'join', 'list'],
       ['join', 'text', 'write', 'text'],
     ],
   },
 ];
+
+/**
+ * Whether a node of `type` with `params` (missing ones take the type's defaults) needs an AI
+ * instrument to run: an instrument node whose model is not the local one. Operators, addons and
+ * unknown types never do.
+ */
+export function nodeNeedsInstrument(type: string, params: Readonly<Record<string, unknown>> = {}): boolean {
+  const spec = NodeLibrary.get(type);
+  if (spec?.kind !== NodeKind.instrument) return false;
+  const model = { ...spec.defaults, ...params }.model;
+  return typeof model !== 'string' || !isLocalModel(model);
+}
+
+/**
+ * Whether a workflow made from `template` needs an AI instrument for some node
+ * ({@link nodeNeedsInstrument}); the others run offline, with no network and no model download.
+ */
+export function templateNeedsInstrument(template: WorkflowTemplate): boolean {
+  return template.nodes.some((node) => nodeNeedsInstrument(node.type, node.params));
+}
 
 /** The documents `template` asks for, in node order. */
 export function templateDocumentSlots(template: WorkflowTemplate): TemplateDocumentSlot[] {

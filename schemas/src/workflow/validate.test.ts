@@ -165,6 +165,29 @@ describe('validateWorkflow', () => {
     ).toMatch(/at least two labels/);
   });
 
+  it('asks a Join for its texts or its list, and takes either one alone', () => {
+    const w = pipeline();
+    addNode(w, 'join-text', { x: 0, y: 0 }, n('join'));
+    expect(codes(w)).toEqual(['missing-input@join']);
+    const finding = validateWorkflow(w).findings[0]!;
+    expect(finding.message).toBe('“Join” needs its input “Parts” or “List” connected.');
+    expect(finding.hint).toBe(
+      'Drag an edge from an output of type text to “Parts”, or from an output of type text-list to “List”.',
+    );
+    addNode(w, 'extract-keywords', { x: 0, y: 0 }, n('kw'));
+    connect(w, { node: n('read'), port: 'document' }, { node: n('kw'), port: 'text' }, e('e3'));
+    connect(w, { node: n('kw'), port: 'keywords' }, { node: n('join'), port: 'list' }, e('e4'));
+    expect(codes(w)).toEqual([]);
+    delete w.edges[e('e4')];
+    connect(w, { node: n('sum'), port: 'summary' }, { node: n('join'), port: 'parts' }, e('e5'));
+    expect(codes(w)).toEqual([]);
+    // A list does not flow into the texts, and a second list is one too many.
+    connect(w, { node: n('kw'), port: 'keywords' }, { node: n('join'), port: 'parts' }, e('e6'));
+    connect(w, { node: n('kw'), port: 'keywords' }, { node: n('join'), port: 'list' }, e('e7'));
+    connect(w, { node: n('kw'), port: 'keywords' }, { node: n('join'), port: 'list' }, e('e8'));
+    expect(codes(w)).toEqual(['incompatible-ports@e6', 'extra-input@e8']);
+  });
+
   it('is deterministic: the same document gives the same report, whatever the key order', () => {
     const w = instantiateTemplate(WorkflowTemplates[4]!);
     connect(

@@ -88,8 +88,9 @@ export interface WorkflowReport {
 }
 
 /**
- * Validates a workflow: node types, parameters against their schemas, required inputs, edges
- * (dangling, unknown ports, incompatible types, extra edges into a single-valued input) and cycles.
+ * Validates a workflow: node types, parameters against their schemas, required inputs (or one of
+ * several, for a Join), edges (dangling, unknown ports, incompatible types, extra edges into a
+ * single-valued input) and cycles.
  * Pure and deterministic: the client runs it on every change, the server runs it authoritatively.
  */
 export function validateWorkflow(
@@ -282,10 +283,40 @@ export function validateWorkflow(
         });
       }
     }
+    const oneOf = spec && oneOfFinding(id, spec, (port) => fed.has(`${id}\u0000${port}`), nodeName);
+    if (oneOf) findings.push(oneOf);
   }
 
   findings.sort(compareFindings);
   return { findings, rejectedEdges: rejected, ok: !findings.some((f) => f.severity === 'error') };
+}
+
+/**
+ * Node types that need at least one of several inputs connected, none of which is required alone: a
+ * Join with nothing to join is a mistake, but its texts or its list are each enough.
+ */
+const ONE_OF_INPUTS: ReadonlyMap<string, readonly string[]> = new Map([['join-text', ['parts', 'list']]]);
+
+/**
+ * A missing-input finding for a node of a type in {@link ONE_OF_INPUTS} when none of those inputs
+ * is fed. Ports the type does not have are ignored (a library of other node types).
+ */
+function oneOfFinding(
+  id: NodeId,
+  spec: NodeTypeSpec,
+  isFed: (port: string) => boolean,
+  nodeName: (id: NodeId) => string,
+): Finding | undefined {
+  const names = ONE_OF_INPUTS.get(spec.type) ?? [];
+  const ports = spec.inputs.filter((p) => names.includes(p.name));
+  if (ports.length === 0 || ports.some((p) => isFed(p.name))) return undefined;
+  return {
+    code: FindingCode.missingInput,
+    severity: 'error',
+    target: { kind: 'node', id },
+    message: `${nodeName(id)} needs its input ${ports.map((p) => `“${p.label}”`).join(' or ')} connected.`,
+    hint: `Drag an edge ${ports.map((p) => `from an output of type ${p.type} to “${p.label}”`).join(', or ')}.`,
+  };
 }
 
 /**
