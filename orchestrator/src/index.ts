@@ -1,6 +1,8 @@
 // The public face of @symphony/orchestrator: the `symphony` CLI entry and the audit chain verifier.
 export type { AuditBreak, AuditVerdict } from './audit-verify.js';
 export { genesisHash, verifyAuditChain } from './audit-verify.js';
+export { ExitCode } from './cli/errors.js';
+export { RunOutputLine } from './cli/ndjson.js';
 export { cancelledError, documentStepError } from './documents/document-errors.js';
 export type { EngineDocumentsOptions } from './documents/EngineDocuments.js';
 export { EngineDocuments } from './documents/EngineDocuments.js';
@@ -39,7 +41,7 @@ export { liveOwner, requestCancel } from './executor/run-claims.js';
 export type { Classification } from './instrument/classify.js';
 export type { LocalInstrument } from './instrument/LocalInstrument.js';
 export { InstrumentInputError, WinkInstrument } from './instrument/WinkInstrument.js';
-export type { CliIo } from './main.js';
+export type { CliInput, CliIo } from './main.js';
 export { main, UsageError, usage } from './main.js';
 export type { ExpressionSandbox, Predicate } from './sandbox/ExpressionSandbox.js';
 export { ExpressionError, ExpressionFailure, SandboxInputError } from './sandbox/ExpressionSandbox.js';

@@ -1,159 +1,154 @@
-// The `symphony` CLI: `token` prints a dev access token, `audit verify` checks OFB's audit log;
-// `main(argv, io)` resolves to the exit code, so tests drive it in-process.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import {
-  loadJwtSecret,
-  PgliteStore,
-  PostgresStore,
-  parseDuration,
-  type SqlOfbStore,
-  TokenService,
-} from '@symphony/ofb';
-import { verifyAuditChain } from './audit-verify.js';
+// The `symphony` CLI: a thin dispatcher over one module per command family (src/cli/), each loaded
+// only when its command runs. `main(argv, io)` resolves to the exit code, so tests drive it in-process.
+import { wantsHelp } from './cli/args.js';
+import { ExitCode, exitCodeOf, messageOf, UsageError } from './cli/errors.js';
+import { type CliIo, processIo } from './cli/io.js';
 
-/** Full usage text, printed by `symphony help` and after every usage error. */
+export type { CliInput, CliIo } from './cli/io.js';
+export { UsageError };
+
+/** A command: what `symphony help` says of it, and how to load it. */
+interface Command {
+  /** The command line, e.g. `run <workflow.json | workflow-id> [options]`. */
+  readonly synopsis: string;
+  readonly summary: string;
+  readonly load: () => Promise<{
+    run(args: string[], io: CliIo): Promise<number>;
+    usage: string;
+    /** Usage of its subcommands, by name. */
+    subcommands?: Readonly<Record<string, string>>;
+  }>;
+}
+
+const commands: Readonly<Record<string, Command>> = {
+  login: {
+    synopsis: 'login --server URL [--name N] [--password-stdin]',
+    summary: 'sign in to a team server',
+    load: async () => {
+      const m = await import('./cli/login.js');
+      return { run: m.loginCommand, usage: m.loginUsage };
+    },
+  },
+  logout: {
+    synopsis: 'logout',
+    summary: 'sign out and forget the session',
+    load: async () => {
+      const m = await import('./cli/login.js');
+      return { run: m.logoutCommand, usage: m.logoutUsage };
+    },
+  },
+  whoami: {
+    synopsis: 'whoami',
+    summary: 'the session: server, user, expiry',
+    load: async () => {
+      const m = await import('./cli/login.js');
+      return { run: m.whoamiCommand, usage: m.whoamiUsage };
+    },
+  },
+  run: {
+    synopsis: 'run <workflow.json | workflow-id> [options]',
+    summary: 'run a workflow',
+    load: async () => {
+      const m = await import('./cli/run.js');
+      return { run: m.runCommand, usage: m.runUsage };
+    },
+  },
+  runs: {
+    synopsis: 'runs ls | show | resume | cancel | rerun',
+    summary: 'the runs in the data dir',
+    load: async () => {
+      const m = await import('./cli/runs.js');
+      return { run: m.runsCommand, usage: m.runsUsage, subcommands: m.runsSubcommandUsage };
+    },
+  },
+  artifacts: {
+    synopsis: 'artifacts ls | get | verify | search',
+    summary: 'the artifact store',
+    load: async () => {
+      const m = await import('./cli/artifacts.js');
+      return { run: m.artifactsCommand, usage: m.artifactsUsage, subcommands: m.artifactsSubcommandUsage };
+    },
+  },
+  token: {
+    synopsis: 'token --sub ID [options]',
+    summary: 'print a dev access token',
+    load: async () => {
+      const m = await import('./cli/token.js');
+      return { run: m.tokenCommand, usage: m.tokenUsage };
+    },
+  },
+  audit: {
+    synopsis: 'audit verify [options]',
+    summary: "check OFB's audit log hash chain",
+    load: async () => {
+      const m = await import('./cli/audit.js');
+      return { run: m.auditCommand, usage: m.auditUsage, subcommands: { verify: m.auditVerifyUsage } };
+    },
+  },
+};
+
+const SYNOPSIS_WIDTH = 48;
+
+/** The overview, printed by `symphony help` and after misuse of no particular command. */
 export const usage = `Usage: symphony <command> [options]
 
 Commands:
-  token --sub ID [--email E] [--role authenticated] [--expires 1h] [--data-dir .symphony]
-      Print a dev access token (HS256) signed with SUPABASE_JWT_SECRET, or with the secret in
-      <data-dir>/jwt-secret (generated if missing). --expires takes 3600, 30s, 15m, 1h or 2d.
-  audit verify [--data-dir .symphony] [--database-url URL]
-      Recompute the audit_log hash chain. Reads PostgreSQL at --database-url or DATABASE_URL,
-      otherwise the embedded database in <data-dir>/db. Exit 0 when intact, 1 at the first bad row.
-  help
-      Show this text.`;
+${[
+  ...Object.values(commands),
+  { synopsis: 'help [command [subcommand]]', summary: "this text, or a command's usage" },
+]
+  .map((c) => `  ${c.synopsis.padEnd(SYNOPSIS_WIDTH)}  ${c.summary}`)
+  .join('\n')}
 
-/** Where the CLI writes; a test passes its own to capture output. */
-export interface CliIo {
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
-  /** Whether stderr is a terminal: progress is shown only then. */
-  readonly stderrIsTty: boolean;
-  readonly env: NodeJS.ProcessEnv;
-}
-
-const processIo: CliIo = {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-  stderrIsTty: process.stderr.isTTY === true,
-  env: process.env,
-};
-
-/** Misuse of the command line: reported with the usage text and exit code 2. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+Every command and subcommand takes --help. Exit codes: 0 success; 1 a run failed or was
+cancelled, a check failed, or a server refused; 2 bad usage or bad input.`;
 
 /**
  * Runs the `symphony` CLI on `argv` (without `node` and the script) and resolves to the exit code:
- * 0 success, 1 failure (for `audit verify`: a broken chain), 2 bad usage.
+ * 0 success, 1 failure (a run failed or was cancelled, a check failed), 2 bad usage or bad input.
  */
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
-  const [command, ...rest] = argv;
+  const [name, ...rest] = argv;
   try {
-    switch (command) {
-      case 'token':
-        return await token(rest, io);
-      case 'audit':
-        if (rest[0] !== 'verify')
-          throw new UsageError(`unknown audit subcommand "${rest[0] ?? ''}"; try "audit verify"`);
-        return await auditVerify(rest.slice(1), io);
-      case 'help':
-      case '--help':
-      case '-h':
-        io.stdout(`${usage}\n`);
-        return 0;
-      case undefined:
-        throw new UsageError('missing command');
-      default:
-        throw new UsageError(`unknown command "${command}"`);
+    if (name === undefined) throw new UsageError('missing command');
+    if (name === 'help' || name === '--help' || name === '-h') return await help(rest, io);
+    const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
+    if (command === undefined) {
+      throw new UsageError(
+        name.startsWith('-') ? `unknown option "${name}" before a command` : `unknown command "${name}"`,
+      );
     }
+    const loaded = await command.load();
+    return await loaded.run(rest, io);
   } catch (error) {
-    if (error instanceof UsageError) {
-      io.stderr(`symphony: ${error.message}\n\n${usage}\n`);
-      return 2;
-    }
-    io.stderr(`symphony: ${error instanceof Error ? error.message : String(error)}\n`);
-    return 1;
+    return report(error, io);
   }
 }
 
-/** Every option of every command takes a string value. */
-function parse(
-  args: string[],
-  options: Record<string, { type: 'string'; default?: string }>,
-): Record<string, string | undefined> {
-  try {
-    return parseArgs({ args, options, strict: true, allowPositionals: false }).values as Record<
-      string,
-      string | undefined
-    >;
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+/** `symphony help [command [subcommand]]`. */
+async function help(args: readonly string[], io: CliIo): Promise<number> {
+  const [name, sub] = args;
+  if (name === undefined || wantsHelp([name])) {
+    io.stdout(`${usage}\n`);
+    return ExitCode.ok;
   }
+  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (command === undefined) throw new UsageError(`no command "${name}" to help with`);
+  const loaded = await command.load();
+  const text = sub === undefined ? loaded.usage : loaded.subcommands?.[sub];
+  if (text === undefined) throw new UsageError(`symphony ${name} has no subcommand "${sub}"`, loaded.usage);
+  io.stdout(`${text}\n`);
+  return ExitCode.ok;
 }
 
-async function token(args: string[], io: CliIo): Promise<number> {
-  const values = parse(args, {
-    sub: { type: 'string' },
-    email: { type: 'string' },
-    role: { type: 'string', default: 'authenticated' },
-    expires: { type: 'string', default: '1h' },
-    'data-dir': { type: 'string', default: '.symphony' },
-  });
-  const sub = values.sub;
-  if (!sub) throw new UsageError('symphony token needs --sub ID (the user id the token is for)');
-  let seconds: number;
-  try {
-    seconds = parseDuration(values.expires!);
-  } catch (error) {
-    throw new UsageError(`--expires: ${(error as Error).message}`);
-  }
-  const tokens = new TokenService(loadJwtSecret(values['data-dir']!, io.env));
-  const email = values.email;
-  const jwt = await tokens.sign({ sub, role: values.role!, ...(email ? { email } : {}) }, seconds);
-  io.stdout(`${jwt}\n`);
-  return 0;
-}
-
-async function auditVerify(args: string[], io: CliIo): Promise<number> {
-  const values = parse(args, {
-    'data-dir': { type: 'string', default: '.symphony' },
-    'database-url': { type: 'string' },
-  });
-  const url = values['database-url'] ?? io.env.DATABASE_URL;
-  let store: SqlOfbStore;
-  if (url) {
-    store = await PostgresStore.open(url, { max: 1 });
+/** Writes what went wrong to stderr and returns its exit code. */
+function report(error: unknown, io: CliIo): number {
+  const code = exitCodeOf(error);
+  if (error instanceof UsageError) {
+    io.stderr(`symphony: ${error.message}\n\n${error.usage ?? usage}\n`);
   } else {
-    const dir = join(values['data-dir']!, 'db');
-    if (!existsSync(dir)) {
-      io.stderr(`symphony audit verify: no database at ${dir}; pass --data-dir or --database-url\n`);
-      return 1;
-    }
-    store = await PgliteStore.open(dir);
+    io.stderr(`symphony: ${messageOf(error)}\n`);
+    if (io.env.SYMPHONY_DEBUG && error instanceof Error && error.stack) io.stderr(`${error.stack}\n`);
   }
-  try {
-    const progress = io.stderrIsTty
-      ? (checked: number, total: number) => io.stderr(`\rchecked ${checked} / ${total} rows`)
-      : undefined;
-    const verdict = await verifyAuditChain(store.db, progress);
-    if (progress) io.stderr('\n');
-    if (verdict.ok) {
-      io.stdout(`audit log intact: ${verdict.rows} rows\nhead hash: ${verdict.head}\n`);
-      return 0;
-    }
-    const { seq, kind, expected, actual } = verdict.broken;
-    const what =
-      kind === 'content'
-        ? `its content no longer matches its hash (stored ${actual}, recomputed ${expected}): a field was changed`
-        : `its prev_hash ${actual} is not the previous row's hash ${expected}: a row before it was removed, inserted or rewritten`;
-    io.stderr(`audit log BROKEN at row seq=${seq} (${verdict.rows} rows before it are intact): ${what}\n`);
-    return 1;
-  } finally {
-    await store.close();
-  }
+  return code;
 }
