@@ -11,7 +11,7 @@ import { JournalCorruptError } from '../errors.js';
 import { runArtifactStoreTests } from '../testing/artifact-store-acceptance.js';
 import { FsArtifactStore, ReadOnlyStoreError } from './FsArtifactStore.js';
 
-const blobPath = (dir: string, hash: string) => join(dir, 'blobs', hash.slice(0, 2), hash.slice(2, 4), hash);
+const blobPath = (dir: string, hash: string) => join(dir, 'blobs', hash.slice(0, 2), hash);
 
 runArtifactStoreTests('FsArtifactStore', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'symphony-artifacts-'));
@@ -42,7 +42,7 @@ describe('FsArtifactStore on disk', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('keeps each blob at blobs/ab/cd/<hash>, once, and leaves no temp file behind', async () => {
+  it('keeps each blob at blobs/ab/<hash>, once, and leaves no temp file behind', async () => {
     const store = await FsArtifactStore.open(dir);
     const info = await store.put('sharded', { mediaType: 'text/plain' });
     const path = blobPath(dir, info.hash);
@@ -51,9 +51,7 @@ describe('FsArtifactStore on disk', () => {
     await store.put('sharded', { mediaType: 'text/plain', tags: ['again'] });
     // Identical bytes are not written again: the same file, and no second blob.
     expect((await stat(path)).ino).toBe(inode);
-    expect(await readdir(join(dir, 'blobs', info.hash.slice(0, 2), info.hash.slice(2, 4)))).toEqual([
-      info.hash,
-    ]);
+    expect(await readdir(join(dir, 'blobs', info.hash.slice(0, 2)))).toEqual([info.hash]);
     expect(await readdir(join(dir, 'tmp'))).toEqual([]);
     await store.close();
   });

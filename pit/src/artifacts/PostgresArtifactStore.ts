@@ -221,8 +221,10 @@ export class PostgresArtifactStore implements ArtifactStore {
   }
 
   cached(key: ArtifactHash): CacheEntry | undefined {
-    checkCacheKey(key);
-    return this.#cache.get(key);
+    // A hit proves the key well-formed; only a miss pays for the check (it is ~90% of a hit's cost).
+    const hit = this.#cache.get(key);
+    if (hit === undefined) checkCacheKey(key);
+    return hit;
   }
 
   async remember(key: ArtifactHash, entry: CacheEntry): Promise<void> {

@@ -229,7 +229,8 @@ export class ArtifactCatalog {
       size: entry.size,
       names: this.namesOf(hash),
       tags: [...entry.tags],
-      producers: entry.producedBy.map((p) => `${p.runId} ${p.nodeId} ${p.port}`),
+      // Run and node, not the port: port names (`text`, `summary`) are shared by nearly every artifact.
+      producers: entry.producedBy.map((p) => `${p.runId} ${p.nodeId}`),
     };
   }
 

@@ -1,4 +1,4 @@
-// FsBlobs: FsArtifactStore's bytes on disk. Each blob is a file `blobs/ab/cd/<hash>`, written to a
+// FsBlobs: FsArtifactStore's bytes on disk. Each blob is a file `blobs/ab/<hash>`, written to a
 // temp file in `tmp/`, fsynced, then renamed into its shard (whose folder is fsynced by the caller,
 // beside its metadata append). Reads hash as they go and never hand back bytes that do not match.
 import { createHash, randomBytes } from 'node:crypto';
@@ -81,9 +81,9 @@ export class FsBlobs {
     return { blobs, removedTemps: leftovers.length };
   }
 
-  /** Where the blob of `hash` lives: `blobs/ab/cd/<hash>`. */
+  /** Where the blob of `hash` lives: `blobs/ab/<hash>`. */
   path(hash: ArtifactHash): string {
-    return join(this.blobsDir, hash.slice(0, 2), hash.slice(2, 4), hash);
+    return join(this.blobsDir, hash.slice(0, 2), hash);
   }
 
   /**

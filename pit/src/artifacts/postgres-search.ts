@@ -21,7 +21,7 @@ export function searchFeed(sql: postgres.Sql): SearchFeed {
           select a.hash, a.media_type, a.size::float8 as size, a.tags, a.revision::float8 as revision,
             a.blob_id::text as blob_id, a.chunks,
             coalesce((select array_agg(distinct n.name) from pit_artifact_names n where n.hash = a.hash), '{}') as names,
-            coalesce((select array_agg(p.run_id || ' ' || p.node_id || ' ' || p.port order by p.seq)
+            coalesce((select array_agg(p.run_id || ' ' || p.node_id order by p.seq)
               from pit_artifact_provenance p where p.hash = a.hash), '{}') as producers
           from pit_artifacts a where a.revision > ${after} order by a.revision limit ${BATCH}`;
         if (rows.length === 0) return;

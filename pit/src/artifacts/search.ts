@@ -64,18 +64,24 @@ const STOP_WORDS = new Set(
   ),
 );
 
+/** Media type words nearly every artifact has: not worth indexing. */
+const GENERIC_MEDIA_WORDS = new Set(['text', 'plain', 'application', 'octet', 'stream']);
+
 /**
  * Each distinct word of a field once, lowercased, stop words left out. Indexing a word once per
  * artifact rather than once per occurrence bounds a 1 MiB text by its vocabulary; ranking loses
  * only term frequency, which BM25 saturates after a few occurrences anyway.
  */
 function distinctWords(text: string, field?: string): string[] {
-  // A media type is searched by its type and subtype; its parameters (`charset=utf-8`) are noise.
-  const source = field === 'mediaType' ? text.split(';', 1)[0]! : text;
+  // A media type is searched by what sets it apart (`json`, `markdown`): its parameters
+  // (`charset=utf-8`) and the generic words nearly every artifact shares (`text`, `plain`,
+  // `application`) would make a query for "text" match the whole store.
+  const media = field === 'mediaType';
+  const source = media ? text.split(';', 1)[0]! : text;
   const words = new Set<string>();
   for (const word of source.split(SPLIT)) {
     const term = word.toLowerCase();
-    if (term && !STOP_WORDS.has(term)) words.add(term);
+    if (term && !STOP_WORDS.has(term) && !(media && GENERIC_MEDIA_WORDS.has(term))) words.add(term);
   }
   return [...words];
 }
