@@ -83,7 +83,7 @@ describe('FileDagTracker on damaged files', () => {
     }
   });
 
-  it('cuts at a record with a flipped byte in the middle of the file, and warns that later ones are lost', async () => {
+  it('refuses a journal with a flipped byte in the middle with JournalCorruptError, and never changes it', async () => {
     const events = lifecycleEvents(run);
     const whole = await journalOf(events);
     const sizes = events.map((e) => RECORD_HEADER_BYTES + Buffer.byteLength(JSON.stringify(e)));
@@ -92,18 +92,22 @@ describe('FileDagTracker on damaged files', () => {
     damaged[thirdStart + RECORD_HEADER_BYTES + 5]! ^= 0x20;
     await writeFile(file(), damaged);
     const tracker = await open();
-    expect(await tracker.history(run)).toHaveLength(2);
-    expect(warnings).toMatchObject([
-      { kind: 'damaged', keptBytes: thirdStart, keptRecords: 2, droppedBytes: whole.length - thirdStart },
-    ]);
-    await tracker.record(queuedEvent(run, 'after-repair'));
-    expect((await tracker.history(run)).map((e) => e.type)).toEqual([
-      'run.started',
-      'node.queued',
-      'node.queued',
-    ]);
-    expect(warnings).toHaveLength(1);
+    const where = new RegExp(
+      `run ${run} .*damaged at record 3 of ${events.length}.*Nothing was changed.*move it out`,
+    );
+    await expect(tracker.history(run)).rejects.toThrow(JournalCorruptError);
+    await expect(tracker.history(run)).rejects.toThrow(where);
+    expect(await readFile(file())).toEqual(damaged);
+    await expect(tracker.record(queuedEvent(run, 'after-damage'))).rejects.toThrow(JournalCorruptError);
+    await expect(tracker.record(queuedEvent(run, 'again'))).rejects.toThrow(where);
+    expect(await readFile(file())).toEqual(damaged);
+    expect(await tracker.runs()).toEqual([run]);
+    expect(warnings).toEqual([]);
     await tracker.close();
+    const reopened = await open();
+    await expect(reopened.history(run)).rejects.toThrow(where);
+    await reopened.close();
+    expect(await readFile(file())).toEqual(damaged);
   });
 
   it('reports a repair made by an append it was not asked to read first', async () => {

@@ -7,14 +7,16 @@ import { RunId } from '@symphony/schemas';
 import { z } from 'zod';
 import {
   AppendLog,
+  type AppendLogDamage,
   decodeRecords,
+  framedRecordCount,
   isTornTail,
   RECORD_HEADER_BYTES,
   recordChecksum,
   syncDirectory,
 } from './append-log.js';
 import type { DagTracker } from './DagTracker.js';
-import { parseInput } from './errors.js';
+import { JournalCorruptError, parseInput } from './errors.js';
 import { eventJson, journalCorrupt, parseEvents, storedEvent } from './journal-codec.js';
 import { TrackerSubscribers } from './subscribers.js';
 
@@ -29,8 +31,8 @@ export interface JournalWarning {
   readonly droppedBytes: number;
   /**
    * `torn`: the last record is incomplete, as a crash during its write leaves it (expected after
-   * `kill -9`). `damaged`: a record in the middle fails its checksum; it and everything after it
-   * are lost (disk or hand damage).
+   * `kill -9`). `damaged` is kept for compatibility and no longer reported: a record in the middle
+   * that fails its checksum makes `history` and `record` throw `JournalCorruptError` instead.
    */
   readonly kind: 'torn' | 'damaged';
 }
@@ -67,7 +69,10 @@ interface RunLog {
  * events (group commit: records that arrive while an fsync is in flight go in the next one). Run
  * ids are time-ordered, so file names sort runs by start. A log stays open until its run's
  * `run.finished` is durable. A torn last record (a crash mid-write) is ignored when read and cut
- * when the run is next appended to, each time reported to `onWarning`; reading never cuts, since
+ * when the run is next appended to, each time reported to `onWarning`. A journal damaged before
+ * its end (a record failing its checksum with intact records after it) is never cut: `history`
+ * and `record` throw `JournalCorruptError` for the run until the file is restored or moved
+ * aside; `runs` still lists it. Reading never cuts, since
  * another process (the CLI, a monitor) may read while the executor is writing. One process writes
  * a run at a time (the executor's run claim sees to it).
  */
@@ -143,12 +148,18 @@ export class FileDagTracker implements DagTracker {
       throw e;
     }
     const { records, validBytes } = decodeRecords(bytes);
-    // With the log open here, it was repaired when opened: bytes past the intact prefix are a write
-    // in flight, not damage.
-    if (validBytes < bytes.length && !this.#logs.has(id)) {
-      const kind = isTornTail(bytes, validBytes) ? 'torn' : 'damaged';
-      this.#warn(id, validBytes, bytes.length - validBytes, records.length, kind);
+    if (validBytes < bytes.length && !isTornTail(bytes, validBytes)) {
+      throw this.#damaged(id, {
+        path: file,
+        keptBytes: validBytes,
+        keptRecords: records.length,
+        framedRecords: records.length + framedRecordCount(bytes, validBytes),
+        fileBytes: bytes.length,
+      });
     }
+    // With the log open here, it was repaired when opened: a torn tail is a write in flight.
+    if (validBytes < bytes.length && !this.#logs.has(id))
+      this.#warn(id, validBytes, bytes.length - validBytes, records.length, 'torn');
     const events = new Array<RunEvent>(records.length);
     for (let i = 0; i < records.length; i++) {
       const locate = () => ({
@@ -209,8 +220,8 @@ export class FileDagTracker implements DagTracker {
       const log = new AppendLog(file, {
         syncDir: true,
         repair: true,
-        onRepair: (cut) =>
-          this.#warn(runId, cut.keptBytes, cut.droppedBytes, undefined, cut.tornTail ? 'torn' : 'damaged'),
+        onRepair: (cut) => this.#warn(runId, cut.keptBytes, cut.droppedBytes, undefined, 'torn'),
+        damaged: (damage) => this.#damaged(runId, damage),
       });
       run = { log, pending: 0, finished: false };
       this.#logs.set(runId, run);
@@ -230,6 +241,13 @@ export class FileDagTracker implements DagTracker {
     this.#logs.delete(runId);
     const closing = run.log.close().finally(() => this.#closing.delete(closing));
     this.#closing.add(closing);
+  }
+
+  /** The error for a journal damaged before its end: it is left as it is, and the run set aside. */
+  #damaged(runId: RunId, damage: AppendLogDamage): JournalCorruptError {
+    return new JournalCorruptError(
+      `the journal of run ${runId} (${damage.path}) is damaged at record ${damage.keptRecords + 1} of ${damage.framedRecords}: it fails its checksum and intact records follow it (disk or hand damage, not a crash), so the run can be neither read nor resumed. Nothing was changed: restore the file from a backup, or move it out of ${this.dir} to discard run ${runId}.`,
+    );
   }
 
   #warn(

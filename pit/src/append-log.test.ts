@@ -16,6 +16,7 @@ import {
   readAppendLog,
   recordChecksum,
 } from './append-log.js';
+import { JournalCorruptError } from './errors.js';
 
 /** Records of assorted sizes (0 to 300 bytes), from a seeded generator. */
 function records(count: number, seed = 7): Uint8Array[] {
@@ -188,6 +189,30 @@ describe('AppendLog on a real file', () => {
     const read = await readAppendLog(path, { truncate: false });
     expect(read.droppedBytes).toBe(0);
     expect(bytesOf(read.records)).toEqual(bytesOf([...rs.slice(0, 2), new Uint8Array([7, 7])]));
+  });
+
+  it('never cuts a log damaged before its end: every append is refused and the file left as it is', async () => {
+    const rs = records(4).map((r) => (r.length > 0 ? r : new Uint8Array([1])));
+    const whole = encodeRecords(rs);
+    const second = RECORD_HEADER_BYTES + rs[0]!.length;
+    const damaged = Buffer.from(whole);
+    damaged[second + RECORD_HEADER_BYTES]! ^= 0x01;
+    await writeFile(path, damaged);
+    const cuts: AppendLogCut[] = [];
+    const log = new AppendLog(path, { repair: true, onRepair: (cut) => cuts.push(cut) });
+    const refusal = /damaged at record 2 of 4 .*nothing was changed/;
+    await expect(log.append([new Uint8Array([7])])).rejects.toThrow(JournalCorruptError);
+    await expect(log.append([new Uint8Array([8])])).rejects.toThrow(refusal);
+    await log.close();
+    expect(cuts).toEqual([]);
+    expect(await readFile(path)).toEqual(damaged);
+    const custom = new AppendLog(path, {
+      repair: true,
+      damaged: (d) => new Error(`custom ${d.keptRecords}`),
+    });
+    await expect(custom.append([new Uint8Array([9])])).rejects.toThrow('custom 1');
+    await custom.close();
+    expect(await readFile(path)).toEqual(damaged);
   });
 
   it('rejects appends while the file cannot be opened, then works once it can', async () => {

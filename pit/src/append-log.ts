@@ -5,6 +5,7 @@ import { hash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { type FileHandle, open, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { JournalCorruptError } from './errors.js';
 
 /**
  * Where the platform has it (Linux, macOS), the log is opened with `O_DSYNC`: each write returns
@@ -77,6 +78,34 @@ export function isTornTail(log: Uint8Array, validBytes: number): boolean {
   return validBytes + RECORD_HEADER_BYTES + view.readUInt32LE(validBytes) >= log.byteLength;
 }
 
+/**
+ * How many records are framed in `log` from byte `from` on, counting by their length headers only
+ * (checksums are not checked): with `from` at a damaged record, how many records the damage and
+ * what follows it hold, as far as the framing can tell.
+ */
+export function framedRecordCount(log: Uint8Array, from: number): number {
+  const view = Buffer.from(log.buffer, log.byteOffset, log.byteLength);
+  let count = 0;
+  for (let pos = from; pos + RECORD_HEADER_BYTES <= view.length; count++) {
+    const end = pos + RECORD_HEADER_BYTES + view.readUInt32LE(pos);
+    if (end > view.length) break;
+    pos = end;
+  }
+  return count;
+}
+
+/** Where a log is damaged before its end (see {@link isTornTail}): what {@link AppendLogOptions.damaged} is told. */
+export interface AppendLogDamage {
+  readonly path: string;
+  /** Bytes of intact records before the damage. */
+  readonly keptBytes: number;
+  /** Intact records before the damage (the damaged one is record `keptRecords + 1`, counting from 1). */
+  readonly keptRecords: number;
+  /** Records the file holds as far as its framing tells (intact, damaged and after). */
+  readonly framedRecords: number;
+  readonly fileBytes: number;
+}
+
 /** What {@link readAppendLog} found: the intact records, and how many torn bytes it cut off. */
 export interface AppendLogContents {
   readonly records: Uint8Array[];
@@ -131,22 +160,36 @@ export interface AppendLogOptions {
   /** Fsync the parent folder once, after the first write: a new log must survive a crash. */
   readonly syncDir?: boolean;
   /**
-   * Before the first append, read the file and cut a torn or corrupt tail (as {@link readAppendLog}
-   * does), so new records never land behind bytes that cannot be framed. Without it the caller must
-   * have cut the tail itself. Only the process that owns the log may repair it.
+   * Before the first append, read the file and cut a torn tail (an incomplete last record), so new
+   * records never land behind bytes that cannot be framed; a log damaged before its end is refused
+   * instead (see `damaged`). Without it the caller must have cut the tail itself. Only the process
+   * that owns the log may repair it.
    */
   readonly repair?: boolean;
   /** Called when `repair` cut a tail. Must not throw. */
   readonly onRepair?: (cut: AppendLogCut) => void;
+  /**
+   * `repair` never cuts a log damaged before its end (a record failing its checksum with intact
+   * framing after it: disk or hand damage, not a crash), since that would destroy the records
+   * after the damage: the file is left as it is and every append is refused with the error this
+   * returns (default: a {@link JournalCorruptError} naming the file and the record).
+   */
+  readonly damaged?: (damage: AppendLogDamage) => Error;
 }
 
-/** What a repair cut off a log. */
+/** What a repair cut off a log: always a torn tail (damage before the end is refused, never cut). */
 export interface AppendLogCut {
   /** Bytes of intact records kept. */
   readonly keptBytes: number;
   readonly droppedBytes: number;
-  /** See {@link isTornTail}: `true` for an incomplete last record, `false` for damage with more after it. */
+  /** See {@link isTornTail}: always `true`, since a repair only cuts an incomplete last record. */
   readonly tornTail: boolean;
+}
+
+function damagedLogError(damage: AppendLogDamage): JournalCorruptError {
+  return new JournalCorruptError(
+    `append log ${damage.path} is damaged at record ${damage.keptRecords + 1} of ${damage.framedRecords} (byte ${damage.keptBytes} of ${damage.fileBytes}), with records after the damage; nothing was changed: restore it from a backup, or move it aside to discard it`,
+  );
 }
 
 interface Pending {
@@ -290,14 +333,25 @@ export class AppendLog {
     let cut: AppendLogCut | undefined;
     try {
       const bytes = await handle.readFile();
-      const validBytes = scanRecords(bytes);
+      let keptRecords = 0;
+      const validBytes = scanRecords(bytes, () => keptRecords++);
+      if (validBytes < bytes.length && !isTornTail(bytes, validBytes)) {
+        const damage: AppendLogDamage = {
+          path: this.path,
+          keptBytes: validBytes,
+          keptRecords,
+          framedRecords: keptRecords + framedRecordCount(bytes, validBytes),
+          fileBytes: bytes.length,
+        };
+        throw (this.options.damaged ?? damagedLogError)(damage);
+      }
       if (validBytes < bytes.length) {
         await handle.truncate(validBytes);
         await handle.datasync();
         cut = {
           keptBytes: validBytes,
           droppedBytes: bytes.length - validBytes,
-          tornTail: isTornTail(bytes, validBytes),
+          tornTail: true,
         };
       }
       this.#size = validBytes;

@@ -133,6 +133,8 @@ export class EngineDocuments implements RunDocuments {
                 ).text;
           edits = [{ op: 'insert', at: length, text: appendSeparator(tail) + text }];
         }
+        // The caller stops waiting at once on abort; this makes sure the edit is not sent after it.
+        if (signal.aborted) throw cancelledError(signal, documentId);
         try {
           const result = await client.request('buffer.edit', {
             bufferId,

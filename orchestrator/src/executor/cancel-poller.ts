@@ -1,12 +1,15 @@
 // The owner's side of cancellation between processes: it polls `<runsDir>/<runId>.cancel`.
 import type { NodeId, RunId } from '@symphony/schemas';
 import type { Clock, ClockTimer, ExecutorLogger } from './options.js';
-import { takeCancelRequests } from './run-claims.js';
+import { takeCancelBatch } from './run-claims.js';
 
 /**
  * Every `intervalMs` (on the injected clock), takes the cancellation requests other processes left
  * for the run and hands each to `onRequest` (a node id, or undefined for the whole run), one
- * after the other. A poll that fails is a warning; polling goes on until `stop`.
+ * after the other; `onRequest` resolves once the request is recorded durably. Only when all of a
+ * batch were handed over is it acknowledged (its file deleted), so a crash or a `stop` in between
+ * leaves it for the next poll or the next process. A poll that fails is a warning; polling goes
+ * on until `stop`.
  */
 export class CancelPoller {
   #timer: ClockTimer | undefined;
@@ -37,10 +40,12 @@ export class CancelPoller {
 
   async #poll(): Promise<void> {
     try {
-      for (const nodeId of await takeCancelRequests(this.runsDir, this.runId)) {
+      const batch = await takeCancelBatch(this.runsDir, this.runId);
+      for (const nodeId of batch.requests) {
         if (this.#stopped) return;
         await this.onRequest(nodeId);
       }
+      if (!this.#stopped) await batch.acknowledge();
     } catch (error) {
       this.logger.warn(`could not read the cancellation requests of run ${this.runId}`, {
         error: error instanceof Error ? error.message : String(error),

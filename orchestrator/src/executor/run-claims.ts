@@ -92,22 +92,63 @@ export async function requestCancel(runsDir: string, runId: RunId, nodeId?: Node
   await appendFile(cancelPath(args.runsDir, args.runId), line);
 }
 
+/** Where a taken batch of `runId`'s requests waits until it is acknowledged (see {@link takeCancelBatch}). */
+export function takenCancelPath(runsDir: string, runId: RunId): string {
+  return `${cancelPath(runsDir, runId)}.taken`;
+}
+
+/** Cancellation requests taken for a run, kept on disk until {@link CancelBatch.acknowledge}. */
+export interface CancelBatch {
+  /** Each entry is a node id, or undefined for the whole run. */
+  readonly requests: (NodeId | undefined)[];
+  /**
+   * Deletes the taken file: call it once every request is recorded durably. Until then a crash
+   * loses nothing, since the next take delivers the same requests again.
+   */
+  acknowledge(): Promise<void>;
+}
+
 /**
- * Takes the cancellation requests waiting for `runId` (renames the file away first, so a request
- * appended meanwhile lands in a new file and is read next time). Each entry is a node id, or
- * undefined for the whole run. Lines that do not parse are ignored.
+ * Takes the cancellation requests waiting for `runId`, without deleting them. A batch taken
+ * earlier and never acknowledged (its taker crashed, or stopped, before recording it) is delivered
+ * first, alone. Otherwise the request file is renamed to `<runId>.cancel.taken` first, so a
+ * request appended meanwhile lands in a new file and is read next time. Delivery is at least once:
+ * a request may come again after a crash between recording it and `acknowledge`. Lines that do not
+ * parse are ignored. One taker per run (the run's owner) at a time.
+ */
+export async function takeCancelBatch(runsDir: string, runId: RunId): Promise<CancelBatch> {
+  const taken = takenCancelPath(runsDir, runId);
+  let text = await readIfPresent(taken);
+  if (text === undefined) {
+    try {
+      await rename(cancelPath(runsDir, runId), taken);
+    } catch (error) {
+      if (isCode(error, 'ENOENT')) return { requests: [], acknowledge: async () => {} };
+      throw error;
+    }
+    text = (await readIfPresent(taken)) ?? '';
+  }
+  return { requests: parseRequests(text), acknowledge: () => unlinkIfPresent(taken) };
+}
+
+/**
+ * Takes the cancellation requests waiting for `runId` and deletes them at once (see
+ * {@link takeCancelBatch}, which keeps them until they are recorded). Each entry is a node id, or
+ * undefined for the whole run.
  */
 export async function takeCancelRequests(runsDir: string, runId: RunId): Promise<(NodeId | undefined)[]> {
-  const path = cancelPath(runsDir, runId);
-  const taken = `${path}.${randomUUID()}.taken`;
-  try {
-    await rename(path, taken);
-  } catch (error) {
-    if (isCode(error, 'ENOENT')) return [];
-    throw error;
-  }
-  const text = await readFile(taken, 'utf8');
-  await unlink(taken).catch(() => {});
+  const batch = await takeCancelBatch(runsDir, runId);
+  await batch.acknowledge();
+  return batch.requests;
+}
+
+/** Removes the request files (waiting and taken) left for a run that has finished. */
+export async function clearCancelRequests(runsDir: string, runId: RunId): Promise<void> {
+  await unlinkIfPresent(cancelPath(runsDir, runId));
+  await unlinkIfPresent(takenCancelPath(runsDir, runId));
+}
+
+function parseRequests(text: string): (NodeId | undefined)[] {
   const requests: (NodeId | undefined)[] = [];
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
@@ -121,9 +162,17 @@ export async function takeCancelRequests(runsDir: string, runId: RunId): Promise
   return requests;
 }
 
-/** Removes a request file left for a run that has finished. */
-export async function clearCancelRequests(runsDir: string, runId: RunId): Promise<void> {
-  await unlink(cancelPath(runsDir, runId)).catch(() => {});
+async function readIfPresent(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if (isCode(error, 'ENOENT')) return undefined;
+    throw error;
+  }
+}
+
+async function unlinkIfPresent(path: string): Promise<void> {
+  await unlink(path).catch(() => {});
 }
 
 async function linkIfAbsent(from: string, to: string): Promise<boolean> {
