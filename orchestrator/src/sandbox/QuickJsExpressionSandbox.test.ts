@@ -62,4 +62,23 @@ describe('QuickJsExpressionSandbox', () => {
     );
     await expect(sandbox.map(['x'], '', live())).rejects.toThrow(/expression must not be empty/);
   });
+  it('has no BigInt: a slow native BigInt operation cannot run past the budget', async () => {
+    // `3n ** 600000n` made into a string takes seconds in one native call the interrupt handler never sees.
+    const sandbox = new QuickJsExpressionSandbox();
+    const refusals = [
+      'String(3n ** 600000n).length > 0',
+      'BigInt(3) > 0',
+      'new BigInt64Array(1)[0] === 0',
+      '(function () {}).constructor("return 1" + "n")() > 0',
+      'Object.getPrototypeOf(function* () {}).constructor("yield 1" + "n")',
+      'typeof eval("1" + "n") === "bigint"',
+      'Object.getPrototypeOf(async function () {}).constructor({ toString: () => "1n" })',
+    ];
+    for (const expression of refusals) {
+      const error = await sandbox.test(['x'], { expression }, live()).catch((e: unknown) => e);
+      expect(error, expression).toBeInstanceOf(ExpressionError);
+      expect((error as ExpressionError).message, expression).toMatch(/BigInt is not available/);
+    }
+    expect(await sandbox.map(['x1'], 'item + "n" + eval("1 + 2")', live())).toEqual(['x1n3']);
+  });
 });

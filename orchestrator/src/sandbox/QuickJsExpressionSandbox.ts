@@ -15,6 +15,7 @@ import {
   SandboxItems,
   SandboxPredicate,
 } from './ExpressionSandbox.js';
+import { NO_BIGINT, refuseBigIntLiterals } from './no-bigint.js';
 import { PATTERN_TESTER, QuickJsGuest } from './quickjs-guest.js';
 
 /** Limits and clock of a {@link QuickJsExpressionSandbox}; every field has a default. */
@@ -170,6 +171,7 @@ export class QuickJsExpressionSandbox implements ExpressionSandbox {
     read: (guest: QuickJsGuest, value: QuickJSHandle, index: number) => T,
   ): Promise<T[]> {
     return this.#session(items, 'the expression', signal, (guest) => {
+      refuseBigIntLiterals(expression);
       const fn = guest.compile(userFunction(expression));
       let runner: QuickJSHandle;
       try {
@@ -212,6 +214,7 @@ export class QuickJsExpressionSandbox implements ExpressionSandbox {
     try {
       guest.setDeadline(deadline);
       guest.release(guest.compile(DETERMINISTIC));
+      guest.release(guest.compile(NO_BIGINT));
       const job = prepare(guest);
       try {
         const results: T[] = [];

@@ -72,4 +72,35 @@ describe('validate-json', () => {
     expect(error.message).toMatch(/pattern "\^\(a\+\)\+\$" ran past its time budget/);
     expect(await run('"aaa"', evil)).toEqual({ json: 'aaa' });
   });
+  it('stops a schema whose $refs fan out exponentially at its budget, and validates the next input fine', async () => {
+    // Each level is anyOf two $refs to the next: 2^depth paths to check. Depth 24 ran the heap out.
+    const defs: Record<string, unknown> = {};
+    const depth = 40;
+    for (let i = 0; i < depth; i++) {
+      defs[`d${i}`] = { anyOf: [{ $ref: `#/$defs/d${i + 1}` }, { $ref: `#/$defs/d${i + 1}` }] };
+    }
+    defs[`d${depth}`] = { type: 'string' };
+    const exponential = { $ref: '#/$defs/d0', $defs: defs };
+    const tight = validateJsonStep({ checkBudgetMs: 2000, checkMemoryMb: 64 });
+    const params = { schema: JSON.stringify(exponential) };
+    const error = await tight.run(stepContext({ params, inputs: { text: ['1'] } })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StepError);
+    expect((error as StepError).code).toBe('invalid_json');
+    expect((error as StepError).message).toMatch(
+      /the JSON Schema took (more than 2 s|more memory than 64 MiB) to check; simplify it/,
+    );
+    expect(await run('{"name": "Ada", "tags": ["math"]}', person)).toEqual({
+      json: { name: 'Ada', tags: ['math'] },
+    });
+  }, 60_000);
+
+  it('is cancelled by its signal while the schema is being checked', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const params = { schema: JSON.stringify(person) };
+    const error = await step
+      .run(stepContext({ params, inputs: { text: ['{}'] }, signal: controller.signal }))
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'cancelled' });
+  });
 });
