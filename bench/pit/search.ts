@@ -87,7 +87,7 @@ async function layOut(dir: string, texts: readonly GeneratedText[]): Promise<Art
     const bytes = Buffer.from(t.text, 'utf8');
     return { bytes, hash: sha256(bytes), tags: t.tags };
   });
-  const shard = (hash: string) => join(dir, 'blobs', hash.slice(0, 2), hash.slice(2, 4));
+  const shard = (hash: string) => join(dir, 'blobs', hash.slice(0, 2));
   await inPool([...new Set(blobs.map((b) => shard(b.hash)))], (path) => mkdir(path, { recursive: true }));
   await inPool(blobs, (b) => writeFile(join(shard(b.hash), b.hash), b.bytes));
   const records = blobs.map((b, i) =>

@@ -167,7 +167,7 @@ describe('symphony run on an offline workflow file', () => {
     const view = JSON.parse((await p.run(['runs', 'show', first, '--json'])).stdout);
     const hash = view.nodeStates.find((n: { nodeId: string }) => n.nodeId === Nodes.summarize).outputs
       .summary as ArtifactHash;
-    const blob = join(p.dir, '.symphony', 'artifacts', 'blobs', hash.slice(0, 2), hash.slice(2, 4), hash);
+    const blob = join(p.dir, '.symphony', 'artifacts', 'blobs', hash.slice(0, 2), hash);
     const bytes = readFileSync(blob);
     bytes[0] = bytes[0]! ^ 0xff;
     writeFileSync(blob, bytes);

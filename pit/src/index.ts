@@ -35,6 +35,7 @@ export {
 } from './errors.js';
 export type { JournalWarning } from './FileDagTracker.js';
 export { FileDagTracker, FileDagTrackerOptions } from './FileDagTracker.js';
+export { PinnedWorkflow } from './journal-codec.js';
 export { MemoryDagTracker } from './MemoryDagTracker.js';
 export { PostgresDagTracker, PostgresDagTrackerOptions, RUN_EVENTS_TABLE } from './PostgresDagTracker.js';
 export type { NodeRunState, RunState } from './run-state.js';

@@ -169,9 +169,10 @@ export class Executor {
     for (const runId of await this.#o.tracker.runs()) {
       if (executing.has(runId)) continue;
       if (this.#o.runsDir !== undefined && (await liveOwner(this.#o.runsDir, runId)) !== undefined) continue;
-      const history = await this.#o.tracker.history(runId);
-      if (history.length === 0 || history.some((e) => e.type === 'run.finished')) continue;
       try {
+        // Inside the try: a damaged journal (JournalCorruptError) stops that run only, not the others.
+        const history = await this.#o.tracker.history(runId);
+        if (history.length === 0 || history.some((e) => e.type === 'run.finished')) continue;
         handles.push(await this.resume(runId));
       } catch (error) {
         if (error instanceof RunClaimedError) continue;
@@ -357,7 +358,8 @@ export class Executor {
   #admit(workflow: Workflow): RunGraph {
     const report = validateWorkflow(workflow, this.#o.library);
     const findings: Finding[] = [...report.findings];
-    for (const [id, node] of Object.entries(workflow.nodes)) {
+    for (const id in workflow.nodes) {
+      const node = workflow.nodes[id as NodeId]!;
       if (node.kind === NodeKind.addon || this.#o.steps.has(node.type) || !this.#o.library.has(node.type))
         continue;
       findings.push({
@@ -369,7 +371,7 @@ export class Executor {
       });
     }
     if (findings.some((f) => f.severity === 'error')) throw new WorkflowRefusedError(findings);
-    return buildRunGraph(workflow, this.#o.library);
+    return buildRunGraph(workflow, this.#o.library, report.params);
   }
 
   /** The run a re-run re-runs, folded; undefined when there is none (or it is gone). */

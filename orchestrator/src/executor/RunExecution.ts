@@ -237,24 +237,20 @@ export class RunExecution {
    */
   async #runNode(node: GraphNode, attempt: number, task: StepAttempt): Promise<void> {
     const step = this.#o.steps.get(node.type)!;
-    const at = () => this.#o.clock.now();
-    const base = { runId: this.runId, nodeId: node.id };
-    const abortedNow = (): boolean => {
-      const abort = task.aborted();
-      if (abort) this.#ended(node, attempt, abort);
-      return abort !== undefined;
-    };
+    const { runId } = this;
+    const nodeId = node.id;
     const hashes = this.#artifacts.inputHashes(node);
     const reused = this.#parts.reused.get(node.index);
     if (
       reused &&
       (await this.#artifacts.adopt(node, reused.outputs, `the output of run ${reused.fromRun}`))
     ) {
-      if (abortedNow()) return;
+      if (this.#abortedNow(node, attempt, task)) return;
       this.#settled(node, {
         type: 'node.cached',
-        ...base,
-        at: at(),
+        runId,
+        nodeId,
+        at: this.#o.clock.now(),
         outputs: reused.outputs,
         fromRun: reused.fromRun,
       });
@@ -267,19 +263,20 @@ export class RunExecution {
     const entry =
       key !== undefined && !this.#parts.rerun.has(node.index) ? this.#o.store.cached(key) : undefined;
     if (entry && (await this.#artifacts.adopt(node, entry.outputs, `the cache entry ${key}`))) {
-      if (abortedNow()) return;
+      if (this.#abortedNow(node, attempt, task)) return;
       this.#settled(node, {
         type: 'node.cached',
-        ...base,
-        at: at(),
+        runId,
+        nodeId,
+        at: this.#o.clock.now(),
         outputs: entry.outputs,
         cacheKey: key,
         fromRun: entry.runId,
       });
       return;
     }
-    if (abortedNow()) return;
-    const running = this.#record({ type: 'node.running', ...base, at: at(), attempt });
+    if (this.#abortedNow(node, attempt, task)) return;
+    const running = this.#record({ type: 'node.running', runId, nodeId, at: this.#o.clock.now(), attempt });
     let inputs: StepContext['inputs'];
     try {
       const held = this.#artifacts.inputs(node);
@@ -290,7 +287,7 @@ export class RunExecution {
       await running;
       return this.#failed(node, attempt, toRunError(error));
     }
-    if (this.#stopped || abortedNow()) return;
+    if (this.#stopped || this.#abortedNow(node, attempt, task)) return;
     const outcome = await task.run(
       step,
       this.#context(node, attempt, task, inputs),
@@ -310,16 +307,24 @@ export class RunExecution {
       if (this.#stopped) return;
       return this.#failed(node, attempt, toRunError(error));
     }
-    if (this.#stopped || abortedNow()) return;
+    if (this.#stopped || this.#abortedNow(node, attempt, task)) return;
     const succeeded = this.#settled(node, {
       type: 'node.succeeded',
-      ...base,
-      at: at(),
+      runId,
+      nodeId,
+      at: this.#o.clock.now(),
       attempt,
       outputs,
       ...(key !== undefined ? { cacheKey: key } : {}),
     });
     if (key !== undefined) this.#cache.remember(key, outputs, succeeded);
+  }
+
+  /** Whether the attempt was aborted; if so, records how it ended. */
+  #abortedNow(node: GraphNode, attempt: number, task: StepAttempt): boolean {
+    const abort = task.aborted();
+    if (abort) this.#ended(node, attempt, abort);
+    return abort !== undefined;
   }
 
   #context(node: GraphNode, attempt: number, task: StepAttempt, inputs: StepContext['inputs']): StepContext {

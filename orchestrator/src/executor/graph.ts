@@ -45,25 +45,41 @@ export interface RunGraph {
 /**
  * The graph of a workflow that passed `validateWorkflow` with no error: every node type is in
  * `library`, every edge joins existing ports, and there is no cycle. Throws `Error` otherwise,
- * since that is a bug in the caller, not a user's mistake.
+ * since that is a bug in the caller, not a user's mistake. `params` are the report's parsed params
+ * (`WorkflowReport.params`); a node missing from it has its params parsed here.
  */
-export function buildRunGraph(workflow: Workflow, library: ReadonlyMap<string, NodeTypeSpec>): RunGraph {
+export function buildRunGraph(
+  workflow: Workflow,
+  library: ReadonlyMap<string, NodeTypeSpec>,
+  params?: ReadonlyMap<NodeId, Readonly<Record<string, unknown>>>,
+): RunGraph {
   const ids: NodeId[] = [];
   for (const id in workflow.nodes)
     if (workflow.nodes[id as NodeId]!.kind !== NodeKind.addon) ids.push(id as NodeId);
   ids.sort();
   const index = new Map<NodeId, number>();
   const specs: NodeTypeSpec[] = new Array(ids.length);
+  // Each node's input ports, in the type's port order, filled with their sources edge by edge.
+  const inputs: GraphInput[][] = new Array(ids.length);
   for (let i = 0; i < ids.length; i++) {
     const spec = library.get(workflow.nodes[ids[i]!]!.type);
     if (spec === undefined)
       throw new Error(`buildRunGraph: node ${ids[i]} has an unknown type; validate first`);
     index.set(ids[i]!, i);
     specs[i] = spec;
+    const ports: GraphInput[] = new Array(spec.inputs.length);
+    for (let p = 0; p < ports.length; p++) {
+      const port = spec.inputs[p]!;
+      ports[p] = { port: port.name, type: port.type, sources: [] };
+    }
+    inputs[i] = ports;
   }
-  const sources: (Map<string, GraphSource[]> | undefined)[] = new Array(ids.length);
-  const parents: number[][] = ids.map(() => []);
-  const children: number[][] = ids.map(() => []);
+  const parents: number[][] = new Array(ids.length);
+  const children: number[][] = new Array(ids.length);
+  for (let i = 0; i < ids.length; i++) {
+    parents[i] = [];
+    children[i] = [];
+  }
   const parentSets: (Set<number> | undefined)[] = new Array(ids.length);
   for (const edgeId of Object.keys(workflow.edges).sort()) {
     const edge = workflow.edges[edgeId as EdgeId]!;
@@ -75,12 +91,9 @@ export function buildRunGraph(workflow: Workflow, library: ReadonlyMap<string, N
     const out = portNamed(specs[from]!.outputs, edge.from.port);
     if (out === undefined)
       throw new Error(`buildRunGraph: edge ${edgeId} leaves an unknown port; validate first`);
-    sources[to] ??= new Map();
-    const into = sources[to];
-    const list = into.get(edge.to.port);
-    const source = { node: from, port: edge.from.port, type: out.type };
-    if (list) list.push(source);
-    else into.set(edge.to.port, [source]);
+    const into = inputNamed(inputs[to]!, edge.to.port);
+    if (into !== undefined)
+      (into.sources as GraphSource[]).push({ node: from, port: edge.from.port, type: out.type });
     // Two edges between the same pair of nodes count once: a parent is one dependency.
     if (!hasParent(parents, parentSets, to, from)) {
       parents[to]!.push(from);
@@ -88,22 +101,28 @@ export function buildRunGraph(workflow: Workflow, library: ReadonlyMap<string, N
       parentSets[to]?.add(from);
     }
   }
-  const nodes = ids.map((id, i): GraphNode => {
+  const nodes: GraphNode[] = new Array(ids.length);
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i]!;
     const spec = specs[i]!;
-    const into = sources[i];
-    return {
+    nodes[i] = {
       index: i,
       id,
       type: spec.type,
       spec,
-      params: spec.params.parse(workflow.nodes[id]!.params) as Record<string, unknown>,
-      inputs: spec.inputs.map((p) => ({ port: p.name, type: p.type, sources: into?.get(p.name) ?? [] })),
+      params: params?.get(id) ?? (spec.params.parse(workflow.nodes[id]!.params) as Record<string, unknown>),
+      inputs: inputs[i]!,
       outputs: spec.outputs,
       parents: parents[i]!,
       children: children[i]!,
     };
-  });
+  }
   return { nodes, index };
+}
+
+function inputNamed(inputs: readonly GraphInput[], name: string): GraphInput | undefined {
+  for (const input of inputs) if (input.port === name) return input;
+  return undefined;
 }
 
 /** Whether `from` is already a parent of `to`: a scan for few parents, a set for many (a wide join). */

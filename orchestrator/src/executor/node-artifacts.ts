@@ -7,11 +7,17 @@ import {
   type ArtifactStore,
   type RunState,
 } from '@symphony/pit';
-import { type ArtifactHash, type NodeOutputs, RunErrorCode, type RunId } from '@symphony/schemas';
+import {
+  type ArtifactHash,
+  type NodeOutputs,
+  type PortSpec,
+  RunErrorCode,
+  type RunId,
+} from '@symphony/schemas';
 import { StepError, type StepValue } from '../steps/Step.js';
 import type { GraphNode, RunGraph } from './graph.js';
 import type { ExecutorLogger } from './options.js';
-import { convertValue, decodeInput, encodeOutput } from './values.js';
+import { convertValue, decodeInput, type EncodedValue, encodeOutput } from './values.js';
 
 type Values = Readonly<Record<string, StepValue>>;
 
@@ -61,20 +67,22 @@ export class NodeArtifacts {
     const result: Record<string, StepValue[]> = {};
     const loads: Promise<void>[] = [];
     for (const input of node.inputs) {
-      const values: StepValue[] = new Array(input.sources.length);
+      const sources = input.sources;
+      const values: StepValue[] = new Array(sources.length);
       result[input.port] = values;
-      input.sources.forEach((source, k) => {
+      for (let k = 0; k < sources.length; k++) {
+        const source = sources[k]!;
         const held = this.#values[source.node];
         if (held !== undefined) {
           values[k] = convertValue(held[source.port]!, source.type, input.type, input.port);
-          return;
+          continue;
         }
         loads.push(
           this.#load(source.node).then((loaded) => {
             values[k] = convertValue(loaded[source.port]!, source.type, input.type, input.port);
           }),
         );
-      });
+      }
     }
     return loads.length === 0 ? result : Promise.all(loads).then(() => result);
   }
@@ -97,37 +105,47 @@ export class NodeArtifacts {
       );
     }
     const record = outputs as Record<string, unknown>;
-    for (const name of Object.keys(record)) {
-      if (!node.outputs.some((p) => p.name === name)) {
-        throw new StepError(
-          RunErrorCode.stepFailed,
-          `the step returned an output “${name}” that a ${node.type} node does not have`,
-        );
-      }
+    const ports = node.outputs;
+    for (const name in record) {
+      if (!Object.hasOwn(record, name) || hasPort(ports, name)) continue;
+      throw new StepError(
+        RunErrorCode.stepFailed,
+        `the step returned an output “${name}” that a ${node.type} node does not have`,
+      );
     }
-    const encoded = node.outputs.map((port) => ({
-      port,
-      value: encodeOutput(record[port.name], port, this.maxOutputBytes),
-    }));
+    const encoded = new Array<EncodedValue>(ports.length);
+    for (let i = 0; i < ports.length; i++) {
+      encoded[i] = encodeOutput(record[ports[i]!.name], ports[i]!, this.maxOutputBytes);
+    }
     const hashes: Record<string, ArtifactHash> = {};
-    await Promise.all(
-      encoded.map(async ({ port, value }) => {
-        try {
-          const info = await this.store.put(value.content, {
-            mediaType: value.mediaType,
-            producedBy: { runId: this.runId, nodeId: node.id, port: port.name, inputs: [...inputs] },
-          });
-          hashes[port.name] = info.hash;
-        } catch (error) {
-          throw new StepError(
-            RunErrorCode.artifactFailed,
-            `output “${port.name}” could not be stored: ${error instanceof Error ? error.message : String(error)}`,
-          );
-        }
-      }),
-    );
+    // Every port's put is started before any is awaited: they are stored concurrently.
+    const puts = new Array<Promise<void>>(ports.length);
+    for (let i = 0; i < ports.length; i++) puts[i] = this.#put(node, ports[i]!, encoded[i]!, inputs, hashes);
+    await (puts.length === 1 ? puts[0] : Promise.all(puts));
     this.#values[node.index] = record as Values;
     return hashes;
+  }
+
+  /** Stores one output value with its provenance and notes its hash in `hashes`. */
+  async #put(
+    node: GraphNode,
+    port: PortSpec,
+    value: EncodedValue,
+    inputs: readonly ArtifactHash[],
+    hashes: Record<string, ArtifactHash>,
+  ): Promise<void> {
+    try {
+      const info = await this.store.put(value.content, {
+        mediaType: value.mediaType,
+        producedBy: { runId: this.runId, nodeId: node.id, port: port.name, inputs: [...inputs] },
+      });
+      hashes[port.name] = info.hash;
+    } catch (error) {
+      throw new StepError(
+        RunErrorCode.artifactFailed,
+        `output “${port.name}” could not be stored: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
   }
 
   /**
@@ -204,4 +222,9 @@ export class NodeArtifacts {
     this.#values[index] ??= values;
     return values;
   }
+}
+
+function hasPort(ports: readonly PortSpec[], name: string): boolean {
+  for (const port of ports) if (port.name === name) return true;
+  return false;
 }

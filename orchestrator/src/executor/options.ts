@@ -1,6 +1,6 @@
 // What the executor is given: its ports (journal, store, steps, clock, randomness, logger), its
 // limits with their defaults, and the schemas of its public functions' arguments.
-import type { ArtifactStore, DagTracker } from '@symphony/pit';
+import { type ArtifactStore, type DagTracker, PinnedWorkflow } from '@symphony/pit';
 import {
   NodeId,
   NodeLibrary,
@@ -9,7 +9,6 @@ import {
   RunLimits,
   RunOptions,
   RunSource,
-  Workflow,
 } from '@symphony/schemas';
 import { z } from 'zod';
 import type { RunDocuments, Step, StepProgress } from '../steps/Step.js';
@@ -129,9 +128,12 @@ export function newRunId(now: number = Date.now()): RunId {
   return id as RunId;
 }
 
-/** The arguments of `Executor.start`. */
+/**
+ * The arguments of `Executor.start`. The workflow is parsed with the `Workflow` schema and pinned
+ * (see `PinnedWorkflow` in `@symphony/pit`), so the journal takes it without a second parse.
+ */
 export const StartArgs = z.object({
-  workflow: Workflow,
+  workflow: PinnedWorkflow,
   source: RunSource,
   options: RunOptions.default(RunOptions.parse({})),
   startedBy: z.string().max(320).optional(),
@@ -140,7 +142,7 @@ export type StartArgs = z.input<typeof StartArgs>;
 
 /** The arguments of `Executor.rerun`. */
 export const RerunArgs = z.object({
-  workflow: Workflow,
+  workflow: PinnedWorkflow,
   source: RunSource,
   /** Re-run from this node: it and its descendants run again, everything else comes from the old run. */
   from: NodeId.optional(),

@@ -83,6 +83,11 @@ export interface WorkflowReport {
   readonly findings: readonly Finding[];
   /** Edges that do not take part, and why. */
   readonly rejectedEdges: ReadonlyMap<EdgeId, RejectReason>;
+  /**
+   * The params of every node of a known type whose params are valid, as its type's schema parsed
+   * them (defaults filled in): what a run uses, so the orchestrator need not parse them again.
+   */
+  readonly params: ReadonlyMap<NodeId, Readonly<Record<string, unknown>>>;
   /** True when there is no error (warnings allowed). */
   readonly ok: boolean;
 }
@@ -100,8 +105,20 @@ export function validateWorkflow(
 ): WorkflowReport {
   const findings: Finding[] = [];
   const rejected = new Map<EdgeId, RejectReason>();
+  const params = new Map<NodeId, Readonly<Record<string, unknown>>>();
+  // Nodes and edges by index (sorted ids), so the passes below look each one up once.
   const nodeIds = Object.keys(workflow.nodes).sort() as NodeId[];
   const edgeIds = Object.keys(workflow.edges).sort() as EdgeId[];
+  const nodeIndex = new Map<NodeId, number>();
+  const specs: (NodeTypeSpec | undefined)[] = new Array(nodeIds.length);
+  /** Where each node's input ports start in the per-(node, input port) tables below. */
+  const inputBase = new Int32Array(nodeIds.length + 1);
+  for (let i = 0; i < nodeIds.length; i++) {
+    const spec = library.get(workflow.nodes[nodeIds[i]!]!.type);
+    nodeIndex.set(nodeIds[i]!, i);
+    specs[i] = spec;
+    inputBase[i + 1] = inputBase[i]! + (spec?.inputs.length ?? 0);
+  }
   const nodeName = (id: NodeId): string => {
     const node = workflow.nodes[id];
     const spec = node ? library.get(node.type) : undefined;
@@ -119,9 +136,10 @@ export function validateWorkflow(
   }
 
   // Nodes: type, kind, parameters.
-  for (const id of nodeIds) {
+  for (let i = 0; i < nodeIds.length; i++) {
+    const id = nodeIds[i]!;
     const node = workflow.nodes[id]!;
-    const spec = library.get(node.type);
+    const spec = specs[i];
     const target = { kind: 'node', id } as const;
     if (!spec) {
       findings.push({
@@ -142,63 +160,71 @@ export function validateWorkflow(
         hint: `Set its kind to “${spec.kind}” (re-import or recreate the node).`,
       });
     }
-    for (const problem of paramProblems(spec.params, node.params)) {
-      const value = node.params[problem.param];
-      const missing = value === undefined || (typeof value === 'string' && value.trim() === '');
-      const isDocument = spec.documentParams?.[problem.param] !== undefined;
-      findings.push({
-        code: missing ? FindingCode.missingParam : FindingCode.invalidParam,
-        severity: 'error',
-        target,
-        message: missing
-          ? `${nodeName(id)} needs “${problem.label}”${isDocument ? ': no document is chosen' : ''}.`
-          : `${nodeName(id)}: “${problem.label}” ${problem.text}.`,
-        hint: isDocument
-          ? `Pick a document for “${problem.label}” in the node's inspector.`
-          : `Set “${problem.label}” in the node's inspector.`,
-      });
+    const parsed = spec.params.safeParse(node.params);
+    if (parsed.success) params.set(id, parsed.data as Record<string, unknown>);
+    else {
+      for (const problem of paramProblems(spec.params, node.params)) {
+        const value = node.params[problem.param];
+        const missing = value === undefined || (typeof value === 'string' && value.trim() === '');
+        const isDocument = spec.documentParams?.[problem.param] !== undefined;
+        findings.push({
+          code: missing ? FindingCode.missingParam : FindingCode.invalidParam,
+          severity: 'error',
+          target,
+          message: missing
+            ? `${nodeName(id)} needs “${problem.label}”${isDocument ? ': no document is chosen' : ''}.`
+            : `${nodeName(id)}: “${problem.label}” ${problem.text}.`,
+          hint: isDocument
+            ? `Pick a document for “${problem.label}” in the node's inspector.`
+            : `Set “${problem.label}” in the node's inspector.`,
+        });
+      }
     }
     if (context.documents !== undefined)
       findings.push(...documentFindings(id, spec, node.params, context.documents, nodeName));
   }
 
   // Edges: ends exist, ports exist and fit.
-  const portOf = (ref: WorkflowEdge['from'], side: 'inputs' | 'outputs'): PortSpec | undefined => {
-    const node = workflow.nodes[ref.node];
-    const spec = node ? library.get(node.type) : undefined;
-    return spec?.[side].find((p) => p.name === ref.port);
-  };
   const edgeName = (edge: WorkflowEdge): string =>
     `The connection from ${nodeName(edge.from.node)} to ${nodeName(edge.to.node)}`;
-  const usable: EdgeId[] = [];
-  for (const id of edgeIds) {
+  const edges: WorkflowEdge[] = new Array(edgeIds.length);
+  const edgeFrom = new Int32Array(edgeIds.length);
+  const edgeTo = new Int32Array(edgeIds.length);
+  /** Per edge, its slot in the per-(node, input port) tables (an index past `inputBase`). */
+  const edgeSlot = new Int32Array(edgeIds.length);
+  const usable: number[] = [];
+  for (let k = 0; k < edgeIds.length; k++) {
+    const id = edgeIds[k]!;
     const edge = workflow.edges[id]!;
+    edges[k] = edge;
     const target = { kind: 'edge', id } as const;
-    const missingEnds = [edge.from.node, edge.to.node].filter((n) => !workflow.nodes[n]);
-    if (missingEnds.length > 0) {
+    const from = nodeIndex.get(edge.from.node);
+    const to = nodeIndex.get(edge.to.node);
+    if (from === undefined || to === undefined) {
       rejected.set(id, RejectReason.dangling);
       findings.push({
         code: FindingCode.danglingEdge,
         severity: 'error',
         target,
         message:
-          missingEnds.length === 2
+          from === undefined && to === undefined
             ? 'A connection joins two nodes that no longer exist.'
-            : workflow.nodes[edge.from.node]
+            : from !== undefined
               ? `A connection from ${nodeName(edge.from.node)} leads to a node that no longer exists.`
               : `A connection into ${nodeName(edge.to.node)} comes from a node that no longer exists.`,
         hint: 'Delete the edge, or reconnect it to an existing node.',
       });
       continue;
     }
-    const fromNode = workflow.nodes[edge.from.node]!;
-    const toNode = workflow.nodes[edge.to.node]!;
-    if (!library.get(fromNode.type) || !library.get(toNode.type)) {
+    const fromSpec = specs[from];
+    const toSpec = specs[to];
+    if (!fromSpec || !toSpec) {
       rejected.set(id, RejectReason.invalidPorts);
       continue; // the unknown node type is reported on the node
     }
-    const out = portOf(edge.from, 'outputs');
-    const into = portOf(edge.to, 'inputs');
+    const out = portNamed(fromSpec.outputs, edge.from.port);
+    const inputIndex = portIndex(toSpec.inputs, edge.to.port);
+    const into = inputIndex < 0 ? undefined : toSpec.inputs[inputIndex]!;
     if (!out || !into) {
       rejected.set(id, RejectReason.invalidPorts);
       const which = !out
@@ -224,56 +250,60 @@ export function validateWorkflow(
       });
       continue;
     }
-    usable.push(id);
+    edgeFrom[k] = from;
+    edgeTo[k] = to;
+    edgeSlot[k] = inputBase[to]! + inputIndex;
+    usable.push(k);
   }
 
   // Single-valued inputs: the edge with the smallest id wins.
-  const firstInto = new Map<string, EdgeId>();
-  const connected: EdgeId[] = [];
-  for (const id of usable) {
-    const edge = workflow.edges[id]!;
-    const into = portOf(edge.to, 'inputs')!;
-    const key = `${edge.to.node}\u0000${edge.to.port}`;
-    const first = firstInto.get(key);
-    if (!into.multiple && first !== undefined) {
-      rejected.set(id, RejectReason.extraInput);
+  const slots = inputBase[nodeIds.length]!;
+  const taken = new Uint8Array(slots);
+  const connected: number[] = [];
+  for (const k of usable) {
+    const edge = edges[k]!;
+    const slot = edgeSlot[k]!;
+    const into = specs[edgeTo[k]!]!.inputs[slot - inputBase[edgeTo[k]!]!]!;
+    if (!into.multiple && taken[slot] === 1) {
+      rejected.set(edgeIds[k]!, RejectReason.extraInput);
       findings.push({
         code: FindingCode.extraInput,
         severity: 'error',
-        target: { kind: 'edge', id },
+        target: { kind: 'edge', id: edgeIds[k]! },
         message: `${edgeName(edge)} is a second one into “${into.label}”, which takes one; the first is kept.`,
         hint: 'Delete one of the two edges, or join the inputs first with a Join node.',
       });
       continue;
     }
-    if (first === undefined) firstInto.set(key, id);
-    connected.push(id);
+    taken[slot] = 1;
+    connected.push(k);
   }
 
   // Cycles.
-  for (const id of edgesClosingCycles(workflow, connected)) {
+  for (const k of edgesClosingCycles(nodeIds.length, edges, edgeFrom, edgeTo, connected)) {
+    const id = edgeIds[k]!;
     rejected.set(id, RejectReason.cycle);
-    const edge = workflow.edges[id]!;
     findings.push({
       code: FindingCode.cycle,
       severity: 'error',
       target: { kind: 'edge', id },
-      message: `${edgeName(edge)} closes a cycle, so it is not used.`,
+      message: `${edgeName(edges[k]!)} closes a cycle, so it is not used.`,
       hint: 'Delete this edge or another edge of the cycle: a workflow must run in one direction.',
     });
   }
 
   // Required inputs, counting only edges that take part.
-  const fed = new Set<string>();
-  for (const id of connected) {
-    if (rejected.has(id)) continue;
-    const edge = workflow.edges[id]!;
-    fed.add(`${edge.to.node}\u0000${edge.to.port}`);
-  }
-  for (const id of nodeIds) {
-    const spec = library.get(workflow.nodes[id]!.type);
-    for (const input of spec?.inputs ?? []) {
-      if (input.required && !fed.has(`${id}\u0000${input.name}`)) {
+  const fed = new Uint8Array(slots);
+  for (const k of connected) if (!rejected.has(edgeIds[k]!)) fed[edgeSlot[k]!] = 1;
+  for (let i = 0; i < nodeIds.length; i++) {
+    const id = nodeIds[i]!;
+    const spec = specs[i];
+    if (!spec) continue;
+    const base = inputBase[i]!;
+    const inputs = spec.inputs;
+    for (let p = 0; p < inputs.length; p++) {
+      const input = inputs[p]!;
+      if (input.required && fed[base + p] !== 1) {
         findings.push({
           code: FindingCode.missingInput,
           severity: 'error',
@@ -283,12 +313,33 @@ export function validateWorkflow(
         });
       }
     }
-    const oneOf = spec && oneOfFinding(id, spec, (port) => fed.has(`${id}\u0000${port}`), nodeName);
+    if (!ONE_OF_INPUTS.has(spec.type)) continue;
+    const isFed = (port: string): boolean => {
+      const p = portIndex(inputs, port);
+      return p >= 0 && fed[base + p] === 1;
+    };
+    const oneOf = oneOfFinding(id, spec, isFed, nodeName);
     if (oneOf) findings.push(oneOf);
   }
 
   findings.sort(compareFindings);
-  return { findings, rejectedEdges: rejected, ok: !findings.some((f) => f.severity === 'error') };
+  return {
+    findings,
+    rejectedEdges: rejected,
+    params,
+    ok: !findings.some((f) => f.severity === 'error'),
+  };
+}
+
+function portNamed(ports: readonly PortSpec[], name: string): PortSpec | undefined {
+  for (const port of ports) if (port.name === name) return port;
+  return undefined;
+}
+
+/** The index of the port named `name` in `ports`, or -1. */
+function portIndex(ports: readonly PortSpec[], name: string): number {
+  for (let i = 0; i < ports.length; i++) if (ports[i]!.name === name) return i;
+  return -1;
 }
 
 /**
@@ -371,13 +422,22 @@ function documentFindings(
  * rejected when the edges accepted so far already lead from its target back to its source. For a
  * single cycle that is exactly its greatest id. Only edges inside a strongly connected component
  * can close a cycle, so the incremental check runs only there (linear time for acyclic graphs).
+ * Edges are given by index (`connected`, ascending id order) with their ends' node indices.
  */
-function edgesClosingCycles(workflow: Workflow, edgeIds: readonly EdgeId[]): EdgeId[] {
-  const component = stronglyConnectedComponents(workflow, edgeIds);
-  const candidates = edgeIds.filter((id) => {
-    const e = workflow.edges[id]!;
-    return e.from.node === e.to.node || component.get(e.from.node) === component.get(e.to.node);
-  });
+function edgesClosingCycles(
+  nodeCount: number,
+  edges: readonly WorkflowEdge[],
+  edgeFrom: Int32Array,
+  edgeTo: Int32Array,
+  connected: readonly number[],
+): number[] {
+  const component = stronglyConnectedComponents(nodeCount, edgeFrom, edgeTo, connected);
+  const candidates: number[] = [];
+  for (const k of connected) {
+    const from = edgeFrom[k]!;
+    const to = edgeTo[k]!;
+    if (from === to || component[from] === component[to]) candidates.push(k);
+  }
   if (candidates.length === 0) return [];
   const accepted = new Map<NodeId, NodeId[]>();
   const reaches = (start: NodeId, goal: NodeId): boolean => {
@@ -395,10 +455,10 @@ function edgesClosingCycles(workflow: Workflow, edgeIds: readonly EdgeId[]): Edg
     }
     return false;
   };
-  const rejected: EdgeId[] = [];
-  for (const id of candidates) {
-    const { from, to } = workflow.edges[id]!;
-    if (reaches(to.node, from.node)) rejected.push(id);
+  const rejected: number[] = [];
+  for (const k of candidates) {
+    const { from, to } = edges[k]!;
+    if (reaches(to.node, from.node)) rejected.push(k);
     else {
       const list = accepted.get(from.node);
       if (list) list.push(to.node);
@@ -408,52 +468,71 @@ function edgesClosingCycles(workflow: Workflow, edgeIds: readonly EdgeId[]): Edg
   return rejected;
 }
 
-/** Tarjan's algorithm, iterative (no recursion limit on 10,000-node workflows). */
-function stronglyConnectedComponents(workflow: Workflow, edgeIds: readonly EdgeId[]): Map<NodeId, number> {
-  const adjacency = new Map<NodeId, NodeId[]>();
-  for (const id of edgeIds) {
-    const { from, to } = workflow.edges[id]!;
-    const list = adjacency.get(from.node);
-    if (list) list.push(to.node);
-    else adjacency.set(from.node, [to.node]);
-  }
-  const index = new Map<NodeId, number>();
-  const low = new Map<NodeId, number>();
-  const onStack = new Set<NodeId>();
-  const stack: NodeId[] = [];
-  const component = new Map<NodeId, number>();
+/**
+ * Tarjan's algorithm, iterative (no recursion limit on 10,000-node workflows), over node indices:
+ * the component of each node. Which number a component gets does not matter, only which nodes share one.
+ */
+function stronglyConnectedComponents(
+  nodeCount: number,
+  edgeFrom: Int32Array,
+  edgeTo: Int32Array,
+  connected: readonly number[],
+): Int32Array {
+  // Adjacency in compressed rows: the successors of node v are next[start[v]] … next[start[v + 1] − 1].
+  const start = new Int32Array(nodeCount + 1);
+  for (const k of connected) start[edgeFrom[k]! + 1]!++;
+  for (let v = 0; v < nodeCount; v++) start[v + 1]! += start[v]!;
+  const next = new Int32Array(connected.length);
+  const fill = start.slice(0, nodeCount);
+  for (const k of connected) next[fill[edgeFrom[k]!]!++] = edgeTo[k]!;
+  const index = new Int32Array(nodeCount).fill(-1);
+  const low = new Int32Array(nodeCount);
+  const onStack = new Uint8Array(nodeCount);
+  const stack = new Int32Array(nodeCount);
+  let stackSize = 0;
+  const component = new Int32Array(nodeCount);
+  // The depth-first path: a node and how many of its successors it has visited.
+  const pathNode = new Int32Array(nodeCount);
+  const pathChild = new Int32Array(nodeCount);
   let counter = 0;
   let components = 0;
-  for (const root of Object.keys(workflow.nodes) as NodeId[]) {
-    if (index.has(root)) continue;
-    const work: [NodeId, number][] = [[root, 0]];
-    while (work.length > 0) {
-      const frame = work[work.length - 1]!;
-      const [node, child] = frame;
+  for (let root = 0; root < nodeCount; root++) {
+    if (index[root] !== -1) continue;
+    let depth = 0;
+    pathNode[0] = root;
+    pathChild[0] = 0;
+    while (depth >= 0) {
+      const node = pathNode[depth]!;
+      const child = pathChild[depth]!;
       if (child === 0) {
-        index.set(node, counter);
-        low.set(node, counter);
+        index[node] = counter;
+        low[node] = counter;
         counter++;
-        stack.push(node);
-        onStack.add(node);
+        stack[stackSize++] = node;
+        onStack[node] = 1;
       }
-      const next = adjacency.get(node) ?? [];
-      if (child < next.length) {
-        frame[1] = child + 1;
-        const w = next[child]!;
-        if (!index.has(w)) work.push([w, 0]);
-        else if (onStack.has(w)) low.set(node, Math.min(low.get(node)!, index.get(w)!));
+      const first = start[node]!;
+      if (child < start[node + 1]! - first) {
+        pathChild[depth] = child + 1;
+        const w = next[first + child]!;
+        if (index[w] === -1) {
+          depth++;
+          pathNode[depth] = w;
+          pathChild[depth] = 0;
+        } else if (onStack[w] === 1) low[node] = Math.min(low[node]!, index[w]!);
         continue;
       }
-      work.pop();
-      const parent = work[work.length - 1];
-      if (parent) low.set(parent[0], Math.min(low.get(parent[0])!, low.get(node)!));
-      if (low.get(node) === index.get(node)) {
-        let w: NodeId;
+      depth--;
+      if (depth >= 0) {
+        const parent = pathNode[depth]!;
+        low[parent] = Math.min(low[parent]!, low[node]!);
+      }
+      if (low[node] === index[node]) {
+        let w: number;
         do {
-          w = stack.pop()!;
-          onStack.delete(w);
-          component.set(w, components);
+          w = stack[--stackSize]!;
+          onStack[w] = 0;
+          component[w] = components;
         } while (w !== node);
         components++;
       }
