@@ -29,6 +29,30 @@ describe('QuickJsExpressionSandbox', () => {
     expect((error as ExpressionError).message).toMatch(/time budget of 50 ms for 1000 items/);
   });
 
+  it('does not count the time it spends yielded to the event loop against the budget', async () => {
+    // A neighbour that runs on every turn of the event loop and costs 50 s of the sandbox's clock
+    // each time (another step formatting code): the call yields often, and must still succeed.
+    let t = 0;
+    let done = false;
+    const neighbour = () => {
+      t += 50_000;
+      if (!done) setImmediate(neighbour);
+    };
+    const sandbox = new QuickJsExpressionSandbox({
+      now: () => t++,
+      budgetMs: 100_000,
+      itemBudgetMs: 1_000_000,
+    });
+    const items = Array.from({ length: 1000 }, (_, i) => `item ${i}`);
+    setImmediate(neighbour);
+    try {
+      expect(await sandbox.map(items, 'item + "!"', live())).toHaveLength(1000);
+    } finally {
+      done = true;
+    }
+    expect(t).toBeGreaterThan(100_000);
+  });
+
   it('runs many items, yielding to the event loop between slices', async () => {
     const sandbox = new QuickJsExpressionSandbox({ sliceMs: 1 });
     const items = Array.from({ length: 20_000 }, (_, i) => String(i));

@@ -209,7 +209,10 @@ export class QuickJsExpressionSandbox implements ExpressionSandbox {
     const budget = this.#limits.budgetMs + items.length * this.#limits.budgetPerItemMs;
     if (signal.aborted) throw cancelled(subject);
     const guest = await QuickJsGuest.open(this.#limits, now, signal);
-    const deadline = now() + budget;
+    // Moved forward by the time the call spends handed back to the event loop: the budget is the
+    // guest's own running time, so a busy orchestrator (another step formatting code) cannot make
+    // a cheap expression fail.
+    let deadline = now() + budget;
     let current: number | undefined;
     try {
       guest.setDeadline(deadline);
@@ -228,9 +231,11 @@ export class QuickJsExpressionSandbox implements ExpressionSandbox {
           guest.setDeadline(Math.min(deadline, started + this.#limits.itemBudgetMs));
           results.push(job.each(items[index] as string, index));
           if (now() - slice > this.#limits.sliceMs) {
+            const paused = now();
             await nextTurn();
             if (signal.aborted) throw cancelled(subject);
             slice = now();
+            deadline += slice - paused;
           }
         }
         return results;
