@@ -150,6 +150,7 @@ function countPlaywright(path, exitCode) {
 const systemPackages = [
   { name: 'chromium', marker: chromiumPath, why: 'the browser tests' },
   { name: 'postgresql', marker: '/usr/lib/postgresql/15/bin/postgres', why: "OFB's PostgreSQL suite" },
+  { name: 'bubblewrap', marker: '/usr/bin/bwrap', why: "the extension host's sandbox tests" },
 ];
 
 async function ensureSystemPackages() {

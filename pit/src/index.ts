@@ -38,6 +38,6 @@ export { FileDagTracker, FileDagTrackerOptions } from './FileDagTracker.js';
 export { PinnedWorkflow } from './journal-codec.js';
 export { MemoryDagTracker } from './MemoryDagTracker.js';
 export { PostgresDagTracker, PostgresDagTrackerOptions, RUN_EVENTS_TABLE } from './PostgresDagTracker.js';
-export type { NodeRunState, RunState } from './run-state.js';
+export type { NodeRunState, RunState, RunUsage } from './run-state.js';
 export { applyRunEvent, foldRun, isFinalNodeState, RunHistoryError } from './run-state.js';
 export { TrackerSubscribers } from './subscribers.js';

@@ -2,6 +2,7 @@
 // executor's resume read. Pure: events in, state out.
 import {
   type ArtifactHash,
+  type CallUsage,
   type NodeId,
   NodeKind,
   type NodeOutputs,
@@ -39,6 +40,17 @@ export interface NodeRunState {
   fromRun?: RunId;
   /** Skipped or cancelled: why. */
   reason?: string;
+  /** Tokens and cost of its AI instrument call, when one ran it. */
+  usage?: CallUsage;
+}
+
+/** A run's tokens and cost so far: the sum of its nodes' usage. */
+export interface RunUsage {
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  /** Nodes that reported usage. */
+  calls: number;
 }
 
 /**
@@ -65,6 +77,8 @@ export interface RunState {
   readonly nodes: Map<NodeId, NodeRunState>;
   /** How many nodes are in each state, kept up to date by every record (for progress bars). */
   readonly counts: Record<NodeState, number>;
+  /** Tokens and cost of every instrument call journaled so far. */
+  readonly usage: RunUsage;
 }
 
 /** The records of a run cannot be folded: its first is not `run.started`, or they mix runs. */
@@ -163,6 +177,7 @@ export function applyRunEvent(state: RunState, event: RunEvent): RunState {
       node.outputs = event.outputs;
       node.cacheKey = event.cacheKey;
       node.error = undefined;
+      addUsage(state, node, event.usage);
       return state;
     }
     case 'node.cached': {
@@ -176,6 +191,7 @@ export function applyRunEvent(state: RunState, event: RunEvent): RunState {
       const node = finish(state, event.nodeId, NodeState.failed, event.at);
       node.attempt = event.attempt;
       node.error = event.error;
+      addUsage(state, node, event.usage);
       return state;
     }
     case 'node.cancelled':
@@ -185,6 +201,16 @@ export function applyRunEvent(state: RunState, event: RunEvent): RunState {
       finish(state, event.nodeId, NodeState.skipped, event.at).reason = event.reason;
       return state;
   }
+}
+
+/** Records a node's instrument usage on the node and in the run's totals. */
+function addUsage(state: RunState, node: NodeRunState, usage: CallUsage | undefined): void {
+  if (usage === undefined) return;
+  node.usage = usage;
+  state.usage.inputTokens += usage.inputTokens;
+  state.usage.outputTokens += usage.outputTokens;
+  state.usage.costUsd += usage.costUsd ?? 0;
+  state.usage.calls += 1;
 }
 
 /** The state right after `run.started`: every node that runs is queued. */
@@ -209,6 +235,7 @@ function startedState(event: Extract<RunEvent, { type: 'run.started' }>): RunSta
     cancelRequestedNodes: new Set(),
     nodes,
     counts,
+    usage: { inputTokens: 0, outputTokens: 0, costUsd: 0, calls: 0 },
   };
 }
 

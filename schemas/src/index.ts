@@ -43,6 +43,37 @@ export {
   Token,
 } from './editor-engine.js';
 export { ErrorBody, ErrorCategory, errorBody, OfbErrorCode } from './errors.js';
+export type { ExtensionManifestInput } from './extensions.js';
+export {
+  CallUsage,
+  CredentialUse,
+  ExtensionCancel,
+  ExtensionFailure,
+  ExtensionFetch,
+  ExtensionFetchAbort,
+  ExtensionFetchChunk,
+  ExtensionFetchEnd,
+  ExtensionFetchError,
+  ExtensionFetchHead,
+  ExtensionHost,
+  ExtensionId,
+  ExtensionInit,
+  ExtensionKind,
+  ExtensionLimits,
+  ExtensionLog,
+  ExtensionManifest,
+  ExtensionMethod,
+  ExtensionNodeType,
+  ExtensionPermissions,
+  ExtensionPort,
+  ExtensionProgress,
+  ExtensionReady,
+  ExtensionResourceLimits,
+  ExtensionRun,
+  ExtensionRunResult,
+  IsolationLevel,
+  MANIFEST_FILE,
+} from './extensions.js';
 export {
   DocumentId,
   isWorkspaceIndexDocumentId,
@@ -52,6 +83,23 @@ export {
   WorkspaceId,
   workspaceIndexDocumentId,
 } from './ids.js';
+export type { InstrumentConfigInput } from './instruments.js';
+export {
+  ArmId,
+  ArmStats,
+  AUTO_MODEL,
+  CallOutcome,
+  CallRating,
+  costOf,
+  DEFAULT_PRICES,
+  InstrumentConfig,
+  InstrumentFailure,
+  InstrumentId,
+  InstrumentsFile,
+  ModelPrice,
+  ProviderApi,
+  RoutingDecision,
+} from './instruments.js';
 export { userNameKey } from './names.js';
 export type { OfbFunctionName, OfbRequest, OfbResponse } from './ofb.js';
 export {
@@ -199,6 +247,7 @@ export type {
 } from './workflow/index.js';
 export {
   addNode,
+  CHAT_MODEL_NAMES,
   canFlow,
   checkWorkflowDocument,
   connect,
@@ -208,6 +257,7 @@ export {
   DOCUMENT_ID_FORMAT,
   deleteElements,
   EdgeId,
+  EMBEDDING_MODEL_NAMES,
   edgesAttachedTo,
   FindingCode,
   instantiateTemplate,

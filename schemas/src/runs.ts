@@ -1,6 +1,7 @@
 // Runs: the records of the run journal (DagTracker), artifact hashes and metadata, and the named
 // errors a run or a node ends with. One contract for the executor, the Pit, the CLI and the monitor.
 import { z } from 'zod';
+import { CallUsage } from './extensions.js';
 import { NodeId, Workflow, WorkflowId } from './workflow/model.js';
 
 /** A run's id: `run_` and 20 base-36 characters from a random source (see the orchestrator's `newRunId`). */
@@ -69,6 +70,16 @@ export const RunErrorCode = {
   invalidJson: 'invalid_json',
   /** The run or the node was cancelled. */
   cancelled: 'cancelled',
+  /**
+   * An extension failed: crashed, ran past its time or memory limit, answered too much, or asked for
+   * something outside its grant. `details.reason` is an `ExtensionFailure`.
+   */
+  extensionFailed: 'extension_failed',
+  /**
+   * A model provider failed: rate limit, server error, a cut or malformed stream, a refused key.
+   * `details.reason` is an `InstrumentFailure`; retryable when the provider may answer next time.
+   */
+  instrumentFailed: 'instrument_failed',
 } as const;
 export type RunErrorCode = (typeof RunErrorCode)[keyof typeof RunErrorCode];
 
@@ -149,6 +160,8 @@ export const RunEvent = z.discriminatedUnion('type', [
     outputs: NodeOutputs,
     /** The cache key the outputs are stored under; absent for node types that are never cached. */
     cacheKey: ArtifactHash.optional(),
+    /** Tokens and cost, for a node an AI instrument ran. */
+    usage: CallUsage.optional(),
   }),
   z.object({
     type: z.literal('node.cached'),
@@ -169,7 +182,15 @@ export const RunEvent = z.discriminatedUnion('type', [
     /** When the next attempt may start (ms since the epoch). */
     retryAt: at,
   }),
-  z.object({ type: z.literal('node.failed'), ...base, nodeId: NodeId, attempt, error: RunError }),
+  z.object({
+    type: z.literal('node.failed'),
+    ...base,
+    nodeId: NodeId,
+    attempt,
+    error: RunError,
+    /** Tokens and cost a failed instrument call still used, when the provider reported them. */
+    usage: CallUsage.optional(),
+  }),
   z.object({ type: z.literal('node.cancelled'), ...base, nodeId: NodeId, reason: z.string().max(500) }),
   z.object({ type: z.literal('node.skipped'), ...base, nodeId: NodeId, reason: z.string().max(500) }),
   z.object({

@@ -29,7 +29,13 @@ export {
 export type { DocumentAccess, NodeTypeSpec, PortSpec } from './node-library.js';
 export { canFlow, DataType, DOCUMENT_ID_FORMAT, LOCAL_BADGE, NodeLibrary, nodeType } from './node-library.js';
 export type { NodeParamsOf, NodeParamsType } from './node-params.js';
-export { isLocalModel, LOCAL_MODEL, NodeParams } from './node-params.js';
+export {
+  CHAT_MODEL_NAMES,
+  EMBEDDING_MODEL_NAMES,
+  isLocalModel,
+  LOCAL_MODEL,
+  NodeParams,
+} from './node-params.js';
 export type { ParamProblem } from './param-messages.js';
 export { paramProblems } from './param-messages.js';
 export type { TemplateDocumentSlot, WorkflowTemplate } from './templates.js';

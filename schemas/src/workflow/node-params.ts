@@ -16,8 +16,27 @@ export function isLocalModel(model: string): boolean {
   return model === LOCAL_MODEL;
 }
 
-const CHAT_MODELS = ['claude-sonnet', 'claude-haiku', 'gpt-4o', 'gpt-4o-mini', 'local-llama'] as const;
-const EMBEDDING_MODELS = ['text-embedding-3-small', 'text-embedding-3-large', 'local-minilm'] as const;
+/**
+ * `auto`: the router picks among every configured instrument that serves the node, by what it has
+ * learned of their quality, latency and cost (`symphony instruments stats`).
+ */
+const AUTO = 'auto';
+const CHAT_MODELS = [AUTO, 'claude-sonnet', 'claude-haiku', 'gpt-4o', 'gpt-4o-mini', 'local-llama'] as const;
+const EMBEDDING_MODELS = [AUTO, 'text-embedding-3-small', 'text-embedding-3-large', 'local-minilm'] as const;
+
+/** Chat models of the node library (`auto` first), as instruments map them to provider model ids. */
+export const CHAT_MODEL_NAMES: readonly string[] = CHAT_MODELS;
+/** Embedding models of the node library (`auto` first). */
+export const EMBEDDING_MODEL_NAMES: readonly string[] = EMBEDDING_MODELS;
+
+/** Pins a node to one configured instrument instead of letting the router choose. */
+const instrumentPin = {
+  instrument: z
+    .string()
+    .regex(/^([a-z0-9][a-z0-9-]{0,39})?$/, 'instrument: the id of a configured instrument, or empty')
+    .default('')
+    .describe('Instrument (optional: empty lets the router choose)'),
+};
 
 const chatModel = z.enum(CHAT_MODELS).default('claude-sonnet').describe('Model');
 
@@ -66,37 +85,45 @@ const MAX_EXPRESSION_LENGTH = 2000;
 export const NodeParams = {
   'llm-prompt': z.object({
     model: chatModel,
+    ...instrumentPin,
     prompt: nonEmpty('prompt').max(20_000).describe('Prompt'),
     temperature: z.number().min(0).max(2).default(0.7).describe('Temperature'),
     maxTokens: z.number().int().min(1).max(32_000).default(1024).describe('Max tokens'),
   }),
   summarize: z.object({
     model: modelOrLocal(CHAT_MODELS, 'Local (extractive, non-neural)'),
+    ...instrumentPin,
     length: z.enum(['short', 'medium', 'long']).default('medium').describe('Length'),
     focus: z.string().max(500).default('').describe('Focus (optional)'),
   }),
   classify: z.object({
     model: modelOrLocal(CHAT_MODELS, 'Local (keyword overlap, non-neural)'),
+    ...instrumentPin,
     labels: z.array(nonEmpty('label').max(100)).min(2, 'give at least two labels').max(50).describe('Labels'),
   }),
   'extract-keywords': z.object({
     model: modelOrLocal(CHAT_MODELS, 'Local (key phrases by word statistics, non-neural)'),
+    ...instrumentPin,
     count: z.number().int().min(1).max(100).default(10).describe('Keywords'),
   }),
   embed: z.object({
     model: modelOrLocal(EMBEDDING_MODELS, 'Local (hashed TF-IDF, non-neural)'),
+    ...instrumentPin,
     dimensions: z.number().int().min(16).max(4096).default(1536).describe('Dimensions'),
   }),
   translate: z.object({
     model: chatModel,
+    ...instrumentPin,
     targetLanguage: nonEmpty('target language').max(40).describe('Target language'),
   }),
   'review-code': z.object({
     model: chatModel,
+    ...instrumentPin,
     focus: z.enum(['bugs', 'security', 'style', 'all']).default('all').describe('Focus'),
   }),
   'generate-tests': z.object({
     model: chatModel,
+    ...instrumentPin,
     framework: z.enum(['vitest', 'jest', 'pytest', 'go-test']).default('vitest').describe('Framework'),
   }),
   'read-document': z.object({ documentId: documentRef('Document to read') }),
