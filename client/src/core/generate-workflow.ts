@@ -34,7 +34,7 @@ export function generateWorkflow(count: number, options: GenerateWorkflowOptions
         position,
       };
     } else {
-      const params: NodeParamsOf<'summarize'> = { model, length: 'short', focus: '' };
+      const params: NodeParamsOf<'summarize'> = { model, instrument: '', length: 'short', focus: '' };
       workflow.nodes[id] = { type: 'summarize', kind: 'instrument', params, position };
       const fromPort = column === 1 ? 'document' : 'summary';
       workflow.edges[`e${String(i).padStart(5, '0')}` as EdgeId] = {
