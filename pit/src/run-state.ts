@@ -40,7 +40,7 @@ export interface NodeRunState {
   fromRun?: RunId;
   /** Skipped or cancelled: why. */
   reason?: string;
-  /** Tokens and cost of its AI instrument call, when one ran it. */
+  /** Tokens and cost of its AI instrument calls (every attempt), when one ran it. */
   usage?: CallUsage;
 }
 
@@ -169,6 +169,7 @@ export function applyRunEvent(state: RunState, event: RunEvent): RunState {
       node.attempt = event.attempt;
       node.error = event.error;
       node.retryAt = event.retryAt;
+      addUsage(state, node, event.usage);
       return state;
     }
     case 'node.succeeded': {
@@ -203,10 +204,24 @@ export function applyRunEvent(state: RunState, event: RunEvent): RunState {
   }
 }
 
-/** Records a node's instrument usage on the node and in the run's totals. */
+/**
+ * Records an attempt's instrument usage in the run's totals and on the node (summed over its
+ * attempts: a retried call was paid for too).
+ */
 function addUsage(state: RunState, node: NodeRunState, usage: CallUsage | undefined): void {
   if (usage === undefined) return;
-  node.usage = usage;
+  const before = node.usage;
+  node.usage =
+    before === undefined
+      ? usage
+      : {
+          ...usage,
+          inputTokens: before.inputTokens + usage.inputTokens,
+          outputTokens: before.outputTokens + usage.outputTokens,
+          ...(before.costUsd !== undefined || usage.costUsd !== undefined
+            ? { costUsd: (before.costUsd ?? 0) + (usage.costUsd ?? 0) }
+            : {}),
+        };
   state.usage.inputTokens += usage.inputTokens;
   state.usage.outputTokens += usage.outputTokens;
   state.usage.costUsd += usage.costUsd ?? 0;

@@ -181,6 +181,8 @@ export const RunEvent = z.discriminatedUnion('type', [
     error: RunError,
     /** When the next attempt may start (ms since the epoch). */
     retryAt: at,
+    /** Tokens and cost the failed attempt still used, when the provider reported them. */
+    usage: CallUsage.optional(),
   }),
   z.object({
     type: z.literal('node.failed'),

@@ -3,6 +3,7 @@
 import { applyRunEvent, isFinalNodeState, type RunState } from '@symphony/pit';
 import {
   type ArtifactHash,
+  type CallUsage,
   type NodeId,
   type RunError,
   RunErrorCode,
@@ -56,6 +57,8 @@ export class RunExecution {
   readonly #planner: RunPlanner;
   readonly #artifacts: NodeArtifacts;
   readonly #attempts = new Map<number, StepAttempt>();
+  /** Usage the current attempt of each node reported (`StepContext.reportUsage`), until journaled. */
+  readonly #usage = new Map<number, CallUsage>();
   readonly #cache: CacheWriter;
   readonly #poller: CancelPoller | undefined;
   #resolve!: (state: RunState) => void;
@@ -316,6 +319,7 @@ export class RunExecution {
       attempt,
       outputs,
       ...(key !== undefined ? { cacheKey: key } : {}),
+      ...this.#takeUsage(node),
     });
     if (key !== undefined) this.#cache.remember(key, outputs, succeeded);
   }
@@ -344,7 +348,19 @@ export class RunExecution {
         if (this.#stopped || this.#attempts.get(node.index) !== task || task.aborted()) return;
         this.#parts.progress({ runId: this.runId, nodeId: node.id, attempt, progress });
       },
+      reportUsage: (usage) => {
+        if (this.#stopped || this.#attempts.get(node.index) !== task) return;
+        this.#usage.set(node.index, usage);
+      },
     };
+  }
+
+  /** The usage the node's attempt reported, as a record field, forgotten once taken. */
+  #takeUsage(node: GraphNode): { usage?: CallUsage } {
+    const usage = this.#usage.get(node.index);
+    if (usage === undefined) return {};
+    this.#usage.delete(node.index);
+    return { usage };
   }
 
   /** An attempt failed: the planner says whether it is retried (`node.retrying`) or final. */
@@ -361,7 +377,7 @@ export class RunExecution {
       return;
     }
     const retryAt = this.#planner.retryAt(node.id, attempt, error, at);
-    const base = { runId: this.runId, nodeId: node.id, at, attempt, error };
+    const base = { runId: this.runId, nodeId: node.id, at, attempt, error, ...this.#takeUsage(node) };
     this.#settled(
       node,
       retryAt === undefined ? { type: 'node.failed', ...base } : { type: 'node.retrying', ...base, retryAt },

@@ -1,6 +1,6 @@
 // The step port: what runs one node. Built-in operators and the local instrument implement it in this
 // process; the extension host (next issue) implements it for sandboxed extensions.
-import type { DocumentId, NodeId, RunErrorCode, RunId } from '@symphony/schemas';
+import type { CallUsage, DocumentId, NodeId, RunErrorCode, RunId } from '@symphony/schemas';
 
 /** JSON, as `validate-json` outputs and `json` ports carry it. */
 export type JsonValue =
@@ -64,6 +64,11 @@ export interface StepContext {
   /** Documents of the user's workspace, when the run has a team server; otherwise undefined. */
   readonly documents: RunDocuments | undefined;
   progress(update: StepProgress): void;
+  /**
+   * An AI instrument call's tokens and cost: journaled with the attempt's success, retry or
+   * failure (the last report of an attempt wins), and summed per node and per run.
+   */
+  reportUsage(usage: CallUsage): void;
 }
 
 /** How a node type runs. */

@@ -1,6 +1,6 @@
 // A StepContext for running a step outside the executor (tests, benchmarks), and an in-memory
 // RunDocuments with the port's exactly-once contract.
-import type { DocumentId, NodeId, RunId } from '@symphony/schemas';
+import type { CallUsage, DocumentId, NodeId, RunId } from '@symphony/schemas';
 import { RunErrorCode } from '@symphony/schemas';
 import { type RunDocuments, type StepContext, StepError, type StepProgress, type StepValue } from './Step.js';
 
@@ -16,12 +16,15 @@ export interface StepContextInit {
   readonly attempt?: number;
 }
 
-/** A context for one attempt of one node; `progress` updates are collected on `reported`. */
-export function stepContext(init: StepContextInit = {}): StepContext & { readonly reported: StepProgress[] } {
+/** A context for one attempt of one node; `progress` updates are collected on `reported`, usage on `usage`. */
+export function stepContext(
+  init: StepContextInit = {},
+): StepContext & { readonly reported: StepProgress[]; readonly usage: CallUsage[] } {
   const runId = (init.runId ?? 'run_steptest0001') as RunId;
   const nodeId = (init.nodeId ?? 'node1') as NodeId;
   const attempt = init.attempt ?? 1;
   const reported: StepProgress[] = [];
+  const usage: CallUsage[] = [];
   return {
     runId,
     nodeId,
@@ -34,8 +37,12 @@ export function stepContext(init: StepContextInit = {}): StepContext & { readonl
     grants: init.grants ?? [],
     documents: init.documents,
     reported,
+    usage,
     progress(update) {
       reported.push(update);
+    },
+    reportUsage(update) {
+      usage.push(update);
     },
   };
 }

@@ -49,7 +49,7 @@ describe('NodeLibrary', () => {
     expect(spec?.inputs.map((p) => [p.name, p.type])).toEqual([['text', 'text']]);
     expect(spec?.outputs.map((p) => [p.name, p.type])).toEqual([['keywords', 'text-list']]);
     expect(spec?.params.safeParse({ count: 101 }).success).toBe(false);
-    expect(spec?.params.parse({})).toEqual({ model: 'local', count: 10 });
+    expect(spec?.params.parse({})).toEqual({ model: 'local', instrument: '', count: 10 });
   });
 
   it('keeps params written before expressions and local models valid', () => {
