@@ -14,6 +14,12 @@ export {
   toNodeId,
 } from './edits.js';
 export {
+  ExtensionNodeTypeError,
+  extensionNodeTypeName,
+  extensionNodeTypeSpecs,
+  nodeLibraryWith,
+} from './extension-node-types.js';
+export {
   EdgeId,
   NodeId,
   NodeKind,
