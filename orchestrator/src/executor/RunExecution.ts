@@ -259,7 +259,8 @@ export class RunExecution {
       });
       return;
     }
-    const cacheable = this.#state.options.cache && step.deterministic;
+    const cacheable =
+      this.#state.options.cache && step.deterministic && (step.cacheable?.(node.params) ?? true);
     const key = cacheable
       ? cacheKey({ type: node.type, version: step.version, params: node.params, inputs: hashes })
       : undefined;

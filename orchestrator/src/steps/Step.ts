@@ -79,6 +79,11 @@ export interface Step {
   readonly version: string;
   /** `false`: its output may differ for the same input (reads a live document, a file): never cached. */
   readonly deterministic: boolean;
+  /**
+   * Per node, for a deterministic step whose params can make it not so (a remote model instead of
+   * the local one): `false` means this node's output is never cached.
+   */
+  readonly cacheable?: (params: Readonly<Record<string, unknown>>) => boolean;
   /** Per-attempt timeout; the executor's default applies when absent. */
   readonly timeoutMs?: number;
   /** At most this many nodes of this type run at once (beside the global limit). */

@@ -44,7 +44,7 @@ describe('builtinSteps', () => {
         .catch((e) => e);
       expect(error, type).toMatchObject({ code: 'needs_instrument', retryable: false });
       expect(error.message, type).toMatch(
-        /with model "claude-sonnet" needs an AI instrument; configure one$/,
+        /with model "claude-sonnet" needs an AI instrument; configure one with "symphony instruments add"$/,
       );
     }
     const remote = await steps
@@ -53,7 +53,7 @@ describe('builtinSteps', () => {
       .catch((e) => e);
     expect(remote).toMatchObject({ code: 'needs_instrument', details: { model: 'gpt-4o' } });
     expect(remote.message).toMatch(
-      /Summarize with model "gpt-4o" needs an AI instrument; configure one \(or choose the Local model\)/,
+      /Summarize with model "gpt-4o" needs an AI instrument; configure one with "symphony instruments add" \(or choose the Local model\)/,
     );
   });
 

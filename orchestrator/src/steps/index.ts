@@ -16,6 +16,7 @@ import { mapStep } from './map.js';
 import { REMOTE_ONLY_TYPES, remoteOnlyStep } from './needs-instrument.js';
 import { type ReadCodeOptions, readCodeStep } from './read-code.js';
 import { readDocumentStep } from './read-document.js';
+import type { RemoteInstruments } from './remote-instruments.js';
 import type { Step } from './Step.js';
 import { splitTextStep } from './split-text.js';
 import { validateJsonStep } from './validate-json.js';
@@ -27,6 +28,8 @@ export interface BuiltinStepsOptions {
   readonly sandbox?: ExpressionSandbox;
   /** The local instrument; default a {@link WinkInstrument} (wink-nlp, loaded on first use). */
   readonly instrument?: LocalInstrument;
+  /** The configured AI instruments, for nodes whose model is not `local`; none: `needs_instrument`. */
+  readonly remote?: RemoteInstruments;
   /** `read-code`'s limits. */
   readonly readCode?: ReadCodeOptions;
   /** Budgets of `validate-json`'s schema patterns. */
@@ -56,6 +59,7 @@ const Options = z
         'instrument must be a LocalInstrument',
       )
       .optional(),
+    remote: z.custom<RemoteInstruments>(hasMethods('run'), 'remote must be RemoteInstruments').optional(),
     readCode: z
       .object({ maxBytes: z.number().int().positive().max(RunLimits.maxOutputBytes).optional() })
       .strict()
@@ -81,8 +85,8 @@ export function builtinSteps(input: BuiltinStepsOptions = {}): ReadonlyMap<strin
     mapStep(sandbox),
     validateJsonStep(options.schemaPatterns),
     codeFormatStep(),
-    ...localInstrumentSteps(instrument),
-    ...REMOTE_ONLY_TYPES.map(remoteOnlyStep),
+    ...localInstrumentSteps(instrument, options.remote),
+    ...REMOTE_ONLY_TYPES.map((type) => remoteOnlyStep(type, options.remote)),
   ];
   const byType = new Map(steps.map((s) => [s.type, s]));
   for (const step of steps) {

@@ -1,7 +1,8 @@
-// Node types that need a remote model (an AI instrument) fail clearly until one is configured:
-// `llm-prompt`, `translate`, `review-code`, `generate-tests`, and the local-capable types when a
-// node asks for a remote model.
+// Node types that need a remote model (an AI instrument): `llm-prompt`, `translate`, `review-code`,
+// `generate-tests`, and the local-capable types when a node asks for a remote model. They run on the
+// configured instruments, and fail clearly when none is configured.
 import { NodeLibrary, RunErrorCode } from '@symphony/schemas';
+import type { RemoteInstruments } from './remote-instruments.js';
 import { type Step, StepError } from './Step.js';
 import { stepParams } from './step-inputs.js';
 
@@ -11,7 +12,7 @@ export function needsInstrument(type: string, model: string, localChoice: boolea
   const instead = localChoice ? ' (or choose the Local model)' : '';
   return new StepError(
     RunErrorCode.needsInstrument,
-    `${title} with model "${model}" needs an AI instrument; configure one${instead}`,
+    `${title} with model "${model}" needs an AI instrument; configure one with "symphony instruments add"${instead}`,
     false,
     { nodeType: type, model },
   );
@@ -21,16 +22,20 @@ export function needsInstrument(type: string, model: string, localChoice: boolea
 export const REMOTE_ONLY_TYPES = ['llm-prompt', 'translate', 'review-code', 'generate-tests'] as const;
 export type RemoteOnlyType = (typeof REMOTE_ONLY_TYPES)[number];
 
-/** The step of a remote-only node type: it fails with `needs_instrument`, naming the model asked for. */
-export function remoteOnlyStep(type: RemoteOnlyType): Step {
+/**
+ * The step of a remote-only node type: it runs on `instruments`, or fails with `needs_instrument`,
+ * naming the model asked for, when there are none.
+ */
+export function remoteOnlyStep(type: RemoteOnlyType, instruments?: RemoteInstruments): Step {
   return {
     type,
-    version: '0',
+    version: '1',
     // A language model's answer differs from call to call; never cached.
     deterministic: false,
     async run(context) {
       const { model } = stepParams(type, context);
-      throw needsInstrument(type, model, false);
+      if (instruments === undefined) throw needsInstrument(type, model, false);
+      return instruments.run(type, model, context);
     },
   };
 }
