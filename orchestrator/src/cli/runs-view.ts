@@ -1,7 +1,8 @@
 // What `runs ls` and `runs show` print, built from a run's journal records. Pure: records in,
 // a plain view (what --json prints) and its text out.
-import { foldRun, type RunState } from '@symphony/pit';
+import { foldRun, type RunState, type RunUsage } from '@symphony/pit';
 import type {
+  CallUsage,
   NodeId,
   NodeOutputs,
   NodeState,
@@ -53,6 +54,8 @@ export interface NodeView {
   readonly outputs?: NodeOutputs;
   readonly fromRun?: RunId;
   readonly reason?: string;
+  /** Tokens and cost of its AI instrument calls, every attempt. */
+  readonly usage?: CallUsage;
 }
 
 /** A run in `runs show`. */
@@ -61,6 +64,8 @@ export interface RunView extends RunSummary {
   readonly startedBy?: string;
   readonly cancelRequested: boolean;
   readonly nodeStates: readonly NodeView[];
+  /** Tokens and cost of every instrument call of the run. */
+  readonly usage: RunUsage;
 }
 
 /** The summary of a folded run. */
@@ -102,6 +107,7 @@ export function runView(history: readonly RunEvent[], executedBy: number | undef
         ...(node.outputs ? { outputs: node.outputs } : {}),
         ...(node.fromRun ? { fromRun: node.fromRun } : {}),
         ...(node.reason ? { reason: node.reason } : {}),
+        ...(node.usage ? { usage: node.usage } : {}),
       };
     });
   return {
@@ -110,6 +116,7 @@ export function runView(history: readonly RunEvent[], executedBy: number | undef
     ...(state.startedBy !== undefined ? { startedBy: state.startedBy } : {}),
     cancelRequested: state.cancelRequested,
     nodeStates,
+    usage: { ...state.usage },
   };
 }
 
@@ -215,6 +222,12 @@ export function runText(view: RunView): string {
         ]
       : []),
     `nodes     ${view.nodes}: ${countsText(view.counts)}`,
+    ...(view.usage.calls > 0
+      ? [
+          `usage     ${view.usage.inputTokens} input + ${view.usage.outputTokens} output tokens in ${view.usage.calls} ` +
+            `instrument call${view.usage.calls === 1 ? '' : 's'}, ${formatCost(view.usage.costUsd)}`,
+        ]
+      : []),
   ];
   const nodes = view.nodeStates.map((node) => nodeText(node));
   return `${head.join('\n')}\n\n${nodes.join('\n')}`;
@@ -232,8 +245,20 @@ function nodeText(node: NodeView): string {
   if (node.error) lines.push(`    error: ${node.error.code}: ${node.error.message}`);
   if (node.fromRun) lines.push(`    from run ${node.fromRun}`);
   if (node.reason) lines.push(`    ${node.reason}`);
+  if (node.usage) {
+    const u = node.usage;
+    lines.push(
+      `    ${u.instrument}/${u.model}: ${u.inputTokens} input + ${u.outputTokens} output tokens, ` +
+        `${u.costUsd === undefined ? 'no price known' : formatCost(u.costUsd)}`,
+    );
+  }
   for (const [port, hash] of Object.entries(node.outputs ?? {})) lines.push(`    output ${port}: ${hash}`);
   return lines.join('\n');
+}
+
+/** US dollars, to the cent above one, to a hundredth of a cent below. */
+export function formatCost(usd: number): string {
+  return usd >= 1 ? `$${usd.toFixed(2)}` : `$${usd.toFixed(4)}`;
 }
 
 /** Columns padded to their widest cell. */
