@@ -1,5 +1,5 @@
-// The public face of @symphony/pit: the run journal (DagTracker) and the ArtifactStore, their
-// adapters, and the append log they share with the sync-server.
+// The public face of @symphony/pit: the run journal (DagTracker), the ArtifactStore, the PoolManager
+// and the ArbitrationEngine, their adapters, and the append log they share with the sync-server.
 
 export type {
   ArtifactContent,
@@ -19,6 +19,9 @@ export {
   recordChecksum,
   syncDirectory,
 } from './append-log.js';
+// The ArbitrationEngine (router, its store, limits per instrument, the conflict rule) and the
+// PoolManager: each folder's index lists its public names.
+export * from './arbitration/index.js';
 export type { FsArtifactStoreOptions } from './artifacts/FsArtifactStore.js';
 export { FsArtifactStore, ReadOnlyStoreError } from './artifacts/FsArtifactStore.js';
 export type { MemoryArtifactStoreOptions } from './artifacts/MemoryArtifactStore.js';
@@ -38,6 +41,7 @@ export { FileDagTracker, FileDagTrackerOptions } from './FileDagTracker.js';
 export { PinnedWorkflow } from './journal-codec.js';
 export { MemoryDagTracker } from './MemoryDagTracker.js';
 export { PostgresDagTracker, PostgresDagTrackerOptions, RUN_EVENTS_TABLE } from './PostgresDagTracker.js';
+export * from './pool/index.js';
 export type { NodeRunState, RunState, RunUsage } from './run-state.js';
 export { applyRunEvent, foldRun, isFinalNodeState, RunHistoryError } from './run-state.js';
 export { TrackerSubscribers } from './subscribers.js';

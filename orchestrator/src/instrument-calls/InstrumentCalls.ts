@@ -1,0 +1,233 @@
+// The path of a model call: the node's model (or `auto`) → the instruments that serve it → the
+// router's choice → the instrument's limits → a warm sandboxed instrument process from its pool →
+// the provider, streamed → usage, cost and the outcome back to the journal and the router.
+
+import type { InstrumentLimiter, Pool, PoolManager, RouteCandidate, Router } from '@symphony/pit';
+import {
+  type ArmId,
+  AUTO_MODEL,
+  type CallUsage,
+  CHAT_MODEL_NAMES,
+  costOf,
+  DEFAULT_PRICES,
+  EMBEDDING_MODEL_NAMES,
+  type InstrumentConfig,
+  InstrumentFailure,
+  RunErrorCode,
+} from '@symphony/schemas';
+import { needsInstrument } from '../steps/needs-instrument.js';
+import type { RemoteInstruments } from '../steps/remote-instruments.js';
+import { type StepContext, StepError, type StepProgress, type StepValue } from '../steps/Step.js';
+
+/** One node attempt as an instrument process is asked to run it. */
+export interface InstrumentRun {
+  readonly nodeType: string;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly inputs: Readonly<Record<string, readonly unknown[]>>;
+  readonly attempt: number;
+  readonly idempotencyKey: string;
+}
+
+/** A running instrument (a sandboxed extension process): what the pool hands out. */
+export interface InstrumentProcess {
+  call(
+    run: InstrumentRun,
+    options: { readonly signal: AbortSignal; readonly onProgress: (progress: StepProgress) => void },
+  ): Promise<{ readonly outputs: Readonly<Record<string, unknown>>; readonly usage?: CallUsage }>;
+  readonly alive: boolean;
+  close(): Promise<void>;
+}
+
+/** What {@link InstrumentCalls} is made of. */
+export interface InstrumentCallsOptions {
+  readonly instruments: readonly InstrumentConfig[];
+  readonly router: Router;
+  readonly limiter: InstrumentLimiter & {
+    configure?(instrument: string, limits: { maxConcurrent: number; requestsPerMinute: number }): void;
+  };
+  readonly pools: PoolManager;
+  /** Starts one process of `instrument` (sandboxed, its key added by the host, never seen by it). */
+  readonly start: (instrument: InstrumentConfig, signal: AbortSignal) => Promise<InstrumentProcess>;
+  readonly now?: () => number;
+}
+
+/** Node types that need an embedding model rather than a chat model. */
+const EMBEDDING_TYPES: ReadonlySet<string> = new Set(['embed']);
+
+/** Tokens assumed for a call's answer before the router has seen one (for its prior cost). */
+const PRIOR_OUTPUT_TOKENS = 400;
+
+/** The remote instruments a user configured, behind the instrument steps. */
+export class InstrumentCalls implements RemoteInstruments {
+  readonly #o: InstrumentCallsOptions;
+  readonly #now: () => number;
+  readonly #byId: ReadonlyMap<string, InstrumentConfig>;
+  readonly #pools = new Map<string, Pool<InstrumentProcess>>();
+
+  constructor(options: InstrumentCallsOptions) {
+    this.#o = options;
+    this.#now = options.now ?? Date.now;
+    this.#byId = new Map(options.instruments.map((i) => [i.id, i]));
+    for (const i of options.instruments) {
+      options.limiter.configure?.(i.id, {
+        maxConcurrent: i.maxConcurrent,
+        requestsPerMinute: i.requestsPerMinute,
+      });
+    }
+  }
+
+  /** The arms (instrument/model) that can run a node of `nodeType` asking for `model`, pinned to `pin` if set. */
+  candidates(nodeType: string, model: string, pin: string, inputChars: number): RouteCandidate[] {
+    const names = EMBEDDING_TYPES.has(nodeType) ? EMBEDDING_MODEL_NAMES : CHAT_MODEL_NAMES;
+    const result: RouteCandidate[] = [];
+    for (const instrument of this.#o.instruments) {
+      if (pin !== '' && instrument.id !== pin) continue;
+      if (EMBEDDING_TYPES.has(nodeType) && instrument.api !== 'openai-chat') continue;
+      for (const [name, providerModel] of Object.entries(instrument.models)) {
+        if (model === AUTO_MODEL ? !names.includes(name) || name === AUTO_MODEL : name !== model) continue;
+        const price = instrument.prices[providerModel] ?? DEFAULT_PRICES[providerModel];
+        const priorCostUsd = price ? costOf(price, Math.ceil(inputChars / 4), PRIOR_OUTPUT_TOKENS) : 0;
+        result.push({ arm: `${instrument.id}/${name}` as ArmId, priorCostUsd });
+      }
+    }
+    return result;
+  }
+
+  async run(
+    nodeType: string,
+    model: string,
+    context: StepContext,
+  ): Promise<Readonly<Record<string, StepValue>>> {
+    const pin = typeof context.params.instrument === 'string' ? context.params.instrument : '';
+    if (pin !== '' && !this.#byId.has(pin)) {
+      throw new StepError(
+        RunErrorCode.needsInstrument,
+        `the node pins instrument "${pin}", which is not configured (configured: ${[...this.#byId.keys()].join(', ') || 'none'})`,
+        false,
+        { reason: InstrumentFailure.notConfigured, instrument: pin },
+      );
+    }
+    const inputChars = Object.values(context.inputs)
+      .flat()
+      .reduce<number>((n, v) => n + (typeof v === 'string' ? v.length : JSON.stringify(v).length), 0);
+    const candidates = this.candidates(nodeType, model, pin, inputChars);
+    if (candidates.length === 0) {
+      if (pin !== '') {
+        throw new StepError(
+          RunErrorCode.needsInstrument,
+          `instrument "${pin}" does not serve model "${model}" for ${nodeType}; add it with "symphony instruments add ${pin} --model ${model}=<provider model>"`,
+          false,
+          { reason: InstrumentFailure.notConfigured, instrument: pin, model },
+        );
+      }
+      throw needsInstrument(nodeType, model, EMBEDDING_TYPES.has(nodeType) || nodeType !== 'llm-prompt');
+    }
+    const decision = this.#o.router.choose(nodeType, candidates);
+    const slash = decision.chosen.indexOf('/');
+    const instrument = this.#byId.get(decision.chosen.slice(0, slash))!;
+    const modelName = decision.chosen.slice(slash + 1);
+    context.progress({ message: `${instrument.id}/${modelName} (${decision.reason})` });
+    const started = this.#now();
+    try {
+      const result = await this.#call(instrument, { ...context.params, model: modelName }, nodeType, context);
+      if (result.usage) context.reportUsage(result.usage);
+      this.#o.router.record({
+        arm: decision.chosen,
+        task: nodeType,
+        success: true,
+        latencyMs: result.usage?.latencyMs ?? this.#now() - started,
+        costUsd: result.usage?.costUsd ?? 0,
+        at: this.#now(),
+      });
+      return result.outputs as Readonly<Record<string, StepValue>>;
+    } catch (error) {
+      const failure = asStepError(error);
+      const retryAfterMs = failure.details?.retryAfterMs;
+      if (typeof retryAfterMs === 'number')
+        this.#o.limiter.backOff(instrument.id, this.#now() + retryAfterMs);
+      // A cancelled call says nothing about the instrument's quality.
+      if (failure.code !== RunErrorCode.cancelled && !context.signal.aborted) {
+        this.#o.router.record({
+          arm: decision.chosen,
+          task: nodeType,
+          success: false,
+          latencyMs: this.#now() - started,
+          costUsd: 0,
+          at: this.#now(),
+        });
+      }
+      throw failure;
+    }
+  }
+
+  /** One call through the instrument's limits and a process from its pool. */
+  async #call(
+    instrument: InstrumentConfig,
+    params: Readonly<Record<string, unknown>>,
+    nodeType: string,
+    context: StepContext,
+  ): Promise<{ readonly outputs: Readonly<Record<string, unknown>>; readonly usage?: CallUsage }> {
+    const admitted = await this.#o.limiter.admit(instrument.id, context.signal);
+    const pool = this.#pool(instrument);
+    let process: InstrumentProcess | undefined;
+    let broken = false;
+    try {
+      process = await pool.acquire(context.signal);
+      return await process.call(
+        {
+          nodeType,
+          params,
+          inputs: context.inputs,
+          attempt: context.attempt,
+          idempotencyKey: context.idempotencyKey,
+        },
+        { signal: context.signal, onProgress: (p) => context.progress(p) },
+      );
+    } catch (error) {
+      broken = process !== undefined && !process.alive;
+      throw error;
+    } finally {
+      if (process !== undefined) pool.release(process, broken || !process.alive);
+      admitted();
+    }
+  }
+
+  /** The instrument's pool, made on its first call: at most `maxConcurrent` processes. */
+  #pool(instrument: InstrumentConfig): Pool<InstrumentProcess> {
+    const known = this.#pools.get(instrument.id);
+    if (known) return known;
+    const pool = this.#o.pools.pool<InstrumentProcess>({
+      kind: `instrument:${instrument.id}`,
+      factory: {
+        create: (signal) => this.#o.start(instrument, signal),
+        destroy: (p) => p.close(),
+        healthy: (p) => p.alive,
+      },
+      max: instrument.maxConcurrent,
+      prewarm: 0,
+      idleTimeoutMs: 5 * 60_000,
+    });
+    this.#pools.set(instrument.id, pool);
+    return pool;
+  }
+}
+
+/** Any failure of a call as a StepError: the instrument's and the host's are already named. */
+function asStepError(error: unknown): StepError {
+  if (error instanceof StepError) return error;
+  const e = (typeof error === 'object' && error !== null ? error : {}) as {
+    code?: unknown;
+    message?: unknown;
+    retryable?: unknown;
+    details?: unknown;
+  };
+  const codes = Object.values(RunErrorCode) as string[];
+  const code =
+    typeof e.code === 'string' && codes.includes(e.code) ? (e.code as RunErrorCode) : RunErrorCode.stepFailed;
+  return new StepError(
+    code,
+    typeof e.message === 'string' ? e.message : String(error),
+    e.retryable === true,
+    typeof e.details === 'object' && e.details !== null ? (e.details as Record<string, unknown>) : undefined,
+  );
+}
