@@ -1,0 +1,208 @@
+// The process inside an extension's sandbox: `node [permission flags] extension-runtime.js <folder>`.
+// Speaks JSON-RPC on stdin/stdout (one message per line), imports the extension's entry on
+// `extension.init` and calls its `run` on each `node.run`. Stdout carries the protocol only.
+import net from 'node:net';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { format as formatText } from 'node:util';
+import {
+  ExtensionCancel,
+  ExtensionFetchChunk,
+  ExtensionFetchEnd,
+  ExtensionFetchError,
+  ExtensionInit,
+  ExtensionLimits,
+  ExtensionMethod,
+  ExtensionRun,
+} from '@symphony/schemas';
+import { JsonRpcError, type ParsedMessage } from 'json-rpc-peer';
+import type { ExtensionCall, ExtensionModule } from '../api.js';
+import { LinePeer } from './line-peer.js';
+import { FetchRelay } from './relayed-fetch.js';
+import { type RunFailureData, RuntimeErrorCode } from './run-failure.js';
+
+/** Largest message the host sends: a call's inputs are bounded by the largest output limit. */
+const INBOUND_LIMIT = ExtensionLimits.maxOutputBytes + 1024 * 1024;
+const LOG_CHARS = 4000;
+
+const folder = process.argv[2];
+if (!folder) {
+  process.stderr.write('usage: extension-runtime.js <extension folder>\n');
+  process.exit(2);
+}
+
+const stdout = process.stdout;
+const writeOut = stdout.write.bind(stdout);
+const peer = new LinePeer(INBOUND_LIMIT, (text) => void writeOut(text), {
+  onMessage: (message) => handle(message),
+  onOversized: (bytes) => die(`the host sent a ${bytes}-byte message, over the ${INBOUND_LIMIT}-byte limit`),
+  onMalformed: (error) => die(`the host sent a malformed message: ${String(error)}`),
+});
+const relay = new FetchRelay({
+  request: (method, params) => peer.request(method, params),
+  notify: (method, params) => peer.notify(method, params),
+});
+const calls = new Map<string, AbortController>();
+let extension: ExtensionModule | undefined;
+let config: Record<string, unknown> = {};
+
+denyNetwork();
+redirectConsole();
+process.stdin.on('data', (chunk: Buffer) => peer.push(chunk));
+process.stdin.on('end', () => {
+  peer.flush();
+  process.exit(0);
+});
+
+function die(message: string): never {
+  process.stderr.write(`extension runtime: ${message}\n`);
+  process.exit(70);
+}
+
+function handle(message: ParsedMessage): unknown {
+  switch (message.method) {
+    case ExtensionMethod.init:
+      return init(message.params);
+    case ExtensionMethod.run:
+      return run(message.params);
+    case ExtensionMethod.cancel: {
+      const { callId } = ExtensionCancel.parse(message.params);
+      calls
+        .get(callId)
+        ?.abort(new DOMException('the call was cancelled or ran past its time limit', 'AbortError'));
+      return undefined;
+    }
+    case ExtensionMethod.fetchChunk: {
+      const { fetchId, data } = ExtensionFetchChunk.parse(message.params);
+      relay.chunk(fetchId, data);
+      return undefined;
+    }
+    case ExtensionMethod.fetchEnd:
+      relay.end(ExtensionFetchEnd.parse(message.params).fetchId);
+      return undefined;
+    case ExtensionMethod.fetchError: {
+      const { fetchId, message: reason } = ExtensionFetchError.parse(message.params);
+      relay.end(fetchId, reason);
+      return undefined;
+    }
+    default:
+      if (message.type === 'request') throw new JsonRpcError(`unknown method ${message.method}`, -32601);
+      return undefined;
+  }
+}
+
+async function init(params: unknown): Promise<{ ok: true }> {
+  const parsed = ExtensionInit.parse(params);
+  config = parsed.config;
+  let module: Record<string, unknown>;
+  try {
+    module = (await import(pathToFileURL(join(folder!, parsed.manifest.entry)).href)) as Record<
+      string,
+      unknown
+    >;
+  } catch (error) {
+    throw failure(error, `importing ${parsed.manifest.entry} failed`);
+  }
+  const candidate = (module.default ?? module) as Partial<ExtensionModule>;
+  const run = typeof candidate.run === 'function' ? candidate : (module as Partial<ExtensionModule>);
+  if (typeof run.run !== 'function')
+    throw new JsonRpcError(
+      `${parsed.manifest.entry} exports no run(call) function (export default { run } or export function run)`,
+      RuntimeErrorCode.badModule,
+    );
+  extension = run as ExtensionModule;
+  return { ok: true };
+}
+
+async function run(params: unknown): Promise<unknown> {
+  if (!extension) throw new JsonRpcError('node.run before extension.init', RuntimeErrorCode.badModule);
+  const request = ExtensionRun.parse(params);
+  const controller = new AbortController();
+  calls.set(request.callId, controller);
+  const call: ExtensionCall = {
+    nodeType: request.nodeType,
+    params: request.params,
+    inputs: request.inputs,
+    attempt: request.attempt,
+    idempotencyKey: request.idempotencyKey,
+    signal: controller.signal,
+    config,
+    fetch: relay.fetch,
+    progress: (update) => peer.notify(ExtensionMethod.progress, { ...update, callId: request.callId }),
+    log: (level, message) =>
+      peer.notify(ExtensionMethod.log, { level, message: String(message).slice(0, LOG_CHARS) }),
+  };
+  try {
+    const result = await extension.run(call);
+    if (
+      typeof result !== 'object' ||
+      result === null ||
+      typeof result.outputs !== 'object' ||
+      result.outputs === null
+    )
+      throw new JsonRpcError(
+        'run(call) must return { outputs: { <port>: value } }',
+        RuntimeErrorCode.badModule,
+      );
+    return result.usage === undefined
+      ? { outputs: result.outputs }
+      : { outputs: result.outputs, usage: result.usage };
+  } catch (error) {
+    if (error instanceof JsonRpcError) throw error;
+    throw failure(error, 'run failed');
+  } finally {
+    calls.delete(request.callId);
+  }
+}
+
+/** An error the extension threw, as an answer: its message, and what the host needs to classify it. */
+function failure(error: unknown, fallback: string): JsonRpcError {
+  const fields = (typeof error === 'object' && error !== null ? error : {}) as Record<string, unknown>;
+  const message = error instanceof Error ? error.message : error === undefined ? fallback : String(error);
+  const data: RunFailureData = {};
+  const code = fields.code;
+  if (code === 'ERR_ACCESS_DENIED') data.denied = true;
+  else if (typeof code === 'string' && /^[a-z_]+$/.test(code)) data.code = code;
+  if (typeof code === 'string' && /^E[A-Z]+$/.test(code) && typeof fields.path === 'string')
+    data.fs = { code, path: fields.path };
+  if (typeof fields.retryable === 'boolean') data.retryable = fields.retryable;
+  if (typeof fields.details === 'object' && fields.details !== null && !Array.isArray(fields.details))
+    data.details = fields.details as Record<string, unknown>;
+  return new JsonRpcError(message.slice(0, LOG_CHARS) || fallback, RuntimeErrorCode.threw, data);
+}
+
+/**
+ * The sandbox has no network (bubblewrap's own network namespace); these make the failure say so
+ * at once, and are the only barrier in reduced isolation. `call.fetch` is the way out.
+ */
+function denyNetwork(): void {
+  const denied = (what: string) =>
+    Object.assign(
+      new Error(`${what}: an extension has no network; use call.fetch (hosts in permissions.network)`),
+      {
+        code: 'ERR_ACCESS_DENIED',
+      },
+    );
+  globalThis.fetch = () => Promise.reject(denied('fetch'));
+  net.Socket.prototype.connect = function connect(this: net.Socket) {
+    process.nextTick(() => this.destroy(denied('net.connect')));
+    return this;
+  } as typeof net.Socket.prototype.connect;
+}
+
+/** Console output (and stray writes to stdout) become `log` notifications: stdout is the protocol's. */
+function redirectConsole(): void {
+  const send =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (...args: unknown[]) =>
+      peer.notify(ExtensionMethod.log, { level, message: formatText(...args).slice(0, LOG_CHARS) });
+  console.debug = send('debug');
+  console.log = send('info');
+  console.info = send('info');
+  console.warn = send('warn');
+  console.error = send('error');
+  stdout.write = ((chunk: unknown) => {
+    peer.notify(ExtensionMethod.log, { level: 'info', message: String(chunk).slice(0, LOG_CHARS) });
+    return true;
+  }) as typeof stdout.write;
+}

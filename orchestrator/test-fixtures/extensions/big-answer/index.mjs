@@ -1,0 +1,3 @@
+export async function run() {
+  return { outputs: { out: 'x'.repeat(100 * 1024 * 1024) } };
+}

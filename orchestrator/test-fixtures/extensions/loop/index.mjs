@@ -1,0 +1,4 @@
+/** Never yields, so it never sees node.cancel either. */
+export async function run() {
+  while (true) {}
+}
