@@ -69,6 +69,38 @@ const commands: Readonly<Record<string, Command>> = {
       return { run: m.artifactsCommand, usage: m.artifactsUsage, subcommands: m.artifactsSubcommandUsage };
     },
   },
+  credentials: {
+    synopsis: 'credentials set | ls | rm',
+    summary: 'the API keys instruments use (local, never shown)',
+    load: async () => {
+      const m = await import('./cli/credentials.js');
+      return {
+        run: m.credentialsCommand,
+        usage: m.credentialsUsage,
+        subcommands: m.credentialsSubcommandUsage,
+      };
+    },
+  },
+  instruments: {
+    synopsis: 'instruments add | ls | rm | stats | rate',
+    summary: 'the AI instruments (model providers)',
+    load: async () => {
+      const m = await import('./cli/instruments.js');
+      return {
+        run: m.instrumentsCommand,
+        usage: m.instrumentsUsage,
+        subcommands: await m.instrumentsSubcommandUsage(),
+      };
+    },
+  },
+  extensions: {
+    synopsis: 'extensions ls|show|install|enable|disable|rm',
+    summary: 'extensions: what each may touch, enabled on your word',
+    load: async () => {
+      const m = await import('./cli/extensions.js');
+      return { run: m.extensionsCommand, usage: m.extensionsUsage, subcommands: m.extensionsSubcommandUsage };
+    },
+  },
   token: {
     synopsis: 'token --sub ID [options]',
     summary: 'print a dev access token',

@@ -59,7 +59,13 @@ export interface Engine {
 /** Opens (creating) a data dir's journal and store and an executor over them. */
 export async function openEngine(
   paths: DataPaths,
-  options: { readonly warn: WarningSink; readonly documents?: RunDocuments & { close?(): Promise<void> } },
+  options: {
+    readonly warn: WarningSink;
+    readonly documents?: RunDocuments & { close?(): Promise<void> };
+    /** Whose extensions and instruments (`$SYMPHONY_CONFIG_DIR`…), and where `${workspace}` is. */
+    readonly env: NodeJS.ProcessEnv;
+    readonly workspaceDir: string;
+  },
 ): Promise<Engine> {
   const { FileDagTracker, FsArtifactStore } = await import('@symphony/pit');
   const tracker = await FileDagTracker.open(paths.runs, { onWarning: (message) => options.warn(message) });
@@ -75,14 +81,25 @@ export async function openEngine(
     error: (message) => options.warn(message),
   };
   // Loaded here, not at the top: listing runs never pays for the steps' libraries.
-  const [{ Executor }, { builtinSteps }] = await Promise.all([
+  const [{ Executor }, { builtinSteps }, { openRunExtensions }] = await Promise.all([
     import('../executor/Executor.js'),
     import('../steps/index.js'),
+    import('./run-extensions.js'),
   ]);
+  let extensions: Awaited<ReturnType<typeof openRunExtensions>>;
+  try {
+    extensions = await openRunExtensions(paths, options);
+  } catch (error) {
+    await Promise.allSettled([tracker.close(), store.close()]);
+    throw error;
+  }
+  const steps = new Map(builtinSteps(extensions.remote ? { remote: extensions.remote } : {}));
+  for (const step of extensions.steps) steps.set(step.type, step);
   const executor = new Executor({
     tracker,
     store,
-    steps: builtinSteps(),
+    steps,
+    library: extensions.library,
     logger,
     runsDir: paths.runs,
     ...(options.documents === undefined ? {} : { documents: options.documents }),
@@ -93,7 +110,12 @@ export async function openEngine(
     store,
     async close() {
       await executor.close();
-      await Promise.allSettled([tracker.close(), store.close(), options.documents?.close?.()]);
+      await Promise.allSettled([
+        extensions.close(),
+        tracker.close(),
+        store.close(),
+        options.documents?.close?.(),
+      ]);
     },
   };
 }

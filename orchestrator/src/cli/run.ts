@@ -106,7 +106,12 @@ export async function executeRuns(
   const documents = await documentsFor(context.session);
   let engine: Engine;
   try {
-    engine = await openEngine(paths, { warn: (m) => follower.warn(m), ...(documents ? { documents } : {}) });
+    engine = await openEngine(paths, {
+      warn: (m) => follower.warn(m),
+      env: io.env,
+      workspaceDir: cwdOf(io),
+      ...(documents ? { documents } : {}),
+    });
   } catch (error) {
     await documents?.close();
     throw error;

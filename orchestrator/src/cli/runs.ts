@@ -5,7 +5,7 @@ import { liveOwner } from '../executor/run-claims.js';
 import { type CommandFamily, dispatch, parseCommand } from './args.js';
 import { dataDirOption, dataPaths, openEngine } from './data-dir.js';
 import { ExitCode, UsageError } from './errors.js';
-import type { CliIo } from './io.js';
+import { type CliIo, cwdOf } from './io.js';
 import { notFound, runIdArg, withJournal } from './runs-common.js';
 import {
   rerunUsage,
@@ -115,7 +115,11 @@ async function cancel(args: string[], io: CliIo): Promise<number> {
   const paths = dataPaths(line.values['data-dir'], io);
   const records = await withJournal(paths, io, async (t) => (await t.history(runId)).length);
   if (!records) throw notFound(runId, paths);
-  const engine = await openEngine(paths, { warn: (m) => io.stderr(`symphony: ${m}\n`) });
+  const engine = await openEngine(paths, {
+    warn: (m) => io.stderr(`symphony: ${m}\n`),
+    env: io.env,
+    workspaceDir: cwdOf(io),
+  });
   try {
     const outcome = await engine.executor.cancel(runId, node);
     const what = node === undefined ? `run ${runId}` : `node ${node} of run ${runId}`;
