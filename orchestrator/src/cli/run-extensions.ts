@@ -137,7 +137,9 @@ async function instrumentCalls(
     limiter,
     pools,
     start: async (instrument): Promise<InstrumentProcess> => {
-      const process = await host.start(instrumentExtension(instrument));
+      const process = await host.start(instrumentExtension(instrument)).catch((error: unknown) => {
+        throw toStepError(error);
+      });
       return {
         get alive() {
           return process.alive;

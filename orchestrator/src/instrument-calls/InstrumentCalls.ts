@@ -2,7 +2,14 @@
 // router's choice → the instrument's limits → a warm sandboxed instrument process from its pool →
 // the provider, streamed → usage, cost and the outcome back to the journal and the router.
 
-import type { InstrumentLimiter, Pool, PoolManager, RouteCandidate, Router } from '@symphony/pit';
+import {
+  type InstrumentLimiter,
+  type Pool,
+  PoolError,
+  type PoolManager,
+  type RouteCandidate,
+  type Router,
+} from '@symphony/pit';
 import {
   type ArmId,
   AUTO_MODEL,
@@ -212,9 +219,21 @@ export class InstrumentCalls implements RemoteInstruments {
   }
 }
 
-/** Any failure of a call as a StepError: the instrument's and the host's are already named. */
+/**
+ * Any failure of a call as a StepError: the instrument's and the host's are already named; a pool
+ * that could not start a process says why through its cause (the host's named error).
+ */
 function asStepError(error: unknown): StepError {
   if (error instanceof StepError) return error;
+  if (error instanceof PoolError && error.code === 'create-failed' && error.cause !== undefined) {
+    const cause = asStepError(error.cause);
+    return new StepError(
+      cause.code,
+      `${instrumentOf(error)}could not start: ${cause.message}`,
+      cause.retryable,
+      cause.details,
+    );
+  }
   const e = (typeof error === 'object' && error !== null ? error : {}) as {
     code?: unknown;
     message?: unknown;
@@ -230,4 +249,10 @@ function asStepError(error: unknown): StepError {
     e.retryable === true,
     typeof e.details === 'object' && e.details !== null ? (e.details as Record<string, unknown>) : undefined,
   );
+}
+
+/** `instrument X ` from a pool error's kind (`instrument:X`), for messages. */
+function instrumentOf(error: PoolError): string {
+  const match = /"instrument:([^"]+)"/.exec(error.message);
+  return match ? `instrument ${match[1]} ` : '';
 }

@@ -19,7 +19,7 @@ describe('instrumentExtension', () => {
     expect(openai.manifest).toMatchObject({
       id: 'symphony.openai.openai',
       kind: 'instrument',
-      entry: 'openai-chat.js',
+      entry: 'instruments/openai-chat.js',
       nodeTypes: [],
       permissions: {
         network: ['api.openai.com'],
@@ -38,7 +38,8 @@ describe('instrumentExtension', () => {
     });
     // The compiled modules sit beside the compiled builtin.js; from source, the .ts beside this one.
     expect(
-      existsSync(join(openai.folder, 'openai-chat.ts')) || existsSync(join(openai.folder, 'openai-chat.js')),
+      existsSync(join(openai.folder, 'instruments', 'openai-chat.ts')) ||
+        existsSync(join(openai.folder, 'instruments', 'openai-chat.js')),
     ).toBe(true);
 
     const local = instrumentExtension(

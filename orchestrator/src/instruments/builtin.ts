@@ -21,7 +21,10 @@ const HOST_TIMEOUT_GRACE_MS = 5000;
 /** A built-in extension, ready for the extension host: its manifest, folder and per-instrument config. */
 export interface BuiltinExtension {
   readonly manifest: ExtensionManifest;
-  /** The folder holding `manifest.entry` (the compiled `dist/instruments`). */
+  /**
+   * The folder holding `manifest.entry`: the orchestrator's compiled code (`dist/`, read-only in the
+   * sandbox), since the instrument modules import their neighbours (`credentials/redact.js`).
+   */
   readonly folder: string;
   readonly builtin: true;
   readonly config: Record<string, unknown>;
@@ -36,13 +39,13 @@ const BY_API: Readonly<
   'openai-chat': {
     idPrefix: 'symphony.openai',
     name: 'OpenAI-compatible chat',
-    entry: 'openai-chat.js',
+    entry: 'instruments/openai-chat.js',
     credential: { header: 'authorization', prefix: 'Bearer ' },
   },
   'anthropic-messages': {
     idPrefix: 'symphony.anthropic',
     name: 'Anthropic Messages',
-    entry: 'anthropic-messages.js',
+    entry: 'instruments/anthropic-messages.js',
     credential: { header: 'x-api-key', prefix: '' },
   },
 };
@@ -63,9 +66,9 @@ export function networkGrantOf(baseUrl: string): string {
   return ExtensionHost.parse(url.port === '' ? host : `${host}:${url.port}`);
 }
 
-/** The folder of the compiled instrument modules (this file's folder). */
+/** The orchestrator's compiled code folder (`dist/`), where `instruments/<module>.js` are. */
 export function instrumentsFolder(): string {
-  return fileURLToPath(new URL('.', import.meta.url));
+  return fileURLToPath(new URL('..', import.meta.url));
 }
 
 /** The built-in extension that runs instrument `config`; `model` is a provider model id the router chose. */
