@@ -264,6 +264,7 @@ export {
   extensionNodeTypeSpecs,
   FindingCode,
   instantiateTemplate,
+  isExtensionNodeTypeName,
   isLocalModel,
   LOCAL_BADGE,
   LOCAL_MODEL,

@@ -1,4 +1,6 @@
 // Whether a document can be stored as a workflow at all (its shape), before validation of its meaning.
+
+import { isExtensionNodeTypeName } from './extension-node-types.js';
 import { Workflow } from './model.js';
 import { NodeLibrary, type NodeTypeSpec } from './node-library.js';
 
@@ -23,7 +25,9 @@ const MAX_PARAM_DEPTH = 32;
  * change) and OFB (before storing chunks) both apply, so they refuse exactly the same documents.
  *
  * It refuses what the board cannot show or repair: a document outside the `Workflow` schema, a
- * node whose type is not in the node library, and parameter values that are not plain JSON
+ * node whose type is neither in the node library nor named as an extension's (`<extension id>/<name>`:
+ * extensions are enabled per person, so a shared workflow may hold nodes only some can run), and
+ * parameter values that are not plain JSON
  * (Automerge counters, bytes, dates). It does **not** refuse parameters that fail their node
  * type's schema: the inspector stores half-typed input on purpose (a number field that does not
  * parse keeps its text) and `validateWorkflow` reports it as a finding the user fixes on the board;
@@ -46,7 +50,7 @@ export function checkWorkflowDocument(
   const issues: WorkflowDocumentIssue[] = [];
   for (const [id, node] of Object.entries(parsed.data.nodes)) {
     if (issues.length >= MAX_ISSUES) break;
-    if (!library.has(node.type)) {
+    if (!library.has(node.type) && !isExtensionNodeTypeName(node.type)) {
       issues.push({ path: `nodes.${id}.type`, message: `unknown node type "${node.type}"` });
     }
     for (const [name, param] of Object.entries(node.params)) {

@@ -10,6 +10,23 @@ export class ExtensionNodeTypeError extends Error {
   override name = 'ExtensionNodeTypeError';
 }
 
+/** `<extension id>/<node type name>`, as {@link extensionNodeTypeName} makes them. */
+const EXTENSION_NODE_TYPE = /^[a-z0-9][a-z0-9-]{0,39}(\.[a-z0-9][a-z0-9-]{0,39}){0,3}\/[a-z][a-z0-9-]{0,63}$/;
+
+/**
+ * Whether `type` names a node type an extension provides. Such nodes may be stored in a shared
+ * workflow whoever has the extension enabled (the teammate who has it runs them; the others see
+ * which extension they need); only a run needs the extension.
+ */
+export function isExtensionNodeTypeName(type: string): boolean {
+  return type.length <= 64 && EXTENSION_NODE_TYPE.test(type);
+}
+
+/** The extension id of an extension node type name (`acme.pdf-tools/extract-text` → `acme.pdf-tools`). */
+export function extensionIdOf(type: string): string | undefined {
+  return isExtensionNodeTypeName(type) ? type.slice(0, type.indexOf('/')) : undefined;
+}
+
 /** The node library name of an extension's node type. */
 export function extensionNodeTypeName(extensionId: string, name: string): string {
   return `${extensionId}/${name}`;

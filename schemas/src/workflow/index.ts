@@ -15,8 +15,10 @@ export {
 } from './edits.js';
 export {
   ExtensionNodeTypeError,
+  extensionIdOf,
   extensionNodeTypeName,
   extensionNodeTypeSpecs,
+  isExtensionNodeTypeName,
   nodeLibraryWith,
 } from './extension-node-types.js';
 export {

@@ -1,4 +1,5 @@
 // Workflow validation: findings (errors and warnings) about nodes, edges and the whole graph, shared by board, OFB and orchestrator.
+import { extensionIdOf } from './extension-node-types.js';
 import type { EdgeId, NodeId, Workflow, WorkflowEdge } from './model.js';
 import { canFlow, NodeLibrary, type NodeTypeSpec, type PortSpec } from './node-library.js';
 import { paramProblems } from './param-messages.js';
@@ -146,8 +147,7 @@ export function validateWorkflow(
         code: FindingCode.unknownNodeType,
         severity: 'error',
         target,
-        message: `${nodeName(id)} is of an unknown type, “${node.type}”.`,
-        hint: 'Replace it with a node from the library, or delete it.',
+        ...unknownTypeText(nodeName(id), node.type),
       });
       continue;
     }
@@ -551,4 +551,19 @@ function compareFindings(a: Finding, b: Finding): number {
   if (ka !== kb) return ka < kb ? -1 : 1;
   if (a.code !== b.code) return a.code < b.code ? -1 : 1;
   return a.message < b.message ? -1 : a.message > b.message ? 1 : 0;
+}
+
+/** What to say about a node of a type the library does not have: an extension's, or none at all. */
+function unknownTypeText(name: string, type: string): { message: string; hint: string } {
+  const extension = extensionIdOf(type);
+  if (extension !== undefined) {
+    return {
+      message: `${name} is provided by the extension ${extension}, which is not enabled here.`,
+      hint: `Install and enable it ("symphony extensions install <folder>"), or replace the node.`,
+    };
+  }
+  return {
+    message: `${name} is of an unknown type, “${type}”.`,
+    hint: 'Replace it with a node from the library, or delete it.',
+  };
 }
