@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import type { EdgeId, NodeId, Workflow } from '@symphony/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProviderTestServer } from '../src/instruments/testing/provider-server.js';
-import { workflowFileJson } from '../src/sources/workflow-file.js';
 import { type Project, project, removeTempDirs } from './cli-harness.js';
 
 const KEY = 'sk-symphony-test-7f3a9c2e1b';

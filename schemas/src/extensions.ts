@@ -62,6 +62,7 @@ const grantPath = z
   .max(4096)
   .refine(
     (p) => /^(\/|~\/|\$\{workspace\}(\/|$))/.test(p) && !p.split('/').includes('..'),
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: `${workspace}` is the grant's literal placeholder.
     'a granted folder must be absolute, start with ~/ or ${workspace}, and contain no ".."',
   );
 
