@@ -96,6 +96,11 @@ export const CredentialUse = z.object({
     .transform((h) => h.toLowerCase()),
   /** Put before the value, e.g. `Bearer `. */
   prefix: z.string().max(32).default(''),
+  /**
+   * The granted hosts it goes to (same forms as `network`); empty: every granted host. A key is
+   * meant for one provider: name it, so no other granted host ever receives it.
+   */
+  hosts: z.array(ExtensionHost).max(8).default([]),
 });
 export type CredentialUse = z.infer<typeof CredentialUse>;
 

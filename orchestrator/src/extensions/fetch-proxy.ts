@@ -113,7 +113,7 @@ export class FetchProxy {
       const match = hop === 0 ? first : this.#check(url);
       const headers: Record<string, string> = { ...request.headers };
       delete headers.host;
-      if (withCredentials) Object.assign(headers, await this.#credentialHeaders());
+      if (withCredentials) Object.assign(headers, await this.#credentialHeaders(url));
       const response = await send(url, method, headers, body, match, signal, this.#options.lookup);
       const location = response.headers.location;
       if (
@@ -146,9 +146,11 @@ export class FetchProxy {
     throw new JsonRpcError(message, FETCH_DENIED, { code: 'ERR_ACCESS_DENIED' });
   }
 
-  async #credentialHeaders(): Promise<Record<string, string>> {
+  /** The declared credentials meant for `url`'s host (all of them when one names no hosts). */
+  async #credentialHeaders(url: URL): Promise<Record<string, string>> {
     const headers: Record<string, string> = {};
     for (const use of this.#options.credentials) {
+      if (use.hosts.length > 0 && !matchNetworkGrant(url, use.hosts)) continue;
       const value = await this.#options.lookupCredential(use.name);
       if (value === undefined)
         throw new JsonRpcError(

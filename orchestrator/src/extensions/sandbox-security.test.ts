@@ -336,6 +336,27 @@ describe('the network', () => {
     await process.close();
   });
 
+  it('sends a credential only to the hosts it names, never to another granted host', async () => {
+    const process = await host.start(
+      fixture('net-connect', {
+        permissions: {
+          network: [`127.0.0.1:${httpPort}`, `localhost:${httpPort}`],
+          credentials: [
+            {
+              name: 'test-key',
+              header: 'Authorization',
+              prefix: 'Bearer ',
+              hosts: [`localhost:${httpPort}`],
+            },
+          ],
+        },
+      }),
+    );
+    await process.call(run({ url: `http://127.0.0.1:${httpPort}/hello` }));
+    expect(httpSeen.at(-1)).toEqual({ url: '/hello', authorization: undefined });
+    await process.close();
+  });
+
   it('redacts the credential from what the extension sends back', async () => {
     const logs: string[] = [];
     const progress: string[] = [];

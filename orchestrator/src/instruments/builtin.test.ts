@@ -23,7 +23,7 @@ describe('instrumentExtension', () => {
       nodeTypes: [],
       permissions: {
         network: ['api.openai.com'],
-        credentials: [{ name: 'openai', header: 'authorization', prefix: 'Bearer ' }],
+        credentials: [{ name: 'openai', header: 'authorization', prefix: 'Bearer ', hosts: ['api.openai.com'] }],
         read: [],
         write: [],
         env: [],
@@ -54,7 +54,7 @@ describe('instrumentExtension', () => {
     );
     expect(local.manifest.permissions.network).toEqual(['127.0.0.1:8080']);
     expect(local.manifest.permissions.credentials).toEqual([
-      { name: 'anthropic', header: 'x-api-key', prefix: '' },
+      { name: 'anthropic', header: 'x-api-key', prefix: '', hosts: ['127.0.0.1:8080'] },
     ]);
     expect(local.config.model).toBe('claude-sonnet-4-5');
   });

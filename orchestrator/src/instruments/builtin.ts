@@ -33,7 +33,7 @@ export interface BuiltinExtension {
 const BY_API: Readonly<
   Record<
     ProviderApi,
-    { idPrefix: string; name: string; entry: string; credential: Omit<CredentialUse, 'name'> }
+    { idPrefix: string; name: string; entry: string; credential: Omit<CredentialUse, 'name' | 'hosts'> }
   >
 > = {
   'openai-chat': {
@@ -84,7 +84,10 @@ export function instrumentExtension(config: InstrumentConfig, model?: string): B
     nodeTypes: [],
     permissions: {
       network: [networkGrantOf(config.baseUrl)],
-      credentials: config.credential === undefined ? [] : [{ name: config.credential, ...api.credential }],
+      credentials:
+        config.credential === undefined
+          ? []
+          : [{ name: config.credential, ...api.credential, hosts: [networkGrantOf(config.baseUrl)] }],
     },
     limits: {
       timeoutMs: Math.min(ExtensionLimits.maxTimeoutMs, config.timeoutMs + HOST_TIMEOUT_GRACE_MS),

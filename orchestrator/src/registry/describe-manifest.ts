@@ -32,7 +32,12 @@ export function describeManifest(manifest: ExtensionManifest): string {
     '  Symphony adds these credentials to its requests (it never sees them):',
     p.credentials.length === 0
       ? none
-      : p.credentials.map((c) => `    ${c.name} (as the ${c.header} header)`).join('\n'),
+      : p.credentials
+          .map(
+            (c) =>
+              `    ${c.name} (as the ${c.header} header, to ${c.hosts.length === 0 ? 'every host above' : c.hosts.join(', ')})`,
+          )
+          .join('\n'),
     '',
     `  Limits: ${manifest.limits.memoryMb} MB of memory, ${manifest.limits.timeoutMs / 1000} s per call, ` +
       `${formatBytes(manifest.limits.maxOutputBytes)} per answer.`,
