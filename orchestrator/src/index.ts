@@ -3,6 +3,13 @@ export type { AuditBreak, AuditVerdict } from './audit-verify.js';
 export { genesisHash, verifyAuditChain } from './audit-verify.js';
 export { ExitCode } from './cli/errors.js';
 export { RunOutputLine } from './cli/ndjson.js';
+export type { CredentialStore } from './credentials/CredentialStore.js';
+export {
+  CredentialStoreError,
+  credentialsPath,
+  FileCredentialStore,
+} from './credentials/FileCredentialStore.js';
+export { redactSecrets } from './credentials/redact.js';
 export { cancelledError, documentStepError } from './documents/document-errors.js';
 export type { EngineDocumentsOptions } from './documents/EngineDocuments.js';
 export { EngineDocuments } from './documents/EngineDocuments.js';
@@ -38,11 +45,24 @@ export {
 } from './executor/options.js';
 export type { RunClaim } from './executor/run-claims.js';
 export { liveOwner, requestCancel } from './executor/run-claims.js';
+// Extensions (the sandboxed host), the instruments on it, the credential store and the registry.
+export * from './extensions/index.js';
 export type { Classification } from './instrument/classify.js';
 export type { LocalInstrument } from './instrument/LocalInstrument.js';
 export { InstrumentInputError, WinkInstrument } from './instrument/WinkInstrument.js';
+export type {
+  InstrumentCallsOptions,
+  InstrumentProcess,
+  InstrumentRun,
+} from './instrument-calls/InstrumentCalls.js';
+export { InstrumentCalls } from './instrument-calls/InstrumentCalls.js';
+export { instrumentExtension } from './instruments/builtin.js';
+export { instrumentsPath, readInstruments, writeInstruments } from './instruments/config-file.js';
 export type { CliInput, CliIo } from './main.js';
 export { main, UsageError, usage } from './main.js';
+export { describeManifest } from './registry/describe-manifest.js';
+export type { InstalledExtension } from './registry/ExtensionRegistry.js';
+export { ExtensionRegistry, ExtensionRegistryError, readManifest } from './registry/ExtensionRegistry.js';
 export type { ExpressionSandbox, Predicate } from './sandbox/ExpressionSandbox.js';
 export { ExpressionError, ExpressionFailure, SandboxInputError } from './sandbox/ExpressionSandbox.js';
 export { QuickJsExpressionSandbox, QuickJsSandboxOptions } from './sandbox/QuickJsExpressionSandbox.js';
@@ -62,5 +82,6 @@ export type { BuiltinStepsOptions } from './steps/index.js';
 export { BuiltinStepsError, builtinSteps, runsAsStep } from './steps/index.js';
 export type { ReadCodeOptions } from './steps/read-code.js';
 export { READ_CODE_MAX_BYTES } from './steps/read-code.js';
+export type { RemoteInstruments } from './steps/remote-instruments.js';
 export type { JsonValue, RunDocuments, Step, StepContext, StepProgress, StepValue } from './steps/Step.js';
 export { StepError } from './steps/Step.js';

@@ -1,6 +1,9 @@
 // `@symphony/orchestrator/testing`: test kits for the orchestrator and its callers (no vitest here,
 // so child processes of a test can import it): the kill -9 test's workflows, recording steps,
 // child process, reference run and checks.
+
+export type { ProviderFault } from './instruments/testing/provider-server.js';
+export { ProviderTestServer } from './instruments/testing/provider-server.js';
 export type { KillRunEvidence } from './testing/kill-checks.js';
 export { killRunProblems } from './testing/kill-checks.js';
 export type { KillFact } from './testing/kill-child.js';
