@@ -24,8 +24,13 @@ interface Followed {
   /** When each node's first attempt here started (durations span retries). */
   readonly firstStarted: Map<NodeId, number>;
   readonly running: Set<NodeId>;
+  /** The tail of the tokens the latest streaming node produced (a model's answer as it arrives). */
+  streamed?: string;
   bar?: cliProgress.SingleBar;
 }
+
+/** Characters of streamed tokens shown after the running nodes. */
+const STREAM_WIDTH = 36;
 
 /** 40 characters of running node names beside a bar: enough for two or three, never a wrapped line. */
 const RUNNING_WIDTH = 40;
@@ -103,7 +108,16 @@ export class RunFollower {
 
   /** A step's progress. */
   progress(event: ProgressEvent): void {
-    if (this.mode !== 'json' || !this.#runs.has(event.runId)) return;
+    const followed = this.#runs.get(event.runId);
+    if (followed === undefined) return;
+    if (this.mode === 'tty' && event.progress.tokens) {
+      // One line of plain text, whatever the model wrote: line breaks, tabs and control codes
+      // (a terminal escape in a model's answer must not reach the terminal) become spaces.
+      const text = `${followed.streamed ?? ''}${event.progress.tokens}`.replace(/[\s\p{Cc}]+/gu, ' ');
+      followed.streamed = text.slice(-STREAM_WIDTH);
+      this.#draw(followed);
+    }
+    if (this.mode !== 'json') return;
     this.io.stdout(
       ndjson({
         kind: 'progress',
@@ -161,6 +175,8 @@ export class RunFollower {
     });
     let running = names.length === 0 ? '' : `running ${names.join(', ')}`;
     if (running.length > RUNNING_WIDTH) running = `${running.slice(0, RUNNING_WIDTH - 1)}…`;
+    if (names.length === 0) followed.streamed = undefined;
+    else if (followed.streamed) running += ` “…${followed.streamed}”`;
     followed.bar.update(finished(followed.state), { running });
   }
 }

@@ -1,28 +1,31 @@
 // The process inside an extension's sandbox: `node [permission flags] extension-runtime.js <folder>`.
 // Speaks JSON-RPC on stdin/stdout (one message per line), imports the extension's entry on
 // `extension.init` and calls its `run` on each `node.run`. Stdout carries the protocol only.
+// It loads no zod, no schemas and no json-rpc-peer (see protocol.ts): every idle instance pays for
+// what it loads, and a thousand of them run at once.
 import net from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { format as formatText } from 'node:util';
-import {
-  ExtensionCancel,
-  ExtensionFetchChunk,
-  ExtensionFetchEnd,
-  ExtensionFetchError,
-  ExtensionInit,
-  ExtensionLimits,
-  ExtensionMethod,
-  ExtensionRun,
-} from '@symphony/schemas';
-import { JsonRpcError, type ParsedMessage } from 'json-rpc-peer';
 import type { ExtensionCall, ExtensionModule } from '../api.js';
-import { LinePeer } from './line-peer.js';
+import { LinePeer, METHOD_NOT_FOUND, RpcError, type RpcIncoming } from './line-peer.js';
+import {
+  MAX_OUTPUT_BYTES,
+  Method,
+  ProtocolShapeError,
+  parseCancel,
+  parseFetchChunk,
+  parseFetchEnd,
+  parseFetchError,
+  parseInit,
+  parseRun,
+  type RunFailureData,
+  RuntimeErrorCode,
+} from './protocol.js';
 import { FetchRelay } from './relayed-fetch.js';
-import { type RunFailureData, RuntimeErrorCode } from './run-failure.js';
 
 /** Largest message the host sends: a call's inputs are bounded by the largest output limit. */
-const INBOUND_LIMIT = ExtensionLimits.maxOutputBytes + 1024 * 1024;
+const INBOUND_LIMIT = MAX_OUTPUT_BYTES + 1024 * 1024;
 const LOG_CHARS = 4000;
 
 const folder = process.argv[2];
@@ -59,40 +62,40 @@ function die(message: string): never {
   process.exit(70);
 }
 
-function handle(message: ParsedMessage): unknown {
+function handle(message: RpcIncoming): unknown {
   switch (message.method) {
-    case ExtensionMethod.init:
+    case Method.init:
       return init(message.params);
-    case ExtensionMethod.run:
+    case Method.run:
       return run(message.params);
-    case ExtensionMethod.cancel: {
-      const { callId } = ExtensionCancel.parse(message.params);
+    case Method.cancel: {
+      const { callId } = parseCancel(message.params);
       calls
         .get(callId)
         ?.abort(new DOMException('the call was cancelled or ran past its time limit', 'AbortError'));
       return undefined;
     }
-    case ExtensionMethod.fetchChunk: {
-      const { fetchId, data } = ExtensionFetchChunk.parse(message.params);
+    case Method.fetchChunk: {
+      const { fetchId, data } = parseFetchChunk(message.params);
       relay.chunk(fetchId, data);
       return undefined;
     }
-    case ExtensionMethod.fetchEnd:
-      relay.end(ExtensionFetchEnd.parse(message.params).fetchId);
+    case Method.fetchEnd:
+      relay.end(parseFetchEnd(message.params).fetchId);
       return undefined;
-    case ExtensionMethod.fetchError: {
-      const { fetchId, message: reason } = ExtensionFetchError.parse(message.params);
+    case Method.fetchError: {
+      const { fetchId, message: reason } = parseFetchError(message.params);
       relay.end(fetchId, reason);
       return undefined;
     }
     default:
-      if (message.type === 'request') throw new JsonRpcError(`unknown method ${message.method}`, -32601);
+      if (message.type === 'request') throw new RpcError(`unknown method ${message.method}`, METHOD_NOT_FOUND);
       return undefined;
   }
 }
 
 async function init(params: unknown): Promise<{ ok: true }> {
-  const parsed = ExtensionInit.parse(params);
+  const parsed = checked(parseInit, params);
   config = parsed.config;
   let module: Record<string, unknown>;
   try {
@@ -106,7 +109,7 @@ async function init(params: unknown): Promise<{ ok: true }> {
   const candidate = (module.default ?? module) as Partial<ExtensionModule>;
   const run = typeof candidate.run === 'function' ? candidate : (module as Partial<ExtensionModule>);
   if (typeof run.run !== 'function')
-    throw new JsonRpcError(
+    throw new RpcError(
       `${parsed.manifest.entry} exports no run(call) function (export default { run } or export function run)`,
       RuntimeErrorCode.badModule,
     );
@@ -115,8 +118,8 @@ async function init(params: unknown): Promise<{ ok: true }> {
 }
 
 async function run(params: unknown): Promise<unknown> {
-  if (!extension) throw new JsonRpcError('node.run before extension.init', RuntimeErrorCode.badModule);
-  const request = ExtensionRun.parse(params);
+  if (!extension) throw new RpcError('node.run before extension.init', RuntimeErrorCode.badModule);
+  const request = checked(parseRun, params);
   const controller = new AbortController();
   calls.set(request.callId, controller);
   const call: ExtensionCall = {
@@ -128,9 +131,9 @@ async function run(params: unknown): Promise<unknown> {
     signal: controller.signal,
     config,
     fetch: relay.fetch,
-    progress: (update) => peer.notify(ExtensionMethod.progress, { ...update, callId: request.callId }),
+    progress: (update) => peer.notify(Method.progress, { ...update, callId: request.callId }),
     log: (level, message) =>
-      peer.notify(ExtensionMethod.log, { level, message: String(message).slice(0, LOG_CHARS) }),
+      peer.notify(Method.log, { level, message: String(message).slice(0, LOG_CHARS) }),
   };
   try {
     const result = await extension.run(call);
@@ -140,7 +143,7 @@ async function run(params: unknown): Promise<unknown> {
       typeof result.outputs !== 'object' ||
       result.outputs === null
     )
-      throw new JsonRpcError(
+      throw new RpcError(
         'run(call) must return { outputs: { <port>: value } }',
         RuntimeErrorCode.badModule,
       );
@@ -148,15 +151,25 @@ async function run(params: unknown): Promise<unknown> {
       ? { outputs: result.outputs }
       : { outputs: result.outputs, usage: result.usage };
   } catch (error) {
-    if (error instanceof JsonRpcError) throw error;
+    if (error instanceof RpcError) throw error;
     throw failure(error, 'run failed');
   } finally {
     calls.delete(request.callId);
   }
 }
 
+/** `parse(params)`, a misfit answered as JSON-RPC's "invalid params" with the field it names. */
+function checked<T>(parse: (params: unknown) => T, params: unknown): T {
+  try {
+    return parse(params);
+  } catch (error) {
+    if (error instanceof ProtocolShapeError) throw new RpcError(error.message, RuntimeErrorCode.invalidParams);
+    throw error;
+  }
+}
+
 /** An error the extension threw, as an answer: its message, and what the host needs to classify it. */
-function failure(error: unknown, fallback: string): JsonRpcError {
+function failure(error: unknown, fallback: string): RpcError {
   const fields = (typeof error === 'object' && error !== null ? error : {}) as Record<string, unknown>;
   const message = error instanceof Error ? error.message : error === undefined ? fallback : String(error);
   const data: RunFailureData = {};
@@ -168,7 +181,7 @@ function failure(error: unknown, fallback: string): JsonRpcError {
   if (typeof fields.retryable === 'boolean') data.retryable = fields.retryable;
   if (typeof fields.details === 'object' && fields.details !== null && !Array.isArray(fields.details))
     data.details = fields.details as Record<string, unknown>;
-  return new JsonRpcError(message.slice(0, LOG_CHARS) || fallback, RuntimeErrorCode.threw, data);
+  return new RpcError(message.slice(0, LOG_CHARS) || fallback, RuntimeErrorCode.threw, data);
 }
 
 /**
@@ -195,14 +208,14 @@ function redirectConsole(): void {
   const send =
     (level: 'debug' | 'info' | 'warn' | 'error') =>
     (...args: unknown[]) =>
-      peer.notify(ExtensionMethod.log, { level, message: formatText(...args).slice(0, LOG_CHARS) });
+      peer.notify(Method.log, { level, message: formatText(...args).slice(0, LOG_CHARS) });
   console.debug = send('debug');
   console.log = send('info');
   console.info = send('info');
   console.warn = send('warn');
   console.error = send('error');
   stdout.write = ((chunk: unknown) => {
-    peer.notify(ExtensionMethod.log, { level: 'info', message: String(chunk).slice(0, LOG_CHARS) });
+    peer.notify(Method.log, { level: 'info', message: String(chunk).slice(0, LOG_CHARS) });
     return true;
   }) as typeof stdout.write;
 }

@@ -1,7 +1,7 @@
 // Inside the sandbox: the WHATWG `fetch` an extension is handed, relayed through the host (the
 // sandbox has no network of its own). The head comes back as the answer to a `fetch` request, the
 // body as `fetch.chunk` notifications (base64) and one `fetch.end` or `fetch.error`.
-import { ExtensionMethod } from '@symphony/schemas';
+import { type FetchHead, Method, parseFetchHead } from './protocol.js';
 
 /** How the relay talks to the host. */
 export interface FetchRelayPort {
@@ -61,15 +61,17 @@ export class FetchRelay {
       open.controller?.error(signal.reason);
     };
     signal.addEventListener('abort', onAbort, { once: true });
-    let head: { status: number; statusText?: string; headers: Record<string, string> };
+    let head: FetchHead;
     try {
-      head = (await this.#port.request(ExtensionMethod.fetch, {
-        fetchId,
-        url: request.url,
-        method: request.method,
-        headers,
-        ...(body === undefined ? {} : { body }),
-      })) as typeof head;
+      head = parseFetchHead(
+        await this.#port.request(Method.fetch, {
+          fetchId,
+          url: request.url,
+          method: request.method,
+          headers,
+          ...(body === undefined ? {} : { body }),
+        }),
+      );
     } catch (error) {
       this.#open.delete(fetchId);
       signal.removeEventListener('abort', onAbort);
@@ -86,7 +88,7 @@ export class FetchRelay {
     if (!hasBody) this.#open.delete(fetchId);
     const response = new Response(hasBody ? stream : null, {
       status: head.status,
-      statusText: head.statusText ?? '',
+      statusText: head.statusText,
       headers: head.headers,
     });
     Object.defineProperty(response, 'url', { value: request.url });
@@ -119,6 +121,6 @@ export class FetchRelay {
 
   #abort(fetchId: string): void {
     if (!this.#open.delete(fetchId)) return;
-    this.#port.notify(ExtensionMethod.fetchAbort, { fetchId });
+    this.#port.notify(Method.fetchAbort, { fetchId });
   }
 }

@@ -1,16 +1,12 @@
-// What the runtime puts in the `data` of a failed `node.run` or `extension.init` answer, so the host
-// can tell an extension's own error (with its code) from a denial or a broken module.
+// The host's check of the `data` of a failed `node.run` or `extension.init` answer, so it can tell an
+// extension's own error (with its code) from a denial or a broken module. The runtime, which builds
+// that data, stays free of zod: the shape is `RunFailureData` in protocol.ts.
 import { z } from 'zod';
+import type { RunFailureData as RunFailureShape } from './protocol.js';
 
-/** JSON-RPC error codes of the runtime's answers (the implementation-defined range). */
-export const RuntimeErrorCode = {
-  /** `run` (or the module's import) threw. */
-  threw: -32001,
-  /** The module does not export `run`, or `run` returned something that is not `{ outputs }`. */
-  badModule: -32002,
-} as const;
+export { RuntimeErrorCode } from './protocol.js';
 
-/** The `data` of a runtime error answer. */
+/** The `data` of a runtime error answer, parsed on the host (the runtime's side is untrusted). */
 export const RunFailureData = z.object({
   /** A `RunErrorCode` the extension set on its error. */
   code: z.string().max(100).optional(),
@@ -20,5 +16,5 @@ export const RunFailureData = z.object({
   denied: z.boolean().optional(),
   /** A file system error and the path it names, for the host to check against the grants. */
   fs: z.object({ code: z.string().max(64), path: z.string().max(4096) }).optional(),
-});
+}) satisfies z.ZodType<RunFailureShape>;
 export type RunFailureData = z.infer<typeof RunFailureData>;
