@@ -256,9 +256,10 @@ function nodeText(node: NodeView): string {
   return lines.join('\n');
 }
 
-/** US dollars, to the cent above one, to a hundredth of a cent below. */
+/** US dollars: to the cent above one, to a hundredth of a cent above a cent, else to a millionth. */
 export function formatCost(usd: number): string {
-  return usd >= 1 ? `$${usd.toFixed(2)}` : `$${usd.toFixed(4)}`;
+  if (usd >= 1) return `$${usd.toFixed(2)}`;
+  return usd >= 0.01 || usd === 0 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(6)}`;
 }
 
 /** Columns padded to their widest cell. */

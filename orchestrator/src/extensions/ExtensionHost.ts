@@ -57,8 +57,13 @@ export interface ExtensionHostOptions {
   readonly lookup?: LookupFunction;
 }
 
-/** The packages the runtime imports (see runtime/extension-runtime.ts and its imports). */
-const RUNTIME_IMPORTS = ['@symphony/editor-engine/framing', '@symphony/schemas', 'json-rpc-peer', 'zod'];
+/**
+ * The packages mounted for the runtime: the one it imports (the engine's framing, see
+ * runtime/extension-runtime.ts), and the two the built-in instruments import from the orchestrator's
+ * own `dist/` (`@symphony/schemas`, zod; their SDKs resolve through the `node_modules` above).
+ * Mounted is not loaded: the runtime itself loads neither schemas nor zod.
+ */
+const RUNTIME_IMPORTS = ['@symphony/editor-engine/framing', '@symphony/schemas', 'zod'];
 
 /** Starts extensions, each in its own process, as isolated as this machine allows. */
 export class ExtensionHost {

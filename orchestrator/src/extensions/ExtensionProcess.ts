@@ -17,11 +17,10 @@ import {
   IsolationLevel,
   RunErrorCode,
 } from '@symphony/schemas';
-import { JsonRpcError, type ParsedMessage } from 'json-rpc-peer';
 import type { ExtensionCallProgress } from './api.js';
 import { ExtensionCallError, ExtensionThrewError, redact } from './errors.js';
 import { FetchProxy } from './fetch-proxy.js';
-import { LinePeer } from './runtime/line-peer.js';
+import { LinePeer, METHOD_NOT_FOUND, RpcError, type RpcIncoming } from './runtime/line-peer.js';
 import { RunFailureData, RuntimeErrorCode } from './runtime/run-failure.js';
 import { isInside } from './sandbox/grants.js';
 import { bwrapArgs, type LaunchSpec, nodeArgs } from './sandbox/launch.js';
@@ -319,7 +318,7 @@ export class ExtensionProcess {
     const id = this.manifest.id;
     if (error instanceof ExtensionCallError) return error;
     if (this.#killedFor) return this.#killedFor;
-    if (!(error instanceof JsonRpcError)) return this.#exitError();
+    if (!(error instanceof RpcError)) return this.#exitError();
     const message = this.#redact(error.message);
     if (current?.timedOut)
       return new ExtensionCallError(
@@ -361,7 +360,7 @@ export class ExtensionProcess {
     return target !== undefined && !within(resolve(dirname(path), target));
   }
 
-  #handle(message: ParsedMessage): unknown {
+  #handle(message: RpcIncoming): unknown {
     const current = this.#current;
     switch (message.method) {
       case ExtensionMethod.fetch:
@@ -388,7 +387,8 @@ export class ExtensionProcess {
         return undefined;
       }
       default:
-        if (message.type === 'request') throw new JsonRpcError(`unknown method ${message.method}`, -32601);
+        if (message.type === 'request')
+          throw new RpcError(`unknown method ${message.method}`, METHOD_NOT_FOUND);
         return undefined;
     }
   }
