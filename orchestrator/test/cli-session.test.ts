@@ -86,7 +86,13 @@ describe('symphony login against a team server', () => {
     expect(whoami.code).toBe(0);
     expect(whoami.stdout).toContain(`ada (`);
 
-    // A token with five minutes left is refreshed when used; the new one is stored.
+    // A token with five minutes left is refreshed when used; the new one is stored. Tokens carry
+    // their issue time in whole seconds: one refreshed within the second it was issued would be
+    // the same bytes, so wait for the next second first.
+    const issuedAt = (
+      JSON.parse(Buffer.from(stored.access_token.split('.')[1]!, 'base64url').toString()) as { iat: number }
+    ).iat;
+    while (Math.floor(Date.now() / 1000) <= issuedAt) await new Promise((resolve) => setTimeout(resolve, 50));
     writeFileSync(
       join(p.configDir, 'session.json'),
       JSON.stringify({ ...stored, expires_at: Math.floor(Date.now() / 1000) + 300 }),

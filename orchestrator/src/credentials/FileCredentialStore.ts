@@ -1,10 +1,9 @@
 // Credentials in `<config dir>/credentials.json`, readable by its owner only: the folder is 0700, the
 // file 0600, written atomically (a temporary file fsynced, renamed, the folder fsynced). A file that
 // group or others can reach is refused, as ssh refuses a private key with loose permissions.
-import { randomUUID } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { z } from 'zod';
+import { readPrivateFile, writePrivateFile } from '../cli/private-file.js';
 import { configDir } from '../cli/session-file.js';
 import { CredentialName, type CredentialStore, CredentialValue } from './CredentialStore.js';
 
@@ -63,29 +62,18 @@ export class FileCredentialStore implements CredentialStore {
   /** The file's contents; empty when it does not exist. Refuses a file others can reach. */
   private async read(): Promise<CredentialsFile> {
     const path = this.location;
-    let info: Awaited<ReturnType<typeof stat>>;
-    try {
-      info = await stat(path);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, credentials: {} };
-      throw error;
-    }
-    const uid = process.getuid?.();
-    if (uid !== undefined && info.uid !== uid) {
-      throw new CredentialStoreError(
-        `${path} belongs to another user (uid ${info.uid}); it is not used. Remove it and set your credentials again`,
-      );
-    }
-    if ((info.mode & 0o077) !== 0) {
-      const mode = (info.mode & 0o777).toString(8).padStart(4, '0');
-      throw new CredentialStoreError(
-        `${path} is accessible by others (mode ${mode}); it holds your API keys, so it is not used. ` +
-          `Run "chmod 600 ${path}" (and consider replacing the keys in it)`,
-      );
-    }
+    const text = await readPrivateFile(path, (problem) =>
+      problem.includes('another user')
+        ? new CredentialStoreError(`${problem}; it is not used. Remove it and set your credentials again`)
+        : new CredentialStoreError(
+            `${problem}; it holds your API keys, so it is not used. ` +
+              `Run "chmod 600 ${path}" (and consider replacing the keys in it)`,
+          ),
+    );
+    if (text === undefined) return { version: 1, credentials: {} };
     let json: unknown;
     try {
-      json = JSON.parse(await readFile(path, 'utf8'));
+      json = JSON.parse(text);
     } catch {
       throw new CredentialStoreError(`${path} is not JSON; remove it and set your credentials again`);
     }
@@ -99,26 +87,7 @@ export class FileCredentialStore implements CredentialStore {
   }
 
   private async write(file: CredentialsFile): Promise<void> {
-    const path = this.location;
-    const dir = dirname(path);
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    const temporary = join(dir, `.credentials.${randomUUID()}.tmp`);
-    const handle = await open(temporary, 'wx', 0o600);
-    try {
-      try {
-        await handle.writeFile(`${JSON.stringify(file, null, 2)}\n`);
-        // The mode given to open is masked by the umask; make sure it is exactly 0600.
-        await handle.chmod(0o600);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await rename(temporary, path);
-    } catch (error) {
-      await rm(temporary, { force: true });
-      throw error;
-    }
-    await syncDir(dir);
+    await writePrivateFile(this.location, `${JSON.stringify(file, null, 2)}\n`);
   }
 }
 
@@ -127,13 +96,4 @@ function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, what: 'name' | 'v
   if (parsed.success) return parsed.data;
   // Only the first issue's message: never the value itself.
   throw new CredentialStoreError(`credential ${what}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
-}
-
-async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }

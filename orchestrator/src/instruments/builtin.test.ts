@@ -23,7 +23,9 @@ describe('instrumentExtension', () => {
       nodeTypes: [],
       permissions: {
         network: ['api.openai.com'],
-        credentials: [{ name: 'openai', header: 'authorization', prefix: 'Bearer ', hosts: ['api.openai.com'] }],
+        credentials: [
+          { name: 'openai', header: 'authorization', prefix: 'Bearer ', hosts: ['api.openai.com'] },
+        ],
         read: [],
         write: [],
         env: [],

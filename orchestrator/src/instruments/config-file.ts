@@ -1,11 +1,11 @@
 // `instruments.json` in the user's config dir: the configured instruments (endpoints, model maps,
 // prices), never their keys (those are in the credential store) and never in a synced document.
 // Written atomically and owner-only: it says which providers a user pays for.
-import { randomUUID } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { type InstrumentConfig, InstrumentsFile } from '@symphony/schemas';
 import { z } from 'zod';
+import { writePrivateFile } from '../cli/private-file.js';
 import { configDir } from '../cli/session-file.js';
 
 /** The file's name in the config dir. */
@@ -55,22 +55,5 @@ export async function findInstrument(path: string, id: string): Promise<Instrume
 
 /** Stores `file` at `path` atomically (temporary file, fsync, rename), mode 0600 in a 0700 folder. */
 export async function writeInstruments(path: string, file: InstrumentsFile): Promise<void> {
-  const value = InstrumentsFile.parse(file);
-  const dir = dirname(path);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const temporary = join(dir, `.instruments.${randomUUID()}.tmp`);
-  const handle = await open(temporary, 'wx', 0o600);
-  try {
-    try {
-      await handle.writeFile(`${JSON.stringify(value, null, 2)}\n`);
-      await handle.chmod(0o600);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temporary, path);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
+  await writePrivateFile(path, `${JSON.stringify(InstrumentsFile.parse(file), null, 2)}\n`);
 }
