@@ -351,7 +351,9 @@ export class RunExecution {
       },
       reportUsage: (usage) => {
         if (this.#stopped || this.#attempts.get(node.index) !== task) return;
-        this.#usage.set(node.index, usage);
+        // A step may make several calls in one attempt: their usage adds up.
+        const before = this.#usage.get(node.index);
+        this.#usage.set(node.index, before === undefined ? usage : sumUsage(before, usage));
       },
     };
   }
@@ -484,4 +486,19 @@ export class RunExecution {
   #node(nodeId: NodeId): GraphNode {
     return this.#graph.nodes[this.#graph.index.get(nodeId)!]!;
   }
+}
+
+/** Two calls' usage as one: tokens and cost added, the later call's instrument, model and latency. */
+function sumUsage(a: CallUsage, b: CallUsage): CallUsage {
+  return {
+    ...b,
+    inputTokens: a.inputTokens + b.inputTokens,
+    outputTokens: a.outputTokens + b.outputTokens,
+    ...(a.costUsd !== undefined || b.costUsd !== undefined
+      ? { costUsd: (a.costUsd ?? 0) + (b.costUsd ?? 0) }
+      : {}),
+    ...(a.latencyMs !== undefined || b.latencyMs !== undefined
+      ? { latencyMs: (a.latencyMs ?? 0) + (b.latencyMs ?? 0) }
+      : {}),
+  };
 }

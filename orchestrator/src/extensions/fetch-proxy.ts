@@ -126,8 +126,9 @@ export class FetchProxy {
       if (hop >= MAX_REDIRECTS)
         throw new JsonRpcError(`fetch ${request.url}: more than ${MAX_REDIRECTS} redirects`, FETCH_FAILED);
       const next = new URL(location, url);
-      // Credentials are for the host the request was made to: a redirect elsewhere goes without them.
-      if (next.host !== url.host) withCredentials = false;
+      // Credentials are for the origin the request was made to: a redirect to another host, port or
+      // scheme (https → http on the same host would send the key in clear) goes without them.
+      if (next.origin !== url.origin) withCredentials = false;
       if (
         response.statusCode === 303 ||
         ((response.statusCode === 301 || response.statusCode === 302) && method === 'POST')
@@ -146,9 +147,14 @@ export class FetchProxy {
     throw new JsonRpcError(message, FETCH_DENIED, { code: 'ERR_ACCESS_DENIED' });
   }
 
-  /** The declared credentials meant for `url`'s host (all of them when one names no hosts). */
+  /**
+   * The declared credentials meant for `url`'s host (all of them when one names no hosts), and only
+   * over https, or plain http to this machine itself (a local model server): a key never crosses a
+   * network in clear.
+   */
   async #credentialHeaders(url: URL): Promise<Record<string, string>> {
     const headers: Record<string, string> = {};
+    if (url.protocol !== 'https:' && !isLoopbackName(url.hostname)) return headers;
     for (const use of this.#options.credentials) {
       if (use.hosts.length > 0 && !matchNetworkGrant(url, use.hosts)) continue;
       const value = await this.#options.lookupCredential(use.name);
@@ -265,4 +271,11 @@ function send(
     );
     outgoing.end(body);
   });
+}
+
+/** `localhost`, `127.x.y.z` or `[::1]`, as a URL's hostname writes them. */
+function isLoopbackName(hostname: string): boolean {
+  return (
+    hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)
+  );
 }

@@ -51,7 +51,12 @@ describe('isPrivateAddress', () => {
     'fe80::1',
     'fd00::1',
     '::ffff:127.0.0.1',
+    '::ffff:7f00:1',
     '100.64.0.1',
+    '64:ff9b::7f00:1',
+    '2002:7f00:1::1',
+    '::127.0.0.1',
+    'fec0::1',
   ])('refuses %s', (address) => expect(isPrivateAddress(address)).toBe(true));
   it.each(['8.8.8.8', '1.1.1.1', '2606:4700::1111', '172.32.0.1'])('allows %s', (address) =>
     expect(isPrivateAddress(address)).toBe(false),

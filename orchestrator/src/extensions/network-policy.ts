@@ -2,7 +2,7 @@
 // address unless the grant names one (so a public name that resolves to 127.0.0.1 is refused).
 import { BlockList, isIP } from 'node:net';
 
-/** Loopback, private, link-local, CGNAT, multicast and unspecified ranges, IPv4 and IPv6. */
+/** Loopback, private, link-local, CGNAT, multicast and unspecified ranges, IPv4 and IPv6 (with the IPv4-carrying forms). */
 const PRIVATE = new BlockList();
 for (const [net, prefix] of [
   ['0.0.0.0', 8],
@@ -17,11 +17,18 @@ for (const [net, prefix] of [
   ['224.0.0.0', 3],
 ] as const)
   PRIVATE.addSubnet(net, prefix, 'ipv4');
+// Besides loopback, unique-local, link-local and multicast: the forms that carry an IPv4 address
+// inside (IPv4-compatible ::/96, NAT64 64:ff9b::/96 and 64:ff9b:1::/48, 6to4 2002::/16) and the
+// old site-local fec0::/10. Refused whole: which IPv4 address they reach is the network's business.
 for (const [net, prefix] of [
-  ['::', 128],
+  ['::', 96],
   ['::1', 128],
+  ['64:ff9b::', 96],
+  ['64:ff9b:1::', 48],
+  ['2002::', 16],
   ['fc00::', 7],
   ['fe80::', 10],
+  ['fec0::', 10],
   ['ff00::', 8],
 ] as const)
   PRIVATE.addSubnet(net, prefix, 'ipv6');

@@ -159,6 +159,42 @@ describe('InstrumentCalls', () => {
     expect(router.stats()[0]).toMatchObject({ pulls: 1, beta: 2 });
   });
 
+  it('journals the usage of a call that failed after the provider answered, and learns from a timeout', async () => {
+    const { calls, router } = await setup([config({ id: 'openai' })], async () => {
+      throw Object.assign(new Error('the stream was cut'), {
+        code: 'instrument_failed',
+        retryable: true,
+        details: { reason: 'stream-cut', usage: usage('openai', 'gpt-4o') },
+      });
+    });
+    const context = stepContext({ params: { model: 'gpt-4o', prompt: 'x' } });
+    const error = await calls.run('llm-prompt', 'gpt-4o', context).catch((e: unknown) => e);
+    expect(context.usage).toEqual([usage('openai', 'gpt-4o')]);
+    expect((error as StepError).details).toEqual({ reason: 'stream-cut' });
+    expect(router.stats()[0]).toMatchObject({ pulls: 1, beta: 2 });
+
+    const timedOut = new AbortController();
+    timedOut.abort({ kind: 'timeout' });
+    await calls
+      .run(
+        'llm-prompt',
+        'gpt-4o',
+        stepContext({ params: { model: 'gpt-4o', prompt: 'x' }, signal: timedOut.signal }),
+      )
+      .catch(() => {});
+    const cancelled = new AbortController();
+    cancelled.abort({ kind: 'cancelled' });
+    await calls
+      .run(
+        'llm-prompt',
+        'gpt-4o',
+        stepContext({ params: { model: 'gpt-4o', prompt: 'x' }, signal: cancelled.signal }),
+      )
+      .catch(() => {});
+    // The timeout counts against the instrument; the cancellation does not.
+    expect(router.stats()[0]).toMatchObject({ pulls: 2, beta: 3 });
+  });
+
   it('replaces a process that died during a call', async () => {
     const { calls, started } = await setup([config({ id: 'openai' })], async (_i, _run, process) => {
       if (started.length === 1) {

@@ -13,7 +13,7 @@ import {
 import {
   type ArmId,
   AUTO_MODEL,
-  type CallUsage,
+  CallUsage,
   CHAT_MODEL_NAMES,
   costOf,
   DEFAULT_PRICES,
@@ -148,18 +148,20 @@ export class InstrumentCalls implements RemoteInstruments {
       });
       return result.outputs as Readonly<Record<string, StepValue>>;
     } catch (error) {
-      const failure = asStepError(error);
+      const { failure, usage } = withoutUsage(asStepError(error));
+      if (usage) context.reportUsage(usage);
       const retryAfterMs = failure.details?.retryAfterMs;
       if (typeof retryAfterMs === 'number')
         this.#o.limiter.backOff(instrument.id, this.#now() + retryAfterMs);
-      // A cancelled call says nothing about the instrument's quality.
-      if (failure.code !== RunErrorCode.cancelled && !context.signal.aborted) {
+      // A cancelled call says nothing about the instrument's quality; one that ran past its
+      // timeout does (a provider that hangs must lose the router's favour).
+      if (failure.code !== RunErrorCode.cancelled && !cancelled(context.signal)) {
         this.#o.router.record({
           arm: decision.chosen,
           task: nodeType,
           success: false,
           latencyMs: this.#now() - started,
-          costUsd: 0,
+          costUsd: usage?.costUsd ?? 0,
           at: this.#now(),
         });
       }
@@ -249,6 +251,24 @@ function asStepError(error: unknown): StepError {
     e.retryable === true,
     typeof e.details === 'object' && e.details !== null ? (e.details as Record<string, unknown>) : undefined,
   );
+}
+
+/** Whether `signal` was aborted by a cancellation (not a timeout, not still running). */
+function cancelled(signal: AbortSignal): boolean {
+  if (!signal.aborted) return false;
+  const reason = signal.reason as { kind?: unknown } | undefined;
+  return reason?.kind !== 'timeout';
+}
+
+/** A failure's reported usage (an instrument's `details.usage`), taken out of the details it journals. */
+function withoutUsage(failure: StepError): { failure: StepError; usage?: CallUsage } {
+  const parsed = CallUsage.safeParse(failure.details?.usage);
+  if (!parsed.success) return { failure };
+  const { usage: _usage, ...details } = failure.details ?? {};
+  return {
+    failure: new StepError(failure.code, failure.message, failure.retryable, details),
+    usage: parsed.data,
+  };
 }
 
 /** `instrument X ` from a pool error's kind (`instrument:X`), for messages. */

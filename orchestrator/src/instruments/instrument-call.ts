@@ -77,11 +77,10 @@ export async function runInstrumentCall(
     callMs: config.timeoutMs,
   });
   const started = performance.now();
-  try {
-    deadline.throwIfStopped();
-    const { outputs, tokens } = await callDriver(call, driver, model, deadline);
+  const spent: Spent = { streamedChars: 0 };
+  const usageOf = (tokens: TokenCounts): CallUsage => {
     const costUsd = costOfCall(config, model, tokens.inputTokens, tokens.outputTokens);
-    const usage: CallUsage = {
+    return {
       instrument: config.instrument,
       model,
       inputTokens: tokens.inputTokens,
@@ -89,12 +88,39 @@ export async function runInstrumentCall(
       ...(costUsd === undefined ? {} : { costUsd }),
       latencyMs: performance.now() - started,
     };
-    return { outputs, usage };
+  };
+  try {
+    deadline.throwIfStopped();
+    const { outputs, tokens } = await callDriver(call, driver, model, deadline, spent);
+    return { outputs, usage: usageOf(tokens) };
   } catch (error) {
-    throw deadline.stopError() ?? asInstrumentError(config.instrument, driver, error, call.attempt, now());
+    const failure =
+      deadline.stopError() ?? asInstrumentError(config.instrument, driver, error, call.attempt, now());
+    // A call that failed after the provider answered was still paid for: the tokens it reported, or
+    // (a stream cut short) the streamed text at ~4 characters a token.
+    const tokens =
+      spent.tokens ??
+      (spent.streamedChars > 0
+        ? { inputTokens: 0, outputTokens: Math.ceil(spent.streamedChars / 4) }
+        : undefined);
+    if (
+      tokens !== undefined &&
+      'details' in failure &&
+      typeof failure.details === 'object' &&
+      failure.details !== null
+    ) {
+      (failure.details as { usage?: CallUsage }).usage = usageOf(tokens);
+    }
+    throw failure;
   } finally {
     deadline.dispose();
   }
+}
+
+/** What a call has cost so far, for a failure to report. */
+interface Spent {
+  streamedChars: number;
+  tokens?: TokenCounts;
 }
 
 async function callDriver(
@@ -102,12 +128,14 @@ async function callDriver(
   driver: ProviderDriver,
   model: string,
   deadline: CallDeadline,
+  spent: Spent,
 ): Promise<{ outputs: Record<string, unknown>; tokens: TokenCounts }> {
   const type = call.nodeType;
   if (type === EMBED_NODE_TYPE) {
     const { dimensions } = nodeParams(type, call.params);
     const text = textOf(type, call.inputs, 'text');
     const answer = await driver.embed({ model, text, dimensions, signal: deadline.signal });
+    spent.tokens = { inputTokens: answer.inputTokens, outputTokens: 0 };
     deadline.throwIfStopped();
     return {
       outputs: { embedding: answer.embedding },
@@ -127,9 +155,11 @@ async function callDriver(
       if (text === '') return;
       deadline.firstToken();
       answer += text;
+      spent.streamedChars += text.length;
       call.progress({ tokens: text });
     },
   });
+  spent.tokens = tokens;
   // An SDK aborted mid-stream ends the stream quietly: a deadline may have cut the answer short.
   deadline.throwIfStopped();
   return { outputs: chatOutputs(type, call.params, answer, call.attempt), tokens };
