@@ -8,11 +8,19 @@
  * latency case's `goal_ratio` is (anchor + 2 ms) ÷ anchor, and the overhead case reports
  * p50(ours) − p50(anchor) against the 2 ms target itself.
  *
- * Variants: `in-process` calls the module directly. The lead adds `sandboxed` (the same module inside
- * the extension host, fetch relayed) as a second entry of VARIANTS.
+ * Variants: `in-process` calls the module directly; `sandboxed` runs the same module as users get it,
+ * the built-in instrument extension (`instrumentExtension(config)`) started once by the extension host
+ * in bubblewrap, each call a `process.call(...)` whose fetch is relayed over the sandbox's JSON-RPC and
+ * made by the host's fetch proxy, which adds the key from the credential store.
  */
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { InstrumentConfig, IsolationLevel } from '@symphony/schemas';
 import OpenAI from 'openai';
+import { ExtensionHost } from '../../orchestrator/dist/extensions/ExtensionHost.js';
+import type { ExtensionProcess } from '../../orchestrator/dist/extensions/ExtensionProcess.js';
+import { detectIsolation } from '../../orchestrator/dist/extensions/sandbox/isolation.js';
+import { instrumentExtension } from '../../orchestrator/dist/instruments/builtin.js';
 import openAiChat from '../../orchestrator/src/instruments/openai-chat.ts';
 import { fakeCall, hostFetch } from '../../orchestrator/src/instruments/testing/fake-call.ts';
 import { ProviderTestServer } from '../../orchestrator/src/instruments/testing/provider-server.ts';
@@ -27,7 +35,7 @@ const OVERHEAD_GOAL_MS = 2;
 const ANSWER = Array.from({ length: 24 }, (_, i) => `word${i}`).join(' ');
 const PROMPT = 'Summarise the meeting notes in one sentence.';
 
-/** One way of running the module: in this process, or (added by the lead) in the sandbox. */
+/** One way of running the module: in this process, or in the sandbox. */
 interface Variant {
   readonly name: string;
   /** Runs one node of `nodeType` through the module; resolves when it has its outputs. */
@@ -50,6 +58,35 @@ function inProcess(server: ProviderTestServer): Variant {
     async run(nodeType, params, inputs) {
       await openAiChat.run(fakeCall({ nodeType, params, inputs, config, fetch }).call);
     },
+  };
+}
+
+/**
+ * The module inside the sandbox, one extension process for the whole run (as a warm pool keeps it):
+ * a node's call is `process.call(...)`. Built code (`orchestrator/dist`), as the host runs it.
+ */
+async function sandboxed(server: ProviderTestServer): Promise<Variant & { close(): Promise<void> }> {
+  const config = InstrumentConfig.parse({
+    id: 'bench',
+    api: 'openai-chat',
+    baseUrl: server.openAiBaseUrl,
+    credential: 'bench',
+    models: { 'gpt-4o': 'gpt-4o', 'text-embedding-3-small': 'text-embedding-3-small' },
+  });
+  const host = new ExtensionHost({
+    credentials: async (name) => (name === 'bench' ? KEY : undefined),
+    workspaceDir: fileURLToPath(new URL('.', import.meta.url)),
+  });
+  const extension = instrumentExtension(config);
+  const process: ExtensionProcess = await host.start(extension);
+  let attempt = 0;
+  return {
+    name: 'sandboxed',
+    async run(nodeType, params, inputs) {
+      attempt++;
+      await process.call({ nodeType, params, inputs, attempt: 1, idempotencyKey: `bench/${attempt}` });
+    },
+    close: () => host.close(),
   };
 }
 
@@ -148,6 +185,10 @@ const server = await ProviderTestServer.start({ apiKey: KEY, answer: () => ANSWE
 try {
   const anchor = bareSdk(server);
   const variants: Variant[] = [inProcess(server)];
+  const sandbox =
+    (await detectIsolation()) === IsolationLevel.sandboxed ? await sandboxed(server) : undefined;
+  if (sandbox) variants.push(sandbox);
+  else console.warn('instruments: bubblewrap cannot run here; the sandboxed variant is skipped');
   const cases: BenchCase[] = [];
   for (const variant of variants) {
     const chat = () => variant.run('llm-prompt', { model: 'gpt-4o', prompt: PROMPT }, {});
@@ -185,10 +226,11 @@ try {
     notes: [
       'The provider test server runs in the bench process on 127.0.0.1; both sides pay for it alike.',
       'Ours builds a fresh SDK client per call (the module is stateless across calls); the anchor reuses one.',
-      'The sandboxed variant (through the extension host, fetch relayed over its RPC) is added by the lead.',
+      'Sandboxed: the built-in instrument extension in bubblewrap, started once (a warm pool keeps it); each call is process.call(), its fetch relayed over the sandbox JSON-RPC (head, then base64 body chunks) and made by the host fetch proxy, which checks the grant and adds the key.',
     ],
   });
   console.log(`wrote ${path}`);
+  await sandbox?.close();
 } finally {
   await server.close();
 }

@@ -56,7 +56,7 @@ beforeAll(() => {
     });
     for (const step of extensionSteps(
       extension.manifest,
-      () => pool.acquire(),
+      (signal) => pool.acquire(signal),
       (p, broken) => pool.release(p, broken || !p.alive),
     )) {
       steps.set(step.type, step);

@@ -83,7 +83,7 @@ export async function openRunExtensions(
     });
     return extensionSteps(
       extension.manifest,
-      () => pool.acquire(),
+      (signal) => pool.acquire(signal),
       (process, broken) => pool.release(process, broken || !process.alive),
     );
   });

@@ -8,13 +8,13 @@ import { ExtensionCallError, ExtensionThrewError } from './errors.js';
 
 /**
  * One Step per node type of `manifest`, typed `<id>/<name>`. Each attempt borrows a process with
- * `acquire` and gives it back with `release(process, broken)`: `broken` when the process died or was
+ * `acquire` (given the attempt's signal: a cancelled node stops waiting) and gives it back with `release(process, broken)`: `broken` when the process died or was
  * killed (the pool must not lend it again). `timeoutMs` is the manifest's limit plus the watchdog's
  * grace, so the host's own verdict (`time-limit`) arrives before the executor's timeout.
  */
 export function extensionSteps(
   manifest: ExtensionManifest,
-  acquire: () => Promise<ExtensionProcess>,
+  acquire: (signal: AbortSignal) => Promise<ExtensionProcess>,
   release: (process: ExtensionProcess, broken: boolean) => void,
 ): Step[] {
   return manifest.nodeTypes.map((nodeType) => ({
@@ -30,12 +30,17 @@ export function extensionSteps(
 async function runOnce(
   nodeType: string,
   context: StepContext,
-  acquire: () => Promise<ExtensionProcess>,
+  acquire: (signal: AbortSignal) => Promise<ExtensionProcess>,
   release: (process: ExtensionProcess, broken: boolean) => void,
 ): Promise<Readonly<Record<string, StepValue>>> {
   let process: ExtensionProcess;
   try {
-    process = await acquire();
+    process = await acquire(context.signal);
+    // An idle process can die between the pool's health checks: one that did costs no attempt.
+    if (!process.alive) {
+      release(process, true);
+      process = await acquire(context.signal);
+    }
   } catch (error) {
     throw toStepError(error);
   }

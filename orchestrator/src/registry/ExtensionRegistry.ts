@@ -1,6 +1,7 @@
 // The extensions a user has installed and enabled: copies under `<config>/extensions/<id>/`, and the
-// manifest each was enabled with (by hash), so an extension whose manifest changed since — new
-// permissions — is not run until the person enables it again.
+// exact extension each was enabled with (a hash of its manifest and every file), so one whose
+// manifest or code changed since — new permissions, swapped code — does not run until the person
+// enables it again.
 import { createHash, randomUUID } from 'node:crypto';
 import { cp, lstat, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
@@ -11,7 +12,7 @@ import { z } from 'zod';
 export interface InstalledExtension {
   readonly manifest: ExtensionManifest;
   readonly folder: string;
-  /** SHA-256 of the manifest file's bytes. */
+  /** SHA-256 over the manifest and every file of the folder (paths and bytes, in path order). */
   readonly manifestHash: string;
   /** Enabled with exactly this manifest. */
   readonly enabled: boolean;
@@ -57,15 +58,17 @@ export async function readManifest(folder: string): Promise<{ manifest: Extensio
 }
 
 /**
- * Checks that `folder` holds only regular files and folders (a symbolic link could hand the
- * extension a file of the user's when the folder is copied), within the size limits, and that its
- * entry exists.
+ * Checks that `folder` holds only regular files and folders (a symbolic link, or a hard link, could
+ * hand the extension a file of the user's when the folder is copied), within the size limits, that
+ * its entry exists, and returns the SHA-256 of every file's path and bytes in path order.
  */
-async function checkFolder(folder: string, manifest: ExtensionManifest): Promise<void> {
+async function checkFolder(folder: string, manifest: ExtensionManifest): Promise<string> {
   let files = 0;
   let bytes = 0;
+  const hash = createHash('sha256');
   const walk = async (dir: string): Promise<void> => {
-    for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1));
+    for (const entry of entries) {
       const path = join(dir, entry.name);
       if (entry.isSymbolicLink()) {
         throw new ExtensionRegistryError(
@@ -74,13 +77,21 @@ async function checkFolder(folder: string, manifest: ExtensionManifest): Promise
       }
       if (entry.isDirectory()) await walk(path);
       else if (entry.isFile()) {
+        const info = await lstat(path);
+        if (info.nlink > 1) {
+          throw new ExtensionRegistryError(
+            `${relative(folder, path)} is a hard link to a file elsewhere; an extension folder may hold only its own files`,
+          );
+        }
         files += 1;
-        bytes += (await lstat(path)).size;
+        bytes += info.size;
         if (files > MAX_FILES || bytes > MAX_BYTES) {
           throw new ExtensionRegistryError(
             `${folder} holds more than ${MAX_FILES} files or ${MAX_BYTES / 1024 / 1024} MB; an extension is code, not data`,
           );
         }
+        hash.update(`${relative(folder, path)}\0${info.size}\0`);
+        hash.update(await readFile(path));
       } else throw new ExtensionRegistryError(`${relative(folder, path)} is not a regular file or folder`);
     }
   };
@@ -89,6 +100,7 @@ async function checkFolder(folder: string, manifest: ExtensionManifest): Promise
   if (!entry?.isFile()) {
     throw new ExtensionRegistryError(`the manifest's entry "${manifest.entry}" is not a file in ${folder}`);
   }
+  return hash.digest('hex');
 }
 
 /** The extensions under one config folder. */
@@ -112,7 +124,7 @@ export class ExtensionRegistry {
    */
   async install(folder: string): Promise<InstalledExtension> {
     const source = resolve(folder);
-    const { manifest, hash } = await readManifest(source);
+    const { manifest } = await readManifest(source);
     await checkFolder(source, manifest);
     await mkdir(this.#root, { recursive: true, mode: 0o700 });
     const target = this.folderOf(manifest.id);
@@ -120,7 +132,7 @@ export class ExtensionRegistry {
     await cp(source, staging, { recursive: true, errorOnExist: true, force: false, verbatimSymlinks: true });
     await rm(target, { recursive: true, force: true });
     await rename(staging, target);
-    return this.#describe(manifest, target, hash, await this.#readEnabled());
+    return this.#describe(manifest, target, await checkFolder(target, manifest), await this.#readEnabled());
   }
 
   /** Enables `id` with its current manifest. */
@@ -167,8 +179,8 @@ export class ExtensionRegistry {
       if (name.startsWith('.')) continue;
       const folder = join(this.#root, name);
       try {
-        const { manifest, hash } = await readManifest(folder);
-        result.push(this.#describe(manifest, folder, hash, state));
+        const { manifest } = await readManifest(folder);
+        result.push(this.#describe(manifest, folder, await checkFolder(folder, manifest), state));
       } catch (error) {
         onWarning(`skipping extension folder ${folder}: ${(error as Error).message}`);
       }

@@ -89,7 +89,8 @@ function handle(message: RpcIncoming): unknown {
       return undefined;
     }
     default:
-      if (message.type === 'request') throw new RpcError(`unknown method ${message.method}`, METHOD_NOT_FOUND);
+      if (message.type === 'request')
+        throw new RpcError(`unknown method ${message.method}`, METHOD_NOT_FOUND);
       return undefined;
   }
 }
@@ -132,8 +133,7 @@ async function run(params: unknown): Promise<unknown> {
     config,
     fetch: relay.fetch,
     progress: (update) => peer.notify(Method.progress, { ...update, callId: request.callId }),
-    log: (level, message) =>
-      peer.notify(Method.log, { level, message: String(message).slice(0, LOG_CHARS) }),
+    log: (level, message) => peer.notify(Method.log, { level, message: String(message).slice(0, LOG_CHARS) }),
   };
   try {
     const result = await extension.run(call);
@@ -143,10 +143,7 @@ async function run(params: unknown): Promise<unknown> {
       typeof result.outputs !== 'object' ||
       result.outputs === null
     )
-      throw new RpcError(
-        'run(call) must return { outputs: { <port>: value } }',
-        RuntimeErrorCode.badModule,
-      );
+      throw new RpcError('run(call) must return { outputs: { <port>: value } }', RuntimeErrorCode.badModule);
     return result.usage === undefined
       ? { outputs: result.outputs }
       : { outputs: result.outputs, usage: result.usage };
@@ -163,7 +160,8 @@ function checked<T>(parse: (params: unknown) => T, params: unknown): T {
   try {
     return parse(params);
   } catch (error) {
-    if (error instanceof ProtocolShapeError) throw new RpcError(error.message, RuntimeErrorCode.invalidParams);
+    if (error instanceof ProtocolShapeError)
+      throw new RpcError(error.message, RuntimeErrorCode.invalidParams);
     throw error;
   }
 }

@@ -154,7 +154,10 @@ export class LinePeer {
     else if (typeof method === 'string' && validId) this.#request(id, method, params);
     else if (typeof method === 'string' && id === undefined) this.#notification(method, params);
     else if (validId && ('result' in m || 'error' in m)) this.#answer(id, m);
-    else this.#handlers.onMalformed(new Error('a message that is neither a request, a notification nor an answer'));
+    else
+      this.#handlers.onMalformed(
+        new Error('a message that is neither a request, a notification nor an answer'),
+      );
   }
 
   #request(id: Id, method: string, params: unknown): void {
@@ -186,7 +189,9 @@ export class LinePeer {
   #answer(id: Id, message: Record<string, unknown>): void {
     const pending = this.#pending.get(id);
     if (!pending) {
-      this.#handlers.onMalformed(new Error(`an answer to request ${JSON.stringify(id)}, which was never sent`));
+      this.#handlers.onMalformed(
+        new Error(`an answer to request ${JSON.stringify(id)}, which was never sent`),
+      );
       return;
     }
     this.#pending.delete(id);
