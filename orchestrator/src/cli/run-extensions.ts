@@ -64,6 +64,8 @@ export async function openRunExtensions(
     credentials: (name) => credentials.get(name),
     workspaceDir: options.workspaceDir,
     env: options.env,
+    // A grant of the project must not open the runs and artifacts to writes, nor the keys at all.
+    protect: { code: [paths.root], secret: [configDir(options.env)] },
   });
   const isolation = await host.isolation;
   if (isolation === schemas.IsolationLevel.reduced) options.warn(describeIsolation(isolation));

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { ExtensionFailure, type ExtensionManifest, IsolationLevel } from '@symphony/schemas';
 import { ExtensionProcess } from './ExtensionProcess.js';
 import { ExtensionCallError } from './errors.js';
-import { GrantError, isInside, resolveGrants } from './sandbox/grants.js';
+import { GrantError, isInside, type ProtectedFolders, resolveGrants } from './sandbox/grants.js';
 import { detectIsolation } from './sandbox/isolation.js';
 import type { LaunchSpec } from './sandbox/launch.js';
 
@@ -55,6 +55,12 @@ export interface ExtensionHostOptions {
   readonly startTimeoutMs?: number;
   /** Name resolution of the fetch proxy (tests inject one). */
   readonly lookup?: LookupFunction;
+  /**
+   * Folders no grant may open up (see `ProtectedFolders`): the data dir (`code`: readable, never
+   * writable) and the user's config folder (`secret`: neither). Symphony's own code and the
+   * extension's folder are always protected.
+   */
+  readonly protect?: Partial<ProtectedFolders>;
 }
 
 /**
@@ -144,10 +150,15 @@ export class ExtensionHost {
     }
     let grants: Awaited<ReturnType<typeof resolveGrants>>;
     try {
-      grants = await resolveGrants(manifest.permissions, {
-        home: this.#options.homeDir ?? homedir(),
-        workspace: this.#options.workspaceDir,
-      });
+      grants = await resolveGrants(
+        manifest.permissions,
+        { home: this.#options.homeDir ?? homedir(), workspace: this.#options.workspaceDir },
+        {
+          code: [...this.#runtimeFiles().roots, folder, ...(this.#options.protect?.code ?? [])],
+          secret: this.#options.protect?.secret ?? [],
+        },
+        { masks: (await this.isolation) === IsolationLevel.sandboxed },
+      );
     } catch (error) {
       if (error instanceof GrantError)
         throw new ExtensionCallError(ExtensionFailure.denied, error.message, manifest.id);
@@ -167,6 +178,8 @@ export class ExtensionHost {
       folder,
       read: grants.read,
       write: grants.write,
+      readOnly: grants.readOnly,
+      hidden: grants.hidden,
       env,
       memoryMb: manifest.limits.memoryMb,
     };

@@ -24,7 +24,7 @@ import { LinePeer, METHOD_NOT_FOUND, RpcError, type RpcIncoming } from './runtim
 import { RunFailureData, RuntimeErrorCode } from './runtime/run-failure.js';
 import { isInside } from './sandbox/grants.js';
 import { bwrapArgs, type LaunchSpec, nodeArgs } from './sandbox/launch.js';
-import { armCallTimer, MemoryWatch, treeRssBytes } from './watchdog.js';
+import { armCallTimer, MemoryWatch, treePids, treeRssBytes } from './watchdog.js';
 
 /** Time from spawn to `extension.init` answered before the start fails (a cold sandbox takes ~0.2 s). */
 const DEFAULT_START_TIMEOUT_MS = 10_000;
@@ -34,6 +34,19 @@ const STDERR_BYTES = 8 * 1024;
 const ENVELOPE_BYTES = 64 * 1024;
 /** Time `close()` gives the process to exit once its stdin ends, before SIGKILL. */
 const CLOSE_GRACE_MS = 500;
+/** Bytes sent to the extension and not yet read before relayed bodies pause. */
+const MAX_UNREAD_BYTES = 8 * 1024 * 1024;
+/**
+ * Bytes an extension may write on stdout per call beyond its output limit (progress, logs, fetch
+ * requests): what passes it is a flood that would keep the host parsing, so the process is killed.
+ */
+const STDOUT_BUDGET_FACTOR = 4;
+/**
+ * Idle time after a call before the sandbox is frozen: what an extension leaves running after its
+ * answer gets at most this much time unwatched, and a caller making calls back to back never waits
+ * for a freeze and a thaw.
+ */
+const FREEZE_AFTER_MS = 50;
 
 /** The level of a log line an extension sends. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -91,6 +104,11 @@ export class ExtensionProcess {
   #current: CurrentCall | undefined;
   #queue: Promise<unknown> = Promise.resolve();
   #calls = 0;
+  /** Bytes it wrote on stdout since the current call began (or since the last call ended). */
+  #stdoutBytes = 0;
+  /** Stopped (SIGSTOP) between calls: an idle extension runs no code, so none escapes a time limit. */
+  #frozen = false;
+  #freezeTimer: NodeJS.Timeout | undefined;
 
   private constructor(options: ExtensionProcessOptions) {
     this.manifest = options.manifest;
@@ -125,12 +143,23 @@ export class ExtensionProcess {
         end: (fetchId) => this.#peer.notify(ExtensionMethod.fetchEnd, { fetchId }),
         error: (fetchId, message) => this.#peer.notify(ExtensionMethod.fetchError, { fetchId, message }),
         denied: (message) => this.#current?.denials.push(message),
+        backlogged: () => (this.#child.stdin?.writableLength ?? 0) > MAX_UNREAD_BYTES,
+        drained: (callback) => this.#child.stdin?.once('drain', callback),
       },
     });
     // LineSplitter reports an oversized line when its newline arrives; counting here kills the
     // process as soon as a line passes the limit, instead of after reading all of it.
     let unterminated = 0;
+    const budget = STDOUT_BUDGET_FACTOR * limit;
     this.#child.stdout!.on('data', (chunk: Buffer) => {
+      this.#stdoutBytes += chunk.length;
+      if (this.#stdoutBytes > budget) {
+        this.#kill(
+          ExtensionFailure.outputLimit,
+          `wrote over ${budget} bytes of messages ${this.#current ? 'in one call' : 'between calls'}, ${STDOUT_BUDGET_FACTOR}× its output limit`,
+        );
+        return;
+      }
       const newline = chunk.lastIndexOf(10);
       unterminated = newline === -1 ? unterminated + chunk.length : chunk.length - newline - 1;
       if (unterminated > limit) {
@@ -249,7 +278,9 @@ export class ExtensionProcess {
 
   /** Ends the process: stdin closed, then SIGKILL of the whole sandbox after a grace. */
   async close(): Promise<void> {
+    clearTimeout(this.#freezeTimer);
     if (this.#alive) {
+      await this.#thaw();
       this.#child.stdin!.end();
       const grace = setTimeout(() => this.#signal('SIGKILL'), CLOSE_GRACE_MS);
       await this.#exited;
@@ -263,6 +294,9 @@ export class ExtensionProcess {
   ): Promise<ExtensionRunResult> {
     if (!this.#alive) throw this.#exitError();
     options.signal?.throwIfAborted();
+    clearTimeout(this.#freezeTimer);
+    await this.#thaw();
+    this.#stdoutBytes = 0;
     const callId = `${this.manifest.id}#${++this.#calls}`;
     const current: CurrentCall = { callId, options, denials: [], timedOut: false };
     this.#current = current;
@@ -306,7 +340,32 @@ export class ExtensionProcess {
       clearTimeout(abortKill);
       options.signal?.removeEventListener('abort', onAbort);
       if (this.#current === current) this.#current = undefined;
+      this.#stdoutBytes = 0;
+      this.#freezeSoon();
     }
+  }
+
+  /** Freezes the sandbox once it has been idle {@link FREEZE_AFTER_MS}: back-to-back calls pay nothing. */
+  #freezeSoon(): void {
+    clearTimeout(this.#freezeTimer);
+    this.#freezeTimer = setTimeout(() => void this.#freeze(), FREEZE_AFTER_MS);
+    this.#freezeTimer.unref();
+  }
+
+  /**
+   * Stops every process of the sandbox until the next call (SIGSTOP to the tree, bwrap's included),
+   * so timers and loops an extension left behind cannot run unbounded between calls, unwatched.
+   */
+  async #freeze(): Promise<void> {
+    if (!this.#alive || this.#frozen || this.#current || this.#child.pid === undefined) return;
+    this.#frozen = true;
+    for (const pid of await treePids(this.#child.pid)) signalPid(pid, 'SIGSTOP');
+  }
+
+  async #thaw(): Promise<void> {
+    if (!this.#frozen || this.#child.pid === undefined) return;
+    this.#frozen = false;
+    for (const pid of await treePids(this.#child.pid)) signalPid(pid, 'SIGCONT');
   }
 
   /** Turns what a request rejected with into the error the caller sees. */
@@ -354,6 +413,9 @@ export class ExtensionProcess {
     const roots = [launch.folder, ...launch.read, ...launch.write, ...launch.runtimeReadRoots];
     const within = (candidate: string) => roots.some((root) => isInside(candidate, root));
     if (!within(path)) return true;
+    // Mounted read-only or hidden over a grant: a failure there is the sandbox refusing it.
+    const masked = [...(launch.readOnly ?? []), ...(launch.hidden ?? [])];
+    if (masked.some((root) => isInside(path, root))) return true;
     const real = await realpath(path).catch(() => undefined);
     if (real !== undefined) return !within(real);
     const target = await readlink(path).catch(() => undefined);
@@ -364,6 +426,12 @@ export class ExtensionProcess {
     const current = this.#current;
     switch (message.method) {
       case ExtensionMethod.fetch:
+        // Only a call may reach the network: between calls nothing of the extension should run.
+        if (!current)
+          throw new RpcError(
+            'fetch outside a call: an extension reaches the network only while it runs a node',
+            METHOD_NOT_FOUND,
+          );
         return this.#proxy.fetch(message.params);
       case ExtensionMethod.fetchAbort: {
         const parsed = ExtensionFetchAbort.safeParse(message.params);
@@ -436,6 +504,7 @@ export class ExtensionProcess {
   #onExit(_code: number | null, _signal: NodeJS.Signals | null): void {
     if (!this.#alive) return;
     this.#alive = false;
+    clearTimeout(this.#freezeTimer);
     this.#memory.stop();
     this.#proxy.close();
     // Let stderr's last chunk arrive before the exit error is built from it.
@@ -444,5 +513,13 @@ export class ExtensionProcess {
       this.#peer.close(error);
       for (const listener of this.#exitListeners) listener(error);
     });
+  }
+}
+
+function signalPid(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // Gone meanwhile.
   }
 }

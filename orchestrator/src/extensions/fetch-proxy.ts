@@ -25,6 +25,13 @@ export interface FetchProxySink {
   error(fetchId: string, message: string): void;
   /** A request the grant does not allow (recorded so the call fails `denied` if the extension gives up). */
   denied(message: string): void;
+  /**
+   * Whether what was sent is still waiting to be read by the extension past a bound; `drained`
+   * calls back once it is not. Bodies pause meanwhile, so an extension that stops reading holds at
+   * most the bound in the host, not every open body.
+   */
+  backlogged(): boolean;
+  drained(callback: () => void): void;
 }
 
 /** What one extension process may fetch, and how. */
@@ -196,6 +203,12 @@ export class FetchProxy {
       }
       for (let at = 0; at < chunk.length; at += CHUNK_BYTES)
         sink.chunk(fetchId, chunk.subarray(at, at + CHUNK_BYTES).toString('base64'));
+      if (sink.backlogged()) {
+        response.pause();
+        sink.drained(() => {
+          if (!done) response.resume();
+        });
+      }
     });
     response.on('end', () => finish());
     response.on('error', (error) => finish(error.message));

@@ -221,7 +221,40 @@ describe('limits', () => {
   it('kills a 100 MB answer over its output limit', async () => {
     await expectStopped('big-answer', {}, ExtensionFailure.outputLimit);
   });
+
+  it('kills a flood of messages written straight to fd 1, each under the limit', async () => {
+    await expectStopped('flood', {}, ExtensionFailure.outputLimit);
+  });
+
+  it('freezes an idle extension: a timer it left running after its answer gets no CPU', async () => {
+    const process = await host.start(fixture('lingering'));
+    await expect(process.call(run())).resolves.toEqual({ outputs: { out: 'answered' } });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const before = await treeCpuSeconds(process.pid!);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const after = await treeCpuSeconds(process.pid!);
+    // Unfrozen, the timer would burn ~0.4 s of CPU each second.
+    expect(after - before).toBeLessThan(0.05);
+    // It still answers the next call (thawed for it).
+    await expect(process.call(run())).resolves.toEqual({ outputs: { out: 'answered' } });
+    await process.close();
+  });
 });
+
+/** CPU seconds (user + system) used so far by `pid` and its descendants, from /proc. */
+async function treeCpuSeconds(pid: number): Promise<number> {
+  const { treePids } = await import('./watchdog.js');
+  let ticks = 0;
+  for (const one of await treePids(pid)) {
+    try {
+      const fields = readFileSync(`/proc/${one}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return ticks / 100;
+}
 
 describe('processes and threads', () => {
   it.each(['spawn', 'fork', 'execSync'])('denies %s', async (mode) => {
@@ -283,6 +316,50 @@ describe('the file system', () => {
       reason: ExtensionFailure.denied,
       message: expect.stringContaining('does not exist'),
     });
+  });
+});
+
+describe('protected folders inside a grant', () => {
+  it("keeps a project grant from writing Symphony's run data or reading the user's keys", async () => {
+    const project = join(workspace, 'project');
+    const data = join(project, '.symphony');
+    const config = join(project, 'config');
+    mkdirSync(data, { recursive: true });
+    mkdirSync(config, { recursive: true });
+    writeFileSync(join(data, 'journal'), 'the journal');
+    writeFileSync(join(config, 'credentials.json'), 'the keys');
+    const guarded = new ExtensionHost({
+      isolation: IsolationLevel.sandboxed,
+      credentials: async () => undefined,
+      workspaceDir: project,
+      protect: { code: [data], secret: [config] },
+    });
+    try {
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the manifest's literal placeholder
+      const everything = { read: ['${workspace}'], write: ['${workspace}'] };
+      const writer = await guarded.start(fixture('fs-write-outside', { permissions: everything }));
+      await writer.call(run({ path: join(project, 'notes.txt') }));
+      expect(readFileSync(join(project, 'notes.txt'), 'utf8')).toBe('written by an extension');
+      await expect(writer.call(run({ path: join(data, 'journal') }))).rejects.toMatchObject({
+        reason: ExtensionFailure.denied,
+      });
+      expect(readFileSync(join(data, 'journal'), 'utf8')).toBe('the journal');
+      await writer.close();
+      const reader = await guarded.start(fixture('fs-read-outside', { permissions: everything }));
+      await expect(reader.call(run({ path: join(data, 'journal') }))).resolves.toEqual({
+        outputs: { out: 'the journal' },
+      });
+      await expect(reader.call(run({ path: join(config, 'credentials.json') }))).rejects.toMatchObject({
+        reason: ExtensionFailure.denied,
+      });
+      await reader.close();
+      // A grant inside a protected folder is refused outright.
+      await expect(
+        guarded.start(fixture('fs-read-outside', { permissions: { read: [config] } })),
+      ).rejects.toMatchObject({ reason: ExtensionFailure.denied, message: expect.stringContaining('keys') });
+    } finally {
+      await guarded.close();
+    }
   });
 });
 

@@ -9,6 +9,11 @@ export async function treeRssBytes(pid: number): Promise<number> {
   return total;
 }
 
+/** `pid` and every descendant (bwrap, its init, node), from /proc: what the host signals as one. */
+export function treePids(pid: number): Promise<number[]> {
+  return descendants(pid);
+}
+
 /** `pid` and its descendants, from /proc/<pid>/task/<tid>/children. */
 async function descendants(pid: number): Promise<number[]> {
   const found: number[] = [];

@@ -15,6 +15,10 @@ export interface LaunchSpec {
   readonly read: readonly string[];
   /** Granted folders, read and write. */
   readonly write: readonly string[];
+  /** Protected folders inside write grants, mounted read-only over them (see `resolveGrants`). */
+  readonly readOnly?: readonly string[];
+  /** Protected folders inside any grant, hidden under an empty tmpfs. */
+  readonly hidden?: readonly string[];
   /** The environment the extension sees: its granted variables only. */
   readonly env: Readonly<Record<string, string>>;
   readonly memoryMb: number;
@@ -59,15 +63,19 @@ export function bwrapArgs(spec: LaunchSpec): string[] {
   const args = ['--unshare-all', '--die-with-parent', '--new-session', '--clearenv'];
   for (const [name, value] of Object.entries(spec.env)) args.push('--setenv', name, value);
   args.push('--setenv', 'HOME', '/tmp');
+  args.push('--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp');
+  // Grants first: every later mount lies over them, so a grant that contains Symphony's code, the
+  // extension's own folder or a protected folder can never make it writable (or visible).
+  for (const path of spec.read) args.push('--ro-bind', path, path);
+  for (const path of spec.write) args.push('--bind', path, path);
   args.push('--ro-bind', spec.node, spec.node);
   // The dynamic loader and libc, libstdc++, libm, libgcc_s (what `ldd node` lists).
   args.push('--ro-bind', '/usr/lib', '/usr/lib', '--ro-bind-try', '/usr/lib64', '/usr/lib64');
   args.push('--symlink', 'usr/lib', '/lib', '--symlink', 'usr/lib64', '/lib64');
-  args.push('--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp');
   for (const path of spec.runtimeReadRoots) args.push('--ro-bind', path, path);
   args.push('--ro-bind', spec.folder, spec.folder);
-  for (const path of spec.read) args.push('--ro-bind', path, path);
-  for (const path of spec.write) args.push('--bind', path, path);
+  for (const path of spec.readOnly ?? []) args.push('--ro-bind', path, path);
+  for (const path of spec.hidden ?? []) args.push('--tmpfs', path);
   args.push('--chdir', spec.folder, '--', spec.node, ...nodeArgs(spec));
   return args;
 }
