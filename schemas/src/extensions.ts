@@ -97,10 +97,10 @@ export const CredentialUse = z.object({
   /** Put before the value, e.g. `Bearer `. */
   prefix: z.string().max(32).default(''),
   /**
-   * The granted hosts it goes to (same forms as `network`); empty: every granted host. A key is
-   * meant for one provider: name it, so no other granted host ever receives it.
+   * The granted hosts it goes to (same forms as `network`): a key is meant for one provider, and no
+   * other granted host ever receives it.
    */
-  hosts: z.array(ExtensionHost).max(8).default([]),
+  hosts: z.array(ExtensionHost).min(1, 'name the hosts a credential goes to').max(8),
 });
 export type CredentialUse = z.infer<typeof CredentialUse>;
 

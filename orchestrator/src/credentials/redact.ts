@@ -18,6 +18,25 @@ export function redactSecrets(text: string, secrets: Iterable<string>): string {
 }
 
 /**
+ * `value` (JSON: an extension's outputs) with every string redacted by {@link redactSecrets};
+ * `value` itself when no string holds a secret, so the common case copies nothing.
+ */
+export function redactSecretsDeep<T>(value: T, secrets: ReadonlySet<string>): T {
+  if (secrets.size === 0) return value;
+  const text = JSON.stringify(value);
+  if (text === undefined || ![...secrets].some((s) => s.length >= MIN_SECRET_LENGTH && text.includes(s)))
+    return value;
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return redactSecrets(v, secrets);
+    if (Array.isArray(v)) return v.map(walk);
+    if (typeof v === 'object' && v !== null)
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  return walk(value) as T;
+}
+
+/**
  * Key-shaped strings redacted without knowing the key: `sk-…` (OpenAI, Anthropic), `Bearer …`, and
  * `x-api-key: …`. For code that never sees the key (an instrument in its sandbox) but formats what a
  * provider said, which may echo it.

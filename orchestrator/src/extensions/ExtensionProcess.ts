@@ -17,8 +17,9 @@ import {
   IsolationLevel,
   RunErrorCode,
 } from '@symphony/schemas';
+import { redactSecrets, redactSecretsDeep } from '../credentials/redact.js';
 import type { ExtensionCallProgress } from './api.js';
-import { ExtensionCallError, ExtensionThrewError, redact } from './errors.js';
+import { ExtensionCallError, ExtensionThrewError } from './errors.js';
 import { FetchProxy } from './fetch-proxy.js';
 import { LinePeer, METHOD_NOT_FOUND, RpcError, type RpcIncoming } from './runtime/line-peer.js';
 import { RunFailureData, RuntimeErrorCode } from './runtime/run-failure.js';
@@ -330,7 +331,8 @@ export class ExtensionProcess {
         );
         throw this.#exitError();
       }
-      return parsed.data;
+      // A granted host may echo the key it was sent (a reflecting endpoint): it never leaves here.
+      return redactSecretsDeep(parsed.data, this.#proxy.secrets);
     } catch (error) {
       // Cancelled by the caller (the executor's cancellation or its own timeout): its reason stands.
       if (options.signal?.aborted) throw options.signal.reason;
@@ -462,7 +464,7 @@ export class ExtensionProcess {
   }
 
   #redact(text: string): string {
-    return redact(text, this.#proxy.secrets);
+    return redactSecrets(text, this.#proxy.secrets);
   }
 
   #write(text: string): void {

@@ -62,13 +62,3 @@ export class ExtensionThrewError extends Error {
     return new StepError(this.code, this.message, this.retryable, this.details);
   }
 }
-
-/** Replaces every occurrence of each secret in `text` with `[redacted]` (secrets shorter than 4 chars are kept: they would match everywhere). */
-export function redact(text: string, secrets: Iterable<string>): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret.length < 4) continue;
-    out = out.split(secret).join('[redacted]');
-  }
-  return out;
-}

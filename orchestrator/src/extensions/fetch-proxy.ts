@@ -155,7 +155,7 @@ export class FetchProxy {
   }
 
   /**
-   * The declared credentials meant for `url`'s host (all of them when one names no hosts), and only
+   * The declared credentials meant for `url`'s host, and only
    * over https, or plain http to this machine itself (a local model server): a key never crosses a
    * network in clear.
    */
@@ -163,7 +163,7 @@ export class FetchProxy {
     const headers: Record<string, string> = {};
     if (url.protocol !== 'https:' && !isLoopbackName(url.hostname)) return headers;
     for (const use of this.#options.credentials) {
-      if (use.hosts.length > 0 && !matchNetworkGrant(url, use.hosts)) continue;
+      if (!matchNetworkGrant(url, use.hosts)) continue;
       const value = await this.#options.lookupCredential(use.name);
       if (value === undefined)
         throw new JsonRpcError(

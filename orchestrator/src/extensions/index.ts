@@ -5,6 +5,6 @@ export { ExtensionHost, runtimeEntryPath } from './ExtensionHost.js';
 export type { ExtensionCallOptions, ExtensionProcessOptions, LogLevel } from './ExtensionProcess.js';
 export { ExtensionProcess } from './ExtensionProcess.js';
 export { extensionSteps, toStepError } from './ExtensionStep.js';
-export { ExtensionCallError, ExtensionThrewError, redact } from './errors.js';
+export { ExtensionCallError, ExtensionThrewError } from './errors.js';
 export { isPrivateAddress, matchNetworkGrant } from './network-policy.js';
 export { describeIsolation, detectIsolation, ISOLATION_ENV } from './sandbox/isolation.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redact } from './errors.js';
+import { redactSecrets as redact } from '../credentials/redact.js';
 import { isPrivateAddress, matchNetworkGrant } from './network-policy.js';
 import { bwrapArgs, heapLimitMb, type LaunchSpec, nodeArgs } from './sandbox/launch.js';
 import { MemoryWatch } from './watchdog.js';

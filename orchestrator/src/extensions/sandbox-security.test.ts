@@ -402,7 +402,14 @@ describe('the network', () => {
       fixture('net-connect', {
         permissions: {
           network: [`127.0.0.1:${httpPort}`],
-          credentials: [{ name: 'test-key', header: 'Authorization', prefix: 'Bearer ' }],
+          credentials: [
+            {
+              name: 'test-key',
+              header: 'Authorization',
+              prefix: 'Bearer ',
+              hosts: [`127.0.0.1:${httpPort}`],
+            },
+          ],
         },
       }),
     );
@@ -441,7 +448,14 @@ describe('the network', () => {
       fixture('net-connect', {
         permissions: {
           network: [`127.0.0.1:${httpPort}`],
-          credentials: [{ name: 'test-key', header: 'Authorization', prefix: 'Bearer ' }],
+          credentials: [
+            {
+              name: 'test-key',
+              header: 'Authorization',
+              prefix: 'Bearer ',
+              hosts: [`127.0.0.1:${httpPort}`],
+            },
+          ],
         },
       }),
     );
@@ -454,6 +468,9 @@ describe('the network', () => {
     expect(String(failed)).toContain('leaking Bearer [redacted]');
     expect([...logs, ...progress, String(failed)].join('\n')).not.toContain('sk-test-1234567890');
     expect(logs).toContain('the server said Bearer [redacted]');
+    // A host that reflects the key cannot carry it out in the node's outputs either.
+    const answered = await process.call(run({ url: `http://127.0.0.1:${httpPort}/echo-auth` }));
+    expect(answered).toEqual({ outputs: { out: 'Bearer [redacted]' } });
     await process.close();
   });
 
@@ -462,7 +479,14 @@ describe('the network', () => {
       fixture('net-connect', {
         permissions: {
           network: [`127.0.0.1:${httpPort}`],
-          credentials: [{ name: 'unset-key', header: 'Authorization', prefix: 'Bearer ' }],
+          credentials: [
+            {
+              name: 'unset-key',
+              header: 'Authorization',
+              prefix: 'Bearer ',
+              hosts: [`127.0.0.1:${httpPort}`],
+            },
+          ],
         },
       }),
     );

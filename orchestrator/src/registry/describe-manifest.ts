@@ -33,10 +33,7 @@ export function describeManifest(manifest: ExtensionManifest): string {
     p.credentials.length === 0
       ? none
       : p.credentials
-          .map(
-            (c) =>
-              `    ${c.name} (as the ${c.header} header, to ${c.hosts.length === 0 ? 'every host above' : c.hosts.join(', ')})`,
-          )
+          .map((c) => `    ${c.name} (as the ${c.header} header, to ${c.hosts.join(', ')} only)`)
           .join('\n'),
     '',
     `  Limits: ${manifest.limits.memoryMb} MB of memory, ${manifest.limits.timeoutMs / 1000} s per call, ` +

@@ -3,6 +3,9 @@
 // `extension.init` and calls its `run` on each `node.run`. Stdout carries the protocol only.
 // It loads no zod, no schemas and no json-rpc-peer (see protocol.ts): every idle instance pays for
 // what it loads, and a thousand of them run at once.
+import dgram from 'node:dgram';
+import dns from 'node:dns';
+import { syncBuiltinESMExports } from 'node:module';
 import net from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -183,8 +186,9 @@ function failure(error: unknown, fallback: string): RpcError {
 }
 
 /**
- * The sandbox has no network (bubblewrap's own network namespace); these make the failure say so
- * at once, and are the only barrier in reduced isolation. `call.fetch` is the way out.
+ * The sandbox has no network (bubblewrap's own network namespace) and its own pid namespace; these
+ * make a failure say so at once, and are the only barrier in reduced isolation (best effort: they
+ * live in the extension's own JavaScript context). `call.fetch` is the way out.
  */
 function denyNetwork(): void {
   const denied = (what: string) =>
@@ -199,6 +203,44 @@ function denyNetwork(): void {
     process.nextTick(() => this.destroy(denied('net.connect')));
     return this;
   } as typeof net.Socket.prototype.connect;
+  // UDP and name resolution (a DNS query is a way out too), and signals to other processes (in
+  // reduced isolation there is no pid namespace: the host's own pid is reachable).
+  for (const method of ['send', 'bind', 'connect'] as const) {
+    (dgram.Socket.prototype as unknown as Record<string, unknown>)[method] = () => {
+      throw denied(`dgram ${method}`);
+    };
+  }
+  const refuse = (what: string) => () => {
+    throw denied(what);
+  };
+  for (const name of [
+    'lookup',
+    'lookupService',
+    'resolve',
+    'resolve4',
+    'resolve6',
+    'resolveAny',
+    'reverse',
+  ] as const) {
+    (dns as unknown as Record<string, unknown>)[name] = refuse(`dns.${name}`);
+    (dns.promises as unknown as Record<string, unknown>)[name] = refuse(`dns.promises.${name}`);
+  }
+  const kill = process.kill.bind(process);
+  process.kill = ((pid: number, signal?: string | number) => {
+    if (pid !== process.pid) throw denied('process.kill of another process');
+    return kill(pid, signal);
+  }) as typeof process.kill;
+  // `process.kill` calls `process._kill`, which an extension could call itself.
+  const internal = process as unknown as { _kill?: (pid: number, signal: number) => number };
+  const rawKill = internal._kill;
+  if (typeof rawKill === 'function') {
+    internal._kill = (pid, signal) => {
+      if (pid !== process.pid) throw denied('process._kill of another process');
+      return rawKill.call(process, pid, signal);
+    };
+  }
+  // `import { lookup } from 'node:dns'` reads the built-in's ESM view: bring it in line.
+  syncBuiltinESMExports();
 }
 
 /** Console output (and stray writes to stdout) become `log` notifications: stdout is the protocol's. */
