@@ -552,4 +552,28 @@ describe('reduced isolation', () => {
     await expect(loop.call(run())).rejects.toBeInstanceOf(ExtensionCallError);
     await host.close();
   });
+
+  it('refuses UDP, DNS and signals to other processes there too', async () => {
+    const { createSocket } = await import('node:dgram');
+    const udp = createSocket('udp4');
+    let received = '';
+    udp.on('message', (message) => {
+      received += message;
+    });
+    await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve));
+    const host = reduced();
+    try {
+      const reacher = await host.start(fixture('reach-out'));
+      for (const mode of ['udp', 'dns', 'signal']) {
+        await expect(reacher.call(run({ mode, port: udp.address().port })), mode).rejects.toMatchObject({
+          reason: ExtensionFailure.denied,
+        });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(received).toBe('');
+    } finally {
+      udp.close();
+      await host.close();
+    }
+  });
 });

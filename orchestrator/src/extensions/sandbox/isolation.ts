@@ -47,7 +47,7 @@ export function describeIsolation(level: IsolationLevel): string {
     return 'Extensions run sandboxed: each in its own bubblewrap namespaces with no network, only its folder and granted folders mounted, under Node permission flags and a watchdog for time and memory.';
   return (
     'Extensions run with reduced isolation: bubblewrap cannot run here (not installed, or user namespaces are disabled, or not Linux), ' +
-    'so only Node permission flags, an empty environment and the watchdog contain them. ' +
+    'so only Node permission flags, an empty environment, the watchdog and in-process guards on sockets, UDP, DNS and signals (best effort: they run beside the extension) contain them. ' +
     'Third-party extensions that need network access are refused; Symphony’s own instruments still reach their hosts through the host’s fetch proxy. ' +
     'For full isolation install bubblewrap (apt-get install bubblewrap) and allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1).'
   );
