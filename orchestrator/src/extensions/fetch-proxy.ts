@@ -5,8 +5,8 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import { type CredentialUse, ExtensionFetch, ExtensionLimits } from '@symphony/schemas';
-import { JsonRpcError } from 'json-rpc-peer';
 import { isPrivateAddress, matchNetworkGrant, type NetworkMatch } from './network-policy.js';
+import { RpcError } from './runtime/line-peer.js';
 
 /** JSON-RPC error code of a refused fetch; `data.code` is `ERR_ACCESS_DENIED` as Node's own refusals. */
 export const FETCH_DENIED = -32010;
@@ -70,14 +70,11 @@ export class FetchProxy {
   /** Answers a `fetch` request: resolves with the head, then streams the body through the sink. */
   async fetch(params: unknown): Promise<FetchHead> {
     const request = ExtensionFetch.parse(params);
-    if (this.#closed) throw new JsonRpcError('the extension process is closing', FETCH_FAILED);
+    if (this.#closed) throw new RpcError('the extension process is closing', FETCH_FAILED);
     if (this.#open.has(request.fetchId))
-      throw new JsonRpcError(`fetch id ${request.fetchId} is already open`, FETCH_FAILED);
+      throw new RpcError(`fetch id ${request.fetchId} is already open`, FETCH_FAILED);
     if (this.#open.size >= ExtensionLimits.maxOpenFetches)
-      throw new JsonRpcError(
-        `more than ${ExtensionLimits.maxOpenFetches} fetches open at once`,
-        FETCH_FAILED,
-      );
+      throw new RpcError(`more than ${ExtensionLimits.maxOpenFetches} fetches open at once`, FETCH_FAILED);
     const controller = new AbortController();
     this.#open.set(request.fetchId, controller);
     try {
@@ -86,11 +83,10 @@ export class FetchProxy {
       return head(response);
     } catch (error) {
       this.#open.delete(request.fetchId);
-      if (error instanceof JsonRpcError && error.code === FETCH_DENIED)
-        this.#options.sink.denied(error.message);
-      throw error instanceof JsonRpcError
+      if (error instanceof RpcError && error.code === FETCH_DENIED) this.#options.sink.denied(error.message);
+      throw error instanceof RpcError
         ? error
-        : new JsonRpcError(
+        : new RpcError(
             `fetch ${request.url} failed: ${String((error as Error)?.message ?? error)}`,
             FETCH_FAILED,
           );
@@ -131,7 +127,7 @@ export class FetchProxy {
         return response;
       response.resume();
       if (hop >= MAX_REDIRECTS)
-        throw new JsonRpcError(`fetch ${request.url}: more than ${MAX_REDIRECTS} redirects`, FETCH_FAILED);
+        throw new RpcError(`fetch ${request.url}: more than ${MAX_REDIRECTS} redirects`, FETCH_FAILED);
       const next = new URL(location, url);
       // Credentials are for the origin the request was made to: a redirect to another host, port or
       // scheme (https → http on the same host would send the key in clear) goes without them.
@@ -151,7 +147,7 @@ export class FetchProxy {
     const match = matchNetworkGrant(url, this.#options.network);
     if (match) return match;
     const message = `${this.#options.extension} may not fetch ${url.origin}: it is not in the extension's permissions.network (${this.#options.network.join(', ') || 'none'})`;
-    throw new JsonRpcError(message, FETCH_DENIED, { code: 'ERR_ACCESS_DENIED' });
+    throw new RpcError(message, FETCH_DENIED, { code: 'ERR_ACCESS_DENIED' });
   }
 
   /**
@@ -166,7 +162,7 @@ export class FetchProxy {
       if (!matchNetworkGrant(url, use.hosts)) continue;
       const value = await this.#options.lookupCredential(use.name);
       if (value === undefined)
-        throw new JsonRpcError(
+        throw new RpcError(
           `${this.#options.extension} needs the credential "${use.name}", which is not set: run \`symphony credentials set ${use.name}\``,
           FETCH_FAILED,
         );
@@ -264,7 +260,7 @@ function send(
   const literal = url.hostname.replace(/^\[(.*)\]$/, '$1');
   if (isIP(literal) && !match.allowPrivate && isPrivateAddress(literal))
     return Promise.reject(
-      new JsonRpcError(
+      new RpcError(
         `${url.host} is a private address its grant (${match.grant}) does not name`,
         FETCH_DENIED,
         {
@@ -278,7 +274,7 @@ function send(
     outgoing.on('error', (error: Error & { code?: string }) =>
       reject(
         error.code === 'ERR_ACCESS_DENIED'
-          ? new JsonRpcError(error.message, FETCH_DENIED, { code: 'ERR_ACCESS_DENIED' })
+          ? new RpcError(error.message, FETCH_DENIED, { code: 'ERR_ACCESS_DENIED' })
           : error,
       ),
     );
