@@ -6,7 +6,7 @@ import { FileCredentialStore } from '../credentials/FileCredentialStore.js';
 import { dispatch, parseCommand } from './args.js';
 import { CommandFailedError, UsageError } from './errors.js';
 import type { CliInput, CliIo } from './io.js';
-import { canPrompt, prompt } from './password.js';
+import { canPrompt, prompt, readAllInput } from './password.js';
 
 /** Usage of `symphony credentials set`. */
 export const credentialsSetUsage = `Usage: symphony credentials set <name> [--stdin]
@@ -136,21 +136,6 @@ async function rmCommand(args: string[], io: CliIo): Promise<number> {
 }
 
 /** All of `input` as one secret, without its final line break; more than a credential can be is refused. */
-async function readSecret(input: CliInput | undefined): Promise<string> {
-  if (input === undefined) return '';
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of input) {
-    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk as Uint8Array);
-    size += buffer.byteLength;
-    if (size > MAX_CREDENTIAL_LENGTH + 2) {
-      throw new CommandFailedError(
-        `stdin holds more than ${MAX_CREDENTIAL_LENGTH} bytes; a credential is one key`,
-      );
-    }
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks)
-    .toString('utf8')
-    .replace(/\r?\n$/, '');
+function readSecret(input: CliInput | undefined): Promise<string> {
+  return readAllInput(input, { maxBytes: MAX_CREDENTIAL_LENGTH + 2, what: 'a credential is one key' });
 }

@@ -6,19 +6,25 @@ import type { CliInput, CliIo } from './io.js';
 /** 4 KiB: OFB takes passwords of at most 200 characters; more on stdin is not a password. */
 const MAX_STDIN_BYTES = 4096;
 
-/** The whole of `input` as text, without its final line break. Throws past {@link MAX_STDIN_BYTES}. */
-export async function readAllInput(input: CliInput | undefined): Promise<string> {
+/**
+ * The whole of `input` as text, without its final line break. Throws past `maxBytes` (default
+ * {@link MAX_STDIN_BYTES}) with `what` (default: one password) saying what stdin should hold.
+ */
+export async function readAllInput(
+  input: CliInput | undefined,
+  limit: { readonly maxBytes: number; readonly what: string } = {
+    maxBytes: MAX_STDIN_BYTES,
+    what: '--password-stdin reads one password',
+  },
+): Promise<string> {
   if (input === undefined) return '';
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of input) {
     const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk as Uint8Array);
     size += buffer.byteLength;
-    if (size > MAX_STDIN_BYTES) {
-      throw new CommandFailedError(
-        `stdin holds more than ${MAX_STDIN_BYTES} bytes; --password-stdin reads one password`,
-      );
-    }
+    if (size > limit.maxBytes)
+      throw new CommandFailedError(`stdin holds more than ${limit.maxBytes} bytes; ${limit.what}`);
     chunks.push(buffer);
   }
   return Buffer.concat(chunks)
