@@ -110,6 +110,8 @@ export class ExtensionProcess {
   /** Stopped (SIGSTOP) between calls: an idle extension runs no code, so none escapes a time limit. */
   #frozen = false;
   #freezeTimer: NodeJS.Timeout | undefined;
+  /** Freezes and thaws, in order. */
+  #signals: Promise<void> = Promise.resolve();
 
   private constructor(options: ExtensionProcessOptions) {
     this.manifest = options.manifest;
@@ -358,16 +360,35 @@ export class ExtensionProcess {
    * Stops every process of the sandbox until the next call (SIGSTOP to the tree, bwrap's included),
    * so timers and loops an extension left behind cannot run unbounded between calls, unwatched.
    */
-  async #freeze(): Promise<void> {
-    if (!this.#alive || this.#frozen || this.#current || this.#child.pid === undefined) return;
-    this.#frozen = true;
-    for (const pid of await treePids(this.#child.pid)) signalPid(pid, 'SIGSTOP');
+  #freeze(): Promise<void> {
+    return this.#signalTree(() => {
+      if (!this.#alive || this.#frozen || this.#current) return undefined;
+      this.#frozen = true;
+      return 'SIGSTOP';
+    });
   }
 
-  async #thaw(): Promise<void> {
-    if (!this.#frozen || this.#child.pid === undefined) return;
-    this.#frozen = false;
-    for (const pid of await treePids(this.#child.pid)) signalPid(pid, 'SIGCONT');
+  #thaw(): Promise<void> {
+    return this.#signalTree(() => {
+      if (!this.#frozen) return undefined;
+      this.#frozen = false;
+      return 'SIGCONT';
+    });
+  }
+
+  /**
+   * Sends the signal `decide` picks (if any) to the whole tree, after every earlier one: a freeze
+   * that began before a call cannot land after the call's thaw and stop the process mid-call.
+   */
+  #signalTree(decide: () => NodeJS.Signals | undefined): Promise<void> {
+    const pid = this.#child.pid;
+    const next = this.#signals.then(async () => {
+      const signal = pid === undefined ? undefined : decide();
+      if (signal === undefined || pid === undefined) return;
+      for (const one of await treePids(pid)) signalPid(one, signal);
+    });
+    this.#signals = next.catch(() => {});
+    return next;
   }
 
   /** Turns what a request rejected with into the error the caller sees. */
