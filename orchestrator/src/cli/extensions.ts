@@ -1,6 +1,7 @@
 // `symphony extensions ls | show | install | enable | disable | rm`: the user's extensions. Nothing
 // runs until its manifest — what it adds and everything it may touch — was shown and accepted.
 
+import { resolve } from 'node:path';
 import { describeManifest } from '../registry/describe-manifest.js';
 import { ExtensionRegistry, type InstalledExtension, readManifest } from '../registry/ExtensionRegistry.js';
 import { type CommandFamily, dispatch, parseCommand } from './args.js';
@@ -148,7 +149,7 @@ async function show(args: string[], io: CliIo): Promise<number> {
 }
 
 function resolvePath(io: CliIo, path: string): string {
-  return path.startsWith('/') ? path : `${cwdOf(io)}/${path}`;
+  return resolve(cwdOf(io), path);
 }
 
 /** Shows the manifest and enables the extension if the person accepts (or gave --yes). */
