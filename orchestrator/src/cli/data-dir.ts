@@ -93,17 +93,23 @@ export async function openEngine(
     await Promise.allSettled([tracker.close(), store.close()]);
     throw error;
   }
-  const steps = new Map(builtinSteps(extensions.remote ? { remote: extensions.remote } : {}));
-  for (const step of extensions.steps) steps.set(step.type, step);
-  const executor = new Executor({
-    tracker,
-    store,
-    steps,
-    library: extensions.library,
-    logger,
-    runsDir: paths.runs,
-    ...(options.documents === undefined ? {} : { documents: options.documents }),
-  });
+  let executor: InstanceType<typeof Executor>;
+  try {
+    const steps = new Map(builtinSteps(extensions.remote ? { remote: extensions.remote } : {}));
+    for (const step of extensions.steps) steps.set(step.type, step);
+    executor = new Executor({
+      tracker,
+      store,
+      steps,
+      library: extensions.library,
+      logger,
+      runsDir: paths.runs,
+      ...(options.documents === undefined ? {} : { documents: options.documents }),
+    });
+  } catch (error) {
+    await Promise.allSettled([extensions.close(), tracker.close(), store.close()]);
+    throw error;
+  }
   return {
     executor,
     tracker,

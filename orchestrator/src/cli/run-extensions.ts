@@ -89,30 +89,33 @@ export async function openRunExtensions(
       (process, broken) => pool.release(process, broken || !process.alive),
     );
   });
-  let router: { engine: ArbitrationEngine; store: FileRouterStore } | undefined;
+  let router: { engine?: ArbitrationEngine; store: FileRouterStore } | undefined;
   let remote: RemoteInstruments | undefined;
-  if (instruments.length > 0) {
-    const store = await pit.FileRouterStore.open(routerFolder(paths), { onWarning: options.warn });
-    const engine = await pit.ArbitrationEngine.open({
-      store,
-      onError: (error) => options.warn(`the router could not record an outcome: ${messageOf(error)}`),
-    });
-    router = { engine, store };
-    remote = await instrumentCalls(instruments, engine, pools, host, new pit.TokenBucketLimiter());
-  }
-  return {
-    library,
-    steps,
-    remote,
-    async close() {
-      await pools.drain(DRAIN_MS);
-      await host.close();
-      if (router) {
-        await router.engine.flush().catch((error: unknown) => options.warn(messageOf(error)));
-        await router.store.close();
-      }
-    },
+  /** Ends everything opened so far, each part whatever the others do. */
+  const close = async () => {
+    await pools.drain(DRAIN_MS).catch((error: unknown) => options.warn(messageOf(error)));
+    await host.close().catch((error: unknown) => options.warn(messageOf(error)));
+    if (router) {
+      await router.engine?.flush().catch((error: unknown) => options.warn(messageOf(error)));
+      await router.store.close().catch((error: unknown) => options.warn(messageOf(error)));
+    }
   };
+  try {
+    if (instruments.length > 0) {
+      const store = await pit.FileRouterStore.open(routerFolder(paths), { onWarning: options.warn });
+      router = { store };
+      const engine = await pit.ArbitrationEngine.open({
+        store,
+        onError: (error) => options.warn(`the router could not record an outcome: ${messageOf(error)}`),
+      });
+      router.engine = engine;
+      remote = await instrumentCalls(instruments, engine, pools, host, new pit.TokenBucketLimiter());
+    }
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { library, steps, remote, close };
 }
 
 /** `<data dir>/router`: the router's log, beside the runs it learned from. */

@@ -1,11 +1,11 @@
 // The extension host: finds out how well this machine can isolate extensions, and starts each one in
 // its own process with its grants resolved.
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { LookupFunction } from 'node:net';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExtensionFailure, type ExtensionManifest, IsolationLevel } from '@symphony/schemas';
 import { ExtensionProcess } from './ExtensionProcess.js';
@@ -78,6 +78,7 @@ export class ExtensionHost {
   readonly #options: ExtensionHostOptions;
   readonly #processes = new Set<ExtensionProcess>();
   #runtime: { entry: string; roots: string[] } | undefined;
+  #code: string[] | undefined;
   #closed = false;
 
   constructor(options: ExtensionHostOptions) {
@@ -116,6 +117,7 @@ export class ExtensionHost {
     const check = await this.check(manifest, { builtin: extension.builtin ?? false });
     if (!check.ok) throw new ExtensionCallError(check.reason, check.message, manifest.id);
     const launch = await this.#launchSpec(extension);
+    if (this.#closed) throw new Error('ExtensionHost closed while an extension was starting');
     const process = await ExtensionProcess.start({
       manifest,
       config: extension.config ?? {},
@@ -125,6 +127,10 @@ export class ExtensionHost {
       ...(this.#options.startTimeoutMs ? { startTimeoutMs: this.#options.startTimeoutMs } : {}),
       ...(this.#options.lookup ? { lookup: this.#options.lookup } : {}),
     });
+    if (this.#closed) {
+      await process.close();
+      throw new Error('ExtensionHost closed while an extension was starting');
+    }
     this.#processes.add(process);
     process.onExit(() => this.#processes.delete(process));
     return process;
@@ -154,7 +160,7 @@ export class ExtensionHost {
         manifest.permissions,
         { home: this.#options.homeDir ?? homedir(), workspace: this.#options.workspaceDir },
         {
-          code: [...this.#runtimeFiles().roots, folder, ...(this.#options.protect?.code ?? [])],
+          code: [...this.#symphonyCode(), folder, ...(this.#options.protect?.code ?? [])],
           secret: this.#options.protect?.secret ?? [],
         },
         { masks: (await this.isolation) === IsolationLevel.sandboxed },
@@ -183,6 +189,29 @@ export class ExtensionHost {
       env,
       memoryMb: manifest.limits.memoryMb,
     };
+  }
+
+  /**
+   * Everything a write could turn into code Symphony runs outside the sandbox: the runtime's roots,
+   * the node binary, the orchestrator's package, every `@symphony/*` package (in a checkout they are
+   * the workspace's folders, linked from node_modules) and the package.json beside each node_modules
+   * (its scripts run on `npm start`). Found once.
+   */
+  #symphonyCode(): string[] {
+    if (this.#code) return this.#code;
+    const runtime = this.#runtimeFiles();
+    const found = new Set<string>([...runtime.roots, realpathSync(this.#options.node ?? process.execPath)]);
+    found.add(packageRoot(dirname(runtime.entry)));
+    for (const root of runtime.roots) {
+      if (basename(root) !== 'node_modules') continue;
+      const manifest = join(dirname(root), 'package.json');
+      if (existsSync(manifest)) found.add(manifest);
+      const scope = join(root, '@symphony');
+      if (!existsSync(scope)) continue;
+      for (const name of readdirSync(scope)) found.add(realpathSync(join(scope, name)));
+    }
+    this.#code = [...found];
+    return this.#code;
   }
 
   /** The runtime's entry and the folders it loads code from, found once. */

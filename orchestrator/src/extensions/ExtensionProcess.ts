@@ -229,6 +229,8 @@ export class ExtensionProcess {
         }),
         timeout,
       ]);
+      // What its module set going as it loaded waits, frozen, for the first call.
+      process.#freezeSoon();
       return process;
     } catch (error) {
       const classified = await process.#classify(error, undefined, 'failed to start');
@@ -299,6 +301,8 @@ export class ExtensionProcess {
     options.signal?.throwIfAborted();
     clearTimeout(this.#freezeTimer);
     await this.#thaw();
+    // Cancelled while it waited (for the call before it, or the thaw): it never starts.
+    options.signal?.throwIfAborted();
     this.#stdoutBytes = 0;
     const callId = `${this.manifest.id}#${++this.#calls}`;
     const current: CurrentCall = { callId, options, denials: [], timedOut: false };
@@ -344,6 +348,8 @@ export class ExtensionProcess {
       clearTimeout(abortKill);
       options.signal?.removeEventListener('abort', onAbort);
       if (this.#current === current) this.#current = undefined;
+      // A body still streaming belongs to this call: it does not flow on into the next one.
+      this.#proxy.abortAll();
       this.#stdoutBytes = 0;
       this.#freezeSoon();
     }
@@ -423,7 +429,8 @@ export class ExtensionProcess {
     const codes = Object.values(RunErrorCode) as string[];
     const code =
       failure.code && codes.includes(failure.code) ? (failure.code as RunErrorCode) : RunErrorCode.stepFailed;
-    return new ExtensionThrewError(`${id}: ${message}`, code, failure.retryable ?? false, failure.details);
+    const details = failure.details && redactSecretsDeep(failure.details, this.#proxy.secrets);
+    return new ExtensionThrewError(`${id}: ${message}`, code, failure.retryable ?? false, details);
   }
 
   /**

@@ -99,6 +99,12 @@ export class FetchProxy {
     this.#open.delete(fetchId);
   }
 
+  /** The call ended: every fetch it opened stops (the proxy stays open for the next call). */
+  abortAll(): void {
+    for (const controller of this.#open.values()) controller.abort();
+    this.#open.clear();
+  }
+
   /** The process is gone: every fetch stops. */
   close(): void {
     this.#closed = true;

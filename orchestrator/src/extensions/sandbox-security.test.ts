@@ -363,6 +363,35 @@ describe('protected folders inside a grant', () => {
   });
 });
 
+describe("Symphony's own code", () => {
+  it('stays read-only under a write grant of the whole checkout, and a grant of / is refused', async () => {
+    const checkout = fileURLToPath(new URL('../../../', import.meta.url));
+    const targets = [
+      join(checkout, 'orchestrator', 'dist', 'sandbox-probe.txt'),
+      join(checkout, 'pit', 'sandbox-probe.txt'),
+      join(checkout, 'node_modules', 'sandbox-probe.txt'),
+    ];
+    const writer = await host.start(fixture('fs-write-outside', { permissions: { write: [checkout] } }));
+    try {
+      for (const target of targets) {
+        await expect(writer.call(run({ path: target })), target).rejects.toMatchObject({
+          reason: ExtensionFailure.denied,
+        });
+        expect(existsSync(target), target).toBe(false);
+      }
+    } finally {
+      for (const target of targets) rmSync(target, { force: true });
+      await writer.close();
+    }
+    await expect(
+      host.start(fixture('fs-read-outside', { permissions: { read: ['/'] } })),
+    ).rejects.toMatchObject({
+      reason: ExtensionFailure.denied,
+      message: expect.stringContaining('whole file system'),
+    });
+  });
+});
+
 describe('the network', () => {
   it.each(['net', 'raw-net'])('denies a %s connection to 127.0.0.1', async (mode) => {
     await expectStopped('net-connect', { mode, port: tcpPort }, ExtensionFailure.denied);

@@ -155,7 +155,9 @@ export class InstrumentCalls implements RemoteInstruments {
         this.#o.limiter.backOff(instrument.id, this.#now() + retryAfterMs);
       // A cancelled call says nothing about the instrument's quality; one that ran past its
       // timeout does (a provider that hangs must lose the router's favour).
-      if (failure.code !== RunErrorCode.cancelled && !cancelled(context.signal)) {
+      const congested =
+        typeof failure.details?.reason === 'string' && failure.details.reason.startsWith('pool-');
+      if (failure.code !== RunErrorCode.cancelled && !cancelled(context.signal) && !congested) {
         this.#o.router.record({
           arm: decision.chosen,
           task: nodeType,
@@ -177,10 +179,11 @@ export class InstrumentCalls implements RemoteInstruments {
     context: StepContext,
   ): Promise<{ readonly outputs: Readonly<Record<string, unknown>>; readonly usage?: CallUsage }> {
     const admitted = await this.#o.limiter.admit(instrument.id, context.signal);
-    const pool = this.#pool(instrument);
     let process: InstrumentProcess | undefined;
+    let pool: Pool<InstrumentProcess> | undefined;
     let broken = false;
     try {
+      pool = this.#pool(instrument);
       process = await pool.acquire(context.signal);
       return await process.call(
         {
@@ -196,7 +199,7 @@ export class InstrumentCalls implements RemoteInstruments {
       broken = process !== undefined && !process.alive;
       throw error;
     } finally {
-      if (process !== undefined) pool.release(process, broken || !process.alive);
+      if (pool !== undefined && process !== undefined) pool.release(process, broken || !process.alive);
       admitted();
     }
   }
@@ -227,6 +230,12 @@ export class InstrumentCalls implements RemoteInstruments {
  */
 function asStepError(error: unknown): StepError {
   if (error instanceof StepError) return error;
+  // The pool was busy or closing: Symphony's own congestion, not the provider's doing.
+  if (error instanceof PoolError && error.code !== 'create-failed') {
+    return new StepError(RunErrorCode.stepFailed, error.message, error.code === 'timeout', {
+      reason: `pool-${error.code}`,
+    });
+  }
   if (error instanceof PoolError && error.code === 'create-failed' && error.cause !== undefined) {
     const cause = asStepError(error.cause);
     return new StepError(

@@ -191,6 +191,9 @@ function failure(error: unknown, fallback: string): RpcError {
  * live in the extension's own JavaScript context). `call.fetch` is the way out.
  */
 function denyNetwork(): void {
+  const refuseNow = (what: string) => () => {
+    throw denied(what);
+  };
   const denied = (what: string) =>
     Object.assign(
       new Error(`${what}: an extension has no network; use call.fetch (hosts in permissions.network)`),
@@ -203,6 +206,11 @@ function denyNetwork(): void {
     process.nextTick(() => this.destroy(denied('net.connect')));
     return this;
   } as typeof net.Socket.prototype.connect;
+  // Listening lets others in: refused like connecting.
+  net.Server.prototype.listen = function listen(this: net.Server) {
+    throw denied('net.Server.listen');
+  } as typeof net.Server.prototype.listen;
+  (dgram as unknown as Record<string, unknown>).createSocket = refuseNow('dgram.createSocket');
   // UDP and name resolution (a DNS query is a way out too), and signals to other processes (in
   // reduced isolation there is no pid namespace: the host's own pid is reachable).
   for (const method of ['send', 'bind', 'connect'] as const) {
@@ -210,9 +218,6 @@ function denyNetwork(): void {
       throw denied(`dgram ${method}`);
     };
   }
-  const refuse = (what: string) => () => {
-    throw denied(what);
-  };
   for (const name of [
     'lookup',
     'lookupService',
@@ -222,8 +227,8 @@ function denyNetwork(): void {
     'resolveAny',
     'reverse',
   ] as const) {
-    (dns as unknown as Record<string, unknown>)[name] = refuse(`dns.${name}`);
-    (dns.promises as unknown as Record<string, unknown>)[name] = refuse(`dns.promises.${name}`);
+    (dns as unknown as Record<string, unknown>)[name] = refuseNow(`dns.${name}`);
+    (dns.promises as unknown as Record<string, unknown>)[name] = refuseNow(`dns.promises.${name}`);
   }
   const kill = process.kill.bind(process);
   process.kill = ((pid: number, signal?: string | number) => {

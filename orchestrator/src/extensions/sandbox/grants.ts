@@ -107,6 +107,11 @@ export async function resolveGrants(
         `the granted folder ${path} (${expanded}) in permissions.${kind} does not exist: create it, or remove it from the extension's manifest`,
       );
     }
+    // The whole file system would replace the sandbox's own /proc, /dev and libraries.
+    if (resolved === '/')
+      throw new GrantError(
+        `the granted folder ${path} in permissions.${kind} is the whole file system; grant the folders it needs`,
+      );
     return check(path, resolved, kind);
   };
   const read = await Promise.all(permissions.read.map((path) => one(path, 'read')));

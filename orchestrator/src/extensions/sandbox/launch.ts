@@ -63,11 +63,12 @@ export function bwrapArgs(spec: LaunchSpec): string[] {
   const args = ['--unshare-all', '--die-with-parent', '--new-session', '--clearenv'];
   for (const [name, value] of Object.entries(spec.env)) args.push('--setenv', name, value);
   args.push('--setenv', 'HOME', '/tmp');
-  args.push('--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp');
+  args.push('--tmpfs', '/tmp');
   // Grants first: every later mount lies over them, so a grant that contains Symphony's code, the
   // extension's own folder or a protected folder can never make it writable (or visible).
   for (const path of spec.read) args.push('--ro-bind', path, path);
   for (const path of spec.write) args.push('--bind', path, path);
+  args.push('--proc', '/proc', '--dev', '/dev');
   args.push('--ro-bind', spec.node, spec.node);
   // The dynamic loader and libc, libstdc++, libm, libgcc_s (what `ldd node` lists).
   args.push('--ro-bind', '/usr/lib', '/usr/lib', '--ro-bind-try', '/usr/lib64', '/usr/lib64');
