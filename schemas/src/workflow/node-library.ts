@@ -86,7 +86,7 @@ const specs: NodeTypeSpec[] = [
     inputs: [{ name: 'context', type: DataType.text, label: 'Context' }],
     outputs: [{ name: 'text', type: DataType.text, label: 'Answer' }],
     params: NodeParams['llm-prompt'],
-    defaults: { model: 'claude-sonnet', instrument: '', prompt: '', temperature: 0.7, maxTokens: 1024 },
+    defaults: { model: 'claude-sonnet', prompt: '', temperature: 0.7, maxTokens: 1024, instrument: '' },
   },
   {
     type: 'summarize',
@@ -99,7 +99,7 @@ const specs: NodeTypeSpec[] = [
     inputs: [{ name: 'text', type: DataType.text, label: 'Text', required: true }],
     outputs: [{ name: 'summary', type: DataType.text, label: 'Summary' }],
     params: NodeParams.summarize,
-    defaults: { model: 'local', instrument: '', length: 'medium', focus: '' },
+    defaults: { model: 'local', length: 'medium', focus: '', instrument: '' },
     badge: LOCAL_BADGE,
   },
   {
@@ -113,7 +113,7 @@ const specs: NodeTypeSpec[] = [
     inputs: [{ name: 'text', type: DataType.text, label: 'Text', required: true }],
     outputs: [{ name: 'label', type: DataType.label, label: 'Label' }],
     params: NodeParams.classify,
-    defaults: { model: 'local', instrument: '', labels: ['positive', 'negative'] },
+    defaults: { model: 'local', labels: ['positive', 'negative'], instrument: '' },
     badge: LOCAL_BADGE,
   },
   {
@@ -127,7 +127,7 @@ const specs: NodeTypeSpec[] = [
     inputs: [{ name: 'text', type: DataType.text, label: 'Text', required: true }],
     outputs: [{ name: 'keywords', type: DataType.textList, label: 'Keywords' }],
     params: NodeParams['extract-keywords'],
-    defaults: { model: 'local', instrument: '', count: 10 },
+    defaults: { model: 'local', count: 10, instrument: '' },
     badge: LOCAL_BADGE,
   },
   {
@@ -141,7 +141,7 @@ const specs: NodeTypeSpec[] = [
     inputs: [{ name: 'text', type: DataType.text, label: 'Text', required: true }],
     outputs: [{ name: 'embedding', type: DataType.embedding, label: 'Embedding' }],
     params: NodeParams.embed,
-    defaults: { model: 'local', instrument: '', dimensions: 1536 },
+    defaults: { model: 'local', dimensions: 1536, instrument: '' },
     badge: LOCAL_BADGE,
   },
   {
@@ -153,7 +153,7 @@ const specs: NodeTypeSpec[] = [
     inputs: [{ name: 'text', type: DataType.text, label: 'Text', required: true }],
     outputs: [{ name: 'text', type: DataType.text, label: 'Translation' }],
     params: NodeParams.translate,
-    defaults: { model: 'claude-sonnet', instrument: '', targetLanguage: 'French' },
+    defaults: { model: 'claude-sonnet', targetLanguage: 'French', instrument: '' },
   },
   {
     type: 'review-code',
@@ -164,7 +164,7 @@ const specs: NodeTypeSpec[] = [
     inputs: [{ name: 'code', type: DataType.code, label: 'Code', required: true }],
     outputs: [{ name: 'review', type: DataType.text, label: 'Review' }],
     params: NodeParams['review-code'],
-    defaults: { model: 'claude-sonnet', instrument: '', focus: 'all' },
+    defaults: { model: 'claude-sonnet', focus: 'all', instrument: '' },
   },
   {
     type: 'generate-tests',
@@ -175,7 +175,7 @@ const specs: NodeTypeSpec[] = [
     inputs: [{ name: 'code', type: DataType.code, label: 'Code', required: true }],
     outputs: [{ name: 'tests', type: DataType.code, label: 'Tests' }],
     params: NodeParams['generate-tests'],
-    defaults: { model: 'claude-sonnet', instrument: '', framework: 'vitest' },
+    defaults: { model: 'claude-sonnet', framework: 'vitest', instrument: '' },
   },
   {
     type: 'read-document',

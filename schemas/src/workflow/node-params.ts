@@ -85,46 +85,46 @@ const MAX_EXPRESSION_LENGTH = 2000;
 export const NodeParams = {
   'llm-prompt': z.object({
     model: chatModel,
-    ...instrumentPin,
     prompt: nonEmpty('prompt').max(20_000).describe('Prompt'),
     temperature: z.number().min(0).max(2).default(0.7).describe('Temperature'),
     maxTokens: z.number().int().min(1).max(32_000).default(1024).describe('Max tokens'),
+    ...instrumentPin,
   }),
   summarize: z.object({
     model: modelOrLocal(CHAT_MODELS, 'Local (extractive, non-neural)'),
-    ...instrumentPin,
     length: z.enum(['short', 'medium', 'long']).default('medium').describe('Length'),
     focus: z.string().max(500).default('').describe('Focus (optional)'),
+    ...instrumentPin,
   }),
   classify: z.object({
     model: modelOrLocal(CHAT_MODELS, 'Local (keyword overlap, non-neural)'),
-    ...instrumentPin,
     labels: z.array(nonEmpty('label').max(100)).min(2, 'give at least two labels').max(50).describe('Labels'),
+    ...instrumentPin,
   }),
   'extract-keywords': z.object({
     model: modelOrLocal(CHAT_MODELS, 'Local (key phrases by word statistics, non-neural)'),
-    ...instrumentPin,
     count: z.number().int().min(1).max(100).default(10).describe('Keywords'),
+    ...instrumentPin,
   }),
   embed: z.object({
     model: modelOrLocal(EMBEDDING_MODELS, 'Local (hashed TF-IDF, non-neural)'),
-    ...instrumentPin,
     dimensions: z.number().int().min(16).max(4096).default(1536).describe('Dimensions'),
+    ...instrumentPin,
   }),
   translate: z.object({
     model: chatModel,
-    ...instrumentPin,
     targetLanguage: nonEmpty('target language').max(40).describe('Target language'),
+    ...instrumentPin,
   }),
   'review-code': z.object({
     model: chatModel,
-    ...instrumentPin,
     focus: z.enum(['bugs', 'security', 'style', 'all']).default('all').describe('Focus'),
+    ...instrumentPin,
   }),
   'generate-tests': z.object({
     model: chatModel,
-    ...instrumentPin,
     framework: z.enum(['vitest', 'jest', 'pytest', 'go-test']).default('vitest').describe('Framework'),
+    ...instrumentPin,
   }),
   'read-document': z.object({ documentId: documentRef('Document to read') }),
   'write-document': z.object({
