@@ -24,6 +24,7 @@ import { ExtensionManifest, IsolationLevel } from '@symphony/schemas';
 import { ExtensionHost } from '../../orchestrator/dist/extensions/ExtensionHost.js';
 import type { ExtensionProcess } from '../../orchestrator/dist/extensions/ExtensionProcess.js';
 import { detectIsolation } from '../../orchestrator/dist/extensions/sandbox/isolation.js';
+import { bwrapArgs } from '../../orchestrator/dist/extensions/sandbox/launch.js';
 import {
   alternate,
   type BenchCase,
@@ -245,44 +246,19 @@ async function settle(): Promise<void> {
   // The floor: the same sandbox (bwrap, same mounts) around a bare node echo, no runtime.
   const floor = [];
   for (let i = 0; i < n; i++) {
+    // The host's own command line (same mounts, same node flags), with the bare echo as the entry.
     const child = spawn(
       'bwrap',
-      [
-        '--unshare-all',
-        '--die-with-parent',
-        '--new-session',
-        '--clearenv',
-        '--ro-bind',
+      bwrapArgs({
         node,
-        node,
-        '--ro-bind',
-        '/usr/lib',
-        '/usr/lib',
-        '--ro-bind-try',
-        '/usr/lib64',
-        '/usr/lib64',
-        '--symlink',
-        'usr/lib',
-        '/lib',
-        '--symlink',
-        'usr/lib64',
-        '/lib64',
-        '--proc',
-        '/proc',
-        '--dev',
-        '/dev',
-        '--tmpfs',
-        '/tmp',
-        '--ro-bind',
-        here,
-        here,
-        '--',
-        node,
-        '--permission',
-        `--allow-fs-read=${here}`,
-        '--max-semi-space-size=1',
-        echoChild,
-      ],
+        runtimeEntry: echoChild,
+        runtimeReadRoots: [here],
+        folder: here,
+        read: [],
+        write: [],
+        env: {},
+        memoryMb: 256,
+      }),
       { stdio: ['pipe', 'pipe', 'inherit'] },
     );
     await new Promise<void>((resolve) => {
