@@ -18,7 +18,7 @@ describe('paramFields', () => {
       ['prompt', 'string', 'Prompt', true],
       ['temperature', 'number', 'Temperature', false],
       ['maxTokens', 'number', 'Max tokens', false],
-      ['instrument', 'string', 'Instrument (optional: empty lets the router choose)', false],
+      ['instrument', 'string', 'Instrument (empty: the router picks)', false],
     ]);
     const temperature = fields[2];
     expect(temperature).toMatchObject({ integer: false, min: 0, max: 2, defaultValue: 0.7 });

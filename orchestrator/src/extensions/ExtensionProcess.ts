@@ -21,11 +21,12 @@ import { redactSecrets, redactSecretsDeep } from '../credentials/redact.js';
 import type { ExtensionCallProgress } from './api.js';
 import { ExtensionCallError, ExtensionThrewError } from './errors.js';
 import { FetchProxy } from './fetch-proxy.js';
+import { TreeFreezer } from './freezer.js';
 import { LinePeer, METHOD_NOT_FOUND, RpcError, type RpcIncoming } from './runtime/line-peer.js';
 import { RunFailureData, RuntimeErrorCode } from './runtime/run-failure.js';
 import { isInside } from './sandbox/grants.js';
 import { bwrapArgs, type LaunchSpec, nodeArgs } from './sandbox/launch.js';
-import { armCallTimer, MemoryWatch, treePids, treeRssBytes } from './watchdog.js';
+import { armCallTimer, MemoryWatch, treeRssBytes } from './watchdog.js';
 
 /** Time from spawn to `extension.init` answered before the start fails (a cold sandbox takes ~0.2 s). */
 const DEFAULT_START_TIMEOUT_MS = 10_000;
@@ -42,12 +43,6 @@ const MAX_UNREAD_BYTES = 8 * 1024 * 1024;
  * requests): what passes it is a flood that would keep the host parsing, so the process is killed.
  */
 const STDOUT_BUDGET_FACTOR = 4;
-/**
- * Idle time after a call before the sandbox is frozen: what an extension leaves running after its
- * answer gets at most this much time unwatched, and a caller making calls back to back never waits
- * for a freeze and a thaw.
- */
-const FREEZE_AFTER_MS = 50;
 
 /** The level of a log line an extension sends. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -107,11 +102,8 @@ export class ExtensionProcess {
   #calls = 0;
   /** Bytes it wrote on stdout since the current call began (or since the last call ended). */
   #stdoutBytes = 0;
-  /** Stopped (SIGSTOP) between calls: an idle extension runs no code, so none escapes a time limit. */
-  #frozen = false;
-  #freezeTimer: NodeJS.Timeout | undefined;
-  /** Freezes and thaws, in order. */
-  #signals: Promise<void> = Promise.resolve();
+  /** Stops the tree between calls: an idle extension runs no code, so none escapes a time limit. */
+  readonly #freezer: TreeFreezer;
 
   private constructor(options: ExtensionProcessOptions) {
     this.manifest = options.manifest;
@@ -178,6 +170,7 @@ export class ExtensionProcess {
       this.#stderr = (this.#stderr + chunk.toString('utf8')).slice(-STDERR_BYTES);
     });
     this.#child.stdin!.on('error', () => {});
+    this.#freezer = new TreeFreezer(this.#child.pid, () => this.#alive && this.#current === undefined);
     this.#memory = new MemoryWatch({
       pid: this.#child.pid ?? -1,
       limitBytes: options.manifest.limits.memoryMb * 1024 * 1024,
@@ -230,7 +223,7 @@ export class ExtensionProcess {
         timeout,
       ]);
       // What its module set going as it loaded waits, frozen, for the first call.
-      process.#freezeSoon();
+      process.#freezer.soon();
       return process;
     } catch (error) {
       const classified = await process.#classify(error, undefined, 'failed to start');
@@ -283,9 +276,8 @@ export class ExtensionProcess {
 
   /** Ends the process: stdin closed, then SIGKILL of the whole sandbox after a grace. */
   async close(): Promise<void> {
-    clearTimeout(this.#freezeTimer);
     if (this.#alive) {
-      await this.#thaw();
+      await this.#freezer.thaw();
       this.#child.stdin!.end();
       const grace = setTimeout(() => this.#signal('SIGKILL'), CLOSE_GRACE_MS);
       await this.#exited;
@@ -299,8 +291,7 @@ export class ExtensionProcess {
   ): Promise<ExtensionRunResult> {
     if (!this.#alive) throw this.#exitError();
     options.signal?.throwIfAborted();
-    clearTimeout(this.#freezeTimer);
-    await this.#thaw();
+    await this.#freezer.thaw();
     // Cancelled while it waited (for the call before it, or the thaw): it never starts.
     options.signal?.throwIfAborted();
     this.#stdoutBytes = 0;
@@ -351,50 +342,8 @@ export class ExtensionProcess {
       // A body still streaming belongs to this call: it does not flow on into the next one.
       this.#proxy.abortAll();
       this.#stdoutBytes = 0;
-      this.#freezeSoon();
+      this.#freezer.soon();
     }
-  }
-
-  /** Freezes the sandbox once it has been idle {@link FREEZE_AFTER_MS}: back-to-back calls pay nothing. */
-  #freezeSoon(): void {
-    clearTimeout(this.#freezeTimer);
-    this.#freezeTimer = setTimeout(() => void this.#freeze(), FREEZE_AFTER_MS);
-    this.#freezeTimer.unref();
-  }
-
-  /**
-   * Stops every process of the sandbox until the next call (SIGSTOP to the tree, bwrap's included),
-   * so timers and loops an extension left behind cannot run unbounded between calls, unwatched.
-   */
-  #freeze(): Promise<void> {
-    return this.#signalTree(() => {
-      if (!this.#alive || this.#frozen || this.#current) return undefined;
-      this.#frozen = true;
-      return 'SIGSTOP';
-    });
-  }
-
-  #thaw(): Promise<void> {
-    return this.#signalTree(() => {
-      if (!this.#frozen) return undefined;
-      this.#frozen = false;
-      return 'SIGCONT';
-    });
-  }
-
-  /**
-   * Sends the signal `decide` picks (if any) to the whole tree, after every earlier one: a freeze
-   * that began before a call cannot land after the call's thaw and stop the process mid-call.
-   */
-  #signalTree(decide: () => NodeJS.Signals | undefined): Promise<void> {
-    const pid = this.#child.pid;
-    const next = this.#signals.then(async () => {
-      const signal = pid === undefined ? undefined : decide();
-      if (signal === undefined || pid === undefined) return;
-      for (const one of await treePids(pid)) signalPid(one, signal);
-    });
-    this.#signals = next.catch(() => {});
-    return next;
   }
 
   /** Turns what a request rejected with into the error the caller sees. */
@@ -534,7 +483,7 @@ export class ExtensionProcess {
   #onExit(_code: number | null, _signal: NodeJS.Signals | null): void {
     if (!this.#alive) return;
     this.#alive = false;
-    clearTimeout(this.#freezeTimer);
+    this.#freezer.cancel();
     this.#memory.stop();
     this.#proxy.close();
     // Let stderr's last chunk arrive before the exit error is built from it.
@@ -543,13 +492,5 @@ export class ExtensionProcess {
       this.#peer.close(error);
       for (const listener of this.#exitListeners) listener(error);
     });
-  }
-}
-
-function signalPid(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(pid, signal);
-  } catch {
-    // Gone meanwhile.
   }
 }

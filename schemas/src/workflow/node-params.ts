@@ -33,9 +33,10 @@ export const EMBEDDING_MODEL_NAMES: readonly string[] = EMBEDDING_MODELS;
 const instrumentPin = {
   instrument: z
     .string()
+    .max(40)
     .regex(/^([a-z0-9][a-z0-9-]{0,39})?$/, 'instrument: the id of a configured instrument, or empty')
     .default('')
-    .describe('Instrument (optional: empty lets the router choose)'),
+    .describe('Instrument (empty: the router picks)'),
 };
 
 const chatModel = z.enum(CHAT_MODELS).default('claude-sonnet').describe('Model');
