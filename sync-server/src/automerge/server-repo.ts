@@ -3,6 +3,7 @@
 import { next as A } from '@automerge/automerge';
 import {
   type DocumentId as AutomergeDocumentId,
+  type DocHandle,
   type HandleState,
   type NetworkAdapterInterface,
   type PeerId,
@@ -73,6 +74,40 @@ export class ServerRepo {
       peerId: options.peerId,
       sharePolicy: async () => false,
       saveDebounceRate: options.saveDebounceMs,
+    });
+    this.repo.synchronizer.on('open-doc', ({ documentId }) => this.announceEveryChange(documentId));
+  }
+
+  /** Handles whose every new head reaches the synchroniser (see {@link announceEveryChange}). */
+  private readonly announced = new WeakSet<DocHandle<unknown>>();
+
+  /**
+   * automerge-repo pushes a received change to the other peers only on a handle's `change`, which it
+   * emits only when the change is visible in the document (its diff has patches). A change whose
+   * edits are all hidden — moving a node someone already deleted — moves the server's heads and
+   * reaches nobody else: a peer that is in sync and sends nothing more would stay one change behind
+   * for good. So every head change without a `change` is announced as one (no patches).
+   */
+  private announceEveryChange(documentId: string): void {
+    const handle = this.repo.handles[documentId as AutomergeDocumentId] as DocHandle<unknown> | undefined;
+    if (!handle || this.announced.has(handle)) return;
+    this.announced.add(handle);
+    let patched = false;
+    handle.on('change', () => {
+      patched = true;
+    });
+    handle.on('heads-changed', ({ doc }) => {
+      // DocHandle emits `change` right after `heads-changed`, in the same turn, when there are patches.
+      patched = false;
+      queueMicrotask(() => {
+        if (!patched)
+          handle.emit('change', {
+            handle,
+            doc,
+            patches: [],
+            patchInfo: { before: doc, after: doc, source: 'change' },
+          });
+      });
     });
   }
 
