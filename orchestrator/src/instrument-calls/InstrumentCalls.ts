@@ -61,6 +61,9 @@ export interface InstrumentCallsOptions {
 /** Node types that need an embedding model rather than a chat model. */
 const EMBEDDING_TYPES: ReadonlySet<string> = new Set(['embed']);
 
+/** Beyond an instrument's own time limit: the host's grace and kill, a cold sandbox, the pool's wait. */
+const CALL_OVERHEAD_MS = 60_000;
+
 /** Tokens assumed for a call's answer before the router has seen one (for its prior cost). */
 const PRIOR_OUTPUT_TOKENS = 400;
 
@@ -70,11 +73,14 @@ export class InstrumentCalls implements RemoteInstruments {
   readonly #now: () => number;
   readonly #byId: ReadonlyMap<string, InstrumentConfig>;
   readonly #pools = new Map<string, Pool<InstrumentProcess>>();
+  /** The longest call: the slowest instrument's time limit, plus time to start a process and be admitted. */
+  readonly callTimeoutMs: number;
 
   constructor(options: InstrumentCallsOptions) {
     this.#o = options;
     this.#now = options.now ?? Date.now;
     this.#byId = new Map(options.instruments.map((i) => [i.id, i]));
+    this.callTimeoutMs = Math.max(0, ...options.instruments.map((i) => i.timeoutMs)) + CALL_OVERHEAD_MS;
     for (const i of options.instruments) {
       options.limiter.configure?.(i.id, {
         maxConcurrent: i.maxConcurrent,

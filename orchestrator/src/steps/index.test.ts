@@ -71,4 +71,14 @@ describe('builtinSteps', () => {
     expect((await run('extract-keywords', { count: 2 }))?.keywords).toHaveLength(2);
     expect((await run('embed', { dimensions: 32 }))?.embedding).toHaveLength(32);
   });
+
+  it('gives instrument nodes as long as the slowest configured instrument may take, never less than the default', () => {
+    const remote = (callTimeoutMs: number) => ({ run: async () => ({}), callTimeoutMs });
+    const slow = builtinSteps({ remote: remote(3_600_000) });
+    for (const type of ['llm-prompt', 'summarize', 'translate', 'embed'])
+      expect(slow.get(type)?.timeoutMs, type).toBe(3_600_000);
+    const quick = builtinSteps({ remote: remote(120_000) });
+    expect(quick.get('llm-prompt')?.timeoutMs).toBeUndefined();
+    expect(builtinSteps().get('summarize')?.timeoutMs).toBeUndefined();
+  });
 });

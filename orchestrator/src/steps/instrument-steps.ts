@@ -7,7 +7,7 @@ import { isLocalModel, LOCAL_BADGE } from '@symphony/schemas';
 import type { LocalInstrument } from '../instrument/LocalInstrument.js';
 import { needsInstrument } from './needs-instrument.js';
 import { packageVersion } from './package-version.js';
-import type { RemoteInstruments } from './remote-instruments.js';
+import { type RemoteInstruments, remoteStepTimeout } from './remote-instruments.js';
 import type { Step } from './Step.js';
 import { stepParams, textInput, throwIfAborted } from './step-inputs.js';
 
@@ -24,7 +24,14 @@ function cacheable(params: Readonly<Record<string, unknown>>): boolean {
 /** The four local-capable steps on `instrument`, and on `remote` for any other model. */
 export function localInstrumentSteps(instrument: LocalInstrument, remote?: RemoteInstruments): Step[] {
   const version = localVersion();
-  const local = { version, deterministic: true, cacheable, label: LOCAL_BADGE } as const;
+  const timeoutMs = remoteStepTimeout(remote);
+  const local = {
+    version,
+    deterministic: true,
+    cacheable,
+    label: LOCAL_BADGE,
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+  } as const;
   const elsewhere = (type: string, model: string, context: Parameters<Step['run']>[0]) => {
     if (remote === undefined) throw needsInstrument(type, model, true);
     return remote.run(type, model, context);

@@ -2,7 +2,7 @@
 // `generate-tests`, and the local-capable types when a node asks for a remote model. They run on the
 // configured instruments, and fail clearly when none is configured.
 import { NodeLibrary, RunErrorCode } from '@symphony/schemas';
-import type { RemoteInstruments } from './remote-instruments.js';
+import { type RemoteInstruments, remoteStepTimeout } from './remote-instruments.js';
 import { type Step, StepError } from './Step.js';
 import { stepParams } from './step-inputs.js';
 
@@ -27,11 +27,13 @@ export type RemoteOnlyType = (typeof REMOTE_ONLY_TYPES)[number];
  * naming the model asked for, when there are none.
  */
 export function remoteOnlyStep(type: RemoteOnlyType, instruments?: RemoteInstruments): Step {
+  const timeoutMs = remoteStepTimeout(instruments);
   return {
     type,
     version: '1',
     // A language model's answer differs from call to call; never cached.
     deterministic: false,
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
     async run(context) {
       const { model } = stepParams(type, context);
       if (instruments === undefined) throw needsInstrument(type, model, false);

@@ -12,4 +12,19 @@ export interface RemoteInstruments {
    * `extension_failed` for the call's own failures.
    */
   run(nodeType: string, model: string, context: StepContext): Promise<Readonly<Record<string, StepValue>>>;
+  /**
+   * The longest one call may take, waiting for a process and the instrument's own time limit
+   * included: an instrument node's attempt gets at least this long, so an instrument configured
+   * for long calls fails with its own verdict (`slow`), not the executor's timeout.
+   */
+  readonly callTimeoutMs?: number;
+}
+
+/** The executor's default per-attempt timeout (see `defaultExecutorLimits`), below which nothing is lowered. */
+const DEFAULT_ATTEMPT_MS = 10 * 60 * 1000;
+
+/** The per-attempt timeout of a step that may call `remote`: undefined leaves the executor's default. */
+export function remoteStepTimeout(remote: RemoteInstruments | undefined): number | undefined {
+  const needed = remote?.callTimeoutMs;
+  return needed !== undefined && needed > DEFAULT_ATTEMPT_MS ? needed : undefined;
 }
