@@ -50,6 +50,18 @@ const promptThenSummary = workflow(
   },
 );
 
+/** One llm-prompt node asking `model` to say hello. */
+function askWith(model: string): Workflow {
+  return workflow({
+    ['ask' as NodeId]: {
+      type: 'llm-prompt',
+      kind: 'instrument',
+      params: { model, prompt: 'Hello' },
+      position: at,
+    },
+  });
+}
+
 /** A project with the key stored and one OpenAI-compatible instrument on the test server. */
 async function configured(p: Project): Promise<void> {
   const set = await p.run(['credentials', 'set', 'test-openai', '--stdin'], KEY);
@@ -116,16 +128,7 @@ describe('symphony run on AI instruments, sandboxed', () => {
   });
 
   it("honours a 429's retry-after: the node is retried and succeeds", async () => {
-    const p = project(
-      workflow({
-        ['ask' as NodeId]: {
-          type: 'llm-prompt',
-          kind: 'instrument',
-          params: { model: 'gpt-4o', prompt: 'Hello' },
-          position: at,
-        },
-      }),
-    );
+    const p = project(askWith('gpt-4o'));
     await configured(p);
     server.failNext({ kind: '429', retryAfter: 1 });
     const out = await p.run(['run', 'workflow.json']);
@@ -144,16 +147,7 @@ describe('symphony run on AI instruments, sandboxed', () => {
   });
 
   it('fails with unauthorized, naming no key, when the stored key is wrong', async () => {
-    const p = project(
-      workflow({
-        ['ask' as NodeId]: {
-          type: 'llm-prompt',
-          kind: 'instrument',
-          params: { model: 'gpt-4o', prompt: 'Hello' },
-          position: at,
-        },
-      }),
-    );
+    const p = project(askWith('gpt-4o'));
     await configured(p);
     const wrong = 'sk-wrong-key-0000000000';
     expect((await p.run(['credentials', 'set', 'test-openai', '--stdin'], wrong)).code).toBe(0);
@@ -167,16 +161,7 @@ describe('symphony run on AI instruments, sandboxed', () => {
   });
 
   it('says which instrument to add when none serves the model', async () => {
-    const p = project(
-      workflow({
-        ['ask' as NodeId]: {
-          type: 'llm-prompt',
-          kind: 'instrument',
-          params: { model: 'claude-sonnet', prompt: 'Hello' },
-          position: at,
-        },
-      }),
-    );
+    const p = project(askWith('claude-sonnet'));
     await configured(p);
     const out = await p.run(['run', 'workflow.json']);
     expect(out.code).toBe(1);
