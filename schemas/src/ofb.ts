@@ -1,6 +1,7 @@
 // OFB's wire contract: each function's request and answer schema, the wire limits, the idempotent set.
 import { z } from 'zod';
 import { MAX_ID_LENGTH } from './ids.js';
+import { NodeOutputs, RunId, RunStatus } from './runs.js';
 import { plainText } from './text.js';
 import { FindingCode, RejectReason } from './workflow/validate.js';
 import { RoleSchema, Title, WorkspaceName } from './workspace.js';
@@ -255,6 +256,46 @@ export const OfbAutomergeRemoveRange = z.strictObject({ prefix: StorageKey });
 /** `validate-workflow`: OFB's authoritative findings for a stored workflow (any member may ask). */
 export const OfbValidateWorkflow = z.strictObject({ documentId: Id });
 
+/** 200: the most run records `list-runs` answers with. */
+export const MAX_RUN_RECORDS_LISTED = 200;
+
+/** A finished run's status, as a run record keeps it. */
+const FinishedRunStatus = z.enum([RunStatus.succeeded, RunStatus.failed, RunStatus.cancelled]);
+
+/**
+ * `record-run` (editor+ on the workflow): the short record of a finished run, kept by OFB so the
+ * team's run history survives any one laptop. Who started it is the token's user. Recording the
+ * same run again answers the stored record (`created: false`) and changes nothing.
+ */
+export const OfbRecordRun = z.strictObject({
+  workflowId: Id,
+  runId: RunId,
+  status: FinishedRunStatus,
+  startedAt: z.number().int().nonnegative(),
+  finishedAt: z.number().int().nonnegative(),
+  /** The workflow's Automerge heads the run was pinned to. */
+  heads: z.array(z.string().min(1).max(128)).max(1000),
+  /** Each node's output hashes, by node id (bytes stay on the machine that ran it). */
+  outputs: z
+    .record(z.string().max(MAX_ID_LENGTH), NodeOutputs)
+    .refine((o) => Object.keys(o).length <= 10_000, {
+      message: 'at most 10,000 nodes',
+    }),
+  nodes: z.number().int().nonnegative(),
+  inputTokens: z.number().int().nonnegative(),
+  outputTokens: z.number().int().nonnegative(),
+  costUsd: z.number().nonnegative(),
+  /** The run this one re-ran, and the node it re-ran from. */
+  rerunOf: RunId.optional(),
+});
+export type OfbRecordRun = z.infer<typeof OfbRecordRun>;
+
+/** `list-runs` (viewer+): the workflow's run records, newest first. */
+export const OfbListRuns = z.strictObject({
+  workflowId: Id,
+  limit: z.number().int().min(1).max(MAX_RUN_RECORDS_LISTED).optional(),
+});
+
 /** Every OFB function's request schema, by function name (`/functions/v1/<name>`). */
 export const OfbRequests = {
   'sign-up': OfbCredentials,
@@ -417,6 +458,16 @@ export const OfbValidateWorkflowResult = z.object({
 });
 
 /** Every OFB function's answer schema (status 200), by function name, as {@link OfbRequests}. */
+/** A run record as OFB stores and answers it. */
+export const OfbRunRecord = OfbRecordRun.extend({
+  workspaceId: z.string(),
+  startedBy: z.object({ userId: z.string(), name: z.string() }),
+  recordedAt: z.number().int().nonnegative(),
+});
+export type OfbRunRecord = z.infer<typeof OfbRunRecord>;
+export const OfbRecordRunResult = z.object({ record: OfbRunRecord, created: z.boolean() });
+export const OfbListRunsResult = z.object({ runs: z.array(OfbRunRecord) });
+
 export const OfbResponses = {
   'sign-up': OfbSession,
   'sign-in': OfbSession,

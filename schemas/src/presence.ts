@@ -1,5 +1,6 @@
 // Presence on a document (Yjs awareness) and on a board (ephemeral messages): the narrow shapes peers may send.
 import { z } from 'zod';
+import { NodeState, RunId, RunStatus } from './runs.js';
 import { isPlainText, plainText } from './text.js';
 import { NodeId } from './workflow/model.js';
 
@@ -177,9 +178,37 @@ export const BoardPresence = z.object({
 });
 export type BoardPresence = z.infer<typeof BoardPresence>;
 
+/** 10,000: the most node states one run broadcast carries (a workflow's node limit). */
+export const MAX_BOARD_RUN_NODES = 10_000;
+
+/**
+ * A run's node states as the board that watches it (its starter's, connected to the orchestrator
+ * that runs it) broadcasts them to everyone else on the workflow: read-only, never written into the
+ * workflow's CRDT. Each message is the whole picture, so a peer that joins late needs one.
+ */
+export const BoardRun = z.object({
+  type: z.literal('board-run'),
+  /** Stamped by the sync-server from the connection's token. */
+  user: BoardPresenceUser,
+  runId: RunId,
+  status: z.enum(Object.values(RunStatus) as [RunStatus, ...RunStatus[]]),
+  /** Finished nodes over all nodes, 0–1. */
+  fraction: z.number().min(0).max(1),
+  /** Every node's state that is not `queued`. */
+  states: z
+    .record(NodeId, z.enum(Object.values(NodeState) as [NodeState, ...NodeState[]]))
+    .refine((states) => Object.keys(states).length <= MAX_BOARD_RUN_NODES, {
+      message: `a run broadcast carries at most ${MAX_BOARD_RUN_NODES} node states`,
+    }),
+  /** When the sender built it (its clock, ms since the epoch): a receiver keeps the newest per run. */
+  at: z.number().int().nonnegative(),
+});
+export type BoardRun = z.infer<typeof BoardRun>;
+
 /** Every message a board sends over a workflow's ephemeral channel. */
 export const BoardPresenceMessage = z.discriminatedUnion('type', [
   BoardPresence,
+  BoardRun,
   z.object({ type: z.literal('board-leave') }),
 ]);
 export type BoardPresenceMessage = z.infer<typeof BoardPresenceMessage>;

@@ -48,6 +48,8 @@ export class BoardPresence {
     if (!parsed.success) return false;
     const m = parsed.data;
     if (m.type === 'board-leave') return this.peers.delete(peerId);
+    // A run's node states are not presence: the board's run view takes them.
+    if (m.type === 'board-run') return false;
     this.peers.set(peerId, {
       peerId,
       name: m.user.name,

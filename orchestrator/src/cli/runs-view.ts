@@ -1,72 +1,19 @@
 // What `runs ls` and `runs show` print, built from a run's journal records. Pure: records in,
 // a plain view (what --json prints) and its text out.
-import { foldRun, type RunState, type RunUsage } from '@symphony/pit';
+import { foldRun, type RunState } from '@symphony/pit';
 import type {
-  CallUsage,
+  AttemptView,
   NodeId,
-  NodeOutputs,
-  NodeState,
+  NodeView,
   RunError,
   RunEvent,
-  RunId,
-  RunOptions,
-  RunSource,
-  RunStatus,
+  RunSummary,
+  RunView,
   Workflow,
 } from '@symphony/schemas';
 import { countsText, describeSource, formatDuration } from './run-format.js';
 
-/** A run in `runs ls`. */
-export interface RunSummary {
-  readonly runId: RunId;
-  /** `running` with no live executor reads as resumable: `executedBy` is absent then. */
-  readonly status: RunStatus;
-  /** The pid of the live process executing it, if one is. */
-  readonly executedBy?: number;
-  readonly workflow: string;
-  readonly source: RunSource;
-  readonly startedAt: number;
-  readonly finishedAt?: number;
-  readonly nodes: number;
-  readonly counts: Readonly<Record<NodeState, number>>;
-}
-
-/** One attempt of a node. */
-export interface AttemptView {
-  readonly attempt: number;
-  readonly startedAt: number;
-  readonly endedAt?: number;
-  /** How the attempt ended: succeeded, failed, retrying (failed, another follows), cancelled; absent while it runs. */
-  readonly outcome?: 'succeeded' | 'failed' | 'retrying' | 'cancelled';
-  readonly error?: RunError;
-}
-
-/** A node in `runs show`. */
-export interface NodeView {
-  readonly nodeId: NodeId;
-  readonly type: string;
-  readonly label?: string;
-  readonly state: NodeState;
-  readonly attempts: readonly AttemptView[];
-  /** From its first attempt's start to its end. */
-  readonly durationMs?: number;
-  readonly error?: RunError;
-  readonly outputs?: NodeOutputs;
-  readonly fromRun?: RunId;
-  readonly reason?: string;
-  /** Tokens and cost of its AI instrument calls, every attempt. */
-  readonly usage?: CallUsage;
-}
-
-/** A run in `runs show`. */
-export interface RunView extends RunSummary {
-  readonly options: RunOptions;
-  readonly startedBy?: string;
-  readonly cancelRequested: boolean;
-  readonly nodeStates: readonly NodeView[];
-  /** Tokens and cost of every instrument call of the run. */
-  readonly usage: RunUsage;
-}
+export type { AttemptView, NodeView, RunSummary, RunView } from '@symphony/schemas';
 
 /** The summary of a folded run. */
 export function summarize(state: RunState, executedBy: number | undefined): RunSummary {
