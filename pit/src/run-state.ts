@@ -1,5 +1,6 @@
 // A run's state as the fold of its journal records: what the CLI's `runs show`, the monitor and the
-// executor's resume read. Pure: events in, state out.
+// executor's resume read. Pure: events in, state out. Browser-safe (only @symphony/schemas and zod):
+// the client folds the monitor's events with it too, through `@symphony/pit/run-state`.
 import {
   type ArtifactHash,
   type CallUsage,
