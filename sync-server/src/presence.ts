@@ -1,6 +1,6 @@
-// Presence stamping: awareness updates (/yjs) and board presence (/automerge ephemerals) rewritten to carry
-// the token's user and only what a collaborator's browser can draw safely.
-import { cleanBoardPresence, cleanDocumentPresence } from '@symphony/schemas';
+// Presence stamping: awareness updates (/yjs), board presence and run broadcasts (/automerge ephemerals)
+// rewritten to carry the token's user and only what a collaborator's browser can draw safely.
+import { BoardRun, cleanBoardPresence, cleanDocumentPresence } from '@symphony/schemas';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 
@@ -73,17 +73,39 @@ function stamp(state: unknown, { userId, userName }: Identity): Record<string, u
 const BOARD_NAME_LENGTH = 40;
 
 /**
- * Board presence (a decoded ephemeral message) stamped with the sender's user and cleaned to the
- * `BoardPresence` schema (`cleanBoardPresence`: an invalid colour becomes one derived from the
- * user id, an invalid pointer `null`, invalid selection and drag entries are left out). Data that
- * is neither board presence nor carries a `user` (a `board-leave`, another app's message) comes
- * back as it is: boards ignore what they do not parse. Pure; never throws.
+ * A board's ephemeral message (decoded) as the server relays it, or `undefined` when it must not be
+ * relayed at all. Board presence is stamped with the sender's user and cleaned to the
+ * `BoardPresence` schema (`cleanBoardPresence`: an invalid colour becomes one derived from the user
+ * id, an invalid pointer `null`, invalid selection and drag entries are left out). A run broadcast
+ * (`board-run`) goes to {@link stampBoardRun}. Data that is neither and carries no `user` (a
+ * `board-leave`, another app's message) comes back as it is: boards ignore what they do not parse.
+ * Pure; never throws.
  */
-export function stampBoardPresence(data: Record<string, unknown>, { userId, userName }: Identity): unknown {
+export function stampBoardPresence(data: Record<string, unknown>, identity: Identity): unknown {
+  if (data.type === 'board-run') return stampBoardRun(data, identity);
   if (!Object.hasOwn(data, 'user') && data.type !== 'board-presence') return data;
-  const user = isRecord(data.user) ? data.user : {};
-  const name = userName.slice(0, BOARD_NAME_LENGTH);
-  return cleanBoardPresence({ ...data, user: { ...user, id: userId, name } }, userId);
+  return cleanBoardPresence({ ...data, user: stampedUserFields(data, identity) }, identity.userId);
+}
+
+/**
+ * A run broadcast stamped with the sender's user exactly as board presence is (the token's id and
+ * name whatever the client claimed; an invalid colour replaced by one derived from the user id),
+ * then checked whole against `BoardRun`: fields it does not describe are dropped, and any part that
+ * does not parse (a bad run id, status or fraction, a state that is no node state, more than
+ * `MAX_BOARD_RUN_NODES` states) makes it `undefined`, not relayed, since half a run's picture would
+ * show a wrong one. Pure; never throws.
+ */
+export function stampBoardRun(data: Record<string, unknown>, identity: Identity): BoardRun | undefined {
+  // The user a board-presence message from this connection would carry: one stamping for both.
+  const { user } = cleanBoardPresence({ user: stampedUserFields(data, identity) }, identity.userId);
+  const run = BoardRun.safeParse({ ...data, user });
+  return run.success ? run.data : undefined;
+}
+
+/** `data.user` with the token's id and the name a board shows, over whatever the client claimed. */
+function stampedUserFields(data: Record<string, unknown>, { userId, userName }: Identity) {
+  const user = Object.hasOwn(data, 'user') && isRecord(data.user) ? data.user : {};
+  return { ...user, id: userId, name: userName.slice(0, BOARD_NAME_LENGTH) };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -1,7 +1,8 @@
 // A Lit controller binding the Workflow board to one Workflow's automerge handle: finding it, validating
-// each version, undoable edits (BoardHistory) and board presence over ephemeral messages.
+// each version, undoable edits (BoardHistory), board presence and live run states over ephemeral messages.
 import type { DocHandle, DocHandleEphemeralMessagePayload } from '@automerge/automerge-repo';
 import {
+  type BoardRun,
   type ChangeRefusal,
   NodeLibrary,
   type ValidationContext,
@@ -12,6 +13,7 @@ import {
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { applyOps, BoardHistory, type BoardOp } from '../core/board-history.js';
 import { BoardPresence, PRESENCE_HEARTBEAT_MS, type PresenceMessage } from '../core/board-presence.js';
+import { type BoardRunBody, RemoteRuns, RUN_HEARTBEAT_MS, RunBroadcast } from '../core/board-run.js';
 import { throttle } from '../core/throttle.js';
 import type { UserProfile } from '../core/user-profile.js';
 import { type WorkflowSync, WorkflowUnavailableError } from '../sync/workflow-sync.js';
@@ -20,6 +22,11 @@ import { type WorkflowSync, WorkflowUnavailableError } from '../sync/workflow-sy
 const FIND_RETRY_MS = 1_500;
 /** 60 ms: presence (pointer, drag) at ~16 updates a second is smooth enough and cheap on the wire. */
 const PRESENCE_THROTTLE_MS = 60;
+/**
+ * 250 ms: node states change far less often than a pointer moves, and each run message is the whole
+ * picture (up to 10,000 states), so four a second keeps boards live without flooding the channel.
+ */
+const RUN_THROTTLE_MS = 250;
 
 /** What this person is doing on the board, as collaborators see it. */
 export interface LocalPresence {
@@ -56,6 +63,11 @@ export class WorkflowHandleController implements ReactiveController {
   private reportValue: WorkflowReport | null = null;
   private local: LocalPresence = { selection: [], pointer: null, dragging: [] };
   private readonly sendPresence = throttle(() => this.broadcastPresence(), PRESENCE_THROTTLE_MS);
+  /** Runs other boards on this workflow are watching. */
+  private readonly runs = new RemoteRuns();
+  /** The run this board watches and when to send it. */
+  private readonly ownRun = new RunBroadcast();
+  private readonly sendRun = throttle(() => this.broadcastWatchedRun(), RUN_THROTTLE_MS);
 
   constructor(
     private readonly host: ReactiveControllerHost,
@@ -102,10 +114,17 @@ export class WorkflowHandleController implements ReactiveController {
     if (this.url !== null) this.sync?.dismissRefusal(this.url);
   }
 
-  /** Opens workflow `url` from `sync` (call again with the same values: nothing happens). */
+  /**
+   * Opens workflow `url` from `sync` (call again with the same values: nothing happens). Another
+   * workflow starts with no watched run: a run belongs to its workflow.
+   */
   open(sync: WorkflowSync | undefined, url: string | null, profile: UserProfile | undefined): void {
     this.profile = profile ?? null;
     if (sync === this.sync && url === this.url) return;
+    if (url !== this.url) {
+      this.sendRun.cancel();
+      this.ownRun.reset();
+    }
     this.sync = sync ?? null;
     this.url = url;
     if (this.connected) this.bind();
@@ -153,6 +172,33 @@ export class WorkflowHandleController implements ReactiveController {
     this.sendPresence();
   }
 
+  /**
+   * Runs other boards on this workflow are watching, newest first, as their boards last broadcast
+   * them (read-only: never in the workflow's document). The host re-renders when this changes.
+   */
+  get remoteRuns(): readonly BoardRun[] {
+    return this.runs.list();
+  }
+
+  /**
+   * Tells everyone else on the workflow the run this board watches (build it with `boardRunFrom`),
+   * or `null` when it watches none any more. Call it whenever the run's picture changes; repeating
+   * the same picture sends nothing new. While the run is running it goes out throttled and again
+   * every few seconds (so a board that opens the workflow later sees it); once it has finished, one
+   * last message goes out at once, and only for a run this board broadcast while it was running (a
+   * run that was already over when this board saw it is history, not news). After `null` the others
+   * drop the run when its heartbeats stop.
+   */
+  broadcastRun(run: BoardRunBody | null): void {
+    const send = this.ownRun.watch(run);
+    if (send === 'throttled') {
+      this.sendRun();
+      return;
+    }
+    this.sendRun.cancel();
+    if (send === 'now') this.broadcastWatchedRun();
+  }
+
   private applyUntracked(ops: readonly BoardOp[]): BoardOp[] {
     let inverse: BoardOp[] = [];
     this.handle?.change((doc) => {
@@ -170,6 +216,19 @@ export class WorkflowHandleController implements ReactiveController {
       selection: [...this.local.selection],
       pointer: this.local.pointer,
       dragging: this.local.dragging.map(([id, p]) => [id, { x: p.x, y: p.y }]),
+    };
+    this.handle.broadcast(message);
+  }
+
+  private broadcastWatchedRun(): void {
+    if (this.handle === null || this.profile === null) return;
+    const run = this.ownRun.take();
+    if (run === null) return;
+    const message: BoardRun = {
+      type: 'board-run',
+      user: { name: this.profile.name, color: this.profile.color },
+      ...run,
+      at: Date.now(),
     };
     this.handle.broadcast(message);
   }
@@ -208,9 +267,14 @@ export class WorkflowHandleController implements ReactiveController {
     const onChange = (): void => this.host.requestUpdate();
     const onMessage = ({ senderId, message }: DocHandleEphemeralMessagePayload<Workflow>): void => {
       const isNew = !this.presence.list().some((p) => p.peerId === senderId);
-      if (this.presence.receive(senderId, message, Date.now())) this.host.requestUpdate();
+      const now = Date.now();
+      const presenceChanged = this.presence.receive(senderId, message, now);
+      if (this.runs.receive(senderId, message, now) || presenceChanged) this.host.requestUpdate();
       // Answer a newcomer at once so they do not wait for the next heartbeat.
-      if (isNew && this.presence.list().some((p) => p.peerId === senderId)) this.sendPresence();
+      if (isNew && this.presence.list().some((p) => p.peerId === senderId)) {
+        this.sendPresence();
+        if (this.ownRun.running) this.sendRun();
+      }
     };
     handle.on('change', onChange);
     handle.on('ephemeral-message', onMessage);
@@ -218,16 +282,23 @@ export class WorkflowHandleController implements ReactiveController {
       this.broadcastPresence();
       if (this.presence.expire(Date.now())) this.host.requestUpdate();
     }, PRESENCE_HEARTBEAT_MS);
+    const runHeartbeat = setInterval(() => {
+      if (this.ownRun.running) this.broadcastWatchedRun();
+      if (this.runs.expire(Date.now())) this.host.requestUpdate();
+    }, RUN_HEARTBEAT_MS);
     const unwatch = sync.watch(handle);
     this.cleanup.push(() => {
       handle.off('change', onChange);
       handle.off('ephemeral-message', onMessage);
       clearInterval(heartbeat);
+      clearInterval(runHeartbeat);
       unwatch();
       this.sendPresence.cancel();
+      this.sendRun.cancel();
       handle.broadcast({ type: 'board-leave' } satisfies PresenceMessage);
     });
     this.broadcastPresence();
+    if (this.ownRun.running) this.broadcastWatchedRun();
     this.host.requestUpdate();
   }
 
@@ -241,5 +312,6 @@ export class WorkflowHandleController implements ReactiveController {
     this.history.clear();
     this.local = { selection: [], pointer: null, dragging: [] };
     for (const peer of this.presence.list()) this.presence.remove(peer.peerId);
+    this.runs.clear();
   }
 }

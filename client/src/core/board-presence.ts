@@ -44,11 +44,13 @@ export class BoardPresence {
 
   /** Takes one message from `peerId`. Returns whether it changed what {@link BoardPresence.list} shows. */
   receive(peerId: string, message: unknown, now: number): boolean {
+    // A run's node states are not presence (`RemoteRuns` takes them): not parsed here at all, as
+    // one can carry 10,000 of them.
+    if (isRecord(message) && message.type === 'board-run') return false;
     const parsed = PresenceMessage.safeParse(message);
     if (!parsed.success) return false;
     const m = parsed.data;
     if (m.type === 'board-leave') return this.peers.delete(peerId);
-    // A run's node states are not presence: the board's run view takes them.
     if (m.type === 'board-run') return false;
     this.peers.set(peerId, {
       peerId,
@@ -98,4 +100,8 @@ export class BoardPresence {
     }
     return byNode;
   }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

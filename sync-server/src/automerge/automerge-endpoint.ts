@@ -341,16 +341,18 @@ export class AutomergeEndpoint {
   }
 
   /**
-   * An ephemeral message (board presence) re-encoded by `stampBoardPresence`: `user.id` and
-   * `user.name` set to the connection's user (`Access.userId` / `userName`), so nobody can appear
-   * on a board as someone else, and every other field cleaned to the `BoardPresence` schema (a
-   * hostile colour, pointer or selection never reaches another board). Data that is not a map with
-   * `user` (a `board-leave`) passes unchanged.
+   * An ephemeral message (board presence, a run broadcast) re-encoded by `stampBoardPresence`:
+   * `user.id` and `user.name` set to the connection's user (`Access.userId` / `userName`), so nobody
+   * can appear on a board as someone else, and every other field cleaned to the `BoardPresence`
+   * schema (a hostile colour, pointer or selection never reaches another board). A run broadcast
+   * that is not a valid `BoardRun` is `undefined`: dropped, relayed to nobody, the connection left
+   * open. Data that is not a map with `user` (a `board-leave`) passes unchanged.
    */
-  private stampEphemeral(entry: QueuedFrame, granted: Access): Uint8Array {
+  private stampEphemeral(entry: QueuedFrame, granted: Access): Uint8Array | undefined {
     const data = entry.ephemeralData;
     if (!isMap(data)) return entry.frame;
     const stamped = stampBoardPresence(data, granted);
+    if (stamped === undefined) return undefined;
     return stamped === data ? entry.frame : cbor.encode({ ...entry.message, data: cbor.encode(stamped) });
   }
 
