@@ -1,6 +1,6 @@
 // OFB's persistence port: the stored records, the role ports (accounts, Workspaces, Documents, updates,
-// Automerge chunks, audit log, idempotency) the SQL adapters implement, and the store's errors.
-import type { Role } from '@symphony/schemas';
+// Automerge chunks, run records, audit log, idempotency) the SQL adapters implement, and the store's errors.
+import type { OfbRecordRun, OfbRunRecord, Role } from '@symphony/schemas';
 
 /** A locally registered user (local sign-in). */
 export interface UserRecord {
@@ -71,6 +71,21 @@ export interface AutomergeChunkRecord {
   readonly documentId: string | null;
   readonly bytes: Uint8Array;
 }
+
+/**
+ * A finished run's record as stored: what `record-run` was sent, the workflow's workspace, who
+ * recorded it (`startedBy.name`: their sign-in name, their id when no user row exists) and when.
+ */
+export type RunRecord = OfbRunRecord;
+
+/** A run record to store: the starter's name is looked up by the store. */
+export type NewRunRecord = OfbRecordRun & {
+  readonly workspaceId: string;
+  /** The user id of the run's starter (the token that recorded it). */
+  readonly startedBy: string;
+  /** Milliseconds since the epoch, from OFB's clock. */
+  readonly recordedAt: number;
+};
 
 /** One authoritative decision, as the caller describes it. */
 export interface AuditEntry {
@@ -320,6 +335,20 @@ export interface AutomergeStore {
   storedAutomergeBytes(documentId: string): Promise<number>;
 }
 
+/** Finished runs' records (owner: http/functions/runs.ts). Records are written once, never changed. */
+export interface RunRecordStore {
+  /**
+   * Stores the record unless its run id is recorded already, and returns it as stored; `null` (and
+   * nothing written) when the run id is taken. A concurrent insert of the same run id waits for the
+   * first to commit and then answers `null`. Throws {@link MissingReferenceError} when the workflow
+   * or workspace does not exist.
+   */
+  createRunRecord(record: NewRunRecord): Promise<RunRecord | null>;
+  getRunRecord(runId: string): Promise<RunRecord | null>;
+  /** The workflow's records, newest first (by `startedAt`, then run id), at most `limit`. */
+  listRunRecords(workflowId: string, limit: number): Promise<RunRecord[]>;
+}
+
 /** The append-only, hash-chained audit log. */
 export interface AuditLog {
   /** Appends to the audit chain; the database fills in `seq`, `at` and the hashes. */
@@ -346,6 +375,7 @@ export interface OfbStore
     DocumentStore,
     DocumentUpdateStore,
     AutomergeStore,
+    RunRecordStore,
     AuditLog,
     IdempotencyStore {
   /** Runs `fn` in one transaction: everything it wrote commits together or not at all. */

@@ -111,6 +111,21 @@ describe('OfbResponses', () => {
     await ok('automerge-load-range', { prefix: [flow.document.id] }, service);
     const report = await ok('validate-workflow', { documentId: flow.document.id }, editor.token);
     expect(report.edges).toEqual({ e1: 'accepted' });
+    const run = {
+      workflowId: flow.document.id,
+      runId: 'run_answers0001',
+      status: 'succeeded',
+      startedAt: 1_750_000_000_000,
+      finishedAt: 1_750_000_001_000,
+      heads: ['h1'],
+      outputs: { n1: { document: 'a'.repeat(64) } },
+      nodes: 2,
+      inputTokens: 10,
+      outputTokens: 5,
+      costUsd: 0.001,
+    };
+    await ok('record-run', run, editor.token);
+    await ok('list-runs', { workflowId: flow.document.id }, editor.token);
     await ok('automerge-remove', { keys: [[flow.document.id, 'absent']] }, service);
     await ok('automerge-remove-range', { prefix: [flow.document.id, 'sync-state'] }, service);
 

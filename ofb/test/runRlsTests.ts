@@ -21,7 +21,7 @@ const uB = 'rls-user-b';
 
 /**
  * Superuser fixture: two workspaces, each with its owner, a document with one stored update, an
- * invitation and an audit row.
+ * invitation, an audit row and a workflow with a run record (A also one in the trash).
  */
 const fixture = `
   insert into users (id, name, password_hash) values ('${uA}', 'rls-a', 'x'), ('${uB}', 'rls-b', 'x');
@@ -49,6 +49,13 @@ const fixture = `
     ('${uB}', 'key-b-0001', 'create-workspace', 'h', 200, '{}');
   insert into sessions (id, user_id, expires_at) values ('sess-a', '${uA}', now() + interval '1 day'),
     ('sess-b', '${uB}', now() + interval '1 day');
+  insert into documents (id, workspace_id, kind, title, deleted_at, deleted_by)
+    values ('trashed-wf-a', '${A}', 'workflow', 'gone', now(), '${uA}');
+  insert into run_records (run_id, workflow_id, workspace_id, started_by, status, started_at, finished_at,
+    heads, outputs, nodes, input_tokens, output_tokens, cost_usd, recorded_at) values
+    ('run_rlsa0001', 'wf-a', '${A}', '${uA}', 'succeeded', now(), now(), '[]', '{}', 1, 0, 0, 0, now()),
+    ('run_rlsb0001', 'doc-b', '${B}', '${uB}', 'failed', now(), now(), '[]', '{}', 1, 0, 0, 0, now()),
+    ('run_rlst0001', 'trashed-wf-a', '${A}', '${uA}', 'succeeded', now(), now(), '[]', '{}', 1, 0, 0, 0, now());
 `;
 
 const p = (table: string, name: string, sql: string, expect: Expect, who = uA): Probe => ({
@@ -414,6 +421,60 @@ const probes: Probe[] = [
     'error',
   ),
 
+  p(
+    'run_records',
+    'reads A run records',
+    `select run_id from run_records where workflow_id = 'wf-a'`,
+    'rows:1+',
+  ),
+  p(
+    'run_records',
+    'a viewer of A reads them too',
+    `select run_id from run_records where workspace_id = '${A}'`,
+    'rows:1+',
+    'rls-x',
+  ),
+  p(
+    'run_records',
+    "cannot read a trashed workflow's run records",
+    `select run_id from run_records where workflow_id = 'trashed-wf-a'`,
+    'rows:0',
+  ),
+  p(
+    'run_records',
+    'cannot record a run in A directly (records go through OFB, audited)',
+    `insert into run_records (run_id, workflow_id, workspace_id, started_by, status, started_at, finished_at,
+       heads, outputs, nodes, input_tokens, output_tokens, cost_usd, recorded_at)
+     values ('run_rlsa0002', 'wf-a', '${A}', '${uA}', 'succeeded', now(), now(), '[]', '{}', 1, 0, 0, 0, now())`,
+    'error',
+  ),
+  p(
+    'run_records',
+    'cannot rewrite an A run record, even its own',
+    `update run_records set cost_usd = 0 where run_id = 'run_rlsa0001' returning run_id`,
+    'error',
+  ),
+  p(
+    'run_records',
+    'cannot delete an A run record, even its own',
+    `delete from run_records where run_id = 'run_rlsa0001' returning run_id`,
+    'error',
+  ),
+  p('run_records', 'cannot truncate run records', 'truncate run_records', 'error'),
+  p(
+    'run_records',
+    'cannot read B run records',
+    `select run_id from run_records where workspace_id = '${B}' or workflow_id = 'doc-b'`,
+    'rows:0',
+  ),
+  p(
+    'run_records',
+    "a member of B cannot read A's run records",
+    `select run_id from run_records where workflow_id = 'wf-a'`,
+    'rows:0',
+    uB,
+  ),
+
   p('audit_log', 'owner reads A audit', `select seq from audit_log where workspace_id = '${A}'`, 'rows:1+'),
   p(
     'audit_log',
@@ -537,18 +598,23 @@ export function runRlsTests(name: string, makeDb: () => Promise<SqlDriver>): voi
       expect(await inRolledBack(db, runProbes)).toEqual([]);
     });
 
-    it('content and the audit log are written by service_role only (OFB), not by authenticated', async () => {
+    it('content, run records and the audit log are written by service_role only (OFB), not by authenticated', async () => {
       const refused = await inRolledBack(db, async (tx) => {
         const grants = await tx.query<{ table_name: string; privilege_type: string }>(
           `select table_name, privilege_type from information_schema.role_table_grants
-           where grantee = 'authenticated' and table_schema = 'public'
-             and table_name in ('document_updates', 'automerge_chunks', 'audit_log')
-             and privilege_type in ('INSERT', 'UPDATE', 'DELETE')`,
+           where grantee in ('authenticated', 'anon') and table_schema = 'public'
+             and table_name in ('document_updates', 'automerge_chunks', 'audit_log', 'run_records')
+             and privilege_type in ('INSERT', 'UPDATE', 'DELETE', 'TRUNCATE')`,
         );
         await tx.query('set local role service_role');
         await tx.query(`insert into document_updates (document_id, bytes) values ('doc-a', '\\x0103')`);
         await tx.query(
           `insert into automerge_chunks (key, document_id, bytes) values ('{wf-a,incremental,s1}', 'wf-a', '\\x01')`,
+        );
+        await tx.query(
+          `insert into run_records (run_id, workflow_id, workspace_id, started_by, status, started_at, finished_at,
+             heads, outputs, nodes, input_tokens, output_tokens, cost_usd, recorded_at)
+           values ('run_rlss0001', 'wf-a', '${A}', '${uA}', 'succeeded', now(), now(), '[]', '{}', 1, 0, 0, 0, now())`,
         );
         return grants;
       });

@@ -132,6 +132,8 @@ export const OfbErrorCode = {
   documentTooLarge: 'document_too_large',
   /** An id starting `workspace-` (a workspace's index document) where a document id goes (422). */
   reservedId: 'reserved_id',
+  /** `record-run` with a run id already recorded for another workflow (409). */
+  runRecordedElsewhere: 'run_recorded_elsewhere',
 
   // --- Content ---
   /** Bytes that do not decode as a Yjs update (422; `details: { field, index }`). */

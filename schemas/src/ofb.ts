@@ -33,6 +33,12 @@ export const OfbLimits = {
   maxJsonBodyBytes: 64 * 1024,
   /** 4 MiB: `authorize-many`'s body (up to {@link OfbLimits.maxChecksPerCall} tokens). */
   maxChecksBodyBytes: 4 * 1024 * 1024,
+  /**
+   * 1 MiB: `record-run`'s body. A node's output hash takes ~75 bytes of JSON, so 64 KiB would refuse
+   * the record of a run of a few hundred nodes; 1 MiB holds thousands, and bounds what one record
+   * adds to every `list-runs` answer.
+   */
+  maxRunRecordBodyBytes: 1024 * 1024,
 } as const;
 
 /** Ids OFB accepts in requests: letters, digits, `_` and `-`, 1–128 long. */
@@ -258,19 +264,18 @@ export const OfbValidateWorkflow = z.strictObject({ documentId: Id });
 
 /** 200: the most run records `list-runs` answers with. */
 export const MAX_RUN_RECORDS_LISTED = 200;
+/** 50: the run records `list-runs` answers with when the request gives no `limit` (a board's history). */
+export const DEFAULT_RUN_RECORDS_LISTED = 50;
 
 /** A finished run's status, as a run record keeps it. */
 const FinishedRunStatus = z.enum([RunStatus.succeeded, RunStatus.failed, RunStatus.cancelled]);
 
-/**
- * `record-run` (editor+ on the workflow): the short record of a finished run, kept by OFB so the
- * team's run history survives any one laptop. Who started it is the token's user. Recording the
- * same run again answers the stored record (`created: false`) and changes nothing.
- */
-export const OfbRecordRun = z.strictObject({
+/** The fields of a run record as its recorder sends them (`record-run`) and OFB answers them. */
+const RunRecordFields = z.strictObject({
   workflowId: Id,
   runId: RunId,
   status: FinishedRunStatus,
+  /** Milliseconds since the epoch, from the executor's clock. */
   startedAt: z.number().int().nonnegative(),
   finishedAt: z.number().int().nonnegative(),
   /** The workflow's Automerge heads the run was pinned to. */
@@ -288,12 +293,27 @@ export const OfbRecordRun = z.strictObject({
   /** The run this one re-ran, and the node it re-ran from. */
   rerunOf: RunId.optional(),
 });
+
+/**
+ * `record-run` (editor+ on the workflow): the short record of a finished run, kept by OFB so the
+ * team's run history survives any one laptop. Who started it is the token's user. Recording the
+ * same run again answers the stored record (`created: false`) and changes nothing; a run id recorded
+ * for another workflow is refused (409 `run_recorded_elsewhere`). Its body may be up to
+ * {@link OfbLimits.maxRunRecordBodyBytes}.
+ */
+export const OfbRecordRun = RunRecordFields.refine((r) => r.finishedAt >= r.startedAt, {
+  message: 'finishedAt must not be before startedAt',
+  path: ['finishedAt'],
+});
 export type OfbRecordRun = z.infer<typeof OfbRecordRun>;
 
-/** `list-runs` (viewer+): the workflow's run records, newest first. */
+/**
+ * `list-runs` (viewer+): the workflow's run records, newest first (by `startedAt`), at most `limit`
+ * ({@link DEFAULT_RUN_RECORDS_LISTED} when omitted).
+ */
 export const OfbListRuns = z.strictObject({
   workflowId: Id,
-  limit: z.number().int().min(1).max(MAX_RUN_RECORDS_LISTED).optional(),
+  limit: z.number().int().min(1).max(MAX_RUN_RECORDS_LISTED).default(DEFAULT_RUN_RECORDS_LISTED),
 });
 
 /** Every OFB function's request schema, by function name (`/functions/v1/<name>`). */
@@ -330,6 +350,8 @@ export const OfbRequests = {
   'automerge-remove': OfbAutomergeRemove,
   'automerge-remove-range': OfbAutomergeRemoveRange,
   'validate-workflow': OfbValidateWorkflow,
+  'record-run': OfbRecordRun,
+  'list-runs': OfbListRuns,
 } as const;
 
 /**
@@ -457,9 +479,8 @@ export const OfbValidateWorkflowResult = z.object({
   ),
 });
 
-/** Every OFB function's answer schema (status 200), by function name, as {@link OfbRequests}. */
-/** A run record as OFB stores and answers it. */
-export const OfbRunRecord = OfbRecordRun.extend({
+/** A run record as OFB stores and answers it: who started it (id and sign-in name), and when OFB recorded it. */
+export const OfbRunRecord = RunRecordFields.extend({
   workspaceId: z.string(),
   startedBy: z.object({ userId: z.string(), name: z.string() }),
   recordedAt: z.number().int().nonnegative(),
@@ -468,6 +489,7 @@ export type OfbRunRecord = z.infer<typeof OfbRunRecord>;
 export const OfbRecordRunResult = z.object({ record: OfbRunRecord, created: z.boolean() });
 export const OfbListRunsResult = z.object({ runs: z.array(OfbRunRecord) });
 
+/** Every OFB function's answer schema (status 200), by function name, as {@link OfbRequests}. */
 export const OfbResponses = {
   'sign-up': OfbSession,
   'sign-in': OfbSession,
@@ -501,6 +523,8 @@ export const OfbResponses = {
   'automerge-remove': OfbAutomergeRemoveResult,
   'automerge-remove-range': OfbAutomergeRemoveResult,
   'validate-workflow': OfbValidateWorkflowResult,
+  'record-run': OfbRecordRunResult,
+  'list-runs': OfbListRunsResult,
 } as const satisfies { readonly [N in OfbFunctionName]: z.ZodType };
 
 /** What function `N` answers (status 200), as its handler returns it and a caller parses it. */

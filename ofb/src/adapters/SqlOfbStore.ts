@@ -8,6 +8,7 @@ import type {
   DocumentUpdateStore,
   IdempotencyStore,
   OfbStore,
+  RunRecordStore,
   WorkspaceStore,
 } from '../OfbStore.js';
 import type { SqlDriver } from './SqlDriver.js';
@@ -17,6 +18,7 @@ import { SqlAutomergeStore } from './sql/automerge.js';
 import { SqlDocumentUpdateStore } from './sql/document-updates.js';
 import { SqlDocumentStore } from './sql/documents.js';
 import { textChecked } from './sql/errors.js';
+import { SqlRunRecordStore } from './sql/run-records.js';
 import { SqlWorkspaceStore } from './sql/workspaces.js';
 
 /**
@@ -33,6 +35,7 @@ export class SqlOfbStore implements OfbStore {
   private readonly documents: SqlDocumentStore;
   private readonly updates: SqlDocumentUpdateStore;
   private readonly automerge: SqlAutomergeStore;
+  private readonly runs: SqlRunRecordStore;
   private readonly audit: SqlAuditLog;
   private readonly idempotency: SqlIdempotencyStore;
 
@@ -46,6 +49,7 @@ export class SqlOfbStore implements OfbStore {
     this.documents = new SqlDocumentStore(this.db);
     this.updates = new SqlDocumentUpdateStore(this.db, this);
     this.automerge = new SqlAutomergeStore(this.db);
+    this.runs = new SqlRunRecordStore(this.db);
     this.audit = new SqlAuditLog(this.db);
     this.idempotency = new SqlIdempotencyStore(this.db);
   }
@@ -228,6 +232,17 @@ export class SqlOfbStore implements OfbStore {
   }
   storedAutomergeBytes(...args: Parameters<AutomergeStore['storedAutomergeBytes']>) {
     return this.automerge.storedAutomergeBytes(...args);
+  }
+
+  // --- RunRecordStore ---
+  createRunRecord(...args: Parameters<RunRecordStore['createRunRecord']>) {
+    return this.runs.createRunRecord(...args);
+  }
+  getRunRecord(...args: Parameters<RunRecordStore['getRunRecord']>) {
+    return this.runs.getRunRecord(...args);
+  }
+  listRunRecords(...args: Parameters<RunRecordStore['listRunRecords']>) {
+    return this.runs.listRunRecords(...args);
   }
 
   // --- AuditLog ---

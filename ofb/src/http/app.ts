@@ -25,6 +25,7 @@ import { accountFunctions } from './functions/accounts.js';
 import { automergeFunctions } from './functions/automerge.js';
 import { documentFunctions } from './functions/documents.js';
 import { memberFunctions } from './functions/members.js';
+import { runFunctions } from './functions/runs.js';
 import { syncFunctions } from './functions/sync.js';
 import { workflowFunctions } from './functions/workflows.js';
 import { workspaceFunctions } from './functions/workspaces.js';
@@ -79,6 +80,7 @@ export function createOfbApp(options: OfbAppOptions): Hono {
     ...syncFunctions(ctx),
     ...automergeFunctions(ctx),
     ...workflowFunctions(ctx),
+    ...runFunctions(ctx),
     ...accessFunctions(ctx),
   };
   const { store } = ctx;
@@ -244,8 +246,9 @@ function checkIdempotencyKey(fn: OfbFunctionName, key: string): void {
 /**
  * Bounds every body before it is read: the byte functions to the rules' document size (in base64),
  * `authorize-many` to {@link OfbLimits.maxChecksBodyBytes} (service role only, checked before the
- * body is read), every other function to {@link OfbLimits.maxJsonBodyBytes} (sign-up, sign-in and
- * authorize need no token, so anyone can send one). More is 413 `body_too_large`.
+ * body is read), `record-run` to {@link OfbLimits.maxRunRecordBodyBytes}, every other function to
+ * {@link OfbLimits.maxJsonBodyBytes} (sign-up, sign-in and authorize need no token, so anyone can
+ * send one). More is 413 `body_too_large`.
  */
 function limitBodies(app: Hono, rules: RulesConfig): void {
   const limitBody = (maxSize: number) =>
@@ -265,11 +268,14 @@ function limitBodies(app: Hono, rules: RulesConfig): void {
         ),
     });
   const smallBodies = limitBody(OfbLimits.maxJsonBodyBytes);
-  const checkBodies = limitBody(OfbLimits.maxChecksBodyBytes);
+  const largerBodies = new Map<string, ReturnType<typeof limitBody>>([
+    ['authorize-many', limitBody(OfbLimits.maxChecksBodyBytes)],
+    ['record-run', limitBody(OfbLimits.maxRunRecordBodyBytes)],
+  ]);
   app.use('/functions/v1/*', async (c, next) => {
     const name = c.req.path.slice(c.req.path.lastIndexOf('/') + 1);
     if ((byteFunctions as readonly string[]).includes(name)) return next();
-    return (name === 'authorize-many' ? checkBodies : smallBodies)(c, next);
+    return (largerBodies.get(name) ?? smallBodies)(c, next);
   });
 
   // Base64 is 4/3 the size of the bytes; 64 KiB more leaves room for the JSON around them.

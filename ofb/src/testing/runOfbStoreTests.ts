@@ -1,7 +1,14 @@
 // The acceptance suite of the OfbStore port: every adapter's test file calls it (imports vitest).
 import { randomUUID } from 'node:crypto';
+import { OfbRecordRun } from '@symphony/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConflictError, InvalidTextError, type OfbStore } from '../OfbStore.js';
+import {
+  ConflictError,
+  InvalidTextError,
+  MissingReferenceError,
+  type NewRunRecord,
+  type OfbStore,
+} from '../OfbStore.js';
 
 /**
  * The acceptance suite every {@link OfbStore} adapter must pass. `makeStore` is called once;
@@ -351,6 +358,98 @@ export function runOfbStoreTests(name: string, makeStore: () => Promise<OfbStore
       await expect(
         store.createSession({ id: id('s'), userId: id('ghost'), createdAt: at, expiresAt: until }),
       ).rejects.toThrow();
+    });
+
+    it('keeps run records: stored once, read back exactly, listed newest first, gone with their workflow', async () => {
+      const starter = await store.createUser({ id: id('u'), name: id('starter'), passwordHash: 'h' });
+      const ws = id('ws');
+      await store.createWorkspace({ id: ws, name: 'Runs', createdBy: starter.id });
+      const flow = id('flow');
+      const other = id('flow');
+      for (const workflowId of [flow, other])
+        await store.createDocument({
+          id: workflowId,
+          workspaceId: ws,
+          kind: 'workflow',
+          title: 'f',
+          sizeBytes: 0,
+        });
+      const runId = () => `run_${randomUUID().replaceAll('-', '').slice(0, 20)}`;
+      const newRecord = (fields: Record<string, unknown>, startedBy = starter.id): NewRunRecord => ({
+        ...OfbRecordRun.parse({
+          workflowId: flow,
+          runId: runId(),
+          status: 'succeeded',
+          startedAt: 1_712_345_678_901,
+          finishedAt: 1_712_345_680_002,
+          heads: ['3f2a', 'b7c1'],
+          outputs: { n1: { text: 'a'.repeat(64) }, n2: {} },
+          nodes: 2,
+          inputTokens: 1234,
+          outputTokens: 56,
+          costUsd: 0.012_345,
+          ...fields,
+        }),
+        workspaceId: ws,
+        startedBy,
+        recordedAt: 1_712_345_690_123,
+      });
+      const asStored = ({ startedBy, ...r }: NewRunRecord, name: string) => ({
+        ...r,
+        startedBy: { userId: startedBy, name },
+      });
+
+      const first = newRecord({});
+      expect(await store.createRunRecord(first)).toEqual(asStored(first, starter.name));
+      expect(await store.getRunRecord(first.runId)).toEqual(asStored(first, starter.name));
+      // A taken run id writes nothing, whatever the second record says.
+      expect(await store.createRunRecord({ ...first, status: 'failed', workflowId: other })).toBeNull();
+      expect(await store.getRunRecord(first.runId)).toEqual(asStored(first, starter.name));
+      expect(await store.getRunRecord(runId())).toBeNull();
+
+      // Times to the millisecond at the far end of what a JSON integer holds; the starter without a
+      // user row is named by id; a re-run keeps what it re-ran.
+      const later = newRecord(
+        {
+          startedAt: 8_000_000_000_000_000,
+          finishedAt: Number.MAX_SAFE_INTEGER,
+          rerunOf: first.runId,
+          costUsd: 0,
+        },
+        'bare-id',
+      );
+      expect(await store.createRunRecord(later)).toEqual(asStored(later, 'bare-id'));
+      const earliest = newRecord({
+        startedAt: 0,
+        finishedAt: 0,
+        status: 'cancelled',
+        heads: [],
+        outputs: {},
+      });
+      await store.createRunRecord(earliest);
+      expect((await store.listRunRecords(flow, 10)).map((r) => r.runId)).toEqual([
+        later.runId,
+        first.runId,
+        earliest.runId,
+      ]);
+      expect((await store.listRunRecords(flow, 1)).map((r) => r.runId)).toEqual([later.runId]);
+      expect(await store.listRunRecords(other, 10)).toEqual([]);
+
+      await expect(
+        store.createRunRecord({ ...newRecord({}), workflowId: id('missing') }),
+      ).rejects.toBeInstanceOf(MissingReferenceError);
+      const doomed = newRecord({});
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.createRunRecord(doomed);
+          throw new Error('forced failure after the record');
+        }),
+      ).rejects.toThrow('forced failure');
+      expect(await store.getRunRecord(doomed.runId)).toBeNull();
+
+      expect(await store.deleteDocument(flow)).toBe(true);
+      expect(await store.listRunRecords(flow, 10)).toEqual([]);
+      expect(await store.getRunRecord(first.runId)).toBeNull();
     });
 
     it('refuses text the database cannot store with InvalidTextError, and stays usable', async () => {
