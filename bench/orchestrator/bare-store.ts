@@ -59,6 +59,10 @@ export class BareArtifactStore implements ArtifactStore {
   list(): Promise<ArtifactInfo[]> {
     return unused('list');
   }
+
+  versionsOf(): Promise<ArtifactVersion[]> {
+    return unused('versionsOf');
+  }
   name(): Promise<ArtifactVersion> {
     return unused('name');
   }

@@ -65,6 +65,11 @@ export interface ArtifactStore {
   /** The versions of `name`, oldest first. */
   versions(name: string): Promise<ArtifactVersion[]>;
   /**
+   * Every named version these bytes are, by name (code-unit order) then version; empty when the
+   * artifact has no name or is not stored.
+   */
+  versionsOf(hash: ArtifactHash): Promise<ArtifactVersion[]>;
+  /**
    * The input artifacts `hash` was made from, and the artifacts made from it (one step each way),
    * each in the order first recorded. Throws `ArtifactNotFoundError` if `hash` is not stored.
    */

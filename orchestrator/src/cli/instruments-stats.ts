@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ArbitrationEngine, FileRouterStore, foldRun } from '@symphony/pit';
 import { ArmId, type ArmStats, type CallRating, NodeId, type RoutingDecision } from '@symphony/schemas';
 import { parseCommand } from './args.js';
-import { type DataPaths, dataDirHelp, dataDirOption, dataPaths } from './data-dir.js';
+import { type DataPaths, dataDirHelp, dataDirOption, dataPaths, type WarningSink } from './data-dir.js';
 import { BadInputError, ExitCode, UsageError } from './errors.js';
 import type { CliIo } from './io.js';
 import { notFound, runIdArg, withJournal } from './runs-common.js';
@@ -68,12 +68,10 @@ export async function instrumentsStatsCommand(args: string[], io: CliIo): Promis
   if (line === 'help') return ExitCode.ok;
   const paths = dataPaths(line.values['data-dir'], io);
   const dir = routerDir(paths);
-  const store = await FileRouterStore.open(dir, {
-    readOnly: true,
+  const tasks = await routerTasks(paths, {
+    ...(line.values.task === undefined ? {} : { task: line.values.task }),
     onWarning: (m) => io.stderr(`symphony: warning: ${m}\n`),
   });
-  const engine = await ArbitrationEngine.open({ store });
-  const tasks = tasksOf(engine, line.values.task);
   if (line.values.json) {
     for (const task of tasks) io.stdout(`${JSON.stringify(task)}\n`);
   } else if (tasks.length === 0) {
@@ -83,6 +81,31 @@ export async function instrumentsStatsCommand(args: string[], io: CliIo): Promis
     io.stdout(`${statsText(tasks)}\n`);
   }
   return ExitCode.ok;
+}
+
+/** What {@link routerTasks} reads. */
+export interface RouterTasksOptions {
+  /** Only this task (node type). */
+  readonly task?: string;
+  /** Told about router log records that were skipped (a torn tail, a newer version's record). */
+  readonly onWarning?: WarningSink;
+}
+
+/**
+ * What the router of a data dir learned, per task: each arm's numbers and the greedy choice with
+ * its reason (what `symphony instruments stats` prints). Reads `<data dir>/router/` only: nothing is
+ * created, repaired or appended, so it is safe beside the process that runs AI nodes.
+ */
+export async function routerTasks(paths: DataPaths, options: RouterTasksOptions = {}): Promise<TaskStats[]> {
+  const store = await FileRouterStore.open(routerDir(paths), {
+    readOnly: true,
+    ...(options.onWarning === undefined ? {} : { onWarning: options.onWarning }),
+  });
+  try {
+    return tasksOf(await ArbitrationEngine.open({ store }), options.task);
+  } finally {
+    await store.close();
+  }
 }
 
 /** Each task's arms and greedy choice, tasks and arms in code-unit order. */

@@ -189,6 +189,10 @@ export class FsArtifactStore implements ArtifactStore {
     return this.#catalog.versions(parseArtifactName('ArtifactStore.versions', name));
   }
 
+  async versionsOf(hash: ArtifactHash): Promise<ArtifactVersion[]> {
+    return this.#catalog.versionsOf(parseHash('ArtifactStore.versionsOf', hash));
+  }
+
   async lineage(hash: ArtifactHash): Promise<{ inputs: ArtifactHash[]; outputs: ArtifactHash[] }> {
     return this.#catalog.lineage(this.#stored(parseHash('ArtifactStore.lineage', hash)).hash);
   }

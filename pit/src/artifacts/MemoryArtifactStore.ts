@@ -122,6 +122,10 @@ export class MemoryArtifactStore implements ArtifactStore {
     return this.#catalog.versions(parseArtifactName('ArtifactStore.versions', name));
   }
 
+  async versionsOf(hash: ArtifactHash): Promise<ArtifactVersion[]> {
+    return this.#catalog.versionsOf(parseHash('ArtifactStore.versionsOf', hash));
+  }
+
   async lineage(hash: ArtifactHash): Promise<{ inputs: ArtifactHash[]; outputs: ArtifactHash[] }> {
     const parsed = parseHash('ArtifactStore.lineage', hash);
     if (!this.#catalog.has(parsed)) throw new ArtifactNotFoundError(parsed);

@@ -182,6 +182,14 @@ export class PostgresArtifactStore implements ArtifactStore {
     return rows.map(toVersion);
   }
 
+  async versionsOf(hash: ArtifactHash): Promise<ArtifactVersion[]> {
+    const parsed = parseHash('ArtifactStore.versionsOf', hash);
+    const rows = await this.sql`
+      select name, version, hash, created::float8 as created from pit_artifact_names
+      where hash = ${parsed} order by name collate "C", version`;
+    return rows.map(toVersion);
+  }
+
   async lineage(hash: ArtifactHash): Promise<{ inputs: ArtifactHash[]; outputs: ArtifactHash[] }> {
     const info = await this.#info(this.sql, parseHash('ArtifactStore.lineage', hash));
     if (!info) throw new ArtifactNotFoundError(hash);

@@ -185,6 +185,12 @@ export class ArtifactCatalog {
     return [...(this.#versions.get(name) ?? [])];
   }
 
+  /** Every version of every name `hash` has had, by name (code-unit order) then version. */
+  versionsOf(hash: ArtifactHash): ArtifactVersion[] {
+    const names = [...(this.#namesOf.get(hash) ?? [])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    return names.flatMap((name) => this.#versions.get(name)!.filter((v) => v.hash === hash));
+  }
+
   /** The number `name`'s next version gets. */
   nextVersion(name: string): number {
     return (this.#versions.get(name)?.length ?? 0) + 1;

@@ -216,6 +216,31 @@ function namingTests(suite: Suite): void {
     expect(await store.versions('reports/weekly')).toHaveLength(3);
   });
 
+  it('tells every named version an artifact is, by name then version', async () => {
+    const { store } = suite.fixture;
+    const draft = await store.put('draft', { mediaType: 'text/plain', name: 'reports/weekly' });
+    const final = await store.put('final', { mediaType: 'text/plain', name: 'reports/weekly' });
+    await store.name('Zeta', draft.hash);
+    await store.name('alpha', draft.hash);
+    await store.name('reports/weekly', draft.hash);
+    const unnamed = await store.put('never named', { mediaType: 'text/plain' });
+    const of = async (hash: ArtifactHash) =>
+      (await store.versionsOf(hash)).map((v) => [v.name, v.version, v.hash]);
+    expect(await of(draft.hash)).toEqual([
+      ['Zeta', 1, draft.hash],
+      ['alpha', 1, draft.hash],
+      ['reports/weekly', 1, draft.hash],
+      ['reports/weekly', 3, draft.hash],
+    ]);
+    expect(await of(final.hash)).toEqual([['reports/weekly', 2, final.hash]]);
+    const weekly = await store.versions('reports/weekly');
+    expect(await store.versionsOf(final.hash)).toEqual(weekly.filter((v) => v.hash === final.hash));
+    expect(await store.versionsOf(unnamed.hash)).toEqual([]);
+    expect(await store.versionsOf(absent)).toEqual([]);
+    const reopened = await suite.reopen();
+    expect((await reopened.versionsOf(draft.hash)).map((v) => v.version)).toEqual([1, 1, 1, 3]);
+  });
+
   it('numbers concurrent versions without gaps or repeats, and stores concurrent identical puts once', async () => {
     const { store } = suite.fixture;
     const puts = await Promise.all(
@@ -397,6 +422,7 @@ function durabilityTests(suite: Suite): void {
       ['name: bad name', () => store.name('has space', kept.hash)],
       ['name: bad hash', () => store.name('fine', bad)],
       ['versions', () => store.versions('')],
+      ['versionsOf', () => store.versionsOf(bad)],
       ['lineage', () => store.lineage(bad)],
       ['search: empty', () => store.search('   ')],
       ['search: limit', () => store.search('kept', { limit: -1 })],
