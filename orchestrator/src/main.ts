@@ -53,6 +53,14 @@ const commands: Readonly<Record<string, Command>> = {
       return { run: m.runCommand, usage: m.runUsage };
     },
   },
+  serve: {
+    synopsis: 'serve [--port N] [--server URL] [options]',
+    summary: 'run the orchestrator for the Harmony Board (127.0.0.1)',
+    load: async () => {
+      const m = await import('./cli/serve.js');
+      return { run: m.serveCommand, usage: m.serveUsage };
+    },
+  },
   runs: {
     synopsis: 'runs ls | show | resume | cancel | rerun',
     summary: 'the runs in the data dir',

@@ -7,7 +7,15 @@ import {
   FunctionsRelayError,
   type SupabaseClient,
 } from '@supabase/supabase-js';
-import { ErrorBody, OfbSession, OfbSignOutResult } from '@symphony/schemas';
+import {
+  ErrorBody,
+  OfbAuthorizeResult,
+  OfbListWorkspacesResult,
+  type OfbRecordRun,
+  OfbRecordRunResult,
+  OfbSession,
+  OfbSignOutResult,
+} from '@symphony/schemas';
 import WebSocket from 'ws';
 import type { z } from 'zod';
 
@@ -22,6 +30,12 @@ const CALL_TIMEOUT_MS = 15_000;
 
 /** An OFB session as sign-in and refresh answer it. */
 export type OfbSessionAnswer = z.infer<typeof OfbSession>;
+/** What `authorize` answers: the token's user and their role on the resource. */
+export type OfbAuthorizeAnswer = z.infer<typeof OfbAuthorizeResult>;
+/** What `list-workspaces` answers. */
+export type OfbWorkspacesAnswer = z.infer<typeof OfbListWorkspacesResult>;
+/** What `record-run` answers: the stored record, and whether this call created it. */
+export type OfbRecordRunAnswer = z.infer<typeof OfbRecordRunResult>;
 
 /** How an OFB call failed. */
 export class OfbCallError extends Error {
@@ -70,9 +84,31 @@ export class OfbClient {
     await this.#call('sign-out', {}, OfbSignOutResult, token);
   }
 
+  /**
+   * `authorize`: verifies `token` as OFB verifies every token (signature, expiry, revoked session)
+   * and answers its user and their role on `resourceId` (a workflow, document, or
+   * `workspace-<id>`). Refused with 401 (the token), 403 (not a member) or 404 (no such resource).
+   */
+  authorize(token: string, resourceId: string): Promise<OfbAuthorizeAnswer> {
+    return this.#call('authorize', { token, resourceId }, OfbAuthorizeResult);
+  }
+
+  /** `list-workspaces`: the workspaces the token's user is a member of, with their role in each. */
+  listWorkspaces(token: string): Promise<OfbWorkspacesAnswer> {
+    return this.#call('list-workspaces', {}, OfbListWorkspacesResult, token);
+  }
+
+  /**
+   * `record-run`: stores the short record of a finished run, as the token's user (editor+ on the
+   * workflow). Recording a run id again answers the stored record with `created: false`.
+   */
+  recordRun(token: string, record: OfbRecordRun): Promise<OfbRecordRunAnswer> {
+    return this.#call('record-run', record, OfbRecordRunResult, token);
+  }
+
   async #call<S extends z.ZodType>(
     name: string,
-    body: Record<string, unknown>,
+    body: Readonly<Record<string, unknown>>,
     schema: S,
     token?: string,
   ): Promise<z.output<S>> {

@@ -2,6 +2,7 @@
 // a plain view (what --json prints) and its text out.
 import { foldRun, type RunState } from '@symphony/pit';
 import type {
+  ArtifactHash,
   AttemptView,
   NodeId,
   NodeView,
@@ -25,6 +26,7 @@ export function summarize(state: RunState, executedBy: number | undefined): RunS
     source: state.source,
     startedAt: state.startedAt,
     ...(state.finishedAt !== undefined ? { finishedAt: state.finishedAt } : {}),
+    ...(state.startedBy !== undefined ? { startedBy: state.startedBy } : {}),
     nodes: state.nodes.size,
     counts: { ...state.counts },
   };
@@ -34,6 +36,7 @@ export function summarize(state: RunState, executedBy: number | undefined): RunS
 export function runView(history: readonly RunEvent[], executedBy: number | undefined): RunView {
   const state = foldRun(history);
   const attempts = attemptsOf(history);
+  const inputs = inputsOf(state);
   const nodeStates = nodeOrder(state.workflow)
     .filter((id) => state.nodes.has(id))
     .map((id): NodeView => {
@@ -55,16 +58,32 @@ export function runView(history: readonly RunEvent[], executedBy: number | undef
         ...(node.fromRun ? { fromRun: node.fromRun } : {}),
         ...(node.reason ? { reason: node.reason } : {}),
         ...(node.usage ? { usage: node.usage } : {}),
+        ...(inputs.has(id) ? { inputs: inputs.get(id) } : {}),
       };
     });
   return {
     ...summarize(state, executedBy),
     options: state.options,
-    ...(state.startedBy !== undefined ? { startedBy: state.startedBy } : {}),
     cancelRequested: state.cancelRequested,
     nodeStates,
     usage: { ...state.usage },
   };
+}
+
+/**
+ * The artifacts each node was given, per input port: the outputs of the nodes its edges come from
+ * (in edge order), as far as those nodes have outputs yet.
+ */
+function inputsOf(state: RunState): Map<NodeId, Record<string, ArtifactHash[]>> {
+  const byNode = new Map<NodeId, Record<string, ArtifactHash[]>>();
+  for (const edge of Object.values(state.workflow.edges)) {
+    const hash = state.nodes.get(edge.from.node)?.outputs?.[edge.from.port];
+    if (hash === undefined || !state.nodes.has(edge.to.node)) continue;
+    const ports = byNode.get(edge.to.node) ?? {};
+    ports[edge.to.port] = [...(ports[edge.to.port] ?? []), hash];
+    byNode.set(edge.to.node, ports);
+  }
+  return byNode;
 }
 
 /** Every attempt of every node, from `node.running` to the record that ended it. */

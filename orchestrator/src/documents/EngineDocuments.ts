@@ -32,8 +32,18 @@ export const EngineDocumentsOptions = z.object({
     message:
       'connect must be a function returning an engine connection (e.g. () => startEngine({ syncUrl }))',
   }),
-  /** The user's OFB access token, given to every `buffer.open`. */
-  token: z.string().min(1).max(OfbLimits.maxTokenLength).optional(),
+  /**
+   * The user's OFB access token, given to every `buffer.open`; or a function answering the token
+   * to use now (a refreshed one: a buffer opened with an older token is opened again with it).
+   */
+  token: z
+    .union([
+      z.string().min(1).max(OfbLimits.maxTokenLength),
+      z.custom<() => string | undefined>((value) => typeof value === 'function', {
+        message: 'token must be a token, or a function answering the current token',
+      }),
+    ])
+    .optional(),
   /** How long a write waits for the server to store it, in ms (10 s). */
   flushTimeoutMs: z.number().int().positive().max(MAX_FLUSH_TIMEOUT_MS).default(10_000),
 });
@@ -45,10 +55,16 @@ const WriteEdit = z.object({
   marker: z.string().min(1).max(MAX_EFFECT_MARKER_LENGTH),
 });
 
+/** A buffer being opened or open, and the token it was opened with. */
+interface OpenBuffer {
+  readonly bufferId: Promise<BufferId>;
+  readonly token: string | undefined;
+}
+
 /** One engine connection and the buffers opened on it, by document. */
 interface Live {
   readonly connection: EngineConnection;
-  readonly buffers: Map<DocumentId, Promise<BufferId>>;
+  readonly buffers: Map<DocumentId, OpenBuffer>;
   /** The document of each opened buffer. */
   readonly documents: Map<string, DocumentId>;
 }
@@ -67,7 +83,7 @@ interface Live {
  */
 export class EngineDocuments implements RunDocuments {
   readonly #connect: () => Promise<EngineConnection>;
-  readonly #token: string | undefined;
+  readonly #token: () => string | undefined;
   readonly #flushTimeoutMs: number;
   #live: Promise<Live> | undefined;
   #closed = false;
@@ -75,7 +91,8 @@ export class EngineDocuments implements RunDocuments {
   constructor(options: EngineDocumentsOptions) {
     const parsed = parseArgs('EngineDocuments', EngineDocumentsOptions, options);
     this.#connect = parsed.connect;
-    this.#token = parsed.token;
+    const token = parsed.token;
+    this.#token = typeof token === 'function' ? token : () => token;
     this.#flushTimeoutMs = parsed.flushTimeoutMs;
   }
 
@@ -83,7 +100,11 @@ export class EngineDocuments implements RunDocuments {
    * The documents of a team server (its base URL, e.g. `http://127.0.0.1:4321`), through an
    * engine of its own started on first use ({@link startEngine}, in a worker of this process).
    */
-  static forServer(options: { server: string; token?: string; flushTimeoutMs?: number }): EngineDocuments {
+  static forServer(options: {
+    server: string;
+    token?: string | (() => string | undefined);
+    flushTimeoutMs?: number;
+  }): EngineDocuments {
     const { yjs } = teamServerEndpoints(options.server);
     return new EngineDocuments({
       connect: () => startEngine({ syncUrl: yjs }),
@@ -224,7 +245,7 @@ export class EngineDocuments implements RunDocuments {
     const live = Promise.resolve()
       .then(() => this.#connect())
       .then((connection): Live => {
-        const buffers = new Map<DocumentId, Promise<BufferId>>();
+        const buffers = new Map<DocumentId, OpenBuffer>();
         const documents = new Map<string, DocumentId>();
         // A buffer the server closed for good answers its error from then on: it is closed, so the
         // next operation opens the document again and the server decides afresh.
@@ -249,25 +270,36 @@ export class EngineDocuments implements RunDocuments {
   }
 
   #buffer(live: Live, documentId: DocumentId): Promise<BufferId> {
-    let buffer = live.buffers.get(documentId);
-    if (!buffer) {
-      buffer = live.connection.client
-        .request('buffer.open', {
-          documentId,
-          updates: 'others',
-          ...(this.#token === undefined ? {} : { token: this.#token }),
-        })
-        .then((opened) => {
-          live.documents.set(opened.bufferId, documentId);
-          return opened.bufferId;
-        });
-      live.buffers.set(documentId, buffer);
-      const opening = buffer;
-      opening.catch(() => {
-        if (live.buffers.get(documentId) === opening) live.buffers.delete(documentId);
-      });
+    const token = this.#token();
+    const current = live.buffers.get(documentId);
+    if (current !== undefined && current.token === token) return current.bufferId;
+    if (current !== undefined) {
+      // Opened with a token since replaced (refreshed): the server decides afresh on the new one.
+      live.buffers.delete(documentId);
+      current.bufferId.then(
+        (bufferId) => {
+          live.documents.delete(bufferId);
+          live.connection.client.request('buffer.close', { bufferId }).catch(() => {});
+        },
+        () => {},
+      );
     }
-    return buffer;
+    const bufferId = live.connection.client
+      .request('buffer.open', {
+        documentId,
+        updates: 'others',
+        ...(token === undefined ? {} : { token }),
+      })
+      .then((opened) => {
+        live.documents.set(opened.bufferId, documentId);
+        return opened.bufferId;
+      });
+    const opening: OpenBuffer = { bufferId, token };
+    live.buffers.set(documentId, opening);
+    bufferId.catch(() => {
+      if (live.buffers.get(documentId) === opening) live.buffers.delete(documentId);
+    });
+    return bufferId;
   }
 }
 

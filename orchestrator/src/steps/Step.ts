@@ -27,10 +27,18 @@ export interface StepProgress {
   readonly tokens?: string;
 }
 
+/**
+ * Which run a document call is made for: documents shared by the runs of several users (`symphony
+ * serve`) reach the document with the token of the run's user.
+ */
+export interface DocumentCaller {
+  readonly runId: RunId;
+}
+
 /** Where document operators read and write: the editor engine, bound to the user's team server. */
 export interface RunDocuments {
   /** The whole text of the document. Throws a `StepError` (`document_failed`) when it cannot. */
-  read(documentId: DocumentId, signal: AbortSignal): Promise<string>;
+  read(documentId: DocumentId, signal: AbortSignal, caller?: DocumentCaller): Promise<string>;
   /**
    * Writes `text` (append or replace) and `marker` into the document in one transaction, unless
    * the document already carries `marker`; resolves once the server has stored it.
@@ -40,6 +48,7 @@ export interface RunDocuments {
     documentId: DocumentId,
     edit: { readonly text: string; readonly mode: 'append' | 'replace'; readonly marker: string },
     signal: AbortSignal,
+    caller?: DocumentCaller,
   ): Promise<{ applied: boolean }>;
 }
 

@@ -31,7 +31,9 @@ export const readDocumentStep: Step = {
   async run(context) {
     const { documentId } = stepParams('read-document', context);
     const id = documentIdParam('read-document', documentId);
-    const text = await runDocuments('read-document', context).read(id, context.signal);
+    const text = await runDocuments('read-document', context).read(id, context.signal, {
+      runId: context.runId,
+    });
     return { document: text };
   },
 };

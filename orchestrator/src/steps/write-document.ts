@@ -16,7 +16,9 @@ export const writeDocumentStep: Step = {
     const id = documentIdParam('write-document', documentId);
     const text = textInput('write-document', context, 'text');
     const documents = runDocuments('write-document', context);
-    const { applied } = await documents.write(id, { text, mode, marker: context.effectKey }, context.signal);
+    const { applied } = await documents.write(id, { text, mode, marker: context.effectKey }, context.signal, {
+      runId: context.runId,
+    });
     if (!applied)
       context.progress({ message: 'already written by an earlier attempt of this run; not written again' });
     return {};
