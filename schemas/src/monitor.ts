@@ -109,6 +109,12 @@ export const MonitorCloseCode = {
   tooLarge: 4413,
   /** The orchestrator is stopping. */
   goingAway: 1001,
+  /** A frame over 1 MiB, refused by the WebSocket library before the monitor reads it. */
+  messageTooBig: 1009,
+  /** OFB could not be asked to verify the token at `hello`; reconnect later. */
+  authorityUnavailable: 1011,
+  /** More than 8 MiB waiting to be sent: the board reads slower than its runs change; reconnect to catch up. */
+  slowConsumer: 1013,
 } as const;
 
 // --- views of runs --------------------------------------------------------------------------------

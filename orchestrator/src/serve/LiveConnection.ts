@@ -266,7 +266,7 @@ export class LiveConnection {
         this.close(refusedCode, `${error.code}: ${error.message}`);
       } else {
         this.close(
-          1011,
+          MonitorCloseCode.authorityUnavailable,
           `${MonitorErrorCode.teamServerUnreachable}: ${error instanceof Error ? error.message : String(error)}`,
         );
       }
@@ -328,7 +328,7 @@ export class LiveConnection {
   #send(message: MonitorServerMessage): void {
     if (this.#closed) return;
     if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
-      this.close(1013, 'the board reads slower than its runs change; reconnect to catch up');
+      this.close(MonitorCloseCode.slowConsumer, 'the board reads slower than its runs change; reconnect to catch up');
       return;
     }
     this.socket.send(JSON.stringify(message));
