@@ -1,4 +1,5 @@
-// Playwright fixtures for the browser tests: the running server, OFB calls, and fresh signed-in users.
+// Playwright fixtures for the browser tests: the running server, OFB calls, fresh signed-in users, and
+// (in the specs that ask for it) an orchestrator beside the server.
 import {
   type Browser,
   type BrowserContext,
@@ -8,6 +9,7 @@ import {
   type Page,
 } from '@playwright/test';
 import { OfbApi, type OfbSession, storedSession } from './ofb.js';
+import { Orchestrator } from './orchestrator.js';
 import { SyncServer } from './sync-server.js';
 
 /** A role in a workspace. */
@@ -242,9 +244,14 @@ export class SymphonyUser {
   }
 }
 
-/** Fixtures: a fresh real sync-server per test, and users in separate browser contexts. */
+/**
+ * Fixtures: a fresh real sync-server per test, users in separate browser contexts, and a real
+ * orchestrator for the tests that name it (point a user's page at it with `useOrchestrator` from
+ * `./orchestrator.js` before the page's first load).
+ */
 export const test = base.extend<{
   server: SyncServer;
+  orchestrator: Orchestrator;
   ofb: OfbApi;
   newUser: (name: string, color?: string, options?: NewUserOptions) => Promise<SymphonyUser>;
 }>({
@@ -258,6 +265,17 @@ export const test = base.extend<{
         await testInfo.attach('sync-server.log', { body: server.log, contentType: 'text/plain' });
       }
       await server.dispose();
+    }
+  },
+  orchestrator: async ({ server }, use, testInfo) => {
+    const orchestrator = await Orchestrator.start({ server });
+    try {
+      await use(orchestrator);
+    } finally {
+      if (testInfo.status !== testInfo.expectedStatus) {
+        await testInfo.attach('orchestrator.log', { body: orchestrator.log, contentType: 'text/plain' });
+      }
+      await orchestrator.dispose();
     }
   },
   ofb: async ({ server }, use) => {

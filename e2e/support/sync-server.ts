@@ -93,6 +93,9 @@ export class SyncServer {
       this.dataDir,
       '--static',
       clientDist,
+      // Specs that run workflows start their own (e2e/support/orchestrator.ts) on a free port; the
+      // server's own would take 4322 for every spec, whichever worker ran it.
+      '--no-orchestrator',
     ];
     // Every test signs people up from 127.0.0.1: lift OFB's sign-up/sign-in limit (10 per minute).
     const env = {

@@ -14,14 +14,18 @@ export interface RunningBin {
   readonly output: string[];
 }
 
-/** The real bin, started in `cwd` with its defaults (embedded OFB in `.symphony/`) unless `args` say otherwise. */
+/**
+ * The real bin, started in `cwd` with its defaults (embedded OFB in `.symphony/`) unless `args` say
+ * otherwise, but without its orchestrator (tests in parallel would share its port):
+ * `SYMPHONY_ORCHESTRATOR: 'on'` in `extraEnv`, or `--orchestrator` in `args`, starts one.
+ */
 export async function startBin(
   cwd: string,
   args: string[] = [],
   extraEnv: Record<string, string> = {},
 ): Promise<RunningBin> {
   if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run \`npm run build\` first`);
-  const env = { ...process.env, ...extraEnv };
+  const env: NodeJS.ProcessEnv = { ...process.env, SYMPHONY_ORCHESTRATOR: 'off', ...extraEnv };
   delete env.DATABASE_URL;
   delete env.SUPABASE_JWT_SECRET;
   const child = spawn(process.execPath, [BIN, '--port', '0', ...args], {
@@ -43,10 +47,10 @@ export async function startBin(
   return { child, origin, output };
 }
 
-/** Resolves with the exit code once `child` has exited. */
+/** Resolves with the exit code once `child` has exited (null if a signal ended it). */
 export function stopped(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => {
-    if (child.exitCode !== null) resolve(child.exitCode);
+    if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
     else child.once('exit', (code) => resolve(code));
   });
 }
