@@ -67,8 +67,10 @@ export function isAllowedOrigin(
  * The Content-Security-Policy the built client runs under (checked in Chromium by the e2e run, which
  * fails on any violation). Scripts only from this origin (`wasm-unsafe-eval` for Automerge's
  * WebAssembly); styles may be inline because Lit binds `style` attributes and `index.html` holds the
- * theme, but images, fonts and connections stay on this origin, so an injected style cannot fetch a
- * foreign URL; no plugins; never framed by another site.
+ * theme, but images and fonts stay on this origin, so an injected style cannot fetch a foreign URL;
+ * connections go to this origin and to this machine's loopback (the person's own orchestrator,
+ * `symphony serve`, on 127.0.0.1 — on any port, as they may have configured it), never elsewhere;
+ * no plugins; never framed by another site.
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
@@ -76,7 +78,7 @@ export const CONTENT_SECURITY_POLICY = [
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data: blob:",
   "font-src 'self' data:",
-  "connect-src 'self'",
+  "connect-src 'self' http://127.0.0.1:* ws://127.0.0.1:* http://localhost:* ws://localhost:*",
   "worker-src 'self' blob:",
   "manifest-src 'self'",
   "object-src 'none'",
