@@ -6,6 +6,7 @@ import { syncServerUrl } from './config.js';
 import { localStoreNames, removeAccountData } from './core/local-stores.js';
 import { MemoryStringStore, type StringStore } from './core/StringStore.js';
 import { loadUserProfile, saveUserProfile } from './core/user-profile.js';
+import { createMonitor } from './monitor/monitor.js';
 import './elements/symphony-app.js';
 import type { SymphonyApp } from './elements/symphony-app.js';
 import type { SignOutDetail } from './elements/user-menu.js';
@@ -164,10 +165,15 @@ function startSignedIn(auth: AuthSession, user: { id: string; name: string }): v
   window.addEventListener('focus', pokeInbox);
   document.addEventListener('visibilitychange', pokeInbox);
 
+  // The orchestrator (runs from the board): one HTTP client and one live stream for the page, with
+  // the same token; nothing connects until a board watches a workflow.
+  const monitor = createMonitor(store, auth);
+
   let lastToken = auth.token;
   auth.subscribe(() => {
     if (auth.token === lastToken) return;
     lastToken = auth.token;
+    monitor.connection.updateToken();
     registry.updateToken();
     registry.reconnect();
     loadedWorkflowSync?.updateToken();
@@ -196,6 +202,7 @@ function startSignedIn(auth: AuthSession, user: { id: string; name: string }): v
     directory.stop();
     window.removeEventListener('focus', pokeInbox);
     document.removeEventListener('visibilitychange', pokeInbox);
+    monitor.connection.close();
     await registry.closeAll();
     db.close();
     await loadedWorkflowSync?.repo.shutdown();
@@ -204,6 +211,7 @@ function startSignedIn(auth: AuthSession, user: { id: string; name: string }): v
   app.registry = registry;
   app.outbox = outbox;
   app.directory = directory;
+  app.monitor = monitor;
   app.addEventListener('profile-change', (e) => saveUserProfile(store, e.detail));
 }
 

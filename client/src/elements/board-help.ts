@@ -2,11 +2,12 @@
 // from the one shortcut table (core/board-shortcuts.ts) that the board's key handling also reads.
 import { css, html, LitElement } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
-import { BOARD_SHORTCUTS, type BoardShortcut, shortcutText } from '../core/board-shortcuts.js';
+import { BOARD_SHORTCUTS, type BoardShortcut, chordText, shortcutText } from '../core/board-shortcuts.js';
+import { RUN_SHORTCUT } from '../monitor/run-button.js';
 import { dialogStyles, sharedStyles } from '../styles/shared.js';
 
 /**
- * Every board shortcut, grouped (Select, Edit, While connecting, View), in a modal dialog that
+ * Every board shortcut, grouped (Select, Edit, While connecting, View, Run), in a modal dialog that
  * opens when connected. Escape, the Close button or `?` again close it.
  *
  * @fires help-close - the dialog closed.
@@ -116,6 +117,15 @@ export class BoardHelp extends LitElement {
             </table>
           </section>`,
         )}
+        <section>
+          <h3>Run</h3>
+          <table>
+            <tr data-action="run">
+              <th scope="row">Run the workflow</th>
+              <td><kbd>${chordText(RUN_SHORTCUT, this.mac)}</kbd></td>
+            </tr>
+          </table>
+        </section>
       </div>
       <p>Right-click a node, an edge or the board (or press Shift+F10) for its menu. Drag on empty board
         with Shift held to select with a box.</p>

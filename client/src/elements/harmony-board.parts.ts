@@ -7,6 +7,7 @@ import {
   type Finding,
   type NodeId,
   NodeLibrary,
+  type NodeState,
   type PortSpec,
   type Position,
   type RejectReason,
@@ -39,6 +40,30 @@ export const REJECT_LABEL: Readonly<Record<RejectReason, string>> = {
   cycle: 'closes a cycle',
 };
 
+/** A node's run state in words, for its badge and its accessible name. */
+export const RUN_STATE_LABEL: Readonly<Record<NodeState, string>> = {
+  queued: 'Queued',
+  running: 'Running',
+  retrying: 'Retrying',
+  succeeded: 'Succeeded',
+  cached: 'From cache',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+  skipped: 'Skipped',
+};
+
+/** The mark beside a run state's words (never alone: colour and mark both say it). */
+const RUN_STATE_MARK: Readonly<Record<NodeState, string>> = {
+  queued: '○',
+  running: '◔',
+  retrying: '↻',
+  succeeded: '✓',
+  cached: '✓',
+  failed: '✕',
+  cancelled: '⊘',
+  skipped: '–',
+};
+
 /** How an edge is drawn besides its ends. */
 export interface EdgeLook {
   readonly rejected: RejectReason | undefined;
@@ -65,6 +90,8 @@ export interface NodeLook {
   readonly connecting: Connecting | null;
   /** Collaborators who have it selected. */
   readonly remote: readonly BoardPeer[] | undefined;
+  /** Its state in the run the board shows, if any. */
+  readonly run?: NodeState | undefined;
 }
 
 /** What the board draws besides the workflow: the gesture, selection, focus, findings, peers. */
@@ -79,6 +106,8 @@ export interface BoardScene {
   readonly window: Rect | null;
   readonly outline: boolean;
   readonly peers: readonly BoardPeer[];
+  /** Each node's state in the run the board shows (null: no run shown). */
+  readonly runStates?: ReadonlyMap<NodeId, NodeState> | null;
 }
 
 /**
@@ -144,6 +173,7 @@ export function renderBoardContent(wf: Workflow, scene: BoardScene) {
           outline: scene.outline,
           connecting,
           remote: remoteSelections.get(id),
+          run: scene.runStates?.get(id),
         }),
     )}</g>
     <g class="remote">${scene.peers.map((peer) => renderBoardPeer(peer, wf))}</g>
@@ -200,32 +230,37 @@ export function renderBoardEdge(id: EdgeId, a: Position, b: Position, look: Edge
   </g>`;
 }
 
-/** A node at `at` (where a drag shows it), with its ports, findings and collaborators' outlines. */
+/** A node at `at` (where a drag shows it), with its ports, findings, run state and collaborators' outlines. */
 export function renderBoardNode(id: NodeId, node: WorkflowNode, at: Position, look: NodeLook) {
-  const { findings, selected, connecting, remote, focused } = look;
+  const { findings, selected, connecting, remote, focused, run } = look;
   const spec = NodeLibrary.get(node.type);
   const { width, height } = nodeSize(node, spec);
   const errors = findings.filter((f) => f.severity === 'error').length;
   const severity = errors > 0 ? 'error' : findings.length > 0 ? 'warning' : '';
   const title =
     node.label ?? (node.type === 'group' ? String(node.params.title ?? 'Group') : (spec?.title ?? node.type));
+  const runText = run === undefined ? '' : RUN_STATE_LABEL[run];
+  const name = run === undefined ? title : `${title}, ${runText.toLowerCase()}`;
   const tip = [
     `${title} (${spec?.title ?? `unknown type ${node.type}`})`,
+    ...(run === undefined ? [] : [`Run: ${runText}`]),
     ...findings.map((f) => `• ${f.message}`),
   ].join('\n');
+  const runClass = run === undefined ? '' : `run-${run}`;
   if (look.outline && !selected) {
-    return svg`<g class="node ${node.kind} ${node.type === 'group' ? 'group' : ''} ${severity}"
+    return svg`<g class="node ${node.kind} ${node.type === 'group' ? 'group' : ''} ${severity} ${runClass}"
         transform="translate(${at.x} ${at.y})" data-testid="board-node" data-node-id=${id} data-type=${node.type}
-        data-finding=${severity} aria-label=${title}>
+        data-finding=${severity} data-run-state=${run ?? nothing} aria-label=${name}>
       <rect class="body" width=${width} height=${height} rx="8"></rect>
       <rect class="head" width=${width} height="34" rx="8"></rect>
     </g>`;
   }
-  return svg`<g class="node ${node.kind} ${node.type === 'group' ? 'group' : ''} ${selected ? 'selected' : ''} ${focused ? 'focused' : ''} ${severity}"
+  return svg`<g class="node ${node.kind} ${node.type === 'group' ? 'group' : ''} ${selected ? 'selected' : ''} ${focused ? 'focused' : ''} ${severity} ${runClass}"
       transform="translate(${at.x} ${at.y})" data-testid="board-node" data-node-id=${id} data-type=${node.type}
-      data-finding=${severity} aria-label=${title} data-focused=${focused ? 'true' : 'false'}>
+      data-finding=${severity} data-run-state=${run ?? nothing} aria-label=${name} data-focused=${focused ? 'true' : 'false'}>
     <title>${tip}</title>
     <rect class="focus-ring" x="-6" y="-6" width=${width + 12} height=${height + 12} rx="12"></rect>
+    ${run === 'running' || run === 'retrying' ? svg`<rect class="run-ring" x="-3" y="-3" width=${width + 6} height=${height + 6} rx="10"></rect>` : nothing}
     <rect class="body" width=${width} height=${height} rx="8"></rect>
     <path class="head" d="M0 8a8 8 0 0 1 8-8h${width - 16}a8 8 0 0 1 8 8v${26}h-${width}z"></path>
     <text class="title" x="12" y="21">${truncate(title, 24)}</text>
@@ -240,6 +275,7 @@ export function renderBoardNode(id: NodeId, node: WorkflowNode, at: Position, lo
             <text class="badge-text" x=${width - 14} y="21" text-anchor="middle">${errors}</text></g>`
         : nothing
     }
+    ${run === undefined ? nothing : renderRunBadge(run, width)}
     ${(spec?.inputs ?? []).map((p, i) => renderPort(id, p, 'in', i, width, connecting))}
     ${(spec?.outputs ?? []).map((p, i) => renderPort(id, p, 'out', i, width, connecting))}
     ${
@@ -254,6 +290,17 @@ export function renderBoardNode(id: NodeId, node: WorkflowNode, at: Position, lo
               <text class="remote-name" x="0" y=${-8 - i * 14} fill=${peer.color}>${peer.name}</text>`,
           )
     }
+  </g>`;
+}
+
+/** A node's run state as a pill above its top right corner: a mark and the words. */
+function renderRunBadge(run: NodeState, width: number) {
+  const text = `${RUN_STATE_MARK[run]} ${RUN_STATE_LABEL[run]}`;
+  // About 6.5 px a character at 11 px, plus the padding.
+  const w = Math.round(text.length * 6.5 + 14);
+  return svg`<g class="run-badge" data-testid="node-run-badge" transform="translate(${width - w} -22)" aria-hidden="true">
+    <rect width=${w} height="18" rx="9"></rect>
+    <text x=${w / 2} y="13" text-anchor="middle">${text}</text>
   </g>`;
 }
 

@@ -275,6 +275,90 @@ export const harmonyBoardStyles = css`
     cursor: pointer;
     box-shadow: 0 1px 3px rgba(15, 23, 42, 0.12);
   }
+  /* A node's state in the run shown: the header's tint, a badge with a mark and words, and a
+     moving ring while it runs (still for those who ask for less motion). */
+  .node.run-succeeded .head {
+    fill: #dcf5e3;
+  }
+  .node.run-cached .head {
+    fill: #dff0fb;
+  }
+  .node.run-failed .head {
+    fill: #fde2e1;
+  }
+  .node.run-failed .body {
+    stroke: var(--sy-danger);
+    stroke-width: 2.5;
+  }
+  .node.run-cancelled .head,
+  .node.run-skipped .head {
+    fill: #eceef2;
+  }
+  .node.run-skipped,
+  .node.run-cancelled {
+    opacity: 0.7;
+  }
+  .node.run-cancelled .body {
+    stroke: #5f6b7a;
+    stroke-width: 2;
+    stroke-dasharray: 4 3;
+  }
+  .node.run-running .head {
+    fill: #e3e9ff;
+  }
+  .node.run-retrying .head {
+    fill: #fff1d6;
+  }
+  .run-ring {
+    fill: none;
+    stroke: #3b5bdb;
+    stroke-width: 2.5;
+    stroke-dasharray: 9 6;
+    pointer-events: none;
+    animation: run-march 0.9s linear infinite;
+  }
+  .node.run-retrying .run-ring {
+    stroke: var(--sy-warn);
+    animation-duration: 1.8s;
+  }
+  @keyframes run-march {
+    to {
+      stroke-dashoffset: -15;
+    }
+  }
+  @media (prefers-reduced-motion: reduce) {
+    .run-ring {
+      animation: none;
+    }
+  }
+  .run-badge {
+    pointer-events: none;
+  }
+  .run-badge rect {
+    fill: #5f6b7a;
+  }
+  .run-badge text {
+    font: 600 11px system-ui, sans-serif;
+    fill: #fff;
+  }
+  .node.run-running .run-badge rect {
+    fill: #3b5bdb;
+  }
+  .node.run-retrying .run-badge rect {
+    fill: #a15c00;
+  }
+  .node.run-succeeded .run-badge rect {
+    fill: #1f7a3f;
+  }
+  .node.run-cached .run-badge rect {
+    fill: #1b6a96;
+  }
+  .node.run-failed .run-badge rect {
+    fill: #b42318;
+  }
+  .node.run-queued .run-badge rect {
+    fill: #8a94a3;
+  }
   .help-button:focus-visible {
     outline: 2px solid var(--sy-accent);
     outline-offset: 2px;

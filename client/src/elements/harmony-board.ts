@@ -6,6 +6,7 @@ import {
   type Finding,
   type NodeId,
   NodeLibrary,
+  type NodeState,
   type Position,
   type Workflow,
   type WorkflowNode,
@@ -42,7 +43,7 @@ import {
 import { harmonyBoardStyles } from './harmony-board.styles.js';
 
 export type { BoardActivity, BoardEdit, BoardSelection } from '../core/board-gestures.js';
-export { REJECT_LABEL } from './harmony-board.parts.js';
+export { REJECT_LABEL, RUN_STATE_LABEL } from './harmony-board.parts.js';
 
 /** The MIME type a palette item carries when dragged onto the board. */
 export const NODE_TYPE_MIME = 'application/x-symphony-node-type';
@@ -57,7 +58,8 @@ const OUTLINE_BELOW_ZOOM = 0.35;
  * The Harmony Board: a workflow drawn as SVG, edited by direct manipulation. Nodes with typed
  * ports (colour and shape per data type), edges as curves; rejected edges dashed red with their
  * reason; nodes and edges with findings outlined in red with the findings as tooltip;
- * collaborators' selections, drags and pointers in their colours.
+ * collaborators' selections, drags and pointers in their colours; while a run is shown, each node's
+ * state in it (queued, running, retrying, succeeded, cached, failed, cancelled, skipped).
  *
  * Drag a node to move it (one edit when released), drag from an output port to a compatible input
  * (compatible inputs light up), shift-click or shift-drag on empty space to select several, drag
@@ -93,6 +95,11 @@ export class HarmonyBoard extends LitElement {
    * undo do not (no `board-edit` is ever fired).
    */
   @property({ type: Boolean, attribute: 'read-only', reflect: true }) readOnly = false;
+  /**
+   * Each node's state in the run the board shows (a new map for every change), or null for none:
+   * each node then carries `data-run-state`, a class and a badge that says it.
+   */
+  @property({ attribute: false }) runStates: ReadonlyMap<NodeId, NodeState> | null = null;
 
   @state() private selectedNodes: ReadonlySet<NodeId> = new Set();
   @state() private selectedEdges: ReadonlySet<EdgeId> = new Set();
@@ -262,6 +269,7 @@ export class HarmonyBoard extends LitElement {
       window: this.window,
       outline: this.outline,
       peers: this.peers,
+      runStates: this.runStates,
     };
   }
 

@@ -19,6 +19,7 @@ import { homeRoute, parseRoute, type Route, routeHash } from '../core/route.js';
 import { appShortcut } from '../core/shortcuts.js';
 import { decodeTextFile } from '../core/text-file.js';
 import type { UserProfile } from '../core/user-profile.js';
+import type { Monitor } from '../monitor/monitor.js';
 import { type AuthSession, AuthStatus } from '../ofb/auth-session.js';
 import type { OfbClient } from '../ofb/ofb-client.js';
 import { type Outbox, OutboxFunction } from '../ofb/outbox.js';
@@ -82,6 +83,8 @@ export class SymphonyApp extends LitElement {
   @property({ attribute: false }) outbox: Outbox | undefined;
   /** The user's workspaces; set by the entry point once signed in. */
   @property({ attribute: false }) directory: WorkspaceDirectory | undefined;
+  /** The page's orchestrator (runs from the board); set by the entry point once signed in. */
+  @property({ attribute: false }) monitor: Monitor | undefined;
 
   @state() private reauthOpen = false;
   @query('members-dialog') private membersDialog!: MembersDialog | null;
@@ -331,6 +334,7 @@ export class SymphonyApp extends LitElement {
         .readOnly=${this.directory?.current?.role === 'viewer'}
         .documents=${this.workspace.loaded ? this.workspace.documents : null}
         .workspaceRole=${this.directory?.current?.role ?? null}
+        .monitor=${this.monitor}
         ?registering=${this.outbox?.isCreationPending(workflowDocumentId(this.route.url)) ?? false}
         @navigate-home=${this.goHome}
       ></workflow-view>`;

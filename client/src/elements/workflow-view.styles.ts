@@ -5,7 +5,7 @@ import { css } from 'lit';
 export const workflowViewStyles = css`
   :host {
     display: grid;
-    grid-template-rows: auto auto 1fr;
+    grid-template-rows: auto auto auto 1fr;
     height: 100%;
     min-height: 0;
   }
@@ -25,7 +25,7 @@ export const workflowViewStyles = css`
   .name {
     font-weight: 600;
     min-width: 12rem;
-    flex: 0 1 22rem;
+    flex: 0 1 18rem;
   }
   .sep {
     width: 1px;
@@ -94,6 +94,120 @@ export const workflowViewStyles = css`
   .status-line {
     font-size: 0.75rem;
     color: var(--sy-muted);
+  }
+  /* Run: the button, Cancel, a small progress bar and the run's status line. */
+  .toolbar button.run {
+    font-weight: 600;
+  }
+  .run-progress {
+    display: inline-block;
+    width: 6rem;
+    height: 6px;
+    border-radius: 3px;
+    background: var(--sy-border);
+    overflow: hidden;
+  }
+  .run-progress span {
+    display: block;
+    height: 100%;
+    background: var(--sy-accent);
+    transition: width 0.2s;
+  }
+  .run-progress.succeeded span {
+    background: var(--sy-ok);
+  }
+  .run-progress.failed span {
+    background: var(--sy-danger);
+  }
+  .run-progress.cancelled span {
+    background: var(--sy-muted);
+  }
+  /* It takes the room left and never wraps the toolbar: a long line is cut, the live region says it all. */
+  .run-line {
+    flex: 4 1 0;
+    min-width: 6rem;
+    overflow: hidden;
+    text-overflow: ellipsis;
+    white-space: nowrap;
+  }
+  .run-banners {
+    max-width: 100vw;
+    min-width: 0;
+  }
+  .run-banner {
+    display: flex;
+    align-items: center;
+    flex-wrap: wrap;
+    gap: 0.5rem 0.75rem;
+    padding: 0.5rem 0.75rem;
+    font-size: 0.8125rem;
+    background: #fff4d6;
+    border-bottom: 1px solid #e5c46b;
+    color: #4d3800;
+  }
+  .run-banner > span {
+    flex: 1 1 20rem;
+    min-width: 0;
+    overflow-wrap: anywhere;
+  }
+  .run-banner.error {
+    background: #fdecea;
+    border-bottom-color: #f1b5ae;
+    color: #7a1b12;
+  }
+  .run-banner.info {
+    background: #eef2ff;
+    border-bottom-color: #c7d0f5;
+    color: var(--sy-text);
+  }
+  .run-banner code {
+    font: 0.75rem ui-monospace, SFMono-Regular, Menlo, monospace;
+    background: rgba(255, 255, 255, 0.6);
+    padding: 0 0.25em;
+    border-radius: 3px;
+  }
+  .run-banner button {
+    padding: 0.25em 0.7em;
+    font-size: 0.8125rem;
+  }
+  /* The side panel's tabs: the selected node, or the run. */
+  .tabs {
+    display: flex;
+    gap: 0.25rem;
+    border-bottom: 1px solid var(--sy-border);
+    margin: -0.3rem 0 0;
+  }
+  .tabs button {
+    border: none;
+    border-bottom: 2px solid transparent;
+    border-radius: 0;
+    background: transparent;
+    padding: 0.35em 0.8em;
+    font-size: 0.8125rem;
+    font-weight: 600;
+    color: var(--sy-muted);
+  }
+  .tabs button[aria-selected='true'] {
+    color: var(--sy-text);
+    border-bottom-color: var(--sy-accent);
+  }
+  .tab-dot {
+    color: #3b5bdb;
+    font-size: 0.6rem;
+    margin-left: 0.25em;
+  }
+  .tab-panel {
+    display: flex;
+    flex-direction: column;
+    gap: 1.25rem;
+    min-width: 0;
+  }
+  /* Dialogs open in the top layer; their hosts take no room in the grid. */
+  .dialogs {
+    position: absolute;
+    width: 0;
+    height: 0;
+    overflow: visible;
   }
   :host([read-only]) .body,
   :host([locked]) .body {

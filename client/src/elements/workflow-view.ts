@@ -1,16 +1,20 @@
-// <workflow-view>: one Workflow open for editing: toolbar, node library, the Harmony Board, the params
-// inspector and the findings, bound to the Workflow's automerge handle.
+// <workflow-view>: one Workflow open for editing and running: toolbar (with Run), node library, the
+// Harmony Board, the params inspector, the run panel and the findings, bound to the Workflow's
+// automerge handle and to the orchestrator's runs of it.
 import {
   ChangeRefusalCode,
   type EdgeId,
   type FindingTarget,
   type NodeId,
   type Role,
+  type Workflow,
+  WorkflowId,
+  type WorkflowReport,
 } from '@symphony/schemas';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { classMap } from 'lit/directives/class-map.js';
-import { styleMap } from 'lit/directives/style-map.js';
+import { MonitorController } from '../controllers/monitor-controller.js';
 import { WorkflowHandleController } from '../controllers/workflow-handle-controller.js';
 import { autoLayout } from '../core/auto-layout.js';
 import type { Viewport } from '../core/board-geometry.js';
@@ -23,6 +27,10 @@ import {
   validateWorkflowName,
   type WorkflowIndex,
 } from '../core/workflow-index.js';
+import type { Monitor } from '../monitor/monitor.js';
+import { MonitorState } from '../monitor/monitor-connection.js';
+import { isRunShortcut } from '../monitor/run-button.js';
+import { RemoteStatesMemo, type ShownRun, shownRun } from '../monitor/shown-run.js';
 import { sharedStyles } from '../styles/shared.js';
 import type { WorkflowSync } from '../sync/workflow-sync.js';
 import { workflowViewStyles } from './workflow-view.styles.js';
@@ -33,14 +41,26 @@ import './node-palette.js';
 import type { PaletteAdd } from './node-palette.js';
 import './param-inspector.js';
 import type { ParamChange } from './param-inspector.js';
+import './run-panel.js';
 import './workflow-refusal-banner.js';
+import { renderPeers, renderSidePanel, syncListedName } from './workflow-view.parts.js';
+import {
+  renderOrchestratorBanner,
+  renderRunControls,
+  renderRunDialogs,
+  renderRunPanel,
+  runButtonFor,
+} from './workflow-view.runs.js';
 
 /** 5 s: how often editing bumps the workflow's "edited" time in the workspace list. */
 const TOUCH_INTERVAL_MS = 5_000;
 
 /**
- * One workflow, open for editing: the toolbar (name, undo/redo, zoom, auto layout, export,
- * who else is here), the node library, the Harmony Board, the params inspector and the findings.
+ * One workflow, open for editing and running: the toolbar (name, undo/redo, zoom, auto layout,
+ * export, Run with its shortcut and progress, who else is here), the node library, the Harmony
+ * Board (each node's state in the run shown), the params inspector, the run panel and the findings.
+ * A viewer has no Run button but sees the runs; when the orchestrator is down the view says so and
+ * how to start it.
  *
  * @fires navigate-home - the back button.
  */
@@ -64,6 +84,8 @@ export class WorkflowView extends LitElement {
   @property({ attribute: false }) workspaceRole: Role | null = null;
   /** Whether the workflow's registration with OFB is still queued in the outbox. */
   @property({ type: Boolean }) registering = false;
+  /** The page's orchestrator (runs of this workflow); without one the board only edits. */
+  @property({ attribute: false }) monitor: Monitor | undefined;
 
   @state() private selection: BoardSelection = { nodes: [], edges: [] };
   @state() private zoom = 1;
@@ -74,6 +96,13 @@ export class WorkflowView extends LitElement {
   @state() private inspector: 'auto' | 'shown' | 'hidden' = 'auto';
   /** The node library drawer of a phone-width window. */
   @state() private paletteOpen = false;
+  /** What the side panel shows: the selected node's params, or the run. */
+  @state() private panelTab: 'node' | 'run' = 'node';
+  /** The person hid the "orchestrator is not running" banner (until it comes back and goes again). */
+  @state() private bannerDismissed = false;
+  /** The artifact inspector while open: the artifact shown (null: its search alone). */
+  @state() private inspecting: { readonly hash: string | null } | null = null;
+  @state() private performanceOpen = false;
 
   @query('harmony-board') private board!: HarmonyBoard | null;
 
@@ -96,6 +125,13 @@ export class WorkflowView extends LitElement {
     },
   });
 
+  /** This workflow's runs on the page's orchestrator. */
+  private readonly monitorRuns = new MonitorController(this, {
+    onRunChange: (run) => this.workflow.broadcastRun(run),
+  });
+  private readonly mac = /Mac|iPhone|iPad/.test(globalThis.navigator?.platform ?? '');
+  private readonly remoteStates = new RemoteStatesMemo();
+
   /** The open workflow's controller (for tests and dev tools). */
   get controller(): WorkflowHandleController {
     return this.workflow;
@@ -111,8 +147,15 @@ export class WorkflowView extends LitElement {
     this.removeEventListener('keydown', this.onKeydown);
   }
 
+  /** This workflow's runs (for tests and dev tools). */
+  get runs(): MonitorController {
+    return this.monitorRuns;
+  }
+
   protected override willUpdate(changed: PropertyValues<this>): void {
     this.workflow.open(this.sync, this.url === '' ? null : this.url, this.profile);
+    this.monitorRuns.attach(this.monitor, workflowIdOf(this.url));
+    if (this.monitorRuns.status.state === MonitorState.connected) this.bannerDismissed = false;
     if (changed.has('url')) this.selection = { nodes: [], edges: [] };
     if (changed.has('documents') || changed.has('workspaceRole')) {
       // Unknown documents (the index not open yet) are not judged: no finding is better than a false one.
@@ -121,25 +164,8 @@ export class WorkflowView extends LitElement {
       );
     }
     this.toggleAttribute('locked', this.locked);
-    // Keep the workspace list's name in step with the document (a collaborator may rename it).
-    const doc = this.workflow.doc;
-    const listed = this.index?.get(this.url);
-    if (this.locked) {
-      // A viewer's index is not theirs to change.
-    } else if (doc !== null && listed !== undefined && listed.name !== doc.name) {
-      try {
-        this.index?.rename(this.url, doc.name);
-      } catch (error) {
-        if (!(error instanceof InvalidWorkflowNameError)) throw error;
-      }
-    } else if (doc !== null && listed === undefined && this.index !== null) {
-      // Opened by link: list it in this workspace.
-      try {
-        this.index.add(this.url, doc.name);
-      } catch (error) {
-        if (!(error instanceof InvalidWorkflowNameError)) throw error;
-      }
-    }
+    // A viewer's index is not theirs to change.
+    if (!this.locked) syncListedName(this.index, this.url, this.workflow.doc);
   }
 
   protected override render() {
@@ -152,8 +178,9 @@ export class WorkflowView extends LitElement {
       </div>`;
     }
     const peers = this.workflow.presence.list();
-    const single = this.selection.nodes.length === 1 ? this.selection.nodes[0] : undefined;
-    const node = single === undefined ? undefined : doc.nodes[single];
+    const shown = shownRun(this.monitorRuns, this.workflow.remoteRuns, (run) =>
+      this.remoteStates.of(run, doc),
+    );
     return html`<div class="toolbar" role="toolbar" aria-label="Workflow tools">
         <button class="ghost" @click=${this.goHome} aria-label="Back to the workspace" data-testid="back-home">←</button>
         <label class="visually-hidden" for="workflow-name">Workflow name</label>
@@ -199,6 +226,18 @@ export class WorkflowView extends LitElement {
           ${this.layingOut ? 'Arranging…' : 'Auto layout'}
         </button>
         <button @click=${this.export} title="Download as a workflow file" data-testid="export-workflow">Export</button>
+        <span class="sep"></span>
+        ${renderRunControls({
+          button: this.runButton(),
+          shown,
+          canCancel: this.canAct() && shown.remote === null && shown.status === 'running' && !shown.resumable,
+          busy: this.monitorRuns.busy !== null,
+          mac: this.mac,
+          onRun: this.runWorkflow,
+          onCancel: () => void this.monitorRuns.cancel(),
+        })}
+        <button class="ghost" data-testid="open-performance" title="Instrument performance: calls, latency, tokens and cost"
+          ?disabled=${this.monitorRuns.api === undefined} @click=${() => (this.performanceOpen = true)}>Performance</button>
         ${
           this.locked
             ? nothing
@@ -236,20 +275,7 @@ export class WorkflowView extends LitElement {
             : nothing
         }
         <span class="status-line" role="status" data-testid="board-status">${this.status}</span>
-        ${
-          peers.length === 0
-            ? nothing
-            : html`<ul class="peers" aria-label=${`Also here: ${peers.map((p) => p.name).join(', ')}`}
-              data-testid="board-presence">
-              ${peers.map(
-                (
-                  p,
-                ) => html`<li style=${styleMap({ background: p.color })} title=${p.name} data-peer-name=${p.name}>
-                  <span aria-hidden="true">${initials(p.name)}</span>
-                </li>`,
-              )}
-            </ul>`
-        }
+        ${renderPeers(peers)}
       </div>
       <workflow-refusal-banner
         class="notices"
@@ -258,6 +284,12 @@ export class WorkflowView extends LitElement {
         @refusal-export=${this.export}
         @refusal-dismiss=${() => this.workflow.dismissRefusal()}
       ></workflow-refusal-banner>
+      ${renderOrchestratorBanner({
+        monitor: this.monitorRuns,
+        dismissed: this.bannerDismissed,
+        onRetry: () => this.monitorRuns.retry(),
+        onDismiss: () => (this.bannerDismissed = true),
+      })}
       <div class=${classMap({
         body: true,
         'has-selection': this.selection.nodes.length + this.selection.edges.length > 0,
@@ -271,6 +303,7 @@ export class WorkflowView extends LitElement {
           .workflow=${doc}
           .report=${report}
           .peers=${peers}
+          .runStates=${shown.states}
           @board-edit=${this.onBoardEdit}
           @board-undo=${this.undo}
           @board-redo=${this.redo}
@@ -280,28 +313,93 @@ export class WorkflowView extends LitElement {
             if (Math.abs(e.detail.k - this.zoom) > 0.005) this.zoom = e.detail.k;
           }}
         ></harmony-board>
-        <aside id="inspector" aria-label="Inspector and problems">
-          ${
-            node !== undefined && single !== undefined
-              ? html`<param-inspector
-                .nodeId=${single}
-                .node=${node}
-                .documents=${this.documents ?? []}
-                .readOnly=${this.locked}
-                @param-change=${this.onParamChange}
-              ></param-inspector>`
-              : html`<p class="hint" data-testid="inspector-hint">
-                ${
-                  this.selection.nodes.length > 1
-                    ? `${this.selection.nodes.length} nodes selected. Select one to edit its parameters.`
-                    : 'Select a node to edit its parameters.'
-                }
-              </p>`
-          }
-          <findings-panel .findings=${report.findings} @finding-select=${this.onFindingSelect}></findings-panel>
-        </aside>
-      </div>`;
+        <aside id="inspector" aria-label="Inspector, run and problems">${this.renderPanel(doc, report, shown)}</aside>
+      </div>
+      <div class="dialogs">${renderRunDialogs({
+        monitor: this.monitorRuns,
+        workflowId: workflowIdOf(this.url),
+        inspecting: this.inspecting,
+        performanceOpen: this.performanceOpen,
+        onCloseInspector: () => (this.inspecting = null),
+        onRunOpen: (runId, nodeId) => {
+          this.inspecting = null;
+          this.panelTab = 'run';
+          this.monitorRuns.select(runId);
+          if (nodeId !== undefined) this.board?.select([nodeId], [], { reveal: true });
+        },
+        onClosePerformance: () => (this.performanceOpen = false),
+      })}</div>`;
   }
+
+  private renderPanel(doc: Workflow, report: WorkflowReport, shown: ShownRun) {
+    const single = this.selection.nodes.length === 1 ? this.selection.nodes[0] : undefined;
+    return renderSidePanel({
+      tab: this.panelTab,
+      running: shown.status === 'running',
+      onTab: (tab, focus) => {
+        this.panelTab = tab;
+        if (focus)
+          void this.updateComplete.then(() =>
+            this.renderRoot.querySelector<HTMLElement>(`#tab-${tab}`)?.focus(),
+          );
+      },
+      node:
+        single === undefined || doc.nodes[single] === undefined
+          ? html`<p class="hint" data-testid="inspector-hint">
+              ${
+                this.selection.nodes.length > 1
+                  ? `${this.selection.nodes.length} nodes selected. Select one to edit its parameters.`
+                  : 'Select a node to edit its parameters.'
+              }
+            </p>`
+          : html`<param-inspector .nodeId=${single} .node=${doc.nodes[single]} .documents=${this.documents ?? []}
+              .readOnly=${this.locked} @param-change=${this.onParamChange}></param-inspector>`,
+      findings: html`<findings-panel .findings=${report.findings} @finding-select=${this.onFindingSelect}></findings-panel>`,
+      run: () =>
+        renderRunPanel({
+          monitor: this.monitorRuns,
+          attached: this.monitor !== undefined,
+          doc,
+          shown,
+          focusNode: single ?? null,
+          canAct: this.canAct(),
+          onArtifact: (hash) => (this.inspecting = { hash }),
+          onNode: (nodeId) => this.board?.select([nodeId], [], { reveal: true }),
+        }),
+    });
+  }
+
+  /** The Run button as things stand. */
+  private runButton() {
+    return runButtonFor(
+      this.monitorRuns,
+      this.locked || this.monitor === undefined,
+      this.workflow.doc,
+      this.workflow.report,
+      this.registering,
+    );
+  }
+
+  /** Whether this person may start and stop runs here now. */
+  private canAct(): boolean {
+    return (
+      !this.locked &&
+      this.monitorRuns.runs?.role !== 'viewer' &&
+      this.monitorRuns.status.state === MonitorState.connected
+    );
+  }
+
+  private readonly runWorkflow = (): void => {
+    const button = this.runButton();
+    if (!button.shown) return;
+    if (button.disabledReason !== null) {
+      this.say(button.disabledReason);
+      return;
+    }
+    this.panelTab = 'run';
+    this.say('');
+    void this.monitorRuns.start();
+  };
 
   /** Whether the inspector shows: always beside a wide board; in a phone-width window, while something is selected. */
   private inspectorVisible(): boolean {
@@ -415,6 +513,11 @@ export class WorkflowView extends LitElement {
       target instanceof HTMLElement &&
       (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
     if (typing || !(e.ctrlKey || e.metaKey)) return;
+    if (isRunShortcut(e)) {
+      e.preventDefault();
+      this.runWorkflow();
+      return;
+    }
     const key = e.key.toLowerCase();
     if (key === 'z') {
       e.preventDefault();
@@ -427,11 +530,10 @@ export class WorkflowView extends LitElement {
   };
 }
 
-function initials(name: string): string {
-  const parts = name.trim().split(/\s+/);
-  return (
-    (parts[0]?.[0] ?? '') + (parts.length > 1 ? (parts[parts.length - 1]?.[0] ?? '') : '')
-  ).toUpperCase();
+/** The orchestrator's id of the workflow at automerge `url`: its document id. */
+function workflowIdOf(url: string): WorkflowId | null {
+  const id = WorkflowId.safeParse(url.replace(/^automerge:/, ''));
+  return url !== '' && id.success ? id.data : null;
 }
 
 declare global {

@@ -74,6 +74,11 @@ export class MonitorApi {
     /** The current access token, or `null` when signed out. */
     private readonly token: () => string | null,
     private readonly fetchImpl: typeof fetch = (input, init) => fetch(input, init),
+    /**
+     * Renews the token (AuthSession.refresh) when the orchestrator refuses it; resolves whether a
+     * new one came. A refused call is sent once more with it.
+     */
+    private readonly refreshToken?: () => Promise<boolean>,
   ) {}
 
   health(): Promise<MonitorHealth> {
@@ -160,6 +165,17 @@ export class MonitorApi {
   }
 
   private async send(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Response> {
+    try {
+      return await this.sendOnce(method, path, body);
+    } catch (error) {
+      if (!isTokenRefusal(error) || this.refreshToken === undefined) throw error;
+      const renewed = await this.refreshToken().catch(() => false);
+      if (!renewed) throw error;
+      return this.sendOnce(method, path, body);
+    }
+  }
+
+  private async sendOnce(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Response> {
     const token = this.token();
     let response: Response;
     try {

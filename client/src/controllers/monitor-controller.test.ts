@@ -1,0 +1,234 @@
+// Tests of the board's monitor controller: it watches the workflow, asks for the details the run
+// panel needs, starts runs and follows them, says why an action failed, and tells collaborators.
+import {
+  ErrorCategory,
+  errorBody,
+  MonitorErrorCode,
+  type RunId,
+  RunOptions,
+  type RunSummary,
+  type WorkflowId,
+} from '@symphony/schemas';
+import type { ReactiveController } from 'lit';
+import { describe, expect, it, vi } from 'vitest';
+import type { BoardRunBody } from '../core/board-run.js';
+import { MonitorApi, MonitorApiError } from '../monitor/monitor-api.js';
+import { MonitorConnection, type MonitorSocketEvents } from '../monitor/monitor-connection.js';
+import { describeFailure, MonitorController } from './monitor-controller.js';
+
+const workflowId = 'wf0000000000000000001' as WorkflowId;
+const runId = 'run_aaaaaaaa0001' as RunId;
+const counts = {
+  queued: 1,
+  running: 0,
+  retrying: 0,
+  succeeded: 0,
+  failed: 0,
+  cached: 0,
+  cancelled: 0,
+  skipped: 0,
+};
+const summary: RunSummary = {
+  runId,
+  status: 'running',
+  executedBy: 7,
+  workflow: 'w',
+  source: { kind: 'automerge', server: 's', workflowId, heads: ['h'] },
+  startedAt: 1,
+  nodes: 1,
+  counts,
+};
+const detail = {
+  run: {
+    ...summary,
+    options: RunOptions.parse({}),
+    cancelRequested: false,
+    usage: { inputTokens: 0, outputTokens: 0, costUsd: 0, calls: 0 },
+    nodeStates: [{ nodeId: 'a', type: 'summarize', state: 'running', attempts: [] }],
+  },
+  live: { a: { logs: ['working'], tokens: 'abc' } },
+  role: 'editor',
+};
+
+/** A host that counts its updates, with its controllers connected at once. */
+class Host {
+  updates = 0;
+  controllers: ReactiveController[] = [];
+  addController(c: ReactiveController): void {
+    this.controllers.push(c);
+  }
+  removeController(): void {}
+  requestUpdate(): void {
+    this.updates++;
+  }
+  get updateComplete(): Promise<boolean> {
+    return Promise.resolve(true);
+  }
+}
+
+function setup(answer: (method: string, path: string) => { status: number; body: unknown }) {
+  const sockets: { events: MonitorSocketEvents; sent: unknown[] }[] = [];
+  const connection = new MonitorConnection({
+    url: 'ws://127.0.0.1:4322/v1/live',
+    token: () => 't',
+    refreshToken: async () => 'refreshed',
+    createSocket: (_url, events) => {
+      const socket = { events, sent: [] as unknown[] };
+      sockets.push(socket);
+      return { send: (text) => socket.sent.push(JSON.parse(text)), close: () => {} };
+    },
+  });
+  const calls: string[] = [];
+  const api = new MonitorApi(
+    'http://127.0.0.1:4322',
+    () => 't',
+    async (input, init) => {
+      const url = new URL(String(input));
+      const method = init?.method ?? 'GET';
+      calls.push(`${method} ${url.pathname}${url.search}`);
+      const { status, body } = answer(method, url.pathname);
+      return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+    },
+  );
+  const host = new Host();
+  const broadcasts: (BoardRunBody | null)[] = [];
+  const controller = new MonitorController(host, { onRunChange: (run) => broadcasts.push(run) });
+  controller.attach({ api, connection }, workflowId);
+  for (const c of host.controllers) c.hostConnected?.();
+  const socket = () => sockets.at(-1)!;
+  const welcome = () => {
+    socket().events.open();
+    socket().events.message(
+      JSON.stringify({
+        type: 'welcome',
+        user: { id: 'u', name: 'ada' },
+        health: {
+          service: 'symphony-orchestrator',
+          version: '0',
+          server: 's',
+          isolation: 'full',
+          running: 0,
+        },
+      }),
+    );
+  };
+  const send = (message: unknown) => socket().events.message(JSON.stringify(message));
+  return { controller, host, calls, broadcasts, socket, welcome, send };
+}
+
+describe('MonitorController', () => {
+  it('watches the workflow, and fetches the detail of the running run it follows', async () => {
+    const { controller, calls, socket, welcome, send } = setup(() => ({ status: 200, body: detail }));
+    welcome();
+    expect(socket().sent).toContainEqual({ type: 'watch', workflowId });
+    send({ type: 'runs', workflowId, role: 'editor', runs: [summary] });
+    expect(controller.runs?.selected).toBe(runId);
+    await vi.waitFor(() => expect(controller.runs?.record(runId)?.detail).toBeDefined());
+    expect(calls).toEqual([`GET /v1/runs/${runId}`]);
+    expect(controller.runs?.nodeStates()?.get('a' as never)).toBe('running');
+    expect(controller.runs?.record(runId)?.live.get('a' as never)).toMatchObject({
+      tokens: 'abc',
+      logs: ['working'],
+    });
+  });
+
+  it('starts a run, follows it, and tells collaborators about it', async () => {
+    const { controller, calls, broadcasts, welcome, send } = setup((method, path) =>
+      method === 'POST' && path === '/v1/runs'
+        ? { status: 200, body: { run: summary } }
+        : { status: 200, body: detail },
+    );
+    welcome();
+    send({ type: 'runs', workflowId, role: 'editor', runs: [] });
+    await controller.start();
+    expect(calls[0]).toBe('POST /v1/runs');
+    expect(controller.runs?.selected).toBe(runId);
+    await vi.waitFor(() => expect(broadcasts.at(-1)).toMatchObject({ runId, status: 'running' }));
+    expect(controller.busy).toBeNull();
+    expect(controller.notice).toBeNull();
+  });
+
+  it('says why the orchestrator refused to start, in the person’s words', async () => {
+    const { controller, welcome } = setup(() => ({
+      status: 422,
+      body: errorBody(ErrorCategory.validation, MonitorErrorCode.workflowRefused, 'the workflow has errors', {
+        findings: [{ message: 'summarize needs its text input' }],
+      }),
+    }));
+    welcome();
+    await controller.start();
+    expect(controller.notice).toEqual({
+      kind: 'error',
+      text: 'The orchestrator did not run it: summarize needs its text input',
+    });
+    expect(controller.runs?.selected).toBeNull();
+  });
+
+  it('says what a cancel did', async () => {
+    const { controller, welcome, send } = setup((method) =>
+      method === 'POST' ? { status: 200, body: { outcome: 'finished' } } : { status: 200, body: detail },
+    );
+    welcome();
+    send({ type: 'runs', workflowId, role: 'editor', runs: [summary] });
+    await controller.cancel();
+    expect(controller.notice?.text).toBe('Nothing to cancel: the run had already finished.');
+  });
+
+  it('forgets the workflow’s runs and tells collaborators it watches none when it leaves', () => {
+    const { controller, host, broadcasts } = setup(() => ({ status: 200, body: detail }));
+    for (const c of host.controllers) c.hostDisconnected?.();
+    expect(controller.runs).toBeNull();
+    expect(broadcasts.at(-1)).toBeNull();
+  });
+});
+
+describe('MonitorController after a refused watch', () => {
+  it('asks for the runs again, later and later, until the orchestrator answers', () => {
+    vi.useFakeTimers();
+    try {
+      const { controller, socket, welcome, send } = setup(() => ({ status: 200, body: detail }));
+      welcome();
+      const watches = () => socket().sent.filter((m) => (m as { type: string }).type === 'watch').length;
+      expect(watches()).toBe(1);
+      const refuse = () =>
+        send({
+          type: 'error',
+          workflowId,
+          code: 'not_found',
+          message: 'the team server has no workflow wf1',
+        });
+      refuse();
+      expect(controller.runs?.refusal?.code).toBe('not_found');
+      vi.advanceTimersByTime(2_000);
+      expect(watches()).toBe(2);
+      refuse();
+      vi.advanceTimersByTime(2_000);
+      expect(watches()).toBe(2);
+      vi.advanceTimersByTime(2_000);
+      expect(watches()).toBe(3);
+      send({ type: 'runs', workflowId, role: 'editor', runs: [] });
+      expect(controller.runs?.refusal).toBeNull();
+      vi.advanceTimersByTime(60_000);
+      expect(watches()).toBe(3);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
+describe('describeFailure', () => {
+  it('turns each refusal into words a person can act on', () => {
+    const refused = (code: string, message = 'the orchestrator’s words') =>
+      describeFailure(new MonitorApiError('refused', message, 403, code));
+    expect(refused(MonitorErrorCode.roleTooLow)).toMatch(
+      /watch this workflow’s runs, not start or stop them/,
+    );
+    expect(refused(MonitorErrorCode.invalidToken)).toMatch(/sign in again/);
+    expect(refused(MonitorErrorCode.runFinished)).toBe('That run has already finished.');
+    expect(refused('something_new', 'a new refusal')).toBe('a new refusal');
+    expect(describeFailure(new MonitorApiError('unreachable', 'no orchestrator answers at …'))).toBe(
+      'no orchestrator answers at …',
+    );
+    expect(describeFailure(new Error('boom'))).toBe('boom');
+  });
+});

@@ -1,0 +1,298 @@
+// A Lit controller binding a workflow's board to the orchestrator: it watches the workflow's runs on
+// the live stream (WorkflowRuns), fetches the details the run panel needs, and starts, re-runs,
+// resumes and cancels runs through the monitor's HTTP API.
+import {
+  MonitorErrorCode,
+  type NodeId,
+  type RunId,
+  type RunStartedResponse,
+  type WorkflowId,
+} from '@symphony/schemas';
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { BoardRunBody } from '../core/board-run.js';
+import { throttle } from '../core/throttle.js';
+import type { Monitor } from '../monitor/monitor.js';
+import { MonitorApiError } from '../monitor/monitor-api.js';
+import { MonitorState, type MonitorStatus } from '../monitor/monitor-connection.js';
+import { WorkflowRuns } from '../monitor/workflow-runs.js';
+
+/**
+ * 300 ms between detail requests: the run panel's attempts and timings follow a run closely
+ * enough, and a 1,000-node run streaming states does not turn into a request per record (the
+ * canvas follows every record through the fold, not through these).
+ */
+const DETAIL_INTERVAL_MS = 300;
+/**
+ * 2 s, doubling to 30 s: a refused watch is asked again. A workflow made a moment ago may not have
+ * reached the team server yet, and a person may be made a member meanwhile.
+ */
+const REWATCH_FIRST_MS = 2_000;
+const REWATCH_MAX_MS = 30_000;
+
+/** What the controller is doing on the person's behalf. */
+export type MonitorAction = 'start' | 'rerun' | 'resume' | 'cancel';
+
+/** Hooks of {@link MonitorController}. */
+export interface MonitorControllerHooks {
+  /** The run this board watches changed (tell collaborators: `broadcastRun`). */
+  onRunChange?(run: BoardRunBody | null): void;
+}
+
+/**
+ * Binds a host (the workflow view) to one workflow's runs on the page's orchestrator. The host
+ * reads {@link MonitorController.runs} (the store), {@link MonitorController.status} and
+ * {@link MonitorController.notice} when it renders; every change re-renders it.
+ */
+export class MonitorController implements ReactiveController {
+  /** The workflow's runs, or null while no workflow or no orchestrator is attached. */
+  runs: WorkflowRuns | null = null;
+  /** The last action's failure (or outcome) in words for the person, until the next action. */
+  notice: { readonly text: string; readonly kind: 'error' | 'info' } | null = null;
+  /** The action on its way, if any. */
+  busy: MonitorAction | null = null;
+
+  private monitor: Monitor | undefined;
+  private workflowId: WorkflowId | null = null;
+  private connected = false;
+  private stops: (() => void)[] = [];
+  private readonly inFlight = new Set<RunId>();
+  private readonly pump = throttle(() => this.fetchWanted(), DETAIL_INTERVAL_MS);
+  private rewatchTimer: ReturnType<typeof setTimeout> | undefined;
+  private rewatchMs = REWATCH_FIRST_MS;
+
+  constructor(
+    private readonly host: ReactiveControllerHost,
+    private readonly hooks: MonitorControllerHooks = {},
+  ) {
+    host.addController(this);
+  }
+
+  /** The live stream's state (connecting while nothing is attached). */
+  get status(): MonitorStatus {
+    return this.monitor?.connection.status ?? { state: MonitorState.connecting };
+  }
+
+  /** The orchestrator's base URL, for what the board says about it. */
+  get baseUrl(): string {
+    return this.monitor?.api.baseUrl ?? '';
+  }
+
+  /** The monitor attached, for the inspector and the performance view. */
+  get api(): Monitor['api'] | undefined {
+    return this.monitor?.api;
+  }
+
+  /** Watches `workflowId`'s runs on `monitor` (call again with the same values: nothing happens). */
+  attach(monitor: Monitor | undefined, workflowId: WorkflowId | null): void {
+    if (monitor === this.monitor && workflowId === this.workflowId) return;
+    this.monitor = monitor;
+    this.workflowId = workflowId;
+    if (this.connected) this.bind();
+  }
+
+  hostConnected(): void {
+    this.connected = true;
+    this.bind();
+  }
+
+  hostDisconnected(): void {
+    this.connected = false;
+    this.unbind();
+  }
+
+  /** Tries to reach the orchestrator again now. */
+  retry(): void {
+    this.monitor?.connection.retry();
+  }
+
+  /** Shows `runId` (null: none) in the panel and on the canvas. */
+  select(runId: RunId | null): void {
+    this.runs?.select(runId, 'person');
+    this.changed();
+  }
+
+  /** Runs the workflow at its current version. */
+  start(): Promise<void> {
+    const workflowId = this.workflowId;
+    return this.act('start', (api) => (workflowId === null ? null : api.start({ workflowId })));
+  }
+
+  /** Runs the selected run's workflow again at its current version: whole, or from `from` on. */
+  rerun(from?: NodeId): Promise<void> {
+    const runId = this.runs?.selected ?? null;
+    return this.act('rerun', (api) =>
+      runId === null ? null : api.rerun(runId, from === undefined ? {} : { from }),
+    );
+  }
+
+  /** Continues the selected run, unfinished with no process executing it. */
+  resume(): Promise<void> {
+    const runId = this.runs?.selected ?? null;
+    return this.act('resume', (api) => (runId === null ? null : api.resume(runId)));
+  }
+
+  /** Cancels the selected run, or one node of it. */
+  async cancel(nodeId?: NodeId): Promise<void> {
+    const api = this.monitor?.api;
+    const runId = this.runs?.selected ?? null;
+    if (api === undefined || runId === null || this.busy !== null) return;
+    this.busy = 'cancel';
+    this.notice = null;
+    this.host.requestUpdate();
+    try {
+      const { outcome } = await api.cancel(runId, nodeId);
+      const what = nodeId === undefined ? 'the run' : `node ${nodeId}`;
+      this.notice =
+        outcome === 'finished'
+          ? { kind: 'info', text: `Nothing to cancel: ${what} had already finished.` }
+          : { kind: 'info', text: `Cancelling ${what}…` };
+    } catch (error) {
+      this.notice = { kind: 'error', text: describeFailure(error) };
+    } finally {
+      this.busy = null;
+      this.host.requestUpdate();
+    }
+  }
+
+  /** Forgets the notice (the person dismissed it). */
+  dismissNotice(): void {
+    this.notice = null;
+    this.host.requestUpdate();
+  }
+
+  private async act(
+    action: MonitorAction,
+    call: (api: Monitor['api']) => Promise<RunStartedResponse> | null,
+  ): Promise<void> {
+    const api = this.monitor?.api;
+    if (api === undefined || this.busy !== null) return;
+    const request = call(api);
+    if (request === null) return;
+    this.busy = action;
+    this.notice = null;
+    this.host.requestUpdate();
+    try {
+      const { run } = await request;
+      // A watch refused a moment ago (the workflow had not reached the team server): ask again now.
+      if (this.runs?.refusal != null && this.workflowId !== null)
+        this.monitor?.connection.rewatch(this.workflowId);
+      this.runs?.noteStarted(run);
+      this.changed();
+    } catch (error) {
+      this.notice = { kind: 'error', text: describeFailure(error) };
+    } finally {
+      this.busy = null;
+      this.host.requestUpdate();
+    }
+  }
+
+  private bind(): void {
+    this.unbind();
+    const monitor = this.monitor;
+    const workflowId = this.workflowId;
+    if (monitor === undefined || workflowId === null) return;
+    const runs = new WorkflowRuns(workflowId);
+    this.runs = runs;
+    this.stops.push(
+      monitor.connection.subscribe(() => this.host.requestUpdate()),
+      monitor.connection.watch(workflowId, (message) => {
+        if (this.runs !== runs) return;
+        runs.receive(message);
+        if (message.type === 'runs') this.rewatchMs = REWATCH_FIRST_MS;
+        if (message.type === 'error') this.scheduleRewatch(monitor, workflowId);
+        this.changed();
+      }),
+    );
+    this.host.requestUpdate();
+  }
+
+  private unbind(): void {
+    for (const stop of this.stops.splice(0)) stop();
+    this.pump.cancel();
+    clearTimeout(this.rewatchTimer);
+    this.rewatchTimer = undefined;
+    this.rewatchMs = REWATCH_FIRST_MS;
+    this.inFlight.clear();
+    if (this.runs !== null) this.hooks.onRunChange?.(null);
+    this.runs = null;
+    this.notice = null;
+  }
+
+  private scheduleRewatch(monitor: Monitor, workflowId: WorkflowId): void {
+    clearTimeout(this.rewatchTimer);
+    this.rewatchTimer = setTimeout(() => monitor.connection.rewatch(workflowId), this.rewatchMs);
+    this.rewatchMs = Math.min(REWATCH_MAX_MS, this.rewatchMs * 2);
+  }
+
+  /** The store changed: fetch what it wants, tell collaborators, redraw. */
+  private changed(): void {
+    const runs = this.runs;
+    if (runs === null) return;
+    if (runs.detailsWanted().some((id) => !this.inFlight.has(id))) this.pump();
+    this.hooks.onRunChange?.(runs.broadcast());
+    this.host.requestUpdate();
+  }
+
+  private fetchWanted(): void {
+    const runs = this.runs;
+    const api = this.monitor?.api;
+    if (runs === null || api === undefined) return;
+    for (const runId of runs.detailsWanted()) {
+      if (this.inFlight.has(runId)) continue;
+      this.inFlight.add(runId);
+      const gen = runs.detailRequested(runId);
+      api.run(runId).then(
+        (detail) => {
+          this.inFlight.delete(runId);
+          if (this.runs !== runs) return;
+          runs.acceptDetail(detail, gen);
+          this.changed();
+        },
+        (error: unknown) => {
+          this.inFlight.delete(runId);
+          if (this.runs !== runs) return;
+          // Shown once; the next record of the run asks again.
+          if (runId === runs.selected) this.notice = { kind: 'error', text: describeFailure(error) };
+          this.host.requestUpdate();
+        },
+      );
+    }
+  }
+}
+
+/** What a failed monitor call means for the person. */
+export function describeFailure(error: unknown): string {
+  if (!(error instanceof MonitorApiError)) return error instanceof Error ? error.message : String(error);
+  if (error.kind === 'unreachable') return error.message;
+  switch (error.code) {
+    case MonitorErrorCode.workflowRefused: {
+      const first = firstFindingMessage(error.details);
+      return `The orchestrator did not run it: ${first ?? error.message}`;
+    }
+    case MonitorErrorCode.roleTooLow:
+      return 'You can watch this workflow’s runs, not start or stop them: your role in the workspace is viewer.';
+    case MonitorErrorCode.notAMember:
+      return 'You are not a member of this workflow’s workspace.';
+    case MonitorErrorCode.invalidToken:
+    case MonitorErrorCode.missingToken:
+      return 'The orchestrator did not accept your sign-in: sign in again.';
+    case MonitorErrorCode.runFinished:
+      return 'That run has already finished.';
+    case MonitorErrorCode.teamServerUnreachable:
+      return `The orchestrator cannot reach the team server: ${error.message}`;
+    case MonitorErrorCode.notFound:
+      return `Not found (or not yours to see): ${error.message}`;
+    default:
+      return error.message;
+  }
+}
+
+function firstFindingMessage(details: unknown): string | undefined {
+  if (typeof details !== 'object' || details === null) return undefined;
+  const findings = (details as { findings?: unknown }).findings;
+  if (!Array.isArray(findings)) return undefined;
+  const first: unknown = findings[0];
+  if (typeof first !== 'object' || first === null) return undefined;
+  const message = (first as { message?: unknown }).message;
+  return typeof message === 'string' ? message : undefined;
+}
