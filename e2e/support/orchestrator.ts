@@ -30,6 +30,11 @@ export interface OrchestratorStart {
   readonly server: SyncServer;
   /** Runs and artifacts go here (kept by {@link Orchestrator.dispose}); default: a fresh temp folder. */
   readonly dataDir?: string;
+  /**
+   * Its config folder (`SYMPHONY_CONFIG_DIR`: instruments, credentials, extensions); default: a
+   * fresh empty one, so a test never reads the machine's own.
+   */
+  readonly configDir?: string;
 }
 
 /**
@@ -48,12 +53,21 @@ export class Orchestrator {
     private readonly server: SyncServer,
     readonly dataDir: string,
     private readonly ownsDataDir: boolean,
+    readonly configDir: string,
+    private readonly ownsConfigDir: boolean,
   ) {}
 
   /** Starts an orchestrator on a free port for `server`. */
-  static async start({ server, dataDir }: OrchestratorStart): Promise<Orchestrator> {
+  static async start({ server, dataDir, configDir }: OrchestratorStart): Promise<Orchestrator> {
     const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'symphony-e2e-orchestrator-')));
-    const orchestrator = new Orchestrator(server, dir, dataDir === undefined);
+    const config = configDir ?? (await mkdtemp(join(tmpdir(), 'symphony-e2e-config-')));
+    const orchestrator = new Orchestrator(
+      server,
+      dir,
+      dataDir === undefined,
+      config,
+      configDir === undefined,
+    );
     try {
       await orchestrator.launch();
     } catch (error) {
@@ -108,6 +122,7 @@ export class Orchestrator {
   async dispose(): Promise<void> {
     await this.stop();
     if (this.ownsDataDir) await rm(this.dataDir, { recursive: true, force: true });
+    if (this.ownsConfigDir) await rm(this.configDir, { recursive: true, force: true });
   }
 
   private launch(): Promise<void> {
@@ -124,7 +139,11 @@ export class Orchestrator {
       '--data-dir',
       this.dataDir,
     ];
-    const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, {
+      cwd: repoRoot,
+      env: { ...process.env, SYMPHONY_CONFIG_DIR: this.configDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.child = child;
     return new Promise<void>((resolveReady, reject) => {
       let ready = false;
