@@ -160,7 +160,7 @@ test.describe('Orchestration Monitor', () => {
   test('an orchestrator killed mid-run and restarted resumes the run without re-running finished nodes', async ({
     newUser,
     server,
-  }) => {
+  }, testInfo) => {
     test.setTimeout(180_000);
     const KEY = 'e2e-provider-key';
     const provider = await ProviderTestServer.start({ apiKey: KEY });
@@ -227,6 +227,15 @@ test.describe('Orchestration Monitor', () => {
       expect(sumNode.attempts).toHaveLength(1);
       // The resumed attempt asked again (at-least-once) and was answered: two calls, one attempt.
       expect(chats()).toBe(2);
+
+      // The call shows in the performance view: the instrument, its latency and tokens, charted.
+      await alice.page.getByTestId('open-performance').click();
+      await expect(alice.page.getByTestId('instrument-row')).toHaveCount(1);
+      await expect(alice.page.getByTestId('instrument-charts')).toBeVisible();
+      await alice.page.setViewportSize({ width: 1280, height: 800 });
+      await alice.page.screenshot({ path: testInfo.outputPath('performance-1280.png') });
+      await alice.page.setViewportSize({ width: 800, height: 900 });
+      await alice.page.screenshot({ path: testInfo.outputPath('performance-800.png') });
     } finally {
       await orchestrator.dispose();
       await provider.close();

@@ -245,7 +245,9 @@ export function chartOptions(chart: InstrumentChart, look: ChartLook): uPlot.Opt
       axis,
       {
         ...axis,
-        size: 64,
+        // Wide enough for the longest value label (a cost in millionths of a dollar is long).
+        size: (_u: uPlot, values: string[] | null) =>
+          Math.max(48, 16 + 7 * Math.max(0, ...(values ?? []).map((v) => v.length))),
         values: (_u, splits) => splits.map((v) => formatChartValue(chart.unit, v)),
       },
     ],
@@ -269,7 +271,8 @@ export function chartOptions(chart: InstrumentChart, look: ChartLook): uPlot.Opt
           stroke: colour,
           width: 2,
           spanGaps: false,
-          points: { show: false },
+          // Latency has gaps (buckets without calls): a lone bucket is a dot, or it would not show.
+          points: { show: chart.unit === 'ms', size: 5 },
           value,
           ...(s.dash === undefined ? {} : { dash: [...s.dash] }),
           ...(s.kind === 'area' ? { fill: withAlpha(colour, 0.15) } : {}),
