@@ -1,20 +1,28 @@
 // Tests of the board's monitor controller: it watches the workflow, asks for the details the run
-// panel needs, starts runs and follows them, says why an action failed, and tells collaborators.
+// panel needs, starts runs and follows them, says why an action failed, and tells collaborators; and
+// it shows the team's records of the workflow's runs from a real OFB beside the orchestrator's.
+import { createServer } from 'node:net';
+import { startTestOfb, type TestOfb, type TestUser } from '@symphony/ofb/testing';
 import {
+  type BoardRun,
   ErrorCategory,
   errorBody,
   MonitorErrorCode,
+  type OfbRunRecord,
   type RunId,
   RunOptions,
   type RunSummary,
   type WorkflowId,
 } from '@symphony/schemas';
 import type { ReactiveController } from 'lit';
-import { describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { BoardRunBody } from '../core/board-run.js';
 import { MonitorApi, MonitorApiError } from '../monitor/monitor-api.js';
-import { MonitorConnection, type MonitorSocketEvents } from '../monitor/monitor-connection.js';
-import { describeFailure, MonitorController } from './monitor-controller.js';
+import { MonitorConnection, type MonitorSocketEvents, MonitorState } from '../monitor/monitor-connection.js';
+import type { TeamRunSource } from '../monitor/team-runs.js';
+import { OfbClient } from '../ofb/ofb-client.js';
+import { SupabaseOfbTransport } from '../ofb/SupabaseOfbTransport.js';
+import { describeFailure, MonitorController, TEAM_REFRESH_DELAY_MS } from './monitor-controller.js';
 
 const workflowId = 'wf0000000000000000001' as WorkflowId;
 const runId = 'run_aaaaaaaa0001' as RunId;
@@ -66,7 +74,10 @@ class Host {
   }
 }
 
-function setup(answer: (method: string, path: string) => { status: number; body: unknown }) {
+function setup(
+  answer: (method: string, path: string) => { status: number; body: unknown },
+  team?: TeamRunSource,
+) {
   const sockets: { events: MonitorSocketEvents; sent: unknown[] }[] = [];
   const connection = new MonitorConnection({
     url: 'ws://127.0.0.1:4322/v1/live',
@@ -93,7 +104,7 @@ function setup(answer: (method: string, path: string) => { status: number; body:
   const host = new Host();
   const broadcasts: (BoardRunBody | null)[] = [];
   const controller = new MonitorController(host, { onRunChange: (run) => broadcasts.push(run) });
-  controller.attach({ api, connection }, workflowId);
+  controller.attach({ api, connection }, workflowId, team);
   for (const c of host.controllers) c.hostConnected?.();
   const socket = () => sockets.at(-1)!;
   const welcome = () => {
@@ -230,5 +241,216 @@ describe('describeFailure', () => {
       'no orchestrator answers at …',
     );
     expect(describeFailure(new Error('boom'))).toBe('boom');
+  });
+});
+
+describe('MonitorController and the team’s run history in OFB', () => {
+  const HASH = 'cd'.repeat(32);
+  const teamOnly = 'run_bbbbbbbb0002' as RunId;
+  let ofb: TestOfb;
+  let ada: TestUser;
+  let eve: TestUser;
+  beforeAll(async () => {
+    ofb = await startTestOfb();
+    ada = await ofb.signUp('Ada');
+    eve = await ofb.signUp('Eve');
+    const workspaceId = await ofb.createWorkspace(ada);
+    await ofb.ok(
+      'create-document',
+      { workspaceId, id: workflowId, kind: 'workflow', title: 'Flow' },
+      ada.token,
+    );
+    const recordOf = (id: RunId, startedAt: number) => ({
+      workflowId,
+      runId: id,
+      status: 'succeeded',
+      startedAt,
+      finishedAt: startedAt + 900,
+      heads: ['0123456789abcdef'],
+      outputs: { a: { text: HASH } },
+      nodes: 1,
+      inputTokens: 40,
+      outputTokens: 12,
+      costUsd: 0.003,
+    });
+    // The orchestrator's own run (it knows it), and one that ran on another machine, later.
+    await ofb.ok('record-run', recordOf(runId, 1), ada.token);
+    await ofb.ok('record-run', recordOf(teamOnly, 5_000), ada.token);
+  }, 60_000);
+  afterAll(async () => {
+    await ofb?.close();
+  });
+
+  const teamAs = (user: TestUser) => new OfbClient(new SupabaseOfbTransport(ofb.url), () => user.token);
+  const entries = (controller: MonitorController) => controller.history.map((e) => [e.runId, e.source]);
+
+  it('shows the team’s runs on a board with no orchestrator at all, each selectable read-only', async () => {
+    const host = new Host();
+    const controller = new MonitorController(host);
+    controller.attach(undefined, workflowId, teamAs(ada));
+    for (const c of host.controllers) c.hostConnected?.();
+    await expect
+      .poll(() => entries(controller))
+      .toEqual([
+        [teamOnly, 'team'],
+        [runId, 'team'],
+      ]);
+    controller.select(teamOnly);
+    expect(controller.selectedRecord).toMatchObject({
+      runId: teamOnly,
+      startedBy: { name: 'Ada' },
+      outputs: { a: { text: HASH } },
+    });
+    expect(controller.runs).toBeNull();
+    controller.select(null);
+    expect(controller.selectedRecord).toBeNull();
+  });
+
+  it('marks the orchestrator’s run the team recorded, and shows a team-only run without asking the orchestrator', async () => {
+    const { controller, calls, welcome, send } = setup(() => ({ status: 200, body: detail }), teamAs(ada));
+    welcome();
+    const { executedBy: _, ...rest } = summary;
+    const finished: RunSummary = { ...rest, status: 'succeeded', finishedAt: 9 };
+    send({ type: 'runs', workflowId, role: 'editor', runs: [finished] });
+    await expect
+      .poll(() => entries(controller))
+      .toEqual([
+        [teamOnly, 'team'],
+        [runId, 'orchestrator'],
+      ]);
+    expect(controller.history[1]).toMatchObject({ source: 'orchestrator', recorded: true, run: finished });
+
+    controller.select(teamOnly);
+    expect(controller.selectedRecord?.runId).toBe(teamOnly);
+    expect(controller.runs?.selected).toBeNull();
+    // Nothing is asked of the orchestrator about it: it holds nothing of that run.
+    expect(controller.runs?.record(teamOnly)).toBeUndefined();
+    expect(controller.runs?.detailsWanted()).toEqual([]);
+    expect(calls.filter((c) => c.includes(teamOnly))).toEqual([]);
+    expect(controller.notice).toBeNull();
+
+    // The orchestrator comes to know the run (its data came back): its live view takes over.
+    send({
+      type: 'runs',
+      workflowId,
+      role: 'editor',
+      runs: [finished, { ...finished, runId: teamOnly, startedAt: 5_000 }],
+    });
+    expect(controller.runs?.selected).toBe(teamOnly);
+    expect(controller.selectedRecord).toBeNull();
+    expect(entries(controller)).toEqual([
+      [teamOnly, 'orchestrator'],
+      [runId, 'orchestrator'],
+    ]);
+  });
+
+  it('says quietly why the team’s runs are missing, and still lists the orchestrator’s', async () => {
+    const { controller, welcome, send } = setup(() => ({ status: 200, body: detail }), teamAs(eve));
+    welcome();
+    send({ type: 'runs', workflowId, role: 'editor', runs: [summary] });
+    await expect
+      .poll(() => controller.team?.error)
+      .toBe('The team’s run history could not be loaded: you are not a member of this workflow’s workspace.');
+    expect(entries(controller)).toEqual([[runId, 'orchestrator']]);
+    expect(controller.notice).toBeNull();
+  });
+
+  it('shows the team’s runs while the orchestrator is down', async () => {
+    // A port nothing listens on: the real WebSocket cannot connect.
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as { port: number };
+        probe.close(() => resolve(port));
+      });
+    });
+    const connection = new MonitorConnection({
+      url: `ws://127.0.0.1:${port}/v1/live`,
+      token: () => ada.token,
+      refreshToken: async () => 'refreshed',
+    });
+    const api = new MonitorApi(`http://127.0.0.1:${port}`, () => ada.token);
+    const host = new Host();
+    const controller = new MonitorController(host);
+    controller.attach({ api, connection }, workflowId, teamAs(ada));
+    for (const c of host.controllers) c.hostConnected?.();
+    try {
+      await expect.poll(() => controller.status.state).toBe(MonitorState.unreachable);
+      await expect
+        .poll(() => entries(controller))
+        .toEqual([
+          [teamOnly, 'team'],
+          [runId, 'team'],
+        ]);
+    } finally {
+      for (const c of host.controllers) c.hostDisconnected?.();
+      connection.close();
+    }
+  });
+});
+
+describe('MonitorController asks for the team’s records again', () => {
+  /** A source that answers at once with no records, and counts the asks. */
+  class CountingSource implements TeamRunSource {
+    asks = 0;
+    async listRuns(): Promise<readonly OfbRunRecord[]> {
+      this.asks++;
+      return [];
+    }
+  }
+  const finishedEvent = { type: 'run.finished', runId, at: 5, status: 'succeeded' };
+
+  it('1 s after a run of the workflow finishes, once however many finish meanwhile, and when asked', async () => {
+    vi.useFakeTimers();
+    try {
+      const source = new CountingSource();
+      const { controller, welcome, send } = setup(() => ({ status: 200, body: detail }), source);
+      expect(source.asks).toBe(1);
+      welcome();
+      send({ type: 'events', workflowId, events: [finishedEvent] });
+      send({ type: 'events', workflowId, events: [{ ...finishedEvent, runId: 'run_cccccccc0003' }] });
+      await vi.advanceTimersByTimeAsync(TEAM_REFRESH_DELAY_MS - 1);
+      expect(source.asks).toBe(1);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(source.asks).toBe(2);
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(source.asks).toBe(2);
+      controller.refreshTeamRuns();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(source.asks).toBe(3);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('1 s after a collaborator’s broadcast run is seen to finish', async () => {
+    vi.useFakeTimers();
+    try {
+      const source = new CountingSource();
+      const { controller } = setup(() => ({ status: 200, body: detail }), source);
+      const broadcast = (status: BoardRun['status']): BoardRun[] => [
+        {
+          type: 'board-run',
+          user: { id: 'u-bob', name: 'Bob', color: '#d1453b' },
+          runId: 'run_bobsbobs0001' as RunId,
+          status,
+          fraction: status === 'running' ? 0.5 : 1,
+          states: {},
+          at: 1,
+        },
+      ];
+      const running = broadcast('running');
+      controller.followRemoteRuns(running);
+      controller.followRemoteRuns(running);
+      await vi.advanceTimersByTimeAsync(5_000);
+      expect(source.asks).toBe(1);
+      controller.followRemoteRuns(broadcast('succeeded'));
+      controller.followRemoteRuns(broadcast('succeeded'));
+      await vi.advanceTimersByTimeAsync(TEAM_REFRESH_DELAY_MS);
+      expect(source.asks).toBe(2);
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(source.asks).toBe(2);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -1,11 +1,15 @@
 // A Lit controller binding a workflow's board to the orchestrator: it watches the workflow's runs on
 // the live stream (WorkflowRuns), fetches the details the run panel needs, and starts, re-runs,
-// resumes and cancels runs through the monitor's HTTP API.
+// resumes and cancels runs through the monitor's HTTP API; and it keeps the team's records of the
+// workflow's runs from OFB (TeamRunsLoader), so the history shows runs made on other machines too.
 import {
+  type BoardRun,
   MonitorErrorCode,
   type NodeId,
+  type OfbRunRecord,
   type RunId,
   type RunStartedResponse,
+  RunStatus,
   type WorkflowId,
 } from '@symphony/schemas';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
@@ -14,6 +18,12 @@ import { throttle } from '../core/throttle.js';
 import type { Monitor } from '../monitor/monitor.js';
 import { MonitorApiError } from '../monitor/monitor-api.js';
 import { MonitorState, type MonitorStatus } from '../monitor/monitor-connection.js';
+import {
+  mergeRunHistory,
+  type RunHistoryEntry,
+  type TeamRunSource,
+  TeamRunsLoader,
+} from '../monitor/team-runs.js';
 import { WorkflowRuns } from '../monitor/workflow-runs.js';
 
 /**
@@ -28,6 +38,11 @@ const DETAIL_INTERVAL_MS = 300;
  */
 const REWATCH_FIRST_MS = 2_000;
 const REWATCH_MAX_MS = 30_000;
+/**
+ * 1 s after a run of the workflow finished, the team's records are asked for again: the
+ * orchestrator that ran it records it through OFB within a moment of its end.
+ */
+export const TEAM_REFRESH_DELAY_MS = 1_000;
 
 /** What the controller is doing on the person's behalf. */
 export type MonitorAction = 'start' | 'rerun' | 'resume' | 'cancel';
@@ -39,9 +54,12 @@ export interface MonitorControllerHooks {
 }
 
 /**
- * Binds a host (the workflow view) to one workflow's runs on the page's orchestrator. The host
- * reads {@link MonitorController.runs} (the store), {@link MonitorController.status} and
- * {@link MonitorController.notice} when it renders; every change re-renders it.
+ * Binds a host (the workflow view) to one workflow's runs on the page's orchestrator, and to the
+ * team's records of them in OFB. The host reads {@link MonitorController.runs} (the store),
+ * {@link MonitorController.history}, {@link MonitorController.status} and
+ * {@link MonitorController.notice} when it renders; every change re-renders it. The team's records
+ * are asked for when the workflow opens (with or without an orchestrator), 1 s after a run of it
+ * finishes (here or on a collaborator's board), and on {@link MonitorController.refreshTeamRuns}.
  */
 export class MonitorController implements ReactiveController {
   /** The workflow's runs, or null while no workflow or no orchestrator is attached. */
@@ -50,9 +68,19 @@ export class MonitorController implements ReactiveController {
   notice: { readonly text: string; readonly kind: 'error' | 'info' } | null = null;
   /** The action on its way, if any. */
   busy: MonitorAction | null = null;
+  /** The team's records of the workflow's runs, or null while no workflow or no OFB is attached. */
+  team: TeamRunsLoader | null = null;
 
   private monitor: Monitor | undefined;
+  private teamSource: TeamRunSource | undefined;
   private workflowId: WorkflowId | null = null;
+  /** A run only the team's records know, shown in the panel (the store's selection is null then). */
+  private teamSelected: RunId | null = null;
+  private teamTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The status each collaborator's broadcast run was last seen in. */
+  private readonly remoteSeen = new Map<RunId, RunStatus>();
+  private lastRemote: readonly BoardRun[] | null = null;
+  private historyMemo: { runs: number; team: number; entries: RunHistoryEntry[] } | null = null;
   private connected = false;
   private stops: (() => void)[] = [];
   private readonly inFlight = new Set<RunId>();
@@ -82,12 +110,57 @@ export class MonitorController implements ReactiveController {
     return this.monitor?.api;
   }
 
-  /** Watches `workflowId`'s runs on `monitor` (call again with the same values: nothing happens). */
-  attach(monitor: Monitor | undefined, workflowId: WorkflowId | null): void {
-    if (monitor === this.monitor && workflowId === this.workflowId) return;
+  /**
+   * Watches `workflowId`'s runs on `monitor`, and their records in `team` (OFB); either may be
+   * absent. Call again with the same values: nothing happens.
+   */
+  attach(monitor: Monitor | undefined, workflowId: WorkflowId | null, team?: TeamRunSource): void {
+    if (monitor === this.monitor && workflowId === this.workflowId && team === this.teamSource) return;
     this.monitor = monitor;
     this.workflowId = workflowId;
+    this.teamSource = team;
     if (this.connected) this.bind();
+  }
+
+  /**
+   * The workflow's history, newest first: the orchestrator's runs, and the team's records of runs
+   * it does not know (made on another machine, or before its data was lost).
+   */
+  get history(): readonly RunHistoryEntry[] {
+    const runs = this.runs?.version ?? -1;
+    const team = this.team?.version ?? -1;
+    const memo = this.historyMemo;
+    if (memo !== null && memo.runs === runs && memo.team === team) return memo.entries;
+    const entries = mergeRunHistory(this.runs?.list() ?? [], this.team?.records ?? []);
+    this.historyMemo = { runs, team, entries };
+    return entries;
+  }
+
+  /** The team's record shown in the panel (a run this orchestrator does not know), or null. */
+  get selectedRecord(): OfbRunRecord | null {
+    const runId = this.teamSelected;
+    if (runId === null) return null;
+    return this.team?.records.find((r) => r.runId === runId) ?? null;
+  }
+
+  /** Asks OFB for the team's records of the workflow's runs again. */
+  refreshTeamRuns(): void {
+    this.team?.refresh();
+  }
+
+  /**
+   * Takes the collaborators' broadcast runs (`WorkflowHandleController.remoteRuns`): one seen to
+   * finish means its record is on its way to OFB, so the team's records are asked for again soon.
+   */
+  followRemoteRuns(remote: readonly BoardRun[]): void {
+    if (remote === this.lastRemote) return;
+    this.lastRemote = remote;
+    let finished = false;
+    for (const run of remote) {
+      if (run.status !== RunStatus.running && this.remoteSeen.get(run.runId) !== run.status) finished = true;
+      this.remoteSeen.set(run.runId, run.status);
+    }
+    if (finished) this.scheduleTeamRefresh();
   }
 
   hostConnected(): void {
@@ -105,10 +178,19 @@ export class MonitorController implements ReactiveController {
     this.monitor?.connection.retry();
   }
 
-  /** Shows `runId` (null: none) in the panel and on the canvas. */
+  /**
+   * Shows `runId` (null: none) in the panel and on the canvas; a run only the team's records know
+   * shows its record in the panel (read-only) and nothing on the canvas.
+   */
   select(runId: RunId | null): void {
-    this.runs?.select(runId, 'person');
+    const teamOnly =
+      runId !== null &&
+      this.runs?.record(runId)?.summary === undefined &&
+      this.team?.records.some((r) => r.runId === runId) === true;
+    this.teamSelected = teamOnly ? runId : null;
+    this.runs?.select(teamOnly ? null : runId, 'person');
     this.changed();
+    this.host.requestUpdate();
   }
 
   /** Runs the workflow at its current version. */
@@ -188,9 +270,18 @@ export class MonitorController implements ReactiveController {
 
   private bind(): void {
     this.unbind();
-    const monitor = this.monitor;
     const workflowId = this.workflowId;
-    if (monitor === undefined || workflowId === null) return;
+    if (workflowId === null) return;
+    if (this.teamSource !== undefined) {
+      const team = new TeamRunsLoader(this.teamSource, workflowId, () => {
+        if (this.team === team) this.changed();
+        this.host.requestUpdate();
+      });
+      this.team = team;
+      team.refresh();
+    }
+    const monitor = this.monitor;
+    if (monitor === undefined) return;
     const runs = new WorkflowRuns(workflowId);
     this.runs = runs;
     this.stops.push(
@@ -200,10 +291,21 @@ export class MonitorController implements ReactiveController {
         runs.receive(message);
         if (message.type === 'runs') this.rewatchMs = REWATCH_FIRST_MS;
         if (message.type === 'error') this.scheduleRewatch(monitor, workflowId);
+        if (message.type === 'events' && message.events.some((e) => e.type === 'run.finished'))
+          this.scheduleTeamRefresh();
         this.changed();
       }),
     );
     this.host.requestUpdate();
+  }
+
+  /** Asks for the team's records {@link TEAM_REFRESH_DELAY_MS} from now (once, however often asked meanwhile). */
+  private scheduleTeamRefresh(): void {
+    if (this.team === null || this.teamTimer !== undefined) return;
+    this.teamTimer = setTimeout(() => {
+      this.teamTimer = undefined;
+      this.team?.refresh();
+    }, TEAM_REFRESH_DELAY_MS);
   }
 
   private unbind(): void {
@@ -216,6 +318,14 @@ export class MonitorController implements ReactiveController {
     if (this.runs !== null) this.hooks.onRunChange?.(null);
     this.runs = null;
     this.notice = null;
+    this.team?.close();
+    this.team = null;
+    this.teamSelected = null;
+    clearTimeout(this.teamTimer);
+    this.teamTimer = undefined;
+    this.remoteSeen.clear();
+    this.lastRemote = null;
+    this.historyMemo = null;
   }
 
   private scheduleRewatch(monitor: Monitor, workflowId: WorkflowId): void {
@@ -226,11 +336,26 @@ export class MonitorController implements ReactiveController {
 
   /** The store changed: fetch what it wants, tell collaborators, redraw. */
   private changed(): void {
+    this.reconcileTeamSelection();
     const runs = this.runs;
     if (runs === null) return;
     if (runs.detailsWanted().some((id) => !this.inFlight.has(id))) this.pump();
     this.hooks.onRunChange?.(runs.broadcast());
     this.host.requestUpdate();
+  }
+
+  /**
+   * A team record shown in the panel gives way to the orchestrator's run once the orchestrator
+   * knows it (it came back), and to a run the board follows (a new one started).
+   */
+  private reconcileTeamSelection(): void {
+    const runId = this.teamSelected;
+    const runs = this.runs;
+    if (runId === null || runs === null) return;
+    if (runs.record(runId)?.summary !== undefined) {
+      this.teamSelected = null;
+      runs.select(runId, 'person');
+    } else if (runs.selected !== null) this.teamSelected = null;
   }
 
   private fetchWanted(): void {

@@ -1,8 +1,9 @@
 // <run-panel>: the run panel beside the Harmony Board: the run shown (who started it, the pinned
 // version, tokens and cost, progress, its nodes with their timings, errors and streams), what can be
-// done with it (re-run, re-run from a node, resume, cancel), and the workflow's past runs.
-import type { BoardRun, NodeId, NodeState, RunId, RunSummary } from '@symphony/schemas';
-import { html, LitElement, nothing, type PropertyValues } from 'lit';
+// done with it (re-run, re-run from a node, resume, cancel), and the workflow's past runs, the team's
+// records of runs made on other machines among them (shown read-only by <run-record>).
+import type { BoardRun, NodeId, NodeState, OfbRunRecord, RunId, Workflow } from '@symphony/schemas';
+import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { MonitorAction } from '../controllers/monitor-controller.js';
 import {
@@ -13,10 +14,12 @@ import {
   RUN_STATUS_LABEL,
 } from '../monitor/run-format.js';
 import type { RunNodeModel, RunPanelModel } from '../monitor/run-panel-model.js';
+import type { RunHistoryEntry } from '../monitor/team-runs.js';
 import { sharedStyles } from '../styles/shared.js';
 import { RUN_STATE_LABEL } from './harmony-board.parts.js';
 import './run-history.js';
 import './run-node-detail.js';
+import './run-record.js';
 import { runPanelStyles } from './run-panel.styles.js';
 
 /** 60: node rows shown before "Show all": a 1,000-node run's panel stays quick to draw. */
@@ -48,7 +51,7 @@ const ROW_ORDER: Readonly<Record<NodeState, number>> = {
 /**
  * The run shown on the board and the workflow's history. Everything it shows comes in as
  * properties; everything a person does goes out as events (the workflow view calls the
- * orchestrator).
+ * orchestrator, and OFB for the team's records).
  *
  * @fires run-select - `CustomEvent<{ runId: RunId | null }>`: show another run (null: none).
  * @fires run-rerun - `CustomEvent<{ from?: NodeId }>`: run the workflow again, whole or from a node.
@@ -56,15 +59,36 @@ const ROW_ORDER: Readonly<Record<NodeState, number>> = {
  * @fires run-cancel - `CustomEvent<{ nodeId?: NodeId }>`: cancel the run shown, or one node of it.
  * @fires artifact-open - `CustomEvent<{ hash: string | null }>`: show an artifact in the inspector (null: search them).
  * @fires node-select - `CustomEvent<{ nodeId: NodeId }>`: select a node on the board.
+ * @fires history-refresh - ask OFB for the team's records of the workflow's runs again.
  */
 @customElement('run-panel')
 export class RunPanel extends LitElement {
-  static override styles = [sharedStyles, runPanelStyles];
+  static override styles = [
+    sharedStyles,
+    runPanelStyles,
+    css`
+      .history-tools {
+        display: flex;
+        flex-shrink: 0;
+        gap: 0.25rem;
+      }
+    `,
+  ];
 
-  /** The workflow's runs, newest first. */
-  @property({ attribute: false }) runs: readonly RunSummary[] = [];
+  /** The workflow's runs, newest first: the orchestrator's and the team's records of others. */
+  @property({ attribute: false }) history: readonly RunHistoryEntry[] = [];
   /** The run shown, or null. */
   @property({ attribute: false }) model: RunPanelModel | null = null;
+  /** A team record shown read-only (a run this orchestrator does not know); it wins over `model`. */
+  @property({ attribute: false }) record: OfbRunRecord | null = null;
+  /** The board's workflow (names a record's nodes). */
+  @property({ attribute: false }) workflow: Workflow | null = null;
+  /** Whether the team's records can be asked for (OFB is attached): the history has a refresh. */
+  @property({ type: Boolean }) teamAttached = false;
+  /** Whether the team's records are being asked for. */
+  @property({ type: Boolean }) teamLoading = false;
+  /** Why the team's records could not be loaded, or null. */
+  @property({ attribute: false }) teamError: string | null = null;
   /** The node selected on the board: its detail is shown. */
   @property({ attribute: false }) focusNode: NodeId | null = null;
   /** Whether the person may start and stop runs (an editor, the orchestrator reachable). */
@@ -98,20 +122,41 @@ export class RunPanel extends LitElement {
       clearInterval(this.ticker);
       this.ticker = undefined;
     }
-    if (changed.has('model')) this.now = Date.now();
+    if (changed.has('model') || changed.has('record')) this.now = Date.now();
   }
 
   protected override render() {
     return html`${this.unavailable === null ? nothing : html`<p class="notice warn" data-testid="runs-unavailable">${this.unavailable}</p>`}
-      ${this.model === null ? this.renderRemote() : this.renderRun(this.model)}
+      ${this.renderShown()}
       <section aria-labelledby="history-title">
         <div class="history-head">
           <h3 id="history-title">Runs of this workflow</h3>
-          <button class="ghost" data-testid="open-artifacts" title="Search what this workflow's runs produced"
-            @click=${() => this.fire('artifact-open', { hash: null })}>Search artifacts</button>
+          <span class="history-tools">
+            ${
+              this.teamAttached
+                ? html`<button class="ghost" data-testid="run-history-refresh" aria-busy=${this.teamLoading ? 'true' : 'false'}
+                    title="Load the team’s run history again" aria-label="Refresh the team’s run history"
+                    @click=${() => this.fire('history-refresh', {})}>↻</button>`
+                : nothing
+            }
+            <button class="ghost" data-testid="open-artifacts" title="Search what this workflow's runs produced"
+              @click=${() => this.fire('artifact-open', { hash: null })}>Search artifacts</button>
+          </span>
         </div>
-        <run-history .runs=${this.runs} .selected=${this.model?.runId ?? null} .now=${this.now}></run-history>
+        <run-history .entries=${this.history} .selected=${this.record?.runId ?? this.model?.runId ?? null}
+          .teamError=${this.teamError} .now=${this.now}></run-history>
       </section>`;
+  }
+
+  /** The run shown: a team record, else the orchestrator's run, else a collaborator's. */
+  private renderShown() {
+    const record = this.record;
+    if (record !== null) {
+      const rerunOf = record.rerunOf;
+      return html`<run-record .record=${record} .workflow=${this.workflow} .now=${this.now}
+        ?rerunOfKnown=${rerunOf !== undefined && this.history.some((e) => e.runId === rerunOf)}></run-record>`;
+    }
+    return this.model === null ? this.renderRemote() : this.renderRun(this.model);
   }
 
   private renderRemote() {

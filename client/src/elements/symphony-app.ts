@@ -335,6 +335,7 @@ export class SymphonyApp extends LitElement {
         .documents=${this.workspace.loaded ? this.workspace.documents : null}
         .workspaceRole=${this.directory?.current?.role ?? null}
         .monitor=${this.monitor}
+        .ofb=${this.ofb}
         ?registering=${this.outbox?.isCreationPending(workflowDocumentId(this.route.url)) ?? false}
         @navigate-home=${this.goHome}
       ></workflow-view>`;

@@ -45,7 +45,7 @@ export function runButtonFor(
   });
 }
 
-/** The run panel for the run shown, wired to the monitor. */
+/** The run panel for the run shown and the history (the orchestrator's and the team's), wired to the monitor. */
 export function renderRunPanel(options: {
   readonly monitor: MonitorController;
   /** Whether the page has an orchestrator at all. */
@@ -67,17 +67,23 @@ export function renderRunPanel(options: {
     runs === null || record === undefined || selected === null || shown.remote !== null
       ? null
       : runPanelModel(record, progress, runs.resumable(selected), options.doc);
+  const team = monitor.team;
   const status = monitor.status;
   const unavailable =
     runs?.refusal?.message ??
     (status.state === MonitorState.unreachable
-      ? 'Not connected to the orchestrator: these runs are as it last said.'
+      ? `Not connected to the orchestrator: ${status.wasConnected ? 'its runs are as it last said' : 'runs made on this machine show once it answers'}.`
       : status.state === MonitorState.refused
         ? status.reason
         : null);
   return html`<run-panel
-    .runs=${runs?.list() ?? []}
+    .history=${monitor.history}
     .model=${model}
+    .record=${monitor.selectedRecord}
+    .workflow=${options.doc}
+    ?teamAttached=${team !== null}
+    ?teamLoading=${team?.loading ?? false}
+    .teamError=${team?.error ?? null}
     .focusNode=${options.focusNode}
     ?canAct=${options.canAct}
     .busy=${monitor.busy}
@@ -89,6 +95,7 @@ export function renderRunPanel(options: {
     @run-cancel=${(e: CustomEvent<RunCancelDetail>) => void monitor.cancel(e.detail.nodeId)}
     @artifact-open=${(e: CustomEvent<ArtifactOpenDetail>) => options.onArtifact(e.detail.hash)}
     @node-select=${(e: CustomEvent<NodeSelectDetail>) => options.onNode(e.detail.nodeId)}
+    @history-refresh=${() => monitor.refreshTeamRuns()}
   ></run-panel>`;
 }
 

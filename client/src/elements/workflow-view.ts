@@ -31,6 +31,7 @@ import type { Monitor } from '../monitor/monitor.js';
 import { MonitorState } from '../monitor/monitor-connection.js';
 import { isRunShortcut } from '../monitor/run-button.js';
 import { RemoteStatesMemo, type ShownRun, shownRun } from '../monitor/shown-run.js';
+import type { TeamRunSource } from '../monitor/team-runs.js';
 import { sharedStyles } from '../styles/shared.js';
 import type { WorkflowSync } from '../sync/workflow-sync.js';
 import { workflowViewStyles } from './workflow-view.styles.js';
@@ -86,6 +87,8 @@ export class WorkflowView extends LitElement {
   @property({ type: Boolean }) registering = false;
   /** The page's orchestrator (runs of this workflow); without one the board only edits. */
   @property({ attribute: false }) monitor: Monitor | undefined;
+  /** OFB's records of finished runs (`OfbClient`): the team's history, with or without an orchestrator. */
+  @property({ attribute: false }) ofb: TeamRunSource | undefined;
 
   @state() private selection: BoardSelection = { nodes: [], edges: [] };
   @state() private zoom = 1;
@@ -154,7 +157,8 @@ export class WorkflowView extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     this.workflow.open(this.sync, this.url === '' ? null : this.url, this.profile);
-    this.monitorRuns.attach(this.monitor, workflowIdOf(this.url));
+    this.monitorRuns.attach(this.monitor, workflowIdOf(this.url), this.ofb);
+    this.monitorRuns.followRemoteRuns(this.workflow.remoteRuns);
     if (this.monitorRuns.status.state === MonitorState.connected) this.bannerDismissed = false;
     if (changed.has('url')) this.selection = { nodes: [], edges: [] };
     if (changed.has('documents') || changed.has('workspaceRole')) {
@@ -337,6 +341,8 @@ export class WorkflowView extends LitElement {
       tab: this.panelTab,
       running: shown.status === 'running',
       onTab: (tab, focus) => {
+        // Opening the Run tab shows the team's history as it is now.
+        if (tab === 'run' && this.panelTab !== 'run') this.monitorRuns.refreshTeamRuns();
         this.panelTab = tab;
         if (focus)
           void this.updateComplete.then(() =>

@@ -1,5 +1,12 @@
 // The browser's typed OFB client: every function's answer parsed with the shared OfbResponses schemas.
-import { type OfbFunctionName, type OfbResponse, OfbResponses } from '@symphony/schemas';
+import {
+  type OfbFunctionName,
+  OfbListRuns,
+  type OfbResponse,
+  OfbResponses,
+  type OfbRunRecord,
+  type WorkflowId,
+} from '@symphony/schemas';
 import type { OfbTransport } from './OfbTransport.js';
 import { OfbRequestError } from './ofb-errors.js';
 
@@ -91,6 +98,23 @@ export class OfbClient {
   /** Brings a document or workflow back from the trash (editors and owners); answers it as it now is. */
   restoreDocument(documentId: string): Promise<OfbResponse<'restore-document'>> {
     return this.call('restore-document', { documentId });
+  }
+
+  /**
+   * The team's records of `workflowId`'s finished runs (viewer+), newest first: at most `limit`, or
+   * OFB's default for a board's history when omitted. Each says who started the run, when, the
+   * pinned version, its status, each node's output hashes, tokens and cost. A request OFB would
+   * refuse (a limit out of range, an id OFB never issues) is refused here, naming what is wrong.
+   */
+  async listRuns(workflowId: WorkflowId, limit?: number): Promise<OfbRunRecord[]> {
+    const request = OfbListRuns.safeParse(limit === undefined ? { workflowId } : { workflowId, limit });
+    if (!request.success) {
+      const issue = request.error.issues[0];
+      throw new RangeError(
+        `OfbClient.listRuns: ${issue?.path.join('.') ?? 'request'}: ${issue?.message ?? 'invalid'}`,
+      );
+    }
+    return (await this.call('list-runs', request.data)).runs;
   }
 
   /**
