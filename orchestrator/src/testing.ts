@@ -1,6 +1,6 @@
 // `@symphony/orchestrator/testing`: test kits for the orchestrator and its callers (no vitest here,
 // so child processes of a test can import it): the kill -9 test's workflows, recording steps,
-// child process, reference run and checks.
+// child process, reference run and checks; `symphony serve` as a process and its live stream.
 
 export type { ProviderFault } from './instruments/testing/provider-server.js';
 export { ProviderTestServer } from './instruments/testing/provider-server.js';
@@ -24,3 +24,5 @@ export {
   writeTag,
   writtenLine,
 } from './testing/recording-steps.js';
+export type { Serve, ServeOptions } from './testing/serve-process.js';
+export { cliEnv, LiveClient, SYMPHONY_CLI, startServe } from './testing/serve-process.js';

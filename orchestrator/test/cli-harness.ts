@@ -8,6 +8,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type NodeId, NodeLibrary, type Workflow, type WorkflowNode } from '@symphony/schemas';
 import { workflowFileJson } from '../src/sources/workflow-file.js';
+import { cliEnv } from '../src/testing/serve-process.js';
+
+/** The environment of a CLI process (the kit's, shared with `symphony serve`'s tests and benchmarks). */
+export { cliEnv };
 
 /** The built bin; the test command builds (`npx tsc -b`) before vitest runs. */
 export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
@@ -32,19 +36,6 @@ export function tempDir(prefix = 'symphony-cli-'): string {
 /** Removes every folder {@link tempDir} made. */
 export function removeTempDirs(): void {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-}
-
-/**
- * The environment of a CLI process: the test's, without anything that would reach a real user's
- * session, data or database, with its session kept in `configDir`.
- */
-export function cliEnv(configDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const key of Object.keys(env)) if (key.startsWith('SYMPHONY_')) delete env[key];
-  delete env.DATABASE_URL;
-  delete env.SUPABASE_JWT_SECRET;
-  delete env.XDG_CONFIG_HOME;
-  return { ...env, SYMPHONY_CONFIG_DIR: configDir, ...extra };
 }
 
 /** Options of a CLI process. */

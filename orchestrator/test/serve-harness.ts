@@ -1,148 +1,31 @@
 // What the tests of `symphony serve` share: a real team server (the built `symphony-server` bin,
 // OFB embedded) with users, workspaces, workflows and documents made through OFB and a stock
-// automerge-repo client; the built `symphony serve` as a real process; raw HTTP requests (any Host,
-// any Origin) and a WebSocket client of the monitor's live stream.
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+// automerge-repo client (`@symphony/server/testing`); the built `symphony serve` as a real process
+// and a WebSocket client of the monitor's live stream (`@symphony/orchestrator/testing`'s kit, here
+// in temp folders); raw HTTP requests (any Host, any Origin).
 import { request } from 'node:http';
-import { next as A } from '@automerge/automerge';
-import { Repo } from '@automerge/automerge-repo';
-import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websocket';
-import type {
-  DocumentId,
-  MonitorServerMessage,
-  NodeId,
-  Role,
-  Workflow,
-  WorkflowId,
-  WorkflowNode,
-} from '@symphony/schemas';
+import type { DocumentId, NodeId, Workflow, WorkflowNode } from '@symphony/schemas';
 import { NodeLibrary } from '@symphony/schemas';
-import { type RunningBin, startBin, stopped } from '@symphony/server/testing';
-import { serverHas } from '@symphony/sync-server/testing';
-import WebSocket from 'ws';
-import { CLI, cliEnv, tempDir } from './cli-harness.js';
+import { startTeamServer as startTeamServerIn, type TeamServer } from '@symphony/server/testing';
+import { type Serve, startServe as startServeIn } from '../src/testing/serve-process.js';
+import { tempDir } from './cli-harness.js';
 
-export const PASSWORD = 'correct horse battery';
-
-/** A team server and how to call its OFB. */
-export interface TeamServer {
-  readonly bin: RunningBin;
-  readonly origin: string;
-  /** The folder it runs in (its data under `.symphony/`). */
-  readonly dir: string;
-  ofb<T>(name: string, body: unknown, token?: string): Promise<T>;
-}
+export type { TeamServer, User } from '@symphony/server/testing';
+export {
+  createDocument,
+  PASSWORD,
+  shareWorkflow,
+  signIn,
+  signUp,
+  stopTeamServer,
+  workspace,
+} from '@symphony/server/testing';
+export type { Serve } from '../src/testing/serve-process.js';
+export { LiveClient } from '../src/testing/serve-process.js';
 
 /** Starts the team server bin (no orchestrator of its own) in a temp folder. */
-export async function startTeamServer(): Promise<TeamServer> {
-  const dir = tempDir('symphony-serve-team-');
-  const bin = await startBin(dir, [], {
-    SYMPHONY_ORCHESTRATOR: 'off',
-    OFB_AUTH_RATE_LIMIT_PER_MINUTE: '1000',
-  });
-  const ofb = async <T>(name: string, body: unknown, token?: string): Promise<T> => {
-    const response = await fetch(`${bin.origin}/functions/v1/${name}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify(body),
-    });
-    const json = (await response.json()) as T;
-    if (!response.ok) throw new Error(`${name}: HTTP ${response.status} ${JSON.stringify(json)}`);
-    return json;
-  };
-  return { bin, origin: bin.origin, dir, ofb };
-}
-
-/** Stops the team server. */
-export async function stopTeamServer(team: TeamServer | undefined): Promise<void> {
-  if (team === undefined) return;
-  team.bin.child.kill('SIGTERM');
-  await stopped(team.bin.child);
-}
-
-/** A signed-up user and their access token. */
-export interface User {
-  readonly name: string;
-  readonly userId: string;
-  readonly token: string;
-}
-
-/** Signs `name` up (a fresh session). */
-export async function signUp(team: TeamServer, name: string): Promise<User> {
-  const session = await team.ofb<{ access_token: string; user: { id: string; name: string } }>('sign-up', {
-    name,
-    password: PASSWORD,
-  });
-  return { name, userId: session.user.id, token: session.access_token };
-}
-
-/** Another session of `user` (sign-in). */
-export async function signIn(team: TeamServer, user: User): Promise<User> {
-  const session = await team.ofb<{ access_token: string }>('sign-in', {
-    name: user.name,
-    password: PASSWORD,
-  });
-  return { ...user, token: session.access_token };
-}
-
-/** A workspace `owner` creates, with `members` invited at their roles (and accepted). */
-export async function workspace(
-  team: TeamServer,
-  owner: User,
-  members: readonly { user: User; role: Role }[] = [],
-): Promise<string> {
-  const { workspace: created } = await team.ofb<{ workspace: { id: string } }>(
-    'create-workspace',
-    { name: 'Lab' },
-    owner.token,
-  );
-  for (const { user, role } of members) {
-    const { invitation } = await team.ofb<{ invitation: { id: string } }>(
-      'invite-member',
-      { workspaceId: created.id, userName: user.name, role },
-      owner.token,
-    );
-    await team.ofb('accept-invitation', { invitationId: invitation.id }, user.token);
-  }
-  return created.id;
-}
-
-/** Puts `workflow` on the team server in `workspaceId` through a stock automerge-repo client. */
-export async function shareWorkflow(
-  team: TeamServer,
-  owner: User,
-  workspaceId: string,
-  workflow: Workflow,
-): Promise<WorkflowId> {
-  const draft = new Repo({ network: [] }).create<Workflow>(workflow);
-  await team.ofb(
-    'create-document',
-    { workspaceId, id: draft.documentId, kind: 'workflow', title: workflow.name },
-    owner.token,
-  );
-  const url = `${team.origin.replace('http', 'ws')}/automerge?token=${encodeURIComponent(owner.token)}`;
-  const repo = new Repo({ network: [new WebSocketClientAdapter(url, 200)] });
-  try {
-    const handle = repo.import<Workflow>(A.save(draft.doc()), { docId: draft.documentId });
-    await serverHas(repo, handle);
-  } finally {
-    await repo.shutdown();
-  }
-  return draft.documentId as unknown as WorkflowId;
-}
-
-/** A document `owner` creates in `workspaceId`. */
-export async function createDocument(
-  team: TeamServer,
-  owner: User,
-  workspaceId: string,
-): Promise<DocumentId> {
-  const { document } = await team.ofb<{ document: { id: string } }>(
-    'create-document',
-    { workspaceId, kind: 'document', title: 'Notes' },
-    owner.token,
-  );
-  return document.id as DocumentId;
+export function startTeamServer(): Promise<TeamServer> {
+  return startTeamServerIn(tempDir('symphony-serve-team-'));
 }
 
 /** A node of the library's `type` with `params` over its defaults. */
@@ -169,64 +52,16 @@ export function summarizeDocument(source: DocumentId, target: DocumentId): Workf
   } as unknown as Workflow;
 }
 
-/** A running `symphony serve`. */
-export interface Serve {
-  readonly child: ChildProcessWithoutNullStreams;
-  readonly url: string;
-  readonly port: number;
-  readonly dataDir: string;
-  /** What it wrote to stderr so far. */
-  readonly stderr: string[];
-  /** Sends `signal` (SIGTERM by default) and resolves with the exit code. */
-  stop(signal?: NodeJS.Signals): Promise<number | null>;
-}
-
-/** Starts `symphony serve --port 0 --server <team> --data-dir <dataDir>` and waits for its ready line. */
-export async function startServe(
+/** Starts `symphony serve --port 0 --server <team> --data-dir <dataDir>` (temp folders) and waits for its ready line. */
+export function startServe(
   team: TeamServer,
   options: { dataDir?: string; env?: Record<string, string>; args?: readonly string[]; port?: number } = {},
 ): Promise<Serve> {
-  const dataDir = options.dataDir ?? tempDir('symphony-serve-data-');
-  const env = { ...cliEnv(tempDir('symphony-serve-config-')), ...options.env };
-  const child = spawn(
-    process.execPath,
-    [
-      CLI,
-      'serve',
-      '--port',
-      String(options.port ?? 0),
-      '--server',
-      team.origin,
-      '--data-dir',
-      dataDir,
-      ...(options.args ?? []),
-    ],
-    { cwd: dataDir, env },
-  );
-  child.stdin.end();
-  const stderr: string[] = [];
-  child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /^Symphony orchestrator is running at (http:\/\/\S+?)\/$/m.exec(out);
-      if (match) resolve(match[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${stderr.join('')}`)));
+  return startServeIn(team.origin, {
+    ...options,
+    dataDir: options.dataDir ?? tempDir('symphony-serve-data-'),
+    configDir: tempDir('symphony-serve-config-'),
   });
-  return {
-    child,
-    url,
-    port: Number(new URL(url).port),
-    dataDir,
-    stderr,
-    stop: (signal = 'SIGTERM') => {
-      const exited = stopped(child);
-      child.kill(signal);
-      return exited;
-    },
-  };
 }
 
 /** An HTTP answer. */
@@ -288,82 +123,4 @@ export function call(
 /** The error code of a refusal's body. */
 export function codeOf(answer: Answer): string | undefined {
   return (answer.json as { error?: { code?: string } } | undefined)?.error?.code;
-}
-
-/** A client of the monitor's live stream: every message it got, and waiting for the next that matches. */
-export class LiveClient {
-  readonly messages: MonitorServerMessage[] = [];
-  readonly closed: Promise<{ code: number; reason: string }>;
-  /** Set when the upgrade was refused: the HTTP status. */
-  refusedWith: number | undefined;
-  readonly #waiters: {
-    match: (m: MonitorServerMessage) => boolean;
-    resolve: (m: MonitorServerMessage) => void;
-  }[] = [];
-  #cursor = 0;
-
-  private constructor(readonly socket: WebSocket) {
-    socket.on('message', (data) => {
-      const message = JSON.parse(data.toString()) as MonitorServerMessage;
-      this.messages.push(message);
-      for (const waiter of [...this.#waiters]) {
-        if (waiter.match(message)) {
-          this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
-          waiter.resolve(message);
-        }
-      }
-    });
-    socket.on('unexpected-response', (_req, res) => {
-      this.refusedWith = res.statusCode;
-      socket.terminate();
-    });
-    socket.on('error', () => {});
-    this.closed = new Promise((resolve) => {
-      socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() }));
-    });
-  }
-
-  /** Opens a socket to `serve`'s live stream (with extra headers: Origin, Host). */
-  static open(serve: Pick<Serve, 'url'>, headers: Record<string, string> = {}): LiveClient {
-    return new LiveClient(new WebSocket(`${serve.url.replace('http', 'ws')}/v1/live`, { headers }));
-  }
-
-  /** Resolves once the socket is open. */
-  opened(): Promise<void> {
-    if (this.socket.readyState === WebSocket.OPEN) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      this.socket.once('open', () => resolve());
-      this.socket.once('close', () => reject(new Error('the socket closed before it opened')));
-    });
-  }
-
-  send(message: unknown): void {
-    this.socket.send(typeof message === 'string' ? message : JSON.stringify(message));
-  }
-
-  /** The next message (after those `next` already returned) that `match` accepts. */
-  next<T extends MonitorServerMessage>(match: (m: MonitorServerMessage) => m is T): Promise<T>;
-  next(match: (m: MonitorServerMessage) => boolean): Promise<MonitorServerMessage>;
-  next(match: (m: MonitorServerMessage) => boolean): Promise<MonitorServerMessage> {
-    for (; this.#cursor < this.messages.length; this.#cursor++) {
-      const message = this.messages[this.#cursor]!;
-      if (match(message)) {
-        this.#cursor++;
-        return Promise.resolve(message);
-      }
-    }
-    return new Promise((resolve) => {
-      this.#waiters.push({
-        match,
-        resolve: (message) => {
-          this.#cursor = this.messages.length;
-          resolve(message);
-        },
-      });
-    });
-  }
-
-  close(): void {
-    this.socket.close();
-  }
 }
