@@ -58,7 +58,10 @@ describe('UserDocuments', () => {
     const id = 'doc-users' as DocumentId;
     access.share(id);
     const tokens = new UserTokens(Date.now);
-    const users: Record<string, string> = { run_editor0001: 'ed', run_viewer0001: 'vi' };
+    const users: Record<string, { userId: string; userName: string }> = {
+      run_editor0001: { userId: 'ed', userName: 'ed' },
+      run_viewer0001: { userId: 'vi', userName: 'vi' },
+    };
     const docs = new UserDocuments(server.url, tokens, (runId) => users[runId]);
     try {
       tokens.present({ userId: 'ed', userName: 'ed', exp: hour() }, Tokens.editor);

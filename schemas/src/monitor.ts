@@ -53,6 +53,11 @@ export const MonitorLimits = {
   authCacheMs: 10_000,
   /** How often progress for one node is sent at most (tokens coalesce in between). */
   progressIntervalMs: 50,
+  /**
+   * Socket messages received and not yet handled, at most (more close 4429): room for
+   * {@link MonitorLimits.maxWatched} watches, which a board re-sends at once after `welcome`.
+   */
+  maxPendingMessages: 40,
 } as const;
 
 /** The token a request carries: the user's OFB access token. */
@@ -77,6 +82,12 @@ export const MonitorErrorCode = {
   notAMember: 'not_a_member',
   /** The user's role may watch but not do this (a viewer starting a run) (403). */
   roleTooLow: 'role_too_low',
+  /**
+   * This orchestrator does not run workflows for this user (403): it answers only the users it was
+   * started for (`symphony serve --allow-user`, `SYMPHONY_ORCHESTRATOR_USERS`, else the user signed
+   * in with `symphony login`). On the socket: the close reason of a 4401.
+   */
+  notAllowedHere: 'not_allowed_here',
   /** No such run, artifact, workflow or route, or none the user may read (404). */
   notFound: 'not_found',
   /** The body or query does not fit the schema (422; `details.issues`). */
@@ -99,7 +110,10 @@ export const MonitorErrorBody = ErrorBody;
 
 /** Close codes of the monitor's WebSocket (4000–4999 are the application's). */
 export const MonitorCloseCode = {
-  /** No valid `hello` within {@link MonitorLimits.helloTimeoutMs}, or a token OFB refused. */
+  /**
+   * No valid `hello` within {@link MonitorLimits.helloTimeoutMs}, a token OFB refused, or a user this
+   * orchestrator does not answer (the reason starts with `not_allowed_here`).
+   */
   unauthorized: 4401,
   /** A message that is not JSON or fits no schema, before `hello` (after it: an `error` message). */
   badMessage: 4400,
@@ -107,12 +121,19 @@ export const MonitorCloseCode = {
   tokenExpired: 4402,
   /** A message larger than {@link MonitorLimits.maxRequestBytes}. */
   tooLarge: 4413,
+  /** More messages waiting to be handled than {@link MonitorLimits.maxPendingMessages}: the client floods. */
+  tooManyMessages: 4429,
   /** The orchestrator is stopping. */
   goingAway: 1001,
   /** A frame over 1 MiB, refused by the WebSocket library before the monitor reads it. */
   messageTooBig: 1009,
-  /** OFB could not be asked to verify the token at `hello`; reconnect later. */
+  /**
+   * OFB could not be asked to verify the token at `hello` (or did not answer in time, or missed the
+   * re-checks of an open socket); reconnect later.
+   */
   authorityUnavailable: 1011,
+  /** The orchestrator failed handling a message (it logged why); reconnect. */
+  internal: 1011,
   /** More than 8 MiB waiting to be sent: the board reads slower than its runs change; reconnect to catch up. */
   slowConsumer: 1013,
 } as const;

@@ -115,6 +115,17 @@ export function orchestratorServeArgs(settings: OrchestratorServeSettings): stri
 }
 
 /**
+ * The child's environment: the server's, without `SYMPHONY_ALLOWED_ORIGINS`. That names the pages
+ * that may open the team server's sockets (and may be `*`); the orchestrator is told the pages it
+ * answers with `--allow-origin` ({@link orchestratorServeArgs}), and reads its own
+ * `SYMPHONY_ORCHESTRATOR_ALLOWED_ORIGINS` for more.
+ */
+export function orchestratorChildEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { SYMPHONY_ALLOWED_ORIGINS: _, ...child } = env;
+  return child;
+}
+
+/**
  * Code loaded into the child before the CLI (`--import`): when the team server that started it is
  * gone, even by SIGKILL, its IPC channel closes and the orchestrator stops rather than linger on the
  * port. The channel is unreferenced so it keeps nothing alive.
@@ -213,7 +224,11 @@ export class OrchestratorChild {
       ['--import', `data:text/javascript,${encodeURIComponent(PARENT_WATCH)}`, this.options.bin, ...args],
       // Its own process group: a Ctrl-C in the terminal reaches the server, which stops the child
       // itself, after it stopped restarting it.
-      { env: this.options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], detached: true },
+      {
+        env: orchestratorChildEnv(this.options.env ?? process.env),
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+        detached: true,
+      },
     );
     this.child = child;
     this.startedAt = this.clock.now();

@@ -308,7 +308,8 @@ export class ArtifactInspector extends LitElement {
     this.notice = { text: `Downloading ${formatBytes(detail.info.size)}…`, error: false };
     try {
       const bytes = await this.api.artifactBytes(detail.info.hash);
-      const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: detail.info.mediaType }));
+      // Never the stored type: a blob URL of text/html or SVG would be a page of the board's origin.
+      const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: 'application/octet-stream' }));
       const link = document.createElement('a');
       link.href = url;
       link.download = downloadName(detail);

@@ -81,8 +81,12 @@ export class MonitorApi {
     private readonly refreshToken?: () => Promise<boolean>,
   ) {}
 
+  /**
+   * Whether an orchestrator answers here. Sent without the token: whatever listens on the port
+   * (another program, while the orchestrator restarts) is told nothing it could sign in with.
+   */
   health(): Promise<MonitorHealth> {
-    return this.call('GET', '/health', MonitorHealth);
+    return this.call('GET', '/health', MonitorHealth, undefined, { anonymous: true });
   }
 
   listRuns(workflowId: string, limit?: number): Promise<RunListResponse> {
@@ -153,8 +157,11 @@ export class MonitorApi {
     path: string,
     schema: S,
     body?: unknown,
+    options: { anonymous?: boolean } = {},
   ): Promise<z.output<S>> {
-    const response = await this.send(method, path, body);
+    const response = options.anonymous
+      ? await this.sendOnce(method, path, body, null)
+      : await this.send(method, path, body);
     const parsed = schema.safeParse(await response.json().catch(() => undefined));
     if (!parsed.success)
       throw new MonitorApiError(
@@ -175,8 +182,12 @@ export class MonitorApi {
     }
   }
 
-  private async sendOnce(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Response> {
-    const token = this.token();
+  private async sendOnce(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+    token: string | null = this.token(),
+  ): Promise<Response> {
     let response: Response;
     try {
       response = await this.fetchImpl(`${this.baseUrl}${MONITOR_API_PREFIX}${path}`, {

@@ -34,6 +34,7 @@ const ada: WorkflowAccess = {
   exp: 2_000_000_000,
   role: 'editor',
   workspaceId: 'w',
+  kind: 'workflow',
 };
 
 describe('AccessCache', () => {

@@ -3,8 +3,9 @@
 import { decide } from '@symphony/ofb';
 import { MonitorErrorCode, type Role, type WorkflowId } from '@symphony/schemas';
 import { type AccessCache, isDecision, isOfbCallError } from './AccessCache.js';
+import { anyMember, type UserPolicy } from './allowed-users.js';
 import { MonitorError } from './monitor-error.js';
-import type { TeamIdentity } from './TeamAuthority.js';
+import type { TeamIdentity, WorkflowAccess } from './TeamAuthority.js';
 import type { UserTokens } from './UserTokens.js';
 
 /** A verified caller: their token and who it belongs to. */
@@ -21,8 +22,9 @@ export interface WorkflowCaller extends Caller {
 export type RunAction = 'watch' | 'run';
 
 /**
- * Turns tokens into callers. Every accepted token is presented to {@link UserTokens} (the user's
- * runs use it from then on); a refused one is forgotten there.
+ * Turns tokens into callers. A user the {@link UserPolicy} does not allow is refused (403
+ * `not_allowed_here`) and their token is kept nowhere; every other accepted token is presented to
+ * {@link UserTokens} (the user's runs use it from then on); a refused one is forgotten there.
  */
 export class Gatekeeper {
   constructor(
@@ -30,39 +32,51 @@ export class Gatekeeper {
     private readonly tokens: UserTokens,
     /** The team server, named in messages. */
     private readonly server: string,
+    private readonly users: UserPolicy = anyMember,
   ) {}
 
-  /** The caller `token` belongs to. Throws a {@link MonitorError} (invalid_token, team_server_unreachable). */
+  /**
+   * The caller `token` belongs to. Throws a {@link MonitorError} (invalid_token, not_allowed_here,
+   * team_server_unreachable).
+   */
   async identify(token: string): Promise<Caller> {
+    let identity: TeamIdentity;
     try {
-      const identity = await this.access.identify(token);
-      this.tokens.present(identity, token);
-      return { ...identity, token };
+      identity = await this.access.identify(token);
     } catch (error) {
       throw this.#refusal(error, token, 'your sign-in');
     }
+    this.#admit(identity, token);
+    return { userId: identity.userId, userName: identity.userName, exp: identity.exp, token };
   }
 
   /**
    * The caller and their role on `workflowId`, when they may do `action` (RBAC as OFB decides it:
-   * `read` to watch, `write` to run). Throws a {@link MonitorError}: invalid_token, not_a_member,
-   * role_too_low, not_found (no such workflow), team_server_unreachable.
+   * `read` to watch, `write` to run). Throws a {@link MonitorError}: invalid_token, not_allowed_here,
+   * not_a_member, role_too_low, not_found (no such workflow: also a document or workspace id),
+   * team_server_unreachable.
    */
   async authorize(token: string, workflowId: WorkflowId, action: RunAction): Promise<WorkflowCaller> {
-    let caller: WorkflowCaller;
+    let access: WorkflowAccess;
     try {
-      const access = await this.access.authorize(token, workflowId);
-      this.tokens.present(access, token);
-      caller = {
-        userId: access.userId,
-        userName: access.userName,
-        exp: access.exp,
-        role: access.role,
-        token,
-      };
+      access = await this.access.authorize(token, workflowId);
     } catch (error) {
       throw this.#refusal(error, token, `workflow ${workflowId}`);
     }
+    this.#admit(access, token);
+    if (access.kind !== 'workflow') {
+      throw new MonitorError(
+        MonitorErrorCode.notFound,
+        `the team server has no workflow ${workflowId}: it is a ${access.kind}`,
+      );
+    }
+    const caller: WorkflowCaller = {
+      userId: access.userId,
+      userName: access.userName,
+      exp: access.exp,
+      role: access.role,
+      token,
+    };
     const decision = decide(caller.role, action === 'run' ? 'write' : 'read', 'workflow');
     if (!decision.allowed) {
       throw new MonitorError(
@@ -93,6 +107,17 @@ export class Gatekeeper {
         return undefined;
       throw error;
     }
+  }
+
+  /** Refuses a user this orchestrator does not answer; keeps the token of one it does. */
+  #admit(identity: TeamIdentity, token: string): void {
+    if (!this.users.allows(identity)) {
+      throw new MonitorError(
+        MonitorErrorCode.notAllowedHere,
+        `this orchestrator runs workflows for ${this.users.described} only, not for ${identity.userName}: run your own (npx symphony serve), or ask whoever started it to add --allow-user ${identity.userName}`,
+      );
+    }
+    this.tokens.present(identity, token);
   }
 
   #refusal(error: unknown, token: string, what: string): MonitorError {

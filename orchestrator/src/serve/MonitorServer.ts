@@ -20,6 +20,7 @@ import { detectIsolation } from '../extensions/sandbox/isolation.js';
 import { loadWorkflowFromServer } from '../sources/automerge-workflow.js';
 import { loadWorkflowAt } from '../sources/load-workflow.js';
 import { AccessCache } from './AccessCache.js';
+import { anyMember, type UserPolicy } from './allowed-users.js';
 import { ExternalJournals } from './ExternalJournals.js';
 import { Gatekeeper } from './Gatekeeper.js';
 import { monitorApp } from './http-app.js';
@@ -52,6 +53,8 @@ export interface MonitorServerOptions {
   /** A loopback address (see `loopbackBindAddress`). */
   readonly address: string;
   readonly origins: ReadonlySet<string>;
+  /** Who it runs workflows for (default: every member the team server vouches for). */
+  readonly users?: UserPolicy;
   readonly env: NodeJS.ProcessEnv;
   readonly workspaceDir: string;
   readonly warn: (message: string) => void;
@@ -105,12 +108,13 @@ export async function startMonitor(options: MonitorServerOptions): Promise<Runni
       warn,
     });
     closers.push(() => recorder.close());
-    const gate = new Gatekeeper(new AccessCache(authority, now), tokens, server);
+    const gate = new Gatekeeper(new AccessCache(authority, now), tokens, server, options.users ?? anyMember);
     control = new RunControl({
       engine,
       index,
       recorder,
       tokens,
+      gate,
       runsDir: paths.runs,
       server,
       warn,
@@ -173,11 +177,18 @@ export async function startMonitor(options: MonitorServerOptions): Promise<Runni
     closers.push(() => http.close());
     const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
     http.server.on('upgrade', (request, socket, head) => {
-      const refusal = upgradeRefusal(request.url, request.headers, policy);
-      if (refusal !== undefined) return refuseUpgrade(socket, refusal);
-      sockets.handleUpgrade(request, socket, head, (ws) => {
-        connections.add(new LiveConnection(ws, services, (c) => connections.delete(c)));
-      });
+      // Whatever an upgrade request holds, it ends this socket at worst, never the process.
+      socket.on('error', () => socket.destroy());
+      try {
+        const refusal = upgradeRefusal(request.url, request.headers, policy);
+        if (refusal !== undefined) return refuseUpgrade(socket, refusal);
+        sockets.handleUpgrade(request, socket, head, (ws) => {
+          connections.add(new LiveConnection(ws, services, (c) => connections.delete(c)));
+        });
+      } catch (error) {
+        warn(`a WebSocket upgrade failed: ${error instanceof Error ? error.message : String(error)}`);
+        socket.destroy();
+      }
     });
     closers.push(() => {
       for (const connection of [...connections])
@@ -211,7 +222,8 @@ function upgradeRefusal(
       `pages of ${origin} may not open the orchestrator's live stream`,
     );
   }
-  if (new URL(url ?? '/', 'http://localhost').pathname !== MONITOR_LIVE_PATH) {
+  // The request target as sent (`/v1/live?x`): parsed as a URL, `//%` would throw.
+  if ((url ?? '/').split('?', 1)[0] !== MONITOR_LIVE_PATH) {
     return new MonitorError(MonitorErrorCode.notFound, `the live stream is at ${MONITOR_LIVE_PATH}`);
   }
   return undefined;

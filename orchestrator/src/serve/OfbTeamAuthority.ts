@@ -15,6 +15,7 @@ export class OfbTeamAuthority implements TeamAuthority {
       exp: answer.exp,
       role: answer.role,
       workspaceId: answer.workspaceId,
+      kind: answer.kind,
     };
   }
 

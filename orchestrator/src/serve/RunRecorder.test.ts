@@ -130,6 +130,9 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
+/** The user every run of these tests is executed for. */
+const ADA = { userId: 'u1', userName: 'ada' };
+
 function setup() {
   const dir = mkdtempSync(join(tmpdir(), 'symphony-recorder-'));
   dirs.push(dir);
@@ -160,7 +163,7 @@ describe('RunRecorder', () => {
     const { tracker, authority, open, present } = setup();
     const recorder = await open();
     const runId = await finishedRun(tracker, 'run_aaaaaaaa01');
-    await recorder.executes(runId, 'ada');
+    await recorder.executes(runId, ADA);
     recorder.finished(runId);
     await settle();
     expect(authority.calls).toBe(0);
@@ -204,7 +207,7 @@ describe('RunRecorder', () => {
     const recorder = await open();
     present('token-1');
     const runId = await finishedRun(tracker, 'run_aaaaaaaa03');
-    await recorder.executes(runId, 'ada');
+    await recorder.executes(runId, ADA);
     recorder.finished(runId);
     await settle();
     expect(authority.calls).toBe(1);
@@ -228,7 +231,7 @@ describe('RunRecorder', () => {
     const recorder = await open();
     present('old-token');
     const runId = await finishedRun(tracker, 'run_aaaaaaaa04');
-    await recorder.executes(runId, 'ada');
+    await recorder.executes(runId, ADA);
     recorder.finished(runId);
     await settle();
     expect(recorder.isRecorded(runId)).toBe(false);
@@ -244,7 +247,7 @@ describe('RunRecorder', () => {
     const recorder = await open();
     present('token-1');
     const runId = await finishedRun(tracker, 'run_aaaaaaaa05');
-    await recorder.executes(runId, 'ada');
+    await recorder.executes(runId, ADA);
     recorder.finished(runId);
     await settle();
     expect(recorder.isRecorded(runId)).toBe(false);
@@ -257,21 +260,56 @@ describe('RunRecorder', () => {
     await restarted.close();
   });
 
+  it('records with the token of the starter’s id, never of another user going by the same name', async () => {
+    const { clock, tokens, tracker, authority, open, present } = setup();
+    const recorder = await open();
+    const runId = await finishedRun(tracker, 'run_aaaaaaaa08');
+    await recorder.executes(runId, ADA);
+    // A user OFB names by id (no user row) may carry the starter's name: their token is not hers.
+    tokens.present({ userId: 'u2', userName: 'ada', exp: clock.now() / 1000 + 7200 }, 'impostor');
+    recorder.finished(runId);
+    await settle();
+    expect(authority.calls).toBe(0);
+    present('token-1');
+    await until(() => recorder.isRecorded(runId));
+    expect(authority.recorded.map((r) => r.token)).toEqual(['token-1']);
+    await recorder.close();
+  });
+
+  it('records a run another process started with the one user of its starter’s name, none when two share it', async () => {
+    const { clock, tokens, tracker, authority, open, present } = setup();
+    const recorder = await open();
+    const runId = await finishedRun(tracker, 'run_aaaaaaaa09');
+    // Resumed here for cy: its journal names ada, who this orchestrator never executed it for.
+    await recorder.executes(runId, { userId: 'u3', userName: 'cy' });
+    tokens.present({ userId: 'u3', userName: 'cy', exp: clock.now() / 1000 + 3600 }, 'cy-token');
+    tokens.present({ userId: 'u2', userName: 'ada', exp: clock.now() / 1000 + 3600 }, 'other-ada');
+    present('token-1');
+    recorder.finished(runId);
+    await settle();
+    expect(authority.calls).toBe(0);
+    tokens.revoke('other-ada');
+    present('token-2');
+    await until(() => recorder.isRecorded(runId));
+    expect(authority.recorded.map((r) => r.token)).toEqual(['token-2']);
+    await recorder.close();
+  });
+
   it('after a restart, records what was missed and never a run twice', async () => {
     const { tracker, authority, open, present } = setup();
     const first = await open();
     present('token-1');
     const recorded = await finishedRun(tracker, 'run_aaaaaaaa06');
     const missed = await finishedRun(tracker, 'run_aaaaaaaa07');
-    await first.executes(recorded, 'ada');
-    await first.executes(missed, 'ada');
+    await first.executes(recorded, ADA);
+    await first.executes(missed, ADA);
     first.finished(recorded);
     await settle();
     await first.close();
     expect(authority.calls).toBe(1);
 
     const second = await open();
-    expect(second.executedFor(missed)).toBe('ada');
+    expect(second.executedFor(missed)).toEqual(ADA);
     expect(second.isRecorded(recorded)).toBe(true);
     second.catchUp(() => true);
     await until(() => second.isRecorded(missed));

@@ -11,15 +11,18 @@ import { z } from 'zod';
 import type { Clock } from '../executor/options.js';
 import { isDecision } from './AccessCache.js';
 import type { TeamAuthority } from './TeamAuthority.js';
-import type { UserTokens } from './UserTokens.js';
+import type { RunUser, UserTokens } from './UserTokens.js';
 
 /** 1 s, doubling per failed try while OFB cannot be reached. */
 export const RECORD_BACKOFF_BASE_MS = 1000;
 /** 5 minutes: the longest wait between tries; OFB down for a day is tried ~300 times. */
 export const RECORD_BACKOFF_MAX_MS = 5 * 60_000;
 
-/** One line of the `executed` list: a run this orchestrator executes and the user it runs for. */
-const ExecutedLine = z.object({ runId: z.string(), user: z.string() });
+/** One line of the `executed` list: a run this orchestrator executes and the user it runs for (name and id). */
+const ExecutedLine = z.object({ runId: z.string(), user: z.string(), userId: z.string().min(1) });
+
+/** Whose token a run's record waits for: a user by id, or (a journal that names its starter only) by name. */
+type WaitingFor = { readonly userId: string } | { readonly userName: string };
 
 const utf8 = new TextEncoder();
 const text = new TextDecoder();
@@ -38,17 +41,20 @@ export interface RunRecorderOptions {
 /**
  * Records finished runs through OFB. A run is recorded with the latest token of the user who
  * started it (OFB records the token's user as its starter; a run whose journal names nobody, with
- * the user it was executed for): when that user has presented none (or OFB refused it) the record waits for their
- * next one; while OFB cannot be reached it is tried again with backoff
+ * the user it was executed for). The starter is known by id when this orchestrator executed the run
+ * for them; a run another process started is known by its journal's name only, and takes the token
+ * of the one user of that name here ({@link UserTokens.userNamed}). When that user has presented
+ * none (or OFB refused it) the record waits for their next one; while OFB cannot be reached it is tried again with backoff
  * ({@link RECORD_BACKOFF_BASE_MS} doubling to {@link RECORD_BACKOFF_MAX_MS}); any other refusal
  * (a viewer now, the workflow gone) is reported and not tried again until the next start.
  */
 export class RunRecorder {
-  readonly #executed = new Map<RunId, string>();
+  /** The users each run was executed for here, in order (a resume by another user adds one). */
+  readonly #executed = new Map<RunId, RunUser[]>();
   readonly #recorded = new Set<RunId>();
   /** Runs being recorded or waiting to be. */
   readonly #pending = new Map<RunId, { tries: number; timer?: unknown }>();
-  /** Runs waiting for their user's next token, by user. */
+  /** Runs waiting for their user's next token, by `id:<userId>` or `name:<userName>`. */
   readonly #waiting = new Map<string, Set<RunId>>();
   readonly #stopListening: () => void;
   #closed = false;
@@ -73,23 +79,35 @@ export class RunRecorder {
     );
     for (const record of (await readAppendLog(executedPath)).records) {
       const line = ExecutedLine.safeParse(safeJson(text.decode(record)));
-      if (line.success) recorder.#executed.set(line.data.runId as RunId, line.data.user);
+      if (!line.success) continue;
+      const runId = line.data.runId as RunId;
+      const users = recorder.#executed.get(runId) ?? [];
+      users.push({ userId: line.data.userId, userName: line.data.user });
+      recorder.#executed.set(runId, users);
     }
     for (const record of (await readAppendLog(recordedPath)).records)
       recorder.#recorded.add(text.decode(record) as RunId);
     return recorder;
   }
 
-  /** The user `runId` was executed here for, if it was. */
-  executedFor(runId: RunId): string | undefined {
-    return this.#executed.get(runId);
+  /** The user `runId` was last executed here for, if it was. */
+  executedFor(runId: RunId): RunUser | undefined {
+    return this.#executed.get(runId)?.at(-1);
+  }
+
+  /** The user named `startedBy` that `runId` was executed here for (its starter, by id), if it was. */
+  starterOf(runId: RunId, startedBy: string): RunUser | undefined {
+    return this.#executed.get(runId)?.find((user) => user.userName === startedBy);
   }
 
   /** Remembers, durably, that this orchestrator executes `runId` for `user` (it is recorded when it finishes). */
-  async executes(runId: RunId, user: string): Promise<void> {
-    if (this.#executed.get(runId) === user) return;
-    await this.executedLog.append([utf8.encode(JSON.stringify({ runId, user }))]);
-    this.#executed.set(runId, user);
+  async executes(runId: RunId, user: RunUser): Promise<void> {
+    const users = this.#executed.get(runId) ?? [];
+    if (users.at(-1)?.userId === user.userId) return;
+    const line = { runId, user: user.userName, userId: user.userId };
+    await this.executedLog.append([utf8.encode(JSON.stringify(line))]);
+    users.push({ userId: user.userId, userName: user.userName });
+    this.#executed.set(runId, users);
   }
 
   /** A run finished: recorded when it was executed here and is not recorded yet. */
@@ -123,20 +141,25 @@ export class RunRecorder {
 
   async #attempt(runId: RunId): Promise<void> {
     const pending = this.#pending.get(runId);
-    const executedFor = this.#executed.get(runId);
+    const executedFor = this.executedFor(runId);
     if (this.#closed || pending === undefined || executedFor === undefined) return;
     pending.timer = undefined;
     let record: OfbRecordRun;
-    let user: string;
+    let user: RunUser | WaitingFor;
     try {
       const state = foldRun(await this.o.tracker.history(runId));
       record = recordOf(state);
       // OFB records the token's user as the one who started it: the starter's token, then.
-      user = state.startedBy ?? executedFor;
+      const { startedBy } = state;
+      user =
+        startedBy === undefined
+          ? executedFor
+          : (this.starterOf(runId, startedBy) ??
+            this.o.tokens.userNamed(startedBy) ?? { userName: startedBy });
     } catch (error) {
       return this.#giveUp(runId, `its journal cannot be read as a finished run (${messageOf(error)})`);
     }
-    const token = this.o.tokens.tokenOf(user);
+    const token = 'userId' in user ? this.o.tokens.tokenOf(user.userId) : undefined;
     if (token === undefined) return this.#waitFor(user, runId);
     try {
       await this.o.authority.recordRun(token, record);
@@ -168,17 +191,20 @@ export class RunRecorder {
     this.#pending.delete(runId);
   }
 
-  #waitFor(user: string, runId: RunId): void {
-    const runs = this.#waiting.get(user) ?? new Set();
+  #waitFor(user: WaitingFor, runId: RunId): void {
+    const key = 'userId' in user ? `id:${user.userId}` : `name:${user.userName}`;
+    const runs = this.#waiting.get(key) ?? new Set();
     runs.add(runId);
-    this.#waiting.set(user, runs);
+    this.#waiting.set(key, runs);
   }
 
-  #presented(user: string): void {
-    const runs = this.#waiting.get(user);
-    if (runs === undefined) return;
-    this.#waiting.delete(user);
-    for (const runId of runs) void this.#attempt(runId);
+  #presented(user: RunUser): void {
+    for (const key of [`id:${user.userId}`, `name:${user.userName}`]) {
+      const runs = this.#waiting.get(key);
+      if (runs === undefined) continue;
+      this.#waiting.delete(key);
+      for (const runId of runs) void this.#attempt(runId);
+    }
   }
 
   #giveUp(runId: RunId, why: string): void {

@@ -11,10 +11,12 @@ export interface TeamIdentity {
   readonly exp: number;
 }
 
-/** A user's access to one workflow. */
+/** A user's access to one resource (a workflow, when `kind` says so). */
 export interface WorkflowAccess extends TeamIdentity {
   readonly role: Role;
   readonly workspaceId: string;
+  /** What the resource is: only a `workflow` has runs. */
+  readonly kind: 'document' | 'workflow' | 'workspace';
 }
 
 /**

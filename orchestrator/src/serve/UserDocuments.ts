@@ -4,10 +4,12 @@
 import { type DocumentId, RunErrorCode } from '@symphony/schemas';
 import { EngineDocuments } from '../documents/EngineDocuments.js';
 import { type DocumentCaller, type RunDocuments, StepError } from '../steps/Step.js';
-import type { UserTokens } from './UserTokens.js';
+import type { RunUser, UserTokens } from './UserTokens.js';
 
 /** The user a run is executed for, by run id. */
-export type RunUserOf = (runId: DocumentCaller['runId']) => string | undefined;
+export type RunUserOf = (
+  runId: DocumentCaller['runId'],
+) => RunUser | undefined | Promise<RunUser | undefined>;
 
 /**
  * {@link RunDocuments} routed by run: a call for a run goes to the engine of the run's user, which
@@ -16,6 +18,7 @@ export type RunUserOf = (runId: DocumentCaller['runId']) => string | undefined;
  * open the board (which presents a fresh token).
  */
 export class UserDocuments implements RunDocuments {
+  /** By user id. */
   readonly #engines = new Map<string, EngineDocuments>();
   #closed = false;
 
@@ -53,26 +56,26 @@ export class UserDocuments implements RunDocuments {
   }
 
   async #documents(caller: DocumentCaller | undefined, type: string): Promise<EngineDocuments> {
+    const user = caller === undefined ? undefined : await this.userOf(caller.runId);
     if (this.#closed)
       throw new StepError(RunErrorCode.documentFailed, `${type}: the orchestrator is stopping`, true);
-    const user = caller === undefined ? undefined : this.userOf(caller.runId);
     if (user === undefined) {
       throw new StepError(
         RunErrorCode.documentFailed,
         `${type}: this run is not executed for any signed-in user, so it cannot reach the team server's documents`,
       );
     }
-    if (this.tokens.tokenOf(user) === undefined) {
+    if (this.tokens.tokenOf(user.userId) === undefined) {
       throw new StepError(
         RunErrorCode.documentFailed,
-        `${type}: ${user}'s sign-in has expired on this orchestrator; open the workflow on the board to renew it`,
+        `${type}: ${user.userName}'s sign-in has expired on this orchestrator; open the workflow on the board to renew it`,
         true,
       );
     }
-    let engine = this.#engines.get(user);
+    let engine = this.#engines.get(user.userId);
     if (engine === undefined) {
-      engine = this.engineFor(this.server, () => this.tokens.tokenOf(user));
-      this.#engines.set(user, engine);
+      engine = this.engineFor(this.server, () => this.tokens.tokenOf(user.userId));
+      this.#engines.set(user.userId, engine);
     }
     return engine;
   }

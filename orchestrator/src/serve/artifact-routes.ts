@@ -17,13 +17,34 @@ import type { Context, Hono } from 'hono';
 import { artifactDetail, artifactLineage, artifactSearch, artifactVersions } from './artifact-views.js';
 import type { Caller } from './Gatekeeper.js';
 import { bearer, paramOf, queryOf } from './http-app.js';
-import { DEFAULT_WINDOW_MS, instrumentPerformance, routingView } from './instrument-performance.js';
+import {
+  checkInstrumentQuery,
+  DEFAULT_WINDOW_MS,
+  instrumentPerformance,
+  routingView,
+} from './instrument-performance.js';
 import { MonitorError } from './monitor-error.js';
 import { type MonitorServices, shownRun } from './services.js';
 
 const v1 = MONITOR_API_PREFIX;
 /** Outputs made from an artifact that are looked at to find the runs that used it. */
 const MAX_USES_CHECKED = 50;
+
+/**
+ * Media types raw bytes are sent as: plain data a browser shows inertly. Anything else (HTML, SVG,
+ * JavaScript, XML, PDF, …) is sent as `application/octet-stream`, so that no stored artifact is
+ * ever a page of this origin.
+ */
+const RAW_MEDIA_TYPES: ReadonlySet<string> = new Set([
+  'text/plain',
+  'text/markdown',
+  'text/csv',
+  'application/json',
+  'image/png',
+  'image/jpeg',
+  'image/gif',
+  'image/webp',
+]);
 
 /** Mounts the artifact and instrument routes on `app` (the fixed paths before `:hash`). */
 export function mountArtifactRoutes(app: Hono, services: MonitorServices): void {
@@ -58,7 +79,11 @@ export function mountArtifactRoutes(app: Hono, services: MonitorServices): void 
       },
     });
     if (detail === undefined) throw notFound(`no artifact ${hash}`);
-    return c.json(detail);
+    // The same bytes made by runs the caller may not read: those runs (and their inputs) are not
+    // shown, nor tags, which say nothing of whose they are.
+    const shown = await Promise.all(detail.info.producedBy.map((made) => access.run(made.runId)));
+    const producedBy = detail.info.producedBy.filter((_, i) => shown[i] !== undefined);
+    return c.json({ ...detail, info: { ...detail.info, producedBy, tags: [] } });
   });
 
   app.get(`${v1}/artifacts/:hash/raw`, async (c) => {
@@ -66,11 +91,14 @@ export function mountArtifactRoutes(app: Hono, services: MonitorServices): void 
     const info = await store.info(hash);
     if (info === undefined) throw notFound(`no artifact ${hash}`);
     const name = (await store.versionsOf(hash))[0]?.name.replace(/[^A-Za-z0-9._-]/g, '_') ?? hash;
+    const type = info.mediaType.split(';', 1)[0]!.trim().toLowerCase();
     return c.body(streamOf(store.stream(hash)), 200, {
-      'Content-Type': info.mediaType,
+      'Content-Type': RAW_MEDIA_TYPES.has(type) ? type : 'application/octet-stream',
       'Content-Length': String(info.size),
       'Content-Disposition': `attachment; filename="${name}"`,
       'X-Content-Type-Options': 'nosniff',
+      'Content-Security-Policy': "default-src 'none'; sandbox",
+      'Cross-Origin-Resource-Policy': 'same-origin',
     });
   });
 
@@ -88,17 +116,25 @@ export function mountArtifactRoutes(app: Hono, services: MonitorServices): void 
     const caller = await services.gate.identify(bearer(c));
     const query = queryOf(c, InstrumentStatsQuery);
     const now = services.now();
+    // A window cut into too many buckets is refused before any journal is read.
+    checkInstrumentQuery(query, now);
     const since = now - (query.sinceMs ?? DEFAULT_WINDOW_MS);
     const access = new ArtifactAccess(services, caller);
     const histories: RunEvent[][] = [];
+    /** The node types of the runs shown: the router's tasks the caller may see. */
+    const tasks = new Set<string>();
     for (const summary of services.index.ofServer(services.server)) {
       if ((summary.finishedAt ?? now) < since) continue;
-      if ((await access.run(summary.runId)) !== undefined)
-        histories.push(await services.engine.tracker.history(summary.runId));
+      if ((await access.run(summary.runId)) === undefined) continue;
+      const history = await services.engine.tracker.history(summary.runId);
+      histories.push(history);
+      const started = history[0];
+      if (started?.type === 'run.started')
+        for (const node of Object.values(started.workflow.nodes)) tasks.add(node.type);
     }
     const answer: InstrumentStatsResponse = {
       instruments: instrumentPerformance(histories, query, now),
-      routing: await routingView(services.paths, services.warn),
+      routing: await routingView(services.paths, services.warn, tasks),
     };
     return c.json(answer);
   });
@@ -138,7 +174,9 @@ function notFound(message: string): MonitorError {
 /**
  * What one caller may read, asked once per workflow within a request: a run is readable when the
  * monitor shows it and the caller may read its workflow; an artifact when a readable run produced
- * it, or used it (produced something from it).
+ * it, or used it (a node of a readable run made something from it). Identical bytes are stored
+ * once, so an output's other producers say nothing about its inputs: only a producer that took the
+ * artifact as an input counts as using it.
  */
 class ArtifactAccess {
   readonly #workflows = new Map<WorkflowId, Promise<boolean>>();
@@ -176,14 +214,9 @@ class ArtifactAccess {
     const { outputs } = await store.lineage(hash);
     for (const output of outputs.slice(0, MAX_USES_CHECKED)) {
       const made = await store.info(output);
-      if (
-        made !== undefined &&
-        (await this.#anyReadable(
-          made.producedBy.map((p) => p.runId),
-          workflowId,
-        ))
-      )
-        return true;
+      if (made === undefined) continue;
+      const users = made.producedBy.filter((p) => p.inputs.includes(hash)).map((p) => p.runId);
+      if (await this.#anyReadable(users, workflowId)) return true;
     }
     return false;
   }

@@ -1,6 +1,6 @@
 // The monitor's HTTP face: the Host and Origin checks every request passes first, CORS for the
 // allowed pages, the body limit, one error shape, and the routes of runs, artifacts and instruments.
-import { MONITOR_API_PREFIX, MonitorErrorCode, MonitorLimits } from '@symphony/schemas';
+import { MONITOR_API_PREFIX, MonitorErrorCode, MonitorLimits, MonitorToken } from '@symphony/schemas';
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { z } from 'zod';
@@ -98,7 +98,10 @@ function refuse(c: Context, error: MonitorError): Response {
   return c.json(error.body(), error.status);
 }
 
-/** The token of `Authorization: Bearer <token>`, or 401 `missing_token`. */
+/**
+ * The token of `Authorization: Bearer <token>`; 401 `missing_token` without one, 401
+ * `invalid_token` for one no OFB token can be (longer than `MonitorToken` allows: never sent to OFB).
+ */
 export function bearer(c: Context): string {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '');
   if (match === null) {
@@ -107,7 +110,14 @@ export function bearer(c: Context): string {
       'send Authorization: Bearer <your access token>; the board does this once you are signed in',
     );
   }
-  return match[1]!;
+  const token = MonitorToken.safeParse(match[1]);
+  if (!token.success) {
+    throw new MonitorError(
+      MonitorErrorCode.invalidToken,
+      `the bearer token is not an access token: ${token.error.issues[0]?.message ?? 'it does not fit'}; sign in again`,
+    );
+  }
+  return token.data;
 }
 
 /** The JSON body parsed with `schema` (an empty body is `{}`), or 422 `invalid_request` with the issues. */

@@ -84,6 +84,15 @@ export function instrumentPerformance(
     .map(([instrument, tallies]) => performanceOf(instrument, tallies, first, bucketMs));
 }
 
+/**
+ * Throws the {@link ViewRequestError} {@link instrumentPerformance} would throw for `query` at
+ * `now` (a window or width outside `InstrumentStatsQuery`, too many buckets): checked before any
+ * journal is read for it.
+ */
+export function checkInstrumentQuery(query: InstrumentPerformanceQuery, now: number): void {
+  bucketsOf(query, parseViewArgument('instrumentPerformance', 'now', z.number().int().nonnegative(), now));
+}
+
 /** The buckets a query asks for: where the first starts, how many, and how wide. */
 function bucketsOf(query: InstrumentPerformanceQuery, now: number) {
   const parsed = parseViewArgument('instrumentPerformance', 'query', InstrumentStatsQuery, query);
@@ -182,15 +191,19 @@ function percentiles(latencies: readonly number[]): { p50Ms?: number; p99Ms?: nu
 
 /**
  * The router's arms per task and what it would choose now and why: the numbers `symphony
- * instruments stats` prints (its {@link routerTasks}), as `InstrumentStatsResponse['routing']`.
- * Reads `<data dir>/router/` only; an empty list when the router has learned nothing yet. Skipped
- * log records (a torn tail, a newer version's) are told to `onWarning`.
+ * instruments stats` prints (its {@link routerTasks}), as `InstrumentStatsResponse['routing']`;
+ * only the tasks (node types) in `only` when it is given. Reads `<data dir>/router/` only; an empty
+ * list when the router has learned nothing yet. Skipped log records (a torn tail, a newer
+ * version's) are told to `onWarning`.
  */
 export async function routingView(
   paths: DataPaths,
   onWarning?: WarningSink,
+  only?: ReadonlySet<string>,
 ): Promise<InstrumentStatsResponse['routing']> {
-  const tasks = await routerTasks(paths, onWarning === undefined ? {} : { onWarning });
+  const tasks = (await routerTasks(paths, onWarning === undefined ? {} : { onWarning })).filter(
+    (task) => only === undefined || only.has(task.task),
+  );
   return tasks.map((task) => ({
     task: task.task,
     arms: task.arms.map(({ expectedQuality: _, ...arm }) => arm),
