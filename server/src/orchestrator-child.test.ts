@@ -7,6 +7,7 @@ import {
   locateOrchestratorBin,
   nextRestartDelay,
   OrchestratorRestart,
+  orchestratorChildEnv,
   orchestratorServeArgs,
 } from './orchestrator-child.js';
 
@@ -72,5 +73,12 @@ describe('locateOrchestratorBin', () => {
   it("finds the workspace's orchestrator/dist/cli.js without importing it", () => {
     const cli = resolve(import.meta.dirname, '../../orchestrator/dist/cli.js');
     expect(locateOrchestratorBin({})).toEqual(existsSync(cli) ? { found: cli } : { missing: [cli] });
+  });
+});
+
+describe('orchestratorChildEnv', () => {
+  it("keeps the team server's SYMPHONY_ALLOWED_ORIGINS (its websockets' sites) from the orchestrator", () => {
+    const env = { PATH: '/bin', SYMPHONY_ALLOWED_ORIGINS: '*', SYMPHONY_ORCHESTRATOR_USERS: 'ada' };
+    expect(orchestratorChildEnv(env)).toEqual({ PATH: '/bin', SYMPHONY_ORCHESTRATOR_USERS: 'ada' });
   });
 });

@@ -51,6 +51,14 @@ describe('MonitorApi', () => {
     await expect(api.run('run_aaaaaaaa0001')).rejects.toThrow(/not what this page expects/);
   });
 
+  it('never sends the token to /health, which any process on the port could answer', async () => {
+    const { url, seen } = await start();
+    const api = new MonitorApi(url, () => 'good');
+    await api.health();
+    await api.listRuns('wf1');
+    expect(seen).toEqual(['GET /v1/health -', 'GET /v1/runs?workflowId=wf1 Bearer good']);
+  });
+
   it('renews a refused token once and sends the call again with the new one', async () => {
     const { url, seen } = await start();
     let token = 'stale';
