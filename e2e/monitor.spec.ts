@@ -56,6 +56,16 @@ async function setModel(user: SymphonyUser, id: string, model: string): Promise<
     .toBe(model);
 }
 
+/**
+ * Presses Run once it is enabled: a workflow just made may take a moment to reach the team server,
+ * and the board keeps Run disabled (saying so) until the orchestrator can see it.
+ */
+async function runIt(user: SymphonyUser): Promise<void> {
+  const run = user.page.getByTestId('run-workflow');
+  await expect(run).toBeEnabled({ timeout: 30_000 });
+  await run.click();
+}
+
 /** The board's nodes in `state`. */
 function nodesIn(page: Page, state: string) {
   return page.locator(`[data-testid="board-node"][data-run-state="${state}"]`);
@@ -201,7 +211,7 @@ test.describe('Orchestration Monitor', () => {
 
       // The model call hangs: the run is mid-way when the orchestrator dies.
       provider.failNext({ kind: 'slow', ms: 120_000 });
-      await alice.page.getByTestId('run-workflow').click();
+      await runIt(alice);
       await expect(alice.boardNode(sum)).toHaveAttribute('data-run-state', 'running', { timeout: 30_000 });
       await expect(alice.boardNode(read)).toHaveAttribute('data-run-state', 'succeeded');
       // Bob watches the states change on his board as Alice runs it.
@@ -255,7 +265,7 @@ test.describe('Orchestration Monitor', () => {
     const read = await nodeOfType(alice, 'read-document');
     // No instrument serves gpt-4o on this orchestrator: the node fails and says what to do.
     await setModel(alice, sum, 'gpt-4o');
-    await alice.page.getByTestId('run-workflow').click();
+    await runIt(alice);
     await expect(alice.boardNode(sum)).toHaveAttribute('data-run-state', 'failed', { timeout: 30_000 });
     await expect(alice.page.getByTestId('run-progress')).toHaveAttribute('data-status', 'failed');
     await alice.page.getByTestId('panel-tab-run').click();
@@ -295,7 +305,7 @@ test.describe('Orchestration Monitor', () => {
     await useOrchestrator(alice.context, orchestrator.url);
     await useOrchestrator(carol.context, orchestrator.url);
     const { url } = await summarizeWorkflow(alice);
-    await alice.page.getByTestId('run-workflow').click();
+    await runIt(alice);
     await expect(nodesIn(alice.page, 'succeeded')).toHaveCount(3, { timeout: 30_000 });
 
     await carol.gotoWorkflow(url);

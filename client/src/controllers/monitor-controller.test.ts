@@ -22,7 +22,12 @@ import { MonitorConnection, type MonitorSocketEvents, MonitorState } from '../mo
 import type { TeamRunSource } from '../monitor/team-runs.js';
 import { OfbClient } from '../ofb/ofb-client.js';
 import { SupabaseOfbTransport } from '../ofb/SupabaseOfbTransport.js';
-import { describeFailure, MonitorController, TEAM_REFRESH_DELAY_MS } from './monitor-controller.js';
+import {
+  DETAIL_TIMEOUT_MS,
+  describeFailure,
+  MonitorController,
+  TEAM_REFRESH_DELAY_MS,
+} from './monitor-controller.js';
 
 const workflowId = 'wf0000000000000000001' as WorkflowId;
 const runId = 'run_aaaaaaaa0001' as RunId;
@@ -74,8 +79,10 @@ class Host {
   }
 }
 
+type Answer = { status: number; body: unknown };
+
 function setup(
-  answer: (method: string, path: string) => { status: number; body: unknown },
+  answer: (method: string, path: string) => Answer | Promise<Answer>,
   team?: TeamRunSource,
 ) {
   const sockets: { events: MonitorSocketEvents; sent: unknown[] }[] = [];
@@ -97,14 +104,15 @@ function setup(
       const url = new URL(String(input));
       const method = init?.method ?? 'GET';
       calls.push(`${method} ${url.pathname}${url.search}`);
-      const { status, body } = answer(method, url.pathname);
+      const { status, body } = await answer(method, url.pathname);
       return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
     },
   );
   const host = new Host();
   const broadcasts: (BoardRunBody | null)[] = [];
   const controller = new MonitorController(host, { onRunChange: (run) => broadcasts.push(run) });
-  controller.attach({ api, connection }, workflowId, team);
+  const monitor = { api, connection };
+  controller.attach(monitor, workflowId, team);
   for (const c of host.controllers) c.hostConnected?.();
   const socket = () => sockets.at(-1)!;
   const welcome = () => {
@@ -124,7 +132,7 @@ function setup(
     );
   };
   const send = (message: unknown) => socket().events.message(JSON.stringify(message));
-  return { controller, host, calls, broadcasts, socket, welcome, send };
+  return { controller, host, calls, broadcasts, socket, welcome, send, monitor };
 }
 
 describe('MonitorController', () => {
@@ -190,6 +198,112 @@ describe('MonitorController', () => {
     for (const c of host.controllers) c.hostDisconnected?.();
     expect(controller.runs).toBeNull();
     expect(broadcasts.at(-1)).toBeNull();
+  });
+});
+
+describe('MonitorController when the board moves to another workflow mid-action', () => {
+  const otherWorkflow = 'wf0000000000000000002' as WorkflowId;
+  /** An answer held until `release()`. */
+  function held(answer: Answer) {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    return { answer: gate.then(() => answer), release: () => release() };
+  }
+
+  it('records a run started on one workflow on that one only, and shows nothing of it on the next', async () => {
+    const post = held({ status: 200, body: { run: summary } });
+    const { controller, broadcasts, welcome, send, monitor } = setup((method) =>
+      method === 'POST' ? post.answer : { status: 200, body: detail },
+    );
+    welcome();
+    send({ type: 'runs', workflowId, role: 'editor', runs: [] });
+    const starting = controller.start();
+    expect(controller.busy).toBe('start');
+    controller.attach(monitor, otherWorkflow);
+    send({ type: 'runs', workflowId: otherWorkflow, role: 'viewer', runs: [] });
+    expect(controller.busy).toBeNull();
+    post.release();
+    await starting;
+    expect(controller.runs?.workflowId).toBe(otherWorkflow);
+    expect(controller.runs?.selected).toBeNull();
+    expect(controller.runs?.list()).toEqual([]);
+    expect(controller.runs?.role).toBe('viewer');
+    expect(controller.busy).toBeNull();
+    expect(broadcasts.at(-1)).toBeNull();
+  });
+
+  it('shows a failure or a cancel’s outcome only on the workflow it was for', async () => {
+    const refused = held({
+      status: 403,
+      body: errorBody(ErrorCategory.permission, MonitorErrorCode.roleTooLow, 'viewer'),
+    });
+    const cancelled = held({ status: 200, body: { outcome: 'cancelled' } });
+    const { controller, welcome, send, monitor } = setup((_method, path) =>
+      path.endsWith('/cancel') ? cancelled.answer : path === '/v1/runs' ? refused.answer : { status: 200, body: detail },
+    );
+    welcome();
+    send({ type: 'runs', workflowId, role: 'editor', runs: [summary] });
+    const cancelling = controller.cancel();
+    controller.attach(monitor, otherWorkflow);
+    cancelled.release();
+    await cancelling;
+    expect(controller.notice).toBeNull();
+    controller.attach(monitor, workflowId);
+    send({ type: 'runs', workflowId, role: 'editor', runs: [] });
+    const starting = controller.start();
+    controller.attach(monitor, otherWorkflow);
+    refused.release();
+    await starting;
+    expect(controller.notice).toBeNull();
+  });
+});
+
+describe('MonitorController while nodes stream', () => {
+  it('neither re-broadcasts nor asks for details on progress, and labels only runs nobody executes Interrupted', async () => {
+    const { controller, broadcasts, welcome, send } = setup(() => ({ status: 200, body: detail }));
+    welcome();
+    const orphan = { ...summary, runId: 'run_aaaaaaaa0009' as RunId, executedBy: undefined, startedAt: 0 };
+    send({ type: 'runs', workflowId, role: 'editor', runs: [orphan] });
+    const live = 'run_aaaaaaaa0003' as RunId;
+    send({
+      type: 'events',
+      workflowId,
+      events: [
+        {
+          type: 'run.started',
+          runId: live,
+          at: 5,
+          workflow: { name: 'w', nodes: {}, edges: {} },
+          source: summary.source,
+          options: RunOptions.parse({}),
+        },
+      ],
+    });
+    const sent = broadcasts.length;
+    send({ type: 'progress', workflowId, progress: [{ runId: live, nodeId: 'a', attempt: 1, tokens: 'x' }] });
+    expect(broadcasts).toHaveLength(sent);
+    expect([...controller.interrupted]).toEqual([orphan.runId]);
+    expect(controller.history.map((e) => e.runId)).toEqual([live, orphan.runId]);
+  });
+});
+
+describe('MonitorController and a detail request that never answers', () => {
+  it('gives it up after a while and asks again on the run’s next record', async () => {
+    vi.useFakeTimers();
+    try {
+      const { controller, calls, welcome, send } = setup(() => new Promise<Answer>(() => {}));
+      welcome();
+      send({ type: 'runs', workflowId, role: 'editor', runs: [summary] });
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(calls).toEqual([`GET /v1/runs/${runId}`]);
+      await vi.advanceTimersByTimeAsync(DETAIL_TIMEOUT_MS);
+      expect(controller.notice?.text).toMatch(/did not answer/);
+      send({ type: 'runs', workflowId, role: 'editor', runs: [summary] });
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(calls).toEqual([`GET /v1/runs/${runId}`, `GET /v1/runs/${runId}`]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

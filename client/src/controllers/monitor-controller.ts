@@ -33,6 +33,11 @@ import { WorkflowRuns } from '../monitor/workflow-runs.js';
  */
 const DETAIL_INTERVAL_MS = 300;
 /**
+ * 20 s: a detail request not answered by then is given up, so a hung request cannot keep its run
+ * from being asked about again (the next record asks anew).
+ */
+export const DETAIL_TIMEOUT_MS = 20_000;
+/**
  * 2 s, doubling to 30 s: a refused watch is asked again. A workflow made a moment ago may not have
  * reached the team server yet, and a person may be made a member meanwhile.
  */
@@ -80,7 +85,16 @@ export class MonitorController implements ReactiveController {
   /** The status each collaborator's broadcast run was last seen in. */
   private readonly remoteSeen = new Map<RunId, RunStatus>();
   private lastRemote: readonly BoardRun[] | null = null;
-  private historyMemo: { runs: number; team: number; entries: RunHistoryEntry[] } | null = null;
+  private historyMemo: {
+    runs: number;
+    team: number;
+    entries: RunHistoryEntry[];
+    interrupted: ReadonlySet<RunId>;
+  } | null = null;
+  /** Bumped by every action started and by every unbind: an answer for an older one is not shown. */
+  private actionSeq = 0;
+  /** A redraw for streamed progress is waiting for the next frame. */
+  private frameQueued = false;
   private connected = false;
   private stops: (() => void)[] = [];
   private readonly inFlight = new Set<RunId>();
@@ -127,13 +141,45 @@ export class MonitorController implements ReactiveController {
    * it does not know (made on another machine, or before its data was lost).
    */
   get history(): readonly RunHistoryEntry[] {
-    const runs = this.runs?.version ?? -1;
+    return this.historyNow().entries;
+  }
+
+  /** The orchestrator's runs in the history that are unfinished with no process executing them. */
+  get interrupted(): ReadonlySet<RunId> {
+    return this.historyNow().interrupted;
+  }
+
+  private historyNow(): NonNullable<MonitorController['historyMemo']> {
+    const runs = this.runs?.statesVersion ?? -1;
     const team = this.team?.version ?? -1;
     const memo = this.historyMemo;
-    if (memo !== null && memo.runs === runs && memo.team === team) return memo.entries;
-    const entries = mergeRunHistory(this.runs?.list() ?? [], this.team?.records ?? []);
-    this.historyMemo = { runs, team, entries };
-    return entries;
+    if (memo !== null && memo.runs === runs && memo.team === team) return memo;
+    const list = this.runs?.list() ?? [];
+    const entries = mergeRunHistory(list, this.team?.records ?? []);
+    const interrupted = new Set(list.filter((r) => this.runs?.resumable(r.runId)).map((r) => r.runId));
+    const next = { runs, team, entries, interrupted };
+    this.historyMemo = next;
+    return next;
+  }
+
+  /**
+   * Whether the person may start and stop runs of this workflow here now, as far as the
+   * orchestrator said: it has answered with a role above viewer and not refused the workflow's runs.
+   */
+  get mayAct(): boolean {
+    const runs = this.runs;
+    return (
+      runs !== null &&
+      runs.role !== null &&
+      runs.role !== 'viewer' &&
+      runs.refusal === null &&
+      this.status.state === MonitorState.connected
+    );
+  }
+
+  /** Asks for the workflow's runs again now (its registration with the team server just went through). */
+  rewatch(): void {
+    if (this.workflowId !== null && this.runs?.refusal != null) this.monitor?.connection.rewatch(this.workflowId);
   }
 
   /** The team's record shown in the panel (a run this orchestrator does not know), or null. */
@@ -201,7 +247,7 @@ export class MonitorController implements ReactiveController {
 
   /** Runs the selected run's workflow again at its current version: whole, or from `from` on. */
   rerun(from?: NodeId): Promise<void> {
-    const runId = this.runs?.selected ?? null;
+    const runId = this.ownSelected();
     return this.act('rerun', (api) =>
       runId === null ? null : api.rerun(runId, from === undefined ? {} : { from }),
     );
@@ -209,29 +255,33 @@ export class MonitorController implements ReactiveController {
 
   /** Continues the selected run, unfinished with no process executing it. */
   resume(): Promise<void> {
-    const runId = this.runs?.selected ?? null;
+    const runId = this.ownSelected();
     return this.act('resume', (api) => (runId === null ? null : api.resume(runId)));
   }
 
   /** Cancels the selected run, or one node of it. */
   async cancel(nodeId?: NodeId): Promise<void> {
     const api = this.monitor?.api;
-    const runId = this.runs?.selected ?? null;
-    if (api === undefined || runId === null || this.busy !== null) return;
+    const runs = this.runs;
+    const runId = runs?.selected ?? null;
+    if (api === undefined || runs === null || runId === null || this.busy !== null) return;
+    if (!runs.isOwn(runId)) return;
+    const token = ++this.actionSeq;
     this.busy = 'cancel';
     this.notice = null;
     this.host.requestUpdate();
     try {
       const { outcome } = await api.cancel(runId, nodeId);
+      if (this.runs !== runs) return;
       const what = nodeId === undefined ? 'the run' : `node ${nodeId}`;
       this.notice =
         outcome === 'finished'
           ? { kind: 'info', text: `Nothing to cancel: ${what} had already finished.` }
           : { kind: 'info', text: `Cancelling ${what}…` };
     } catch (error) {
-      this.notice = { kind: 'error', text: describeFailure(error) };
+      if (this.runs === runs) this.notice = { kind: 'error', text: describeFailure(error) };
     } finally {
-      this.busy = null;
+      if (this.actionSeq === token) this.busy = null;
       this.host.requestUpdate();
     }
   }
@@ -242,28 +292,40 @@ export class MonitorController implements ReactiveController {
     this.host.requestUpdate();
   }
 
+  /** The selected run when it is one of this workflow's (a lineage may show another's), else null. */
+  private ownSelected(): RunId | null {
+    const runId = this.runs?.selected ?? null;
+    return runId !== null && this.runs?.isOwn(runId) === true ? runId : null;
+  }
+
+  /**
+   * Calls the orchestrator for `action`. Its answer lands in the store of the workflow it was made
+   * for: a board that moved to another workflow meanwhile neither records the run nor shows the notice.
+   */
   private async act(
     action: MonitorAction,
     call: (api: Monitor['api']) => Promise<RunStartedResponse> | null,
   ): Promise<void> {
     const api = this.monitor?.api;
+    const runs = this.runs;
     if (api === undefined || this.busy !== null) return;
     const request = call(api);
     if (request === null) return;
+    const token = ++this.actionSeq;
     this.busy = action;
     this.notice = null;
     this.host.requestUpdate();
     try {
       const { run } = await request;
+      if (this.runs !== runs || runs === null) return;
       // A watch refused a moment ago (the workflow had not reached the team server): ask again now.
-      if (this.runs?.refusal != null && this.workflowId !== null)
-        this.monitor?.connection.rewatch(this.workflowId);
-      this.runs?.noteStarted(run);
+      if (runs.refusal !== null) this.monitor?.connection.rewatch(runs.workflowId);
+      runs.noteStarted(run);
       this.changed();
     } catch (error) {
-      this.notice = { kind: 'error', text: describeFailure(error) };
+      if (this.runs === runs) this.notice = { kind: 'error', text: describeFailure(error) };
     } finally {
-      this.busy = null;
+      if (this.actionSeq === token) this.busy = null;
       this.host.requestUpdate();
     }
   }
@@ -289,6 +351,11 @@ export class MonitorController implements ReactiveController {
       monitor.connection.watch(workflowId, (message) => {
         if (this.runs !== runs) return;
         runs.receive(message);
+        // Streamed text changes no state, no detail wanted and nothing broadcast: one redraw a frame.
+        if (message.type === 'progress') {
+          this.redrawNextFrame();
+          return;
+        }
         if (message.type === 'runs') this.rewatchMs = REWATCH_FIRST_MS;
         if (message.type === 'error') this.scheduleRewatch(monitor, workflowId);
         if (message.type === 'events' && message.events.some((e) => e.type === 'run.finished'))
@@ -297,6 +364,17 @@ export class MonitorController implements ReactiveController {
       }),
     );
     this.host.requestUpdate();
+  }
+
+  private redrawNextFrame(): void {
+    if (this.frameQueued) return;
+    this.frameQueued = true;
+    const redraw = () => {
+      this.frameQueued = false;
+      this.host.requestUpdate();
+    };
+    if (typeof requestAnimationFrame === 'function') requestAnimationFrame(redraw);
+    else setTimeout(redraw, 16);
   }
 
   /** Asks for the team's records {@link TEAM_REFRESH_DELAY_MS} from now (once, however often asked meanwhile). */
@@ -318,6 +396,9 @@ export class MonitorController implements ReactiveController {
     if (this.runs !== null) this.hooks.onRunChange?.(null);
     this.runs = null;
     this.notice = null;
+    // An action on its way belongs to the workflow left: its answer is not shown on the next one.
+    this.busy = null;
+    this.actionSeq++;
     this.team?.close();
     this.team = null;
     this.teamSelected = null;
@@ -366,7 +447,7 @@ export class MonitorController implements ReactiveController {
       if (this.inFlight.has(runId)) continue;
       this.inFlight.add(runId);
       const gen = runs.detailRequested(runId);
-      api.run(runId).then(
+      withTimeout(api.run(runId), DETAIL_TIMEOUT_MS, `the orchestrator did not answer about run ${runId} in time`).then(
         (detail) => {
           this.inFlight.delete(runId);
           if (this.runs !== runs) return;
@@ -383,6 +464,15 @@ export class MonitorController implements ReactiveController {
       );
     }
   }
+}
+
+/** `promise`, or a rejection with `message` if it has not settled within `ms`. */
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** What a failed monitor call means for the person. */

@@ -63,4 +63,19 @@ describe('BoardPresence', () => {
     expect(p.list()).toEqual([]);
     expect(p.expire(5000)).toBe(false);
   });
+
+  it('lists the same array until the peers change, so the board does not redraw for nothing', () => {
+    const p = new BoardPresence(1000);
+    p.receive('peer-a', hello('Alice'), 0);
+    const first = p.list();
+    expect(p.list()).toBe(first);
+    p.receive('peer-b', hello('Bob'), 10);
+    const second = p.list();
+    expect(second).not.toBe(first);
+    expect(p.list()).toBe(second);
+    expect(p.expire(500)).toBe(false);
+    expect(p.list()).toBe(second);
+    p.remove('peer-a');
+    expect(p.list().map((x) => x.name)).toEqual(['Bob']);
+  });
 });

@@ -38,6 +38,8 @@ export interface BoardPeer {
  */
 export class BoardPresence {
   private readonly peers = new Map<string, BoardPeer>();
+  /** {@link BoardPresence.list}'s answer until the peers change: the board redraws only when they do. */
+  private listed: readonly BoardPeer[] | null = null;
 
   /** @param timeoutMs how long a peer stays without a message. */
   constructor(private readonly timeoutMs = PRESENCE_TIMEOUT_MS) {}
@@ -50,8 +52,9 @@ export class BoardPresence {
     const parsed = PresenceMessage.safeParse(message);
     if (!parsed.success) return false;
     const m = parsed.data;
-    if (m.type === 'board-leave') return this.peers.delete(peerId);
+    if (m.type === 'board-leave') return this.forget(peerId);
     if (m.type === 'board-run') return false;
+    this.listed = null;
     this.peers.set(peerId, {
       peerId,
       name: m.user.name,
@@ -68,24 +71,28 @@ export class BoardPresence {
   expire(now: number): boolean {
     let changed = false;
     for (const [id, peer] of this.peers) {
-      if (now - peer.seenAt > this.timeoutMs) {
-        this.peers.delete(id);
-        changed = true;
-      }
+      if (now - peer.seenAt > this.timeoutMs) changed = this.forget(id) || changed;
     }
     return changed;
   }
 
   /** Forgets a peer at once (its connection closed). */
   remove(peerId: string): boolean {
-    return this.peers.delete(peerId);
+    return this.forget(peerId);
   }
 
-  /** The peers, by name. */
-  list(): BoardPeer[] {
-    return [...this.peers.values()].sort(
+  /** The peers, by name: the same array until a message, an expiry or a removal changes them. */
+  list(): readonly BoardPeer[] {
+    this.listed ??= [...this.peers.values()].sort(
       (a, b) => a.name.localeCompare(b.name) || a.peerId.localeCompare(b.peerId),
     );
+    return this.listed;
+  }
+
+  private forget(peerId: string): boolean {
+    if (!this.peers.delete(peerId)) return false;
+    this.listed = null;
+    return true;
   }
 
   /** Node id → the peers who have it selected. */

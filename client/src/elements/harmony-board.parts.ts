@@ -239,7 +239,8 @@ export function renderBoardNode(id: NodeId, node: WorkflowNode, at: Position, lo
   const severity = errors > 0 ? 'error' : findings.length > 0 ? 'warning' : '';
   const title =
     node.label ?? (node.type === 'group' ? String(node.params.title ?? 'Group') : (spec?.title ?? node.type));
-  const runText = run === undefined ? '' : RUN_STATE_LABEL[run];
+  // `?? ''`: a state this build does not know (a newer collaborator's) draws no words, not a crash.
+  const runText = run === undefined ? '' : (RUN_STATE_LABEL[run] ?? '');
   const name = run === undefined ? title : `${title}, ${runText.toLowerCase()}`;
   const tip = [
     `${title} (${spec?.title ?? `unknown type ${node.type}`})`,
@@ -295,7 +296,7 @@ export function renderBoardNode(id: NodeId, node: WorkflowNode, at: Position, lo
 
 /** A node's run state as a pill above its top right corner: a mark and the words. */
 function renderRunBadge(run: NodeState, width: number) {
-  const text = `${RUN_STATE_MARK[run]} ${RUN_STATE_LABEL[run]}`;
+  const text = `${RUN_STATE_MARK[run] ?? ''} ${RUN_STATE_LABEL[run] ?? ''}`;
   // About 6.5 px a character at 11 px, plus the padding.
   const w = Math.round(text.length * 6.5 + 14);
   return svg`<g class="run-badge" data-testid="node-run-badge" transform="translate(${width - w} -22)" aria-hidden="true">

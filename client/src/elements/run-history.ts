@@ -3,6 +3,7 @@
 import type { OfbRunRecord, RunId, RunSummary } from '@symphony/schemas';
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
+import { repeat } from 'lit/directives/repeat.js';
 import { formatCost, formatDuration, formatWhen, RUN_STATUS_LABEL } from '../monitor/run-format.js';
 import { HistorySource, type RunHistoryEntry } from '../monitor/team-runs.js';
 import { sharedStyles } from '../styles/shared.js';
@@ -94,6 +95,8 @@ export class RunHistory extends LitElement {
   @property({ attribute: false }) selected: RunId | null = null;
   /** Why the team's records could not be loaded, or null. The orchestrator's runs show regardless. */
   @property({ attribute: false }) teamError: string | null = null;
+  /** The orchestrator's runs that are unfinished with no process executing them: labelled Interrupted. */
+  @property({ attribute: false }) interrupted: ReadonlySet<RunId> = new Set();
   /** The time of this render. */
   @property({ type: Number }) now = 0;
 
@@ -109,7 +112,7 @@ export class RunHistory extends LitElement {
     }
     const shown = this.showAll ? this.entries : this.entries.slice(0, SHOWN_FIRST);
     return html`${notice}<ul data-testid="run-history">
-        ${shown.map((entry) => html`<li>${entry.source === HistorySource.team ? this.renderRecord(entry.record) : this.renderRun(entry.run, entry.recorded)}</li>`)}
+        ${repeat(shown, (entry) => entry.runId, (entry) => html`<li>${entry.source === HistorySource.team ? this.renderRecord(entry.record) : this.renderRun(entry.run, entry.recorded)}</li>`)}
       </ul>
       ${
         shown.length < this.entries.length
@@ -122,7 +125,8 @@ export class RunHistory extends LitElement {
   }
 
   private renderRun(run: RunSummary, recorded: boolean) {
-    const interrupted = run.status === 'running' && run.executedBy === undefined;
+    // As the store decides it: a run folded live from its records has no `executedBy`, yet runs.
+    const interrupted = this.interrupted.has(run.runId);
     const took = run.finishedAt === undefined ? '' : ` · ${formatDuration(run.finishedAt - run.startedAt)}`;
     const done =
       (run.counts.succeeded ?? 0) +

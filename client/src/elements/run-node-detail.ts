@@ -260,7 +260,7 @@ export class RunNodeDetail extends LitElement {
     ${
       live.logs.length === 0
         ? nothing
-        : html`<h4>Log</h4><pre role="log" data-testid="run-node-logs">${live.logs.join('\n')}</pre>`
+        : html`<h4>Log</h4><pre role="log" aria-live="off" data-testid="run-node-logs">${live.logs.join('\n')}</pre>`
     }`;
   }
 

@@ -5,6 +5,7 @@
 import type { BoardRun, NodeId, NodeState, OfbRunRecord, RunId, Workflow } from '@symphony/schemas';
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
+import { repeat } from 'lit/directives/repeat.js';
 import type { MonitorAction } from '../controllers/monitor-controller.js';
 import {
   formatCost,
@@ -34,18 +35,6 @@ const MARK: Readonly<Record<NodeState, string>> = {
   failed: '✕',
   cancelled: '⊘',
   skipped: '–',
-};
-
-/** The order node rows are listed in: what needs a look first. */
-const ROW_ORDER: Readonly<Record<NodeState, number>> = {
-  running: 0,
-  retrying: 0,
-  failed: 1,
-  queued: 2,
-  succeeded: 3,
-  cached: 3,
-  cancelled: 3,
-  skipped: 3,
 };
 
 /**
@@ -99,6 +88,8 @@ export class RunPanel extends LitElement {
   @property({ attribute: false }) remote: BoardRun | null = null;
   /** Why the runs cannot be shown (the orchestrator is down, or refused), or null. */
   @property({ attribute: false }) unavailable: string | null = null;
+  /** The history's runs that are unfinished with no process executing them (`WorkflowRuns.resumable`). */
+  @property({ attribute: false }) interrupted: ReadonlySet<RunId> = new Set();
 
   @state() private now = Date.now();
   @state() private allNodes = false;
@@ -144,7 +135,7 @@ export class RunPanel extends LitElement {
           </span>
         </div>
         <run-history .entries=${this.history} .selected=${this.record?.runId ?? this.model?.runId ?? null}
-          .teamError=${this.teamError} .now=${this.now}></run-history>
+          .teamError=${this.teamError} .interrupted=${this.interrupted} .now=${this.now}></run-history>
       </section>`;
   }
 
@@ -263,17 +254,14 @@ export class RunPanel extends LitElement {
 
   private renderNodes(model: RunPanelModel) {
     const detailed = this.detailNode(model)?.nodeId;
-    // What needs a look first, then in the order they ran.
-    const rows = [...model.nodes].sort(
-      (a, b) =>
-        ROW_ORDER[a.state] - ROW_ORDER[b.state] ||
-        (a.startedAt ?? Number.MAX_SAFE_INTEGER) - (b.startedAt ?? Number.MAX_SAFE_INTEGER),
-    );
+    // In the workflow's order, which no record changes: the row a keyboard is on stays where it is
+    // (what needs a look first is in the node detail above).
+    const rows = model.nodes;
     const shown = this.allNodes ? rows : rows.slice(0, NODES_SHOWN_FIRST);
     return html`<section aria-labelledby="nodes-title">
       <h3 id="nodes-title">Nodes</h3>
       <ol class="nodes" data-testid="run-nodes">
-        ${shown.map((node) => {
+        ${repeat(shown, (node) => node.nodeId, (node) => {
           const took =
             node.durationMs ??
             (node.finishedAt !== undefined && node.startedAt !== undefined

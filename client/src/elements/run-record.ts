@@ -171,7 +171,10 @@ export class RunRecordView extends LitElement {
 
   /** The node's label or type's title in the board's workflow, else its id (the pinned version had it). */
   private titleOf(nodeId: string): string {
-    const node = this.workflow?.nodes[nodeId as keyof Workflow['nodes']];
+    const nodes = this.workflow?.nodes;
+    // Own keys only: a record's node id may be `constructor`, which every object inherits.
+    if (nodes === undefined || !Object.hasOwn(nodes, nodeId)) return nodeId;
+    const node = nodes[nodeId as keyof Workflow['nodes']];
     if (node === undefined) return nodeId;
     return node.label ?? NodeLibrary.get(node.type)?.title ?? node.type;
   }

@@ -37,6 +37,7 @@ export function runButtonFor(
     registering,
     locked,
     role: monitor.runs?.role ?? null,
+    refusal: monitor.runs?.refusal ?? null,
     status: monitor.status,
     orchestratorUrl: monitor.baseUrl,
     errors: report?.findings.filter((f) => f.severity === 'error') ?? [],
@@ -85,8 +86,9 @@ export function renderRunPanel(options: {
     ?teamLoading=${team?.loading ?? false}
     .teamError=${team?.error ?? null}
     .focusNode=${options.focusNode}
-    ?canAct=${options.canAct}
+    ?canAct=${options.canAct && (selected === null || runs?.isOwn(selected) === true)}
     .busy=${monitor.busy}
+    .interrupted=${monitor.interrupted}
     .remote=${shown.remote}
     .unavailable=${options.attached ? unavailable : null}
     @run-select=${(e: CustomEvent<RunSelectDetail>) => monitor.select(e.detail.runId)}
@@ -143,7 +145,8 @@ export function renderRunControls(options: {
   const percent = Math.round(shown.fraction * 100);
   return html`${
     button.shown
-      ? html`<button class="primary run" data-testid="run-workflow" ?disabled=${reason !== null}
+      ? html`<button class="primary run" data-testid="run-workflow" aria-disabled=${reason === null ? 'false' : 'true'}
+          style=${reason === null ? nothing : 'opacity:0.5;cursor:default'}
           aria-describedby=${reason === null ? nothing : 'run-disabled-reason'}
           title=${reason ?? `Run the workflow (${keys})`} aria-keyshortcuts=${options.mac ? 'Meta+Enter' : 'Control+Enter'}
           @click=${options.onRun}>▶ Run</button>

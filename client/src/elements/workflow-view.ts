@@ -159,6 +159,8 @@ export class WorkflowView extends LitElement {
     this.workflow.open(this.sync, this.url === '' ? null : this.url, this.profile);
     this.monitorRuns.attach(this.monitor, workflowIdOf(this.url), this.ofb);
     this.monitorRuns.followRemoteRuns(this.workflow.remoteRuns);
+    // Registered with the team server just now: a watch it refused for want of the workflow may pass.
+    if (changed.get('registering') === true && !this.registering) this.monitorRuns.rewatch();
     if (this.monitorRuns.status.state === MonitorState.connected) this.bannerDismissed = false;
     if (changed.has('url')) this.selection = { nodes: [], edges: [] };
     if (changed.has('documents') || changed.has('workspaceRole')) {
@@ -386,13 +388,9 @@ export class WorkflowView extends LitElement {
     );
   }
 
-  /** Whether this person may start and stop runs here now. */
+  /** Whether this person may start and stop runs here now (the orchestrator said their role, above viewer). */
   private canAct(): boolean {
-    return (
-      !this.locked &&
-      this.monitorRuns.runs?.role !== 'viewer' &&
-      this.monitorRuns.status.state === MonitorState.connected
-    );
+    return !this.locked && this.monitorRuns.mayAct;
   }
 
   private readonly runWorkflow = (): void => {
@@ -519,6 +517,8 @@ export class WorkflowView extends LitElement {
       target instanceof HTMLElement &&
       (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
     if (typing || !(e.ctrlKey || e.metaKey)) return;
+    // Behind a modal dialog (the artifact inspector) the board's keys do nothing.
+    if (e.composedPath().some((t) => t instanceof HTMLDialogElement && t.open)) return;
     if (isRunShortcut(e)) {
       e.preventDefault();
       this.runWorkflow();

@@ -9,6 +9,7 @@ import {
   browserSocket,
   MONITOR_IDLE_CLOSE_MS,
   MONITOR_RETRY_MAX_MS,
+  MONITOR_STABLE_MS,
   MonitorConnection,
   type MonitorSocketEvents,
   type TokenRefreshOutcome,
@@ -164,17 +165,68 @@ describe('MonitorConnection', () => {
     }
     expect(waits).toEqual([500, 1000, 2000, 4000, MONITOR_RETRY_MAX_MS, MONITOR_RETRY_MAX_MS]);
     expect(sockets).toHaveLength(7);
-    // It comes back: the watch is sent again and the backoff starts over.
+    // It comes back: the watch is sent again, and once it has stayed up a while the backoff starts over.
     timers.advance(MONITOR_RETRY_MAX_MS);
     last().open();
     last().receive(welcome);
     expect(last().sent).toContainEqual({ type: 'watch', workflowId: wf });
+    timers.advance(MONITOR_STABLE_MS);
     last().drop(1006);
     expect(connection.status).toMatchObject({ state: 'unreachable', wasConnected: true });
     expect(connection.status.state === 'unreachable' && connection.status.reason).toMatch(
       /stopped answering/,
     );
     expect(timers.pending()).toEqual([500]);
+  });
+
+  it('backs off from an orchestrator that welcomes and then closes at once, instead of reconnecting every 500 ms', () => {
+    const { connection, timers, last } = setup();
+    connection.watch(wf, () => {});
+    const waits: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      last().open();
+      last().receive(welcome);
+      last().drop(1006);
+      waits.push(...timers.pending());
+      timers.advance(timers.pending()[0] ?? 0);
+    }
+    expect(waits).toEqual([500, 1000, 2000, 4000, MONITOR_RETRY_MAX_MS]);
+  });
+
+  it('waits the longest backoff after a slow-consumer (1013) or internal (1011) close', () => {
+    for (const code of [MonitorCloseCode.slowConsumer, MonitorCloseCode.internal]) {
+      const { connection, timers, last } = setup();
+      connection.watch(wf, () => {});
+      last().open();
+      last().receive(welcome);
+      timers.advance(MONITOR_STABLE_MS);
+      last().drop(code, 'try again later');
+      expect(timers.pending()).toEqual([MONITOR_RETRY_MAX_MS]);
+    }
+  });
+
+  it('opens no second socket while a token refresh is on its way', async () => {
+    let token = 'token-1';
+    let renewed: (outcome: TokenRefreshOutcome) => void = () => {};
+    const { connection, sockets, last } = setup({
+      token: () => token,
+      refresh: () => new Promise<TokenRefreshOutcome>((resolve) => (renewed = resolve)),
+    });
+    const stop = connection.watch(wf, () => {});
+    last().open();
+    last().receive(welcome);
+    last().drop(MonitorCloseCode.tokenExpired, 'token expired');
+    // The board switches workflows meanwhile: the last watcher leaves, another comes.
+    stop();
+    connection.watch(other, () => {});
+    expect(sockets).toHaveLength(1);
+    token = 'token-2';
+    renewed('refreshed');
+    await vi.waitFor(() => expect(sockets).toHaveLength(2));
+    last().open();
+    expect(last().sent).toEqual([{ type: 'hello', token: 'token-2' }]);
+    await Promise.resolve();
+    expect(sockets).toHaveLength(2);
   });
 
   it('asks for a watched workflow’s runs again on rewatch(), and only for one that is watched', () => {
@@ -282,6 +334,8 @@ describe('MonitorConnection', () => {
     stopOther();
     timers.advance(MONITOR_IDLE_CLOSE_MS);
     expect(last().closedWith).toEqual({ code: 1000, reason: 'done' });
+    // With no socket open, the next board to watch is not told it is connected.
+    expect(connection.status.state).toBe('connecting');
   });
 
   it('keeps delivering to the other watchers when one throws', () => {

@@ -89,6 +89,22 @@ export const MONITOR_RETRY_BASE_MS = 500;
 export const MONITOR_RETRY_MAX_MS = 5_000;
 /** 5 s: how long the socket stays open after the last watcher leaves (a board switching workflows). */
 export const MONITOR_IDLE_CLOSE_MS = 5_000;
+/**
+ * 30 s: how long a socket must stay up after `welcome` before the backoff starts again from
+ * {@link MONITOR_RETRY_BASE_MS}. An orchestrator that welcomes and then closes at once (a crash
+ * loop, a board it finds too slow) is retried ever more slowly, not every half second.
+ */
+export const MONITOR_STABLE_MS = 30_000;
+
+/**
+ * Closes after which an immediate reconnect only makes things worse: the board read too slowly
+ * (1013), or the orchestrator failed or could not reach the team server (1011). Retried no sooner
+ * than {@link MONITOR_RETRY_MAX_MS}.
+ */
+const SLOW_DOWN_CLOSES: ReadonlySet<number> = new Set([
+  MonitorCloseCode.slowConsumer,
+  MonitorCloseCode.internal,
+]);
 
 /** Close codes that mean the token: refresh it once, then say "sign in again". */
 const TOKEN_CLOSES: ReadonlySet<number> = new Set([
@@ -115,6 +131,10 @@ export class MonitorConnection {
   private attempt = 0;
   private retryTimer: unknown = null;
   private idleTimer: unknown = null;
+  /** Runs {@link MONITOR_STABLE_MS} after `welcome`: the socket proved stable, the backoff resets. */
+  private stableTimer: unknown = null;
+  /** A token refresh is on its way: no socket is opened until it ends (it would carry the old token). */
+  private refreshing = false;
   /** A refresh was tried for the current refusal: a second refusal means sign in again. */
   private refreshedForRefusal = false;
   private wasConnected = false;
@@ -223,18 +243,22 @@ export class MonitorConnection {
         this.clearTimer(this.retryTimer);
         this.retryTimer = null;
         this.dropSocket();
+        // No socket now: the next watcher (another workflow) waits for a `welcome` of its own.
+        this.setStatus({ state: MonitorState.connecting });
       }, MONITOR_IDLE_CLOSE_MS);
     }
   }
 
   private ensureConnecting(): void {
-    if (this.closed || this.socket !== null || this.retryTimer !== null) return;
+    if (this.closed || this.refreshing || this.socket !== null || this.retryTimer !== null) return;
     this.connect();
   }
 
+  /** Opens a socket, closing any other first: the page has one live stream at most. */
   private connect(): void {
     this.clearTimer(this.retryTimer);
     this.retryTimer = null;
+    this.dropSocket();
     if (this.closed || this.watchers.size === 0) return;
     const token = this.options.token();
     if (token === null) {
@@ -294,7 +318,11 @@ export class MonitorConnection {
       case 'welcome':
         this.welcomed = true;
         this.wasConnected = true;
-        this.attempt = 0;
+        this.clearTimer(this.stableTimer);
+        this.stableTimer = this.setTimer(() => {
+          this.stableTimer = null;
+          this.attempt = 0;
+        }, MONITOR_STABLE_MS);
         this.refreshedForRefusal = false;
         this.setStatus({ state: MonitorState.connected, user: message.user, health: message.health });
         for (const workflowId of this.watchers.keys()) this.send({ type: 'watch', workflowId });
@@ -329,6 +357,8 @@ export class MonitorConnection {
     this.socket = null;
     const welcomed = this.welcomed;
     this.welcomed = false;
+    this.clearTimer(this.stableTimer);
+    this.stableTimer = null;
     if (this.closed || this.watchers.size === 0) return;
     if (TOKEN_CLOSES.has(code)) {
       void this.refreshAfterRefusal(reason);
@@ -339,7 +369,7 @@ export class MonitorConnection {
       reason: closeReason(code, reason, this.options.url, welcomed || this.wasConnected),
       wasConnected: this.wasConnected,
     });
-    this.scheduleRetry();
+    this.scheduleRetry(SLOW_DOWN_CLOSES.has(code) ? MONITOR_RETRY_MAX_MS : 0);
   }
 
   /** The orchestrator refused the token: refresh it once and reconnect, else say sign in again. */
@@ -351,10 +381,13 @@ export class MonitorConnection {
     }
     this.refreshedForRefusal = true;
     let outcome: TokenRefreshOutcome;
+    this.refreshing = true;
     try {
       outcome = await this.options.refreshToken();
     } catch {
       outcome = 'offline';
+    } finally {
+      this.refreshing = false;
     }
     if (this.closed) return;
     if (outcome === 'refreshed') this.connect();
@@ -378,18 +411,17 @@ export class MonitorConnection {
     });
   }
 
-  private scheduleRetry(): void {
+  /** Tries again after the backoff's delay, and no sooner than `floorMs`. */
+  private scheduleRetry(floorMs = 0): void {
     if (this.closed || this.watchers.size === 0) return;
-    const delay = Math.min(MONITOR_RETRY_MAX_MS, MONITOR_RETRY_BASE_MS * 2 ** this.attempt);
+    const backoff = Math.min(MONITOR_RETRY_MAX_MS, MONITOR_RETRY_BASE_MS * 2 ** this.attempt);
+    const delay = Math.max(floorMs, backoff * (0.8 + 0.4 * this.random()));
     this.attempt = Math.min(this.attempt + 1, 16);
     this.clearTimer(this.retryTimer);
-    this.retryTimer = this.setTimer(
-      () => {
-        this.retryTimer = null;
-        this.connect();
-      },
-      delay * (0.8 + 0.4 * this.random()),
-    );
+    this.retryTimer = this.setTimer(() => {
+      this.retryTimer = null;
+      this.connect();
+    }, delay);
   }
 
   private send(message: MonitorClientMessage): void {
@@ -404,6 +436,8 @@ export class MonitorConnection {
     const socket = this.socket;
     this.socket = null;
     this.welcomed = false;
+    this.clearTimer(this.stableTimer);
+    this.stableTimer = null;
     try {
       socket?.close(1000, 'done');
     } catch {

@@ -72,4 +72,43 @@ describe('mergeLiveSnapshot', () => {
     expect(mergeText('abc', '')).toBe('abc');
     expect(mergeText('', 'abc')).toBe('abc');
   });
+
+  it('counts a long overlap once: a page that streamed from the start holds all the snapshot does', () => {
+    let seed = 7;
+    const letters = Array.from({ length: 8_000 }, () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return String.fromCharCode(97 + (seed % 26));
+    }).join('');
+    const streamed = { attempt: 1, logs: [], tokens: `${letters} and more` };
+    const merged = mergeLiveSnapshot(streamed, { logs: [], tokens: letters }, 1);
+    expect(merged.tokens).toBe(streamed.tokens);
+    expect(mergeLiveSnapshot(merged, { logs: [], tokens: letters }, 1).tokens).toBe(streamed.tokens);
+  });
+
+  it('keeps a snapshot’s text when the stream goes on after it', () => {
+    const snap = mergeLiveSnapshot(undefined, { logs: [], tokens: 'Hello, ', fraction: 0.4 }, 1);
+    expect(snap.attempt).toBe(1);
+    const tail = appendProgress(snap, p(1, { tokens: 'world' }));
+    expect(tail).toMatchObject({ attempt: 1, tokens: 'Hello, world', fraction: 0.4 });
+    // A snapshot of a node with no attempt yet: the first attempt's stream goes on from it too.
+    const unknown = mergeLiveSnapshot(undefined, { logs: [], tokens: 'Hi' });
+    expect(appendProgress(unknown, p(1, { tokens: ' there' })).tokens).toBe('Hi there');
+  });
+
+  it('lets a newer attempt’s snapshot replace an older attempt’s stream, and not the reverse', () => {
+    const older = { attempt: 1, logs: [], tokens: 'first try' };
+    expect(mergeLiveSnapshot(older, { logs: [], tokens: 'second' }, 2)).toMatchObject({
+      attempt: 2,
+      tokens: 'second',
+    });
+    const newer = { attempt: 2, logs: [], tokens: 'second' };
+    expect(mergeLiveSnapshot(newer, { logs: [], tokens: 'first try' }, 1).tokens).toBe('second');
+  });
+
+  it('counts the longest end of the earlier text the later begins with once', () => {
+    expect(mergeText('abcabcab', 'abcabd')).toBe('abcabcabd');
+    expect(mergeText('aaaa', 'aaab')).toBe('aaaab');
+    expect(mergeText('xyzabc', 'bc')).toBe('xyzabc');
+    expect(mergeText('the end', 'end of it')).toBe('the end of it');
+  });
 });

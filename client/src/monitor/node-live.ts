@@ -4,7 +4,7 @@ import { MonitorLimits, type MonitorProgress, type NodeLive } from '@symphony/sc
 
 /** A node's live output as this page knows it. */
 export interface NodeLiveTail {
-  /** The attempt the tokens belong to (0: not known, from a snapshot). */
+  /** The attempt the tokens belong to (0: not known, from a snapshot of a node with no attempt yet). */
   readonly attempt: number;
   /** Oldest first, at most {@link MonitorLimits.maxLogLines}. */
   readonly logs: readonly string[];
@@ -14,17 +14,12 @@ export interface NodeLiveTail {
 }
 
 /**
- * 4 KiB: how far back a snapshot and the streamed text are compared for overlap. Progress arrives
- * every 50 ms, so what a snapshot and the stream can both hold is one or two messages' worth.
- */
-const OVERLAP_WINDOW = 4096;
-
-/**
  * `tail` with one progress message of the live stream appended. A message of a later attempt
- * starts the tokens afresh (they are the latest attempt's); logs carry over.
+ * starts the tokens afresh (they are the latest attempt's); logs carry over. Text of an attempt not
+ * known (0) is taken to be the message's attempt.
  */
 export function appendProgress(tail: NodeLiveTail | undefined, progress: MonitorProgress): NodeLiveTail {
-  const sameAttempt = tail !== undefined && progress.attempt <= tail.attempt;
+  const sameAttempt = tail !== undefined && (tail.attempt === 0 || progress.attempt <= tail.attempt);
   const tokens = (sameAttempt ? tail.tokens : '') + (progress.tokens ?? '');
   const logs =
     progress.message === undefined ? (tail?.logs ?? []) : [...(tail?.logs ?? []), progress.message];
@@ -39,35 +34,62 @@ export function appendProgress(tail: NodeLiveTail | undefined, progress: Monitor
 
 /**
  * `tail` (what the stream delivered) combined with the orchestrator's `snapshot` of the same node
- * (`GET /v1/runs/:id`): the snapshot's text, then whatever of the stream came after it. The two may
- * overlap (a progress message sent while the snapshot was taken): the overlap counts once.
+ * (`GET /v1/runs/:id`), taken during `attempt` (its latest; 0: none yet): the snapshot's text, then
+ * whatever of the stream came after it. The two may overlap (the stream may hold all the snapshot
+ * does, and more): the overlap counts once. Text of an older attempt gives way to the newer one's.
  */
-export function mergeLiveSnapshot(tail: NodeLiveTail | undefined, snapshot: NodeLive): NodeLiveTail {
-  if (tail === undefined) {
+export function mergeLiveSnapshot(
+  tail: NodeLiveTail | undefined,
+  snapshot: NodeLive,
+  attempt = 0,
+): NodeLiveTail {
+  const tailIsOlder = tail !== undefined && tail.attempt !== 0 && attempt > tail.attempt;
+  if (tail === undefined || tailIsOlder) {
     return {
-      attempt: 0,
+      attempt,
       logs: snapshot.logs.slice(-MonitorLimits.maxLogLines),
       tokens: cutFront(snapshot.tokens),
       ...(snapshot.fraction === undefined ? {} : { fraction: snapshot.fraction }),
     };
   }
   const fraction = tail.fraction ?? snapshot.fraction;
+  // A snapshot older than the stream's attempt holds the previous attempt's text: the stream's stands.
+  const snapshotIsOlder = tail.attempt !== 0 && attempt !== 0 && attempt < tail.attempt;
   return {
-    attempt: tail.attempt,
+    attempt: tail.attempt === 0 ? attempt : tail.attempt,
     logs: mergeLines(snapshot.logs, tail.logs).slice(-MonitorLimits.maxLogLines),
-    tokens: cutFront(mergeText(snapshot.tokens, tail.tokens)),
+    tokens: snapshotIsOlder ? tail.tokens : cutFront(mergeText(snapshot.tokens, tail.tokens)),
     ...(fraction === undefined ? {} : { fraction }),
   };
 }
 
-/** `earlier` then `later`, the longest end of `earlier` that `later` begins with counted once. */
+/**
+ * `earlier` then `later`, the longest end of `earlier` that `later` begins with counted once (all of
+ * `later`, when `earlier` holds it). O(earlier + later): a Knuth–Morris–Pratt match of `later`
+ * over `earlier`, whose state at the end is that overlap, however long.
+ */
 export function mergeText(earlier: string, later: string): string {
-  if (later === '' || earlier.includes(later)) return earlier;
-  const max = Math.min(earlier.length, later.length, OVERLAP_WINDOW);
-  for (let k = max; k > 0; k--) {
-    if (earlier.endsWith(later.slice(0, k))) return earlier + later.slice(k);
+  if (later === '') return earlier;
+  const border = prefixFunction(later);
+  let matched = 0;
+  for (let i = 0; i < earlier.length; i++) {
+    while (matched > 0 && earlier[i] !== later[matched]) matched = border[matched - 1]!;
+    if (earlier[i] === later[matched]) matched++;
+    if (matched === later.length) return earlier;
   }
-  return earlier + later;
+  return earlier + later.slice(matched);
+}
+
+/** For each prefix of `text`, the length of its longest proper prefix that is also its suffix. */
+function prefixFunction(text: string): Uint32Array {
+  const border = new Uint32Array(text.length);
+  let k = 0;
+  for (let i = 1; i < text.length; i++) {
+    while (k > 0 && text[i] !== text[k]) k = border[k - 1]!;
+    if (text[i] === text[k]) k++;
+    border[i] = k;
+  }
+  return border;
 }
 
 /** Lines of `earlier` then of `later`, the longest run of `earlier`'s last lines that `later` begins with counted once. */

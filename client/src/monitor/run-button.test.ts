@@ -40,6 +40,19 @@ describe('runButtonState', () => {
     expect(runButtonState({ ...base, role: 'viewer' })).toEqual({ shown: false });
   });
 
+  it('is disabled until the orchestrator has said the caller’s role, and after it refused the workflow’s runs', () => {
+    expect(runButtonState({ ...base, role: null })).toEqual({
+      shown: true,
+      disabledReason: 'Waiting for the orchestrator…',
+    });
+    const refusal = { message: 'You are not a member of this workflow’s workspace.' };
+    expect(runButtonState({ ...base, refusal })).toEqual({ shown: true, disabledReason: refusal.message });
+    expect(runButtonState({ ...base, role: null, refusal })).toEqual({
+      shown: true,
+      disabledReason: refusal.message,
+    });
+  });
+
   it('says how to start the orchestrator while it is unreachable', () => {
     const state = runButtonState({
       ...base,

@@ -22,8 +22,10 @@ export function isRunShortcut(press: {
 export interface RunButtonContext {
   /** The person may not edit this workflow (a viewer, or the server locked the board). */
   readonly locked: boolean;
-  /** The caller's role on the workflow as the orchestrator said it, when it has. */
+  /** The caller's role on the workflow as the orchestrator said it (null: it has not answered yet). */
   readonly role: Role | null;
+  /** Why the orchestrator refused to show this workflow's runs, when it did. */
+  readonly refusal?: { readonly message: string } | null;
   readonly status: MonitorStatus;
   /** The orchestrator's base URL, for the reason. */
   readonly orchestratorUrl: string;
@@ -45,8 +47,9 @@ export type RunButtonState =
 /**
  * The Run button for `context`. A viewer (by the workspace, or by the orchestrator's answer) gets
  * none: watching is all they may do. Otherwise it is disabled, with the reason, while the workflow
- * has errors, while the orchestrator is not connected or refused the sign-in, while a start is on
- * its way, and for a workflow with nothing to run.
+ * has errors, while the orchestrator is not connected, refused the sign-in or the workflow's runs,
+ * or has not said the caller's role yet, while a start is on its way, and for a workflow with
+ * nothing to run.
  */
 export function runButtonState(context: RunButtonContext): RunButtonState {
   if (context.locked || context.role === 'viewer') return { shown: false };
@@ -59,6 +62,8 @@ function disabledReason(context: RunButtonContext): string | null {
     return `The orchestrator is not running at ${context.orchestratorUrl}. Start it with npm start (or npx symphony serve).`;
   if (status.state === MonitorState.refused) return status.reason;
   if (status.state === MonitorState.connecting) return 'Connecting to the orchestrator…';
+  if (context.refusal != null) return context.refusal.message;
+  if (context.role === null) return 'Waiting for the orchestrator…';
   const [first] = context.errors;
   if (first !== undefined) {
     const count = context.errors.length;

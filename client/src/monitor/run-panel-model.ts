@@ -101,7 +101,10 @@ export function runPanelModel(
   const nodes = ids.map((nodeId): RunNodeModel => {
     const folded = fold?.nodes.get(nodeId);
     const view = views.get(nodeId);
-    const node = pinned?.nodes[nodeId] ?? workflow?.nodes[nodeId];
+    // Own keys only: a node id may be `constructor`, which every object inherits.
+    const node =
+      (pinned !== null && Object.hasOwn(pinned.nodes, nodeId) ? pinned.nodes[nodeId] : undefined) ??
+      (workflow !== null && Object.hasOwn(workflow.nodes, nodeId) ? workflow.nodes[nodeId] : undefined);
     const documentId = node?.type === 'write-document' ? node.params.documentId : undefined;
     const label = view?.label ?? node?.label;
     const error = folded !== undefined ? folded.error : view?.error;

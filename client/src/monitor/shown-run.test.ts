@@ -90,4 +90,46 @@ describe('shownRun', () => {
     expect(memo.of(run, workflow)).toBe(memo.of(run, workflow));
     expect(memo.of({ ...run }, workflow)).not.toBe(memo.of(run, workflow));
   });
+
+  it('draws nodes named like Object’s own properties as queued when a broadcast leaves them out', () => {
+    const odd = {
+      ...workflow,
+      nodes: { constructor: node('operator'), toString: node('operator'), __proto__x: node('operator') },
+    } as unknown as Workflow;
+    const shown = remoteNodeStates(broadcast('running', { toString: 'running' }), odd);
+    expect(Object.fromEntries(shown)).toEqual({
+      constructor: 'queued',
+      toString: 'running',
+      __proto__x: 'queued',
+    });
+  });
+
+  it('does not draw another workflow’s run (opened from a lineage) on this board', () => {
+    const runs = new WorkflowRuns(workflowId);
+    runs.receive({ type: 'runs', workflowId, role: 'editor', runs: [] });
+    runs.select(theirs, 'person');
+    runs.acceptDetail(
+      {
+        run: {
+          runId: theirs,
+          status: 'running',
+          workflow: 'other',
+          source: { kind: 'automerge', server: 's', workflowId: 'wf0000000000000000009', heads: ['h'] },
+          startedAt: 1,
+          nodes: 1,
+          counts: { queued: 1 },
+          options: RunOptions.parse({}),
+          cancelRequested: false,
+          usage: { inputTokens: 0, outputTokens: 0, costUsd: 0, calls: 0 },
+          nodeStates: [{ nodeId: 'a', type: 'summarize', state: 'running', attempts: [] }],
+        },
+        live: {},
+        role: 'editor',
+      } as never,
+      0,
+    );
+    const shown = shownRun({ runs }, [], states);
+    expect(shown.states).toBeNull();
+    expect(shown.status).toBeNull();
+  });
 });

@@ -37,7 +37,9 @@ export function shownRun(
   remoteStates: (run: BoardRun) => ReadonlyMap<NodeId, NodeState>,
 ): ShownRun {
   const runs = monitor.runs;
-  const selected = runs?.selected ?? null;
+  // Another workflow's run (opened from a lineage) is shown in the panel only, not on this canvas.
+  const picked = runs?.selected ?? null;
+  const selected = picked !== null && runs?.isOwn(picked) === true ? picked : null;
   const status = runs?.status(selected) ?? null;
   const remote = remoteRuns[0];
   const remoteIsNews = remote !== undefined && runs?.record(remote.runId) === undefined;
@@ -55,8 +57,8 @@ export function shownRun(
       resumable: false,
     };
   }
-  const states = runs?.nodeStates() ?? null;
-  const progress = runs?.progress() ?? null;
+  const states = runs?.nodeStates(selected) ?? null;
+  const progress = runs?.progress(selected) ?? null;
   const record = selected === null ? undefined : runs?.record(selected);
   const startedAt = record?.fold?.startedAt ?? record?.summary?.startedAt;
   const line =
@@ -89,7 +91,8 @@ export function remoteNodeStates(run: BoardRun, workflow: Workflow): Map<NodeId,
   const states = new Map<NodeId, NodeState>();
   for (const [id, node] of Object.entries(workflow.nodes) as [NodeId, Workflow['nodes'][NodeId]][]) {
     if (node.kind === NodeKind.addon) continue;
-    states.set(id, run.states[id] ?? NodeState.queued);
+    // Own keys only: a node id may be `constructor` or `toString`, which every object inherits.
+    states.set(id, Object.hasOwn(run.states, id) ? run.states[id] : NodeState.queued);
   }
   return states;
 }

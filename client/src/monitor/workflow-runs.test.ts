@@ -366,6 +366,86 @@ describe('WorkflowRuns', () => {
   });
 });
 
+describe('WorkflowRuns with records delivered twice', () => {
+  it('takes a record delivered twice once: a finished run stays finished, its nodes as they ended', () => {
+    const runs = new WorkflowRuns(workflowId);
+    const all = [
+      started(run1),
+      running(run1, 'read', 110),
+      succeeded(run1, 'read', 120),
+      running(run1, 'sum', 121),
+      succeeded(run1, 'sum', 130),
+      running(run1, 'write', 131),
+      succeeded(run1, 'write', 140),
+      finished(run1, 141, 'succeeded'),
+    ];
+    runs.receive(events(...all));
+    runs.receive(events(running(run1, 'sum', 121)));
+    runs.receive(events(...all.slice(3)));
+    expect(runs.status()).toBe('succeeded');
+    expect(runs.nodeStates()?.get(id('sum'))).toBe('succeeded');
+    expect(runs.record(run1)?.summary?.counts).toMatchObject({ succeeded: 3, running: 0 });
+  });
+
+  it('drops the fold when a partial replay begins with run.started, and shows the run from its detail', () => {
+    const runs = new WorkflowRuns(workflowId);
+    runs.receive(events(started(run1), running(run1, 'read', 110), succeeded(run1, 'read', 120)));
+    runs.receive(events(finished(run1, 130, 'failed')));
+    // The orchestrator sends a run.started again (its own clock, a second journal reader): not refolded.
+    runs.receive(events(started(run1, 200), running(run1, 'sum', 210)));
+    expect(runs.record(run1)?.fold).toBeUndefined();
+    expect(runs.detailsWanted()).toContain(run1);
+    expect(runs.broadcast()?.status).not.toBe('running');
+    runs.acceptDetail(detail(run1, { read: 'succeeded', sum: 'failed' }, { status: 'failed' }), 99);
+    expect(runs.status()).toBe('failed');
+    expect(runs.nodeStates()?.get(id('sum'))).toBe('failed');
+  });
+});
+
+describe('WorkflowRuns and another workflow’s runs', () => {
+  const elsewhere = { ...source, workflowId: 'wf0000000000000000009' } as never;
+
+  it('records no run of another workflow as started here', () => {
+    const runs = new WorkflowRuns(workflowId);
+    runs.receive({ type: 'runs', workflowId, role: 'editor', runs: [] });
+    runs.noteStarted(summary(run2, { source: elsewhere }));
+    expect(runs.selected).toBeNull();
+    expect(runs.list()).toEqual([]);
+    expect(runs.broadcast()).toBeNull();
+  });
+
+  it('shows another workflow’s run opened from a lineage without taking its role, listing or drawing it', () => {
+    const runs = new WorkflowRuns(workflowId);
+    runs.receive({ type: 'runs', workflowId, role: 'viewer', runs: [summary(run1, { status: 'succeeded' })] });
+    runs.select(run2, 'person');
+    runs.acceptDetail(detail(run2, { sum: 'running' }, { source: elsewhere }), 0);
+    expect(runs.role).toBe('viewer');
+    expect(runs.list().map((r) => r.runId)).toEqual([run1]);
+    expect(runs.nodeStates(run2)).toBeNull();
+    expect(runs.broadcast()).toBeNull();
+    expect(runs.isOwn(run2)).toBe(false);
+    expect(runs.isOwn(run1)).toBe(true);
+    // The panel still shows it, read-only.
+    expect(runs.record(run2)?.detail?.run.runId).toBe(run2);
+  });
+});
+
+describe('WorkflowRuns while nodes stream', () => {
+  it('keeps the canvas’s states as they were when only progress came', () => {
+    const runs = new WorkflowRuns(workflowId);
+    runs.receive(events(started(run1), running(run1, 'sum', 110)));
+    const before = runs.nodeStates();
+    runs.receive({
+      type: 'progress',
+      workflowId,
+      progress: [{ runId: run1, nodeId: id('sum'), attempt: 1, tokens: 'abc' }],
+    } as WorkflowMessage);
+    expect(runs.nodeStates()).toBe(before);
+    runs.receive(events(succeeded(run1, 'sum', 120)));
+    expect(runs.nodeStates()).not.toBe(before);
+  });
+});
+
 describe('runPanelModel', () => {
   it('takes states from the fold, attempts and inputs from the detail, the document from the pinned workflow', () => {
     const runs = new WorkflowRuns(workflowId);

@@ -9,6 +9,7 @@ import {
   type RunDetailResponse,
   type RunEvent,
   type RunId,
+  type RunSource,
   RunStatus,
   type RunSummary,
   type WorkflowId,
@@ -69,6 +70,16 @@ interface Entry {
   detailGen: number;
   /** Records came that this page could not fold (it missed `run.started`): only a detail shows them. */
   unfolded: boolean;
+  /**
+   * The identities of the records taken since the fold began (see {@link recordKey}): a record
+   * delivered twice (a re-sent batch, a replay after a re-watch) is the same record and is taken once.
+   */
+  seen: Set<string>;
+  /**
+   * A run of another workflow (opened from an artifact's lineage, or a cache hit's source run): shown
+   * in the panel read-only, never on this board's canvas, in its list or in what it broadcasts.
+   */
+  foreign: boolean;
 }
 
 /**
@@ -87,13 +98,18 @@ export class WorkflowRuns {
   refusal: { readonly code: string; readonly message: string } | null = null;
   /** Bumped by every change: hosts compare it to know whether to redraw. */
   version = 0;
+  /**
+   * Bumped by what can change a node's state or the run shown (records, details, listings, the
+   * selection), not by streamed progress: the canvas's states are rebuilt only when it moves.
+   */
+  statesVersion = 0;
 
   private readonly entries = new Map<RunId, Entry>();
   private selectedId: RunId | null = null;
   private selectionSource: SelectionSource = 'follow';
   /** The latest run started from this board. */
   private startedHereId: RunId | null = null;
-  /** Each run's node states as of a version: built once per change however often they are read. */
+  /** Each run's node states as of a {@link WorkflowRuns.statesVersion}: built once per change however often they are read. */
   private readonly statesCache = new Map<
     RunId,
     { version: number; states: ReadonlyMap<NodeId, NodeState> }
@@ -106,9 +122,11 @@ export class WorkflowRuns {
     switch (message.type) {
       case 'runs':
         this.receiveList(message.role, message.runs);
+        this.statesVersion++;
         break;
       case 'events':
         this.receiveEvents(message.events);
+        this.statesVersion++;
         break;
       case 'progress':
         for (const p of message.progress) {
@@ -129,18 +147,22 @@ export class WorkflowRuns {
    */
   acceptDetail(detail: RunDetailResponse, gen: number): void {
     const entry = this.entry(detail.run.runId);
+    entry.foreign = !this.owns(detail.run.source);
     entry.detail = detail;
     if (entry.fold === undefined) entry.summary = detail.run;
     else entry.summary = { ...summaryOf(entry.fold), executedBy: detail.run.executedBy };
     if (gen >= entry.gen) entry.unfolded = false;
+    const attempts = new Map(detail.run.nodeStates.map((n) => [n.nodeId, n.attempts.at(-1)?.attempt ?? 0]));
     for (const [nodeId, live] of Object.entries(detail.live) as [
       NodeId,
       RunDetailResponse['live'][NodeId],
     ][]) {
-      entry.live.set(nodeId, mergeLiveSnapshot(entry.live.get(nodeId), live));
+      entry.live.set(nodeId, mergeLiveSnapshot(entry.live.get(nodeId), live, attempts.get(nodeId) ?? 0));
     }
-    this.role = detail.role;
+    // Another workflow's run says nothing of the caller's role on this one.
+    if (!entry.foreign) this.role = detail.role;
     this.version++;
+    this.statesVersion++;
   }
 
   /** Notes that a detail of `runId` is being asked for now; pass the answer to {@link WorkflowRuns.acceptDetail} with this. */
@@ -165,6 +187,7 @@ export class WorkflowRuns {
 
   /** A run this board started (or re-ran, or resumed): selected, followed and broadcast. */
   noteStarted(summary: RunSummary): void {
+    if (!this.owns(summary.source)) return;
     const entry = this.entry(summary.runId);
     if (entry.fold === undefined) entry.summary = summary;
     this.startedHereId = summary.runId;
@@ -177,6 +200,7 @@ export class WorkflowRuns {
     this.selectionSource = runId === null ? 'follow' : source;
     if (runId !== null) this.entry(runId);
     this.version++;
+    this.statesVersion++;
   }
 
   /** The selected run, or null. */
@@ -187,13 +211,24 @@ export class WorkflowRuns {
   /** The workflow's runs, newest first. */
   list(): RunSummary[] {
     const runs: RunSummary[] = [];
-    for (const entry of this.entries.values()) if (entry.summary !== undefined) runs.push(entry.summary);
+    for (const entry of this.entries.values()) {
+      if (entry.summary !== undefined && !entry.foreign) runs.push(entry.summary);
+    }
     return runs.sort((a, b) => b.startedAt - a.startedAt);
   }
 
   /** Everything held about `runId`, or undefined for a run this page never heard of. */
   record(runId: RunId): RunRecord | undefined {
     return this.entries.get(runId);
+  }
+
+  /**
+   * Whether `runId` is known to be a run of this workflow (listed, streamed, started here, or its
+   * detail says so): only such a run is drawn on the canvas, re-run or cancelled from this board.
+   */
+  isOwn(runId: RunId): boolean {
+    const entry = this.entries.get(runId);
+    return entry !== undefined && !entry.foreign && (entry.summary !== undefined || entry.fold !== undefined);
   }
 
   /** Whether the orchestrator holds `runId` unfinished with no process executing it: Resume applies. */
@@ -208,8 +243,9 @@ export class WorkflowRuns {
   nodeStates(runId: RunId | null = this.selectedId): ReadonlyMap<NodeId, NodeState> | null {
     if (runId === null) return null;
     const cached = this.statesCache.get(runId);
-    if (cached?.version === this.version) return cached.states;
+    if (cached?.version === this.statesVersion) return cached.states;
     const entry = this.entries.get(runId);
+    if (entry === undefined || entry.foreign) return null;
     let states: Map<NodeId, NodeState> | null = null;
     if (entry?.fold !== undefined) {
       states = new Map();
@@ -217,7 +253,7 @@ export class WorkflowRuns {
     } else if (entry?.detail !== undefined) {
       states = new Map(entry.detail.run.nodeStates.map((n) => [n.nodeId, n.state]));
     }
-    if (states !== null) this.statesCache.set(runId, { version: this.version, states });
+    if (states !== null) this.statesCache.set(runId, { version: this.statesVersion, states });
     return states;
   }
 
@@ -248,8 +284,10 @@ export class WorkflowRuns {
   broadcast(): BoardRunBody | null {
     const selected = this.selectedId;
     const runId =
-      selected !== null && this.status(selected) === RunStatus.running ? selected : this.startedHereId;
-    if (runId === null) return null;
+      selected !== null && this.isOwn(selected) && this.status(selected) === RunStatus.running
+        ? selected
+        : this.startedHereId;
+    if (runId === null || !this.isOwn(runId)) return null;
     const states = this.nodeStates(runId);
     const status = this.status(runId);
     if (states === null || status === null) return null;
@@ -269,11 +307,15 @@ export class WorkflowRuns {
     for (const entry of this.entries.values()) {
       if (entry.fold !== undefined && entry.fold.status === RunStatus.running) {
         entry.fold = undefined;
+        // A replay from `run.started` on folds it afresh.
+        entry.seen.clear();
         entry.gen++;
       }
     }
     for (const summary of runs) {
+      if (!this.owns(summary.source)) continue;
       const entry = this.entry(summary.runId);
+      entry.foreign = false;
       if (entry.fold === undefined) {
         if (summary.status === RunStatus.running || entry.summary?.status !== summary.status) entry.gen++;
         entry.summary = summary;
@@ -292,27 +334,22 @@ export class WorkflowRuns {
       if (list === undefined) byRun.set(event.runId, [event]);
       else list.push(event);
     }
-    for (const [runId, records] of byRun) {
+    for (const [runId, batch] of byRun) {
       const entry = this.entry(runId);
+      const records = batch.filter((record) => {
+        const key = recordKey(record);
+        if (entry.seen.has(key)) return false;
+        entry.seen.add(key);
+        return true;
+      });
+      if (records.length === 0) continue;
       const hadFold = entry.fold !== undefined;
-      const start = records.findLastIndex((e) => e.type === 'run.started');
-      if (start >= 0) {
-        entry.fold = foldRun(records.slice(start));
-        entry.unfolded = false;
-        this.followNewRun(runId);
-      } else if (entry.fold !== undefined) {
-        try {
-          for (const record of records) applyRunEvent(entry.fold, record);
-        } catch (error) {
-          if (!(error instanceof RunHistoryError)) throw error;
-          entry.fold = undefined;
-          entry.unfolded = true;
-        }
-      } else entry.unfolded = true;
+      this.foldRecords(entry, records);
       for (const record of records) {
         if (record.type !== 'node.running') continue;
         const live = entry.live.get(record.nodeId);
-        if (live !== undefined && live.attempt < record.attempt) {
+        // Attempt 0 is a snapshot's text of an attempt not known: the record does not start it afresh.
+        if (live !== undefined && live.attempt !== 0 && live.attempt < record.attempt) {
           entry.live.set(record.nodeId, {
             ...live,
             attempt: record.attempt,
@@ -328,6 +365,41 @@ export class WorkflowRuns {
       // or the run ended, not per record (a 1,000-node run would ask a thousand times).
       if (entry.fold === undefined || !hadFold || records.some((r) => DETAIL_WORTHY.has(r.type))) entry.gen++;
     }
+  }
+
+  /**
+   * Folds `records` (new to this page, oldest first) into `entry`. A `run.started` for a run this
+   * page already folds is a replay of part of its journal: the fold is dropped rather than rebuilt
+   * from the part, and the run's detail shows it from then on.
+   */
+  private foldRecords(entry: Entry, records: readonly RunEvent[]): void {
+    let folded = entry.fold !== undefined;
+    for (const record of records) {
+      if (record.type === 'run.started') {
+        if (folded) {
+          entry.fold = undefined;
+          entry.unfolded = true;
+        } else {
+          entry.fold = foldRun([record]);
+          entry.unfolded = false;
+          folded = true;
+          this.followNewRun(entry.runId);
+        }
+      } else if (entry.fold !== undefined) {
+        try {
+          applyRunEvent(entry.fold, record);
+        } catch (error) {
+          if (!(error instanceof RunHistoryError)) throw error;
+          entry.fold = undefined;
+          entry.unfolded = true;
+        }
+      } else entry.unfolded = true;
+    }
+  }
+
+  /** Whether a run from `source` is one of this workflow's. */
+  private owns(source: RunSource): boolean {
+    return source.kind === 'automerge' && source.workflowId === this.workflowId;
   }
 
   /** A new run of the workflow: the board follows it unless a person chose what to look at. */
@@ -354,11 +426,20 @@ export class WorkflowRuns {
         gen: 0,
         detailGen: -1,
         unfolded: false,
+        seen: new Set(),
+        foreign: false,
       };
       this.entries.set(runId, entry);
     }
     return entry;
   }
+}
+
+/** A record's identity: records alike in type, node, attempt and time are one record delivered twice. */
+function recordKey(record: RunEvent): string {
+  const nodeId = 'nodeId' in record ? (record.nodeId ?? '') : '';
+  const attempt = 'attempt' in record ? record.attempt : '';
+  return `${record.type}|${nodeId}|${attempt}|${record.at}`;
 }
 
 /** A folded run as a list shows it. */
