@@ -81,10 +81,7 @@ class Host {
 
 type Answer = { status: number; body: unknown };
 
-function setup(
-  answer: (method: string, path: string) => Answer | Promise<Answer>,
-  team?: TeamRunSource,
-) {
+function setup(answer: (method: string, path: string) => Answer | Promise<Answer>, team?: TeamRunSource) {
   const sockets: { events: MonitorSocketEvents; sent: unknown[] }[] = [];
   const connection = new MonitorConnection({
     url: 'ws://127.0.0.1:4322/v1/live',
@@ -239,7 +236,11 @@ describe('MonitorController when the board moves to another workflow mid-action'
     });
     const cancelled = held({ status: 200, body: { outcome: 'cancelled' } });
     const { controller, welcome, send, monitor } = setup((_method, path) =>
-      path.endsWith('/cancel') ? cancelled.answer : path === '/v1/runs' ? refused.answer : { status: 200, body: detail },
+      path.endsWith('/cancel')
+        ? cancelled.answer
+        : path === '/v1/runs'
+          ? refused.answer
+          : { status: 200, body: detail },
     );
     welcome();
     send({ type: 'runs', workflowId, role: 'editor', runs: [summary] });

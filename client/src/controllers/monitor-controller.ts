@@ -179,7 +179,8 @@ export class MonitorController implements ReactiveController {
 
   /** Asks for the workflow's runs again now (its registration with the team server just went through). */
   rewatch(): void {
-    if (this.workflowId !== null && this.runs?.refusal != null) this.monitor?.connection.rewatch(this.workflowId);
+    if (this.workflowId !== null && this.runs?.refusal != null)
+      this.monitor?.connection.rewatch(this.workflowId);
   }
 
   /** The team's record shown in the panel (a run this orchestrator does not know), or null. */
@@ -447,7 +448,11 @@ export class MonitorController implements ReactiveController {
       if (this.inFlight.has(runId)) continue;
       this.inFlight.add(runId);
       const gen = runs.detailRequested(runId);
-      withTimeout(api.run(runId), DETAIL_TIMEOUT_MS, `the orchestrator did not answer about run ${runId} in time`).then(
+      withTimeout(
+        api.run(runId),
+        DETAIL_TIMEOUT_MS,
+        `the orchestrator did not answer about run ${runId} in time`,
+      ).then(
         (detail) => {
           this.inFlight.delete(runId);
           if (this.runs !== runs) return;

@@ -112,7 +112,12 @@ export class RunHistory extends LitElement {
     }
     const shown = this.showAll ? this.entries : this.entries.slice(0, SHOWN_FIRST);
     return html`${notice}<ul data-testid="run-history">
-        ${repeat(shown, (entry) => entry.runId, (entry) => html`<li>${entry.source === HistorySource.team ? this.renderRecord(entry.record) : this.renderRun(entry.run, entry.recorded)}</li>`)}
+        ${repeat(
+          shown,
+          (entry) => entry.runId,
+          (entry) =>
+            html`<li>${entry.source === HistorySource.team ? this.renderRecord(entry.record) : this.renderRun(entry.run, entry.recorded)}</li>`,
+        )}
       </ul>
       ${
         shown.length < this.entries.length

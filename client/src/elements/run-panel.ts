@@ -261,13 +261,16 @@ export class RunPanel extends LitElement {
     return html`<section aria-labelledby="nodes-title">
       <h3 id="nodes-title">Nodes</h3>
       <ol class="nodes" data-testid="run-nodes">
-        ${repeat(shown, (node) => node.nodeId, (node) => {
-          const took =
-            node.durationMs ??
-            (node.finishedAt !== undefined && node.startedAt !== undefined
-              ? node.finishedAt - node.startedAt
-              : undefined);
-          return html`<li>
+        ${repeat(
+          shown,
+          (node) => node.nodeId,
+          (node) => {
+            const took =
+              node.durationMs ??
+              (node.finishedAt !== undefined && node.startedAt !== undefined
+                ? node.finishedAt - node.startedAt
+                : undefined);
+            return html`<li>
             <button aria-current=${node.nodeId === detailed ? 'true' : 'false'} data-testid="run-node-row"
               data-node-id=${node.nodeId} data-run-state=${node.state}
               aria-label=${`${node.title}: ${RUN_STATE_LABEL[node.state]}`}
@@ -277,7 +280,8 @@ export class RunPanel extends LitElement {
               <span class="when">${node.fromRun !== undefined ? 'cache' : took === undefined ? RUN_STATE_LABEL[node.state] : formatDuration(took)}</span>
             </button>
           </li>`;
-        })}
+          },
+        )}
       </ol>
       ${
         shown.length < rows.length

@@ -416,7 +416,12 @@ describe('WorkflowRuns and another workflow’s runs', () => {
 
   it('shows another workflow’s run opened from a lineage without taking its role, listing or drawing it', () => {
     const runs = new WorkflowRuns(workflowId);
-    runs.receive({ type: 'runs', workflowId, role: 'viewer', runs: [summary(run1, { status: 'succeeded' })] });
+    runs.receive({
+      type: 'runs',
+      workflowId,
+      role: 'viewer',
+      runs: [summary(run1, { status: 'succeeded' })],
+    });
     runs.select(run2, 'person');
     runs.acceptDetail(detail(run2, { sum: 'running' }, { source: elsewhere }), 0);
     expect(runs.role).toBe('viewer');
