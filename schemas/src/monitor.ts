@@ -54,6 +54,13 @@ export const MonitorLimits = {
   /** How often progress for one node is sent at most (tokens coalesce in between). */
   progressIntervalMs: 50,
   /**
+   * 16 ms (a frame): how often one socket is sent an `events` message at most. The first record
+   * after a quiet spell goes at once; those that follow within the interval go together. A board
+   * draws once a frame anyway, and a 1,000-node run is then ~60 messages a second, not hundreds
+   * each parsed and folded on the page's main thread.
+   */
+  eventsIntervalMs: 16,
+  /**
    * Socket messages received and not yet handled, at most (more close 4429): room for
    * {@link MonitorLimits.maxWatched} watches, which a board re-sends at once after `welcome`.
    */

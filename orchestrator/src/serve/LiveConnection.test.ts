@@ -324,6 +324,41 @@ describe('LiveConnection: re-checks and watches', () => {
   });
 });
 
+describe('LiveConnection: events', () => {
+  it('sends the first record after a quiet spell at once and those within the interval together', async () => {
+    const live = await liveServer();
+    const client = await welcomed(live);
+    client.send({ type: 'watch', workflowId: WORKFLOW });
+    await client.next((m) => m.type === 'runs');
+    const connection = live.connections[0]!;
+    const running = (nodeId: string) =>
+      connection.event(WORKFLOW, {
+        type: 'node.running',
+        runId: RUNNING,
+        nodeId: nodeId as NodeId,
+        attempt: 1,
+        at: live.clock.now(),
+      });
+    const nodesOf = (m: MonitorServerMessage) =>
+      m.type === 'events' ? m.events.map((e) => ('nodeId' in e ? e.nodeId : e.type)) : [];
+    running('a');
+    expect(nodesOf(await client.next((m) => m.type === 'events'))).toEqual(['a']);
+    // Within the interval: held, and sent as one message when it has passed.
+    running('b');
+    running('c');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(live.clock.waiting(MonitorLimits.eventsIntervalMs)).toBe(1);
+    live.clock.advance(MonitorLimits.eventsIntervalMs);
+    expect(nodesOf(await client.next((m) => m.type === 'events'))).toEqual(['b', 'c']);
+    // After a quiet spell longer than the interval: at once again, no timer.
+    live.clock.advance(MonitorLimits.eventsIntervalMs + 1);
+    running('d');
+    expect(live.clock.waiting(MonitorLimits.eventsIntervalMs)).toBe(0);
+    expect(nodesOf(await client.next((m) => m.type === 'events'))).toEqual(['d']);
+    client.close();
+  });
+});
+
 /** A hand-written WebSocket client that opens `/v1/live` and never answers anything, a close frame included. */
 async function deafPeer(port: number): Promise<{ socket: Socket; ended: Promise<void> }> {
   const socket = connect(port, '127.0.0.1');

@@ -64,6 +64,9 @@ export class LiveConnection {
   readonly #events = new Map<WorkflowId, RunEvent[]>();
   readonly #progress = new Map<string, PendingProgress>();
   #eventsScheduled = false;
+  /** When the last `events` message was sent (the clock's ms; records within the interval wait). */
+  #lastEventsAt = Number.NEGATIVE_INFINITY;
+  #eventsTimer: ClockTimer | undefined;
   #progressTimer: ClockTimer | undefined;
   #helloTimer: ClockTimer | undefined;
   #expiryTimer: ClockTimer | undefined;
@@ -100,7 +103,10 @@ export class LiveConnection {
     return this.#watched.has(workflowId);
   }
 
-  /** A durable record of a run of `workflowId` (sent with the others of this tick). */
+  /**
+   * A durable record of a run of `workflowId`: sent with the others of this tick, or with those of
+   * the next {@link MonitorLimits.eventsIntervalMs} when a message went out less than that ago.
+   */
   event(workflowId: WorkflowId, event: RunEvent): void {
     if (!this.#watched.has(workflowId)) return;
     const batch = this.#events.get(workflowId);
@@ -108,7 +114,9 @@ export class LiveConnection {
     else batch.push(event);
     if (this.#eventsScheduled) return;
     this.#eventsScheduled = true;
-    setImmediate(() => this.#flushEvents());
+    const wait = this.#lastEventsAt + MonitorLimits.eventsIntervalMs - this.#clock.now();
+    if (wait <= 0) setImmediate(() => this.#flushEvents());
+    else this.#eventsTimer = this.#clock.setTimeout(() => this.#flushEvents(), wait);
   }
 
   /** A step's progress in a run of `workflowId` (tokens coalesce per node for {@link MonitorLimits.progressIntervalMs}). */
@@ -417,6 +425,8 @@ export class LiveConnection {
 
   #flushEvents(): void {
     this.#eventsScheduled = false;
+    this.#eventsTimer = undefined;
+    this.#lastEventsAt = this.#clock.now();
     const batches = [...this.#events];
     this.#events.clear();
     for (const [workflowId, events] of batches) this.#send({ type: 'events', workflowId, events });
@@ -450,7 +460,13 @@ export class LiveConnection {
   #ended(): void {
     if (this.#closed) return;
     this.#closed = true;
-    for (const timer of [this.#helloTimer, this.#expiryTimer, this.#progressTimer, this.#recheckTimer])
+    for (const timer of [
+      this.#helloTimer,
+      this.#expiryTimer,
+      this.#progressTimer,
+      this.#recheckTimer,
+      this.#eventsTimer,
+    ])
       this.#clock.clearTimeout(timer);
     this.#watched.clear();
     this.#events.clear();
