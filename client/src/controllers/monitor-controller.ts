@@ -48,6 +48,8 @@ const REWATCH_MAX_MS = 30_000;
  * orchestrator that ran it records it through OFB within a moment of its end.
  */
 export const TEAM_REFRESH_DELAY_MS = 1_000;
+/** 100 ms: a page that draws no frames (hidden) still takes its runs' changes this often. */
+const FRAME_FALLBACK_MS = 100;
 
 /** What the controller is doing on the person's behalf. */
 export type MonitorAction = 'start' | 'rerun' | 'resume' | 'cancel';
@@ -93,8 +95,8 @@ export class MonitorController implements ReactiveController {
   } | null = null;
   /** Bumped by every action started and by every unbind: an answer for an older one is not shown. */
   private actionSeq = 0;
-  /** A redraw for streamed progress is waiting for the next frame. */
-  private frameQueued = false;
+  /** What the next frame does for the messages that came meanwhile (null: no frame asked for). */
+  private frameWork: 'redraw' | 'changed' | null = null;
   private connected = false;
   private stops: (() => void)[] = [];
   private readonly inFlight = new Set<RunId>();
@@ -354,28 +356,45 @@ export class MonitorController implements ReactiveController {
         runs.receive(message);
         // Streamed text changes no state, no detail wanted and nothing broadcast: one redraw a frame.
         if (message.type === 'progress') {
-          this.redrawNextFrame();
+          this.nextFrame('redraw');
+          return;
+        }
+        if (message.type === 'events') {
+          if (message.events.some((e) => e.type === 'run.finished')) this.scheduleTeamRefresh();
+          // A 1,000-node run sends hundreds of these a second: the fold takes each, the board
+          // (and the broadcast to collaborators) follow once a frame.
+          this.nextFrame('changed');
           return;
         }
         if (message.type === 'runs') this.rewatchMs = REWATCH_FIRST_MS;
         if (message.type === 'error') this.scheduleRewatch(monitor, workflowId);
-        if (message.type === 'events' && message.events.some((e) => e.type === 'run.finished'))
-          this.scheduleTeamRefresh();
         this.changed();
       }),
     );
     this.host.requestUpdate();
   }
 
-  private redrawNextFrame(): void {
-    if (this.frameQueued) return;
-    this.frameQueued = true;
-    const redraw = () => {
-      this.frameQueued = false;
-      this.host.requestUpdate();
+  /**
+   * Does `work` once at the next frame however often it is asked for meanwhile (`changed` covers a
+   * redraw). A hidden page draws no frames but its collaborators still want the broadcast: after
+   * {@link FRAME_FALLBACK_MS} a timer does it instead.
+   */
+  private nextFrame(work: 'redraw' | 'changed'): void {
+    const queued = this.frameWork !== null;
+    if (this.frameWork !== 'changed') this.frameWork = work;
+    if (queued) return;
+    let frame = 0;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const done = () => {
+      if (frame !== 0) cancelAnimationFrame(frame);
+      clearTimeout(timer);
+      const due = this.frameWork;
+      this.frameWork = null;
+      if (due === 'changed') this.changed();
+      else if (due === 'redraw') this.host.requestUpdate();
     };
-    if (typeof requestAnimationFrame === 'function') requestAnimationFrame(redraw);
-    else setTimeout(redraw, 16);
+    timer = setTimeout(done, FRAME_FALLBACK_MS);
+    if (typeof requestAnimationFrame === 'function') frame = requestAnimationFrame(done);
   }
 
   /** Asks for the team's records {@link TEAM_REFRESH_DELAY_MS} from now (once, however often asked meanwhile). */
@@ -394,6 +413,7 @@ export class MonitorController implements ReactiveController {
     this.rewatchTimer = undefined;
     this.rewatchMs = REWATCH_FIRST_MS;
     this.inFlight.clear();
+    this.frameWork = null;
     if (this.runs !== null) this.hooks.onRunChange?.(null);
     this.runs = null;
     this.notice = null;

@@ -16,6 +16,7 @@ import {
   type WorkflowReport,
 } from '@symphony/schemas';
 import { html, nothing, svg } from 'lit';
+import { guard } from 'lit/directives/guard.js';
 import { repeat } from 'lit/directives/repeat.js';
 import {
   edgeMidpoint,
@@ -64,6 +65,9 @@ const RUN_STATE_MARK: Readonly<Record<NodeState, string>> = {
   skipped: '–',
 };
 
+/** One empty list for every node and edge without findings, so their guards see the same value. */
+const NO_FINDINGS: readonly Finding[] = Object.freeze([]);
+
 /** How an edge is drawn besides its ends. */
 export interface EdgeLook {
   readonly rejected: RejectReason | undefined;
@@ -111,8 +115,10 @@ export interface BoardScene {
 }
 
 /**
- * The workflow as SVG: edges, then nodes (groups beneath), collaborators and the gesture overlay.
- * Only what lies in the scene's window is drawn (plus what is selected or dragged).
+ * The workflow as SVG, in two parts the board draws on two layers: the edges, and above them the
+ * nodes (groups beneath), collaborators and the gesture overlay. The edges' layer is not painted
+ * again while only nodes change (a run streaming states). Only what lies in the scene's window is
+ * drawn (plus what is selected or dragged).
  */
 export function renderBoardContent(wf: Workflow, scene: BoardScene) {
   const g = scene.gesture;
@@ -146,46 +152,77 @@ export function renderBoardContent(wf: Workflow, scene: BoardScene) {
       ? portPosition({ ...n, position: position(id, n) }, NodeLibrary.get(n.type), side, port)
       : undefined;
   };
-  return svg`
-    <g class="edges">${repeat(
-      Object.entries(wf.edges) as [EdgeId, Workflow['edges'][EdgeId]][],
-      ([id]) => id,
-      ([id, edge]) => {
-        const a = end(edge.from.node, 'out', edge.from.port);
-        const b = end(edge.to.node, 'in', edge.to.port);
-        if (!a || !b) return nothing;
-        if (win !== null && !intersects(win, rectFromPoints(a, b))) return nothing;
-        return renderBoardEdge(id, a, b, {
-          rejected: scene.rejectedEdges?.get(id),
-          findings: scene.findingsByTarget.get(`edge:${id}`) ?? [],
-          selected: scene.selectedEdges.has(id),
-        });
-      },
-    )}</g>
+  // Each edge and node is drawn again only when what it shows changed: a run streaming states
+  // through a 1,000-node board touches the nodes whose state moved, not every binding of every node.
+  // The edges do not depend on run states at all: while nothing about them changed they are skipped whole.
+  const edges = guard(
+    [wf, win, moving === null ? null : g, scene.rejectedEdges, scene.findingsByTarget, scene.selectedEdges],
+    () =>
+      repeat(
+        Object.entries(wf.edges) as [EdgeId, Workflow['edges'][EdgeId]][],
+        ([id]) => id,
+        ([id, edge]) => {
+          const a = end(edge.from.node, 'out', edge.from.port);
+          const b = end(edge.to.node, 'in', edge.to.port);
+          if (!a || !b) return nothing;
+          if (win !== null && !intersects(win, rectFromPoints(a, b))) return nothing;
+          const rejected = scene.rejectedEdges?.get(id);
+          const findings = scene.findingsByTarget.get(`edge:${id}`) ?? NO_FINDINGS;
+          const selected = scene.selectedEdges.has(id);
+          return guard([edge, a.x, a.y, b.x, b.y, rejected, findings, selected], () =>
+            renderBoardEdge(id, a, b, { rejected, findings, selected }),
+          );
+        },
+      ),
+  );
+  const nodesAndOverlay = svg`
     <g class="nodes">${repeat(
       nodes,
       ([id]) => id,
-      ([id, node]) =>
-        renderBoardNode(id, node, position(id, node), {
-          findings: scene.findingsByTarget.get(`node:${id}`) ?? [],
+      ([id, node]) => {
+        const at = position(id, node);
+        const look: NodeLook = {
+          findings: scene.findingsByTarget.get(`node:${id}`) ?? NO_FINDINGS,
           selected: scene.selectedNodes.has(id),
           focused: scene.focusedNode === id,
           outline: scene.outline,
           connecting,
           remote: remoteSelections.get(id),
           run: scene.runStates?.get(id),
-        }),
+        };
+        return guard(
+          [
+            node,
+            at.x,
+            at.y,
+            look.findings,
+            look.selected,
+            look.focused,
+            look.outline,
+            connecting,
+            look.remote,
+            look.run,
+          ],
+          () => renderBoardNode(id, node, at, look),
+        );
+      },
     )}</g>
     <g class="remote">${scene.peers.map((peer) => renderBoardPeer(peer, wf))}</g>
     ${renderGestureOverlay(g, wf)}
   `;
+  return { edges: svg`<g class="edges">${edges}</g>`, nodes: nodesAndOverlay };
 }
 
 /**
  * Why the edge being drawn cannot land where it is (by the pointer, or on the input picked by
  * keyboard), as HTML over the board at that point; nothing when it can.
  */
-export function renderRefusal(g: BoardGesture | null, wf: Workflow | null, v: Viewport, boardWidth: number) {
+export function renderRefusal(
+  g: BoardGesture | null,
+  wf: Workflow | null,
+  v: Viewport,
+  boardWidth: () => number,
+) {
   let at: Position | undefined;
   let refusal: string | null | undefined = null;
   if (g?.kind === 'connect') {
@@ -198,7 +235,7 @@ export function renderRefusal(g: BoardGesture | null, wf: Workflow | null, v: Vi
   }
   if (!refusal || at === undefined) return nothing;
   // Beside the point, on its left when it would not fit on the right (about 7 px a character).
-  const left = at.x * v.k + v.x + 14 + refusal.length * 7 + 40 > boardWidth;
+  const left = at.x * v.k + v.x + 14 + refusal.length * 7 + 40 > boardWidth();
   const x = left ? at.x * v.k - 14 : at.x * v.k + 14;
   const shift = left ? 'transform:translateX(-100%);' : '';
   return html`<div class="refusal" data-testid="connect-refusal" style="${shift}left:${x}px;top:${at.y * v.k - 34}px">
@@ -249,11 +286,13 @@ export function renderBoardNode(id: NodeId, node: WorkflowNode, at: Position, lo
   ].join('\n');
   const runClass = run === undefined ? '' : `run-${run}`;
   if (look.outline && !selected) {
+    // Placed by x and y, not a transform: a transform per node is a paint chunk per node, and
+    // 1,000 of them are what made each frame of a streaming run slow to paint and layerize.
     return svg`<g class="node ${node.kind} ${node.type === 'group' ? 'group' : ''} ${severity} ${runClass}"
-        transform="translate(${at.x} ${at.y})" data-testid="board-node" data-node-id=${id} data-type=${node.type}
+        data-testid="board-node" data-node-id=${id} data-type=${node.type}
         data-finding=${severity} data-run-state=${run ?? nothing} aria-label=${name}>
-      <rect class="body" width=${width} height=${height} rx="8"></rect>
-      <rect class="head" width=${width} height="34" rx="8"></rect>
+      <rect class="body" x=${at.x} y=${at.y} width=${width} height=${height} rx="8"></rect>
+      <rect class="head" x=${at.x} y=${at.y} width=${width} height="34" rx="8"></rect>
     </g>`;
   }
   return svg`<g class="node ${node.kind} ${node.type === 'group' ? 'group' : ''} ${selected ? 'selected' : ''} ${focused ? 'focused' : ''} ${severity} ${runClass}"

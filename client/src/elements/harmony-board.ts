@@ -13,7 +13,7 @@ import {
   type WorkflowReport,
 } from '@symphony/schemas';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
-import { customElement, property, query, state } from 'lit/decorators.js';
+import { customElement, property, query, queryAll, state } from 'lit/decorators.js';
 import { fitViewport, type Rect, toBoard, type Viewport, zoomAt } from '../core/board-geometry.js';
 import {
   type BoardActivity,
@@ -121,7 +121,7 @@ export class HarmonyBoard extends LitElement {
   @state() private announcement = '';
 
   @query('.canvas') private canvas!: HTMLDivElement;
-  @query('g.viewport') private viewportGroup!: SVGGElement | null;
+  @queryAll('g.viewport') private viewportGroups!: NodeListOf<SVGGElement>;
   @query('.layer') private layer!: HTMLDivElement | null;
   @query('board-minimap') private minimap!: BoardMinimap | null;
 
@@ -131,6 +131,8 @@ export class HarmonyBoard extends LitElement {
   private addCount = 0;
   private findingsByTarget = new Map<string, Finding[]>();
   private findingsFor: WorkflowReport | null = null;
+  /** The report's errors, counted once per report (the board's accessible name says how many). */
+  private problems = 0;
   private announceTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly resizes = new ResizeObserver(() => this.applyViewport());
   private readonly mac = /Mac|iPhone|iPad/.test(globalThis.navigator?.platform ?? '');
@@ -182,6 +184,7 @@ export class HarmonyBoard extends LitElement {
     if (changed.has('report') && this.report !== this.findingsFor) {
       this.findingsFor = this.report;
       this.findingsByTarget = findingsByTarget(this.report);
+      this.problems = this.report?.findings.filter((f) => f.severity === 'error').length ?? 0;
     }
     if (changed.has('workflow') && this.workflow !== null) {
       // Drop selected things that no longer exist (deleted here or by someone else).
@@ -221,6 +224,7 @@ export class HarmonyBoard extends LitElement {
     const wf = this.workflow;
     const empty = wf !== null && Object.keys(wf.nodes).length === 0;
     const v = this.viewport;
+    const content = wf === null ? null : renderBoardContent(wf, this.scene());
     return html`<div
         class="canvas ${this.gesture?.kind === 'pan' && this.gesture.moved ? 'panning' : ''} ${this.keys ? 'keys' : ''}"
         part="canvas"
@@ -242,10 +246,13 @@ export class HarmonyBoard extends LitElement {
         @contextmenu=${this.onContextMenu}
       >
         <div class="layer" style=${this.layerStyle(v)}>
-          <svg class="content">
-            <g class="viewport" transform="scale(${v.k})">${wf === null ? nothing : renderBoardContent(wf, this.scene())}</g>
+          <svg class="content edges-layer">
+            <g class="viewport" transform="scale(${v.k})">${content?.edges ?? nothing}</g>
           </svg>
-          ${renderRefusal(this.gesture, wf, v, this.getBoundingClientRect().width)}
+          <svg class="content">
+            <g class="viewport" transform="scale(${v.k})">${content?.nodes ?? nothing}</g>
+          </svg>
+          ${renderRefusal(this.gesture, wf, v, () => this.getBoundingClientRect().width)}
         </div>
       </div>
       ${empty ? renderEmptyBoard() : nothing}
@@ -286,8 +293,7 @@ export class HarmonyBoard extends LitElement {
     if (wf === null) return 'Workflow board, loading';
     const n = Object.keys(wf.nodes).length;
     const e = Object.keys(wf.edges).length;
-    const problems = this.report?.findings.filter((f) => f.severity === 'error').length ?? 0;
-    return `Workflow board: ${n} nodes, ${e} edges, ${problems} problems, ${this.selectedNodes.size} selected`;
+    return `Workflow board: ${n} nodes, ${e} edges, ${this.problems} problems, ${this.selectedNodes.size} selected`;
   }
 
   // --- viewport ---------------------------------------------------------------------------------
@@ -310,8 +316,8 @@ export class HarmonyBoard extends LitElement {
     const v = this.viewport;
     if (this.layer !== null) this.layer.style.transform = this.layerStyle(v).slice('transform:'.length);
     const scale = `scale(${v.k})`;
-    if (this.viewportGroup !== null && this.viewportGroup.getAttribute('transform') !== scale) {
-      this.viewportGroup.setAttribute('transform', scale);
+    for (const group of this.viewportGroups ?? []) {
+      if (group.getAttribute('transform') !== scale) group.setAttribute('transform', scale);
     }
     if (this.canvas !== null) this.canvas.setAttribute('style', this.canvasStyle(v));
     if (this.minimap !== null) {

@@ -146,7 +146,6 @@ export function renderRunControls(options: {
   return html`${
     button.shown
       ? html`<button class="primary run" data-testid="run-workflow" aria-disabled=${reason === null ? 'false' : 'true'}
-          style=${reason === null ? nothing : 'opacity:0.5;cursor:default'}
           aria-describedby=${reason === null ? nothing : 'run-disabled-reason'}
           title=${reason ?? `Run the workflow (${keys})`} aria-keyshortcuts=${options.mac ? 'Meta+Enter' : 'Control+Enter'}
           @click=${options.onRun}>▶ Run</button>

@@ -43,7 +43,7 @@ export const sharedStyles = css`
     border-color: var(--sy-accent);
     color: #fff;
   }
-  button.primary:hover {
+  button.primary:hover:not([aria-disabled='true']) {
     background: var(--sy-accent-strong);
   }
   button.danger {
@@ -61,7 +61,9 @@ export const sharedStyles = css`
   button.ghost:hover {
     background: var(--sy-hover);
   }
-  button:disabled {
+  /* aria-disabled: still focusable and still says why (the Run button while the workflow has errors). */
+  button:disabled,
+  button[aria-disabled='true'] {
     opacity: 0.5;
     cursor: default;
   }
