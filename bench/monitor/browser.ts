@@ -163,6 +163,13 @@ export class RecordedPage {
     });
   }
 
+  /** The board shows no run (see `showNoRun` in page-recorder.js). */
+  showNoRun(): Promise<void> {
+    return this.page.evaluate(() =>
+      (window as unknown as { __monitorBench: { showNoRun(): Promise<void> } }).__monitorBench.showNoRun(),
+    );
+  }
+
   /** Forgets what was recorded and starts recording frames. */
   reset(): Promise<void> {
     return this.page.evaluate(() =>

@@ -135,6 +135,7 @@ async function oursRun(
   watcher: RunWatcher,
   board: RecordedPage,
 ): Promise<{ side: Side; batches: EventBatch[] }> {
+  await board.showNoRun();
   await board.reset();
   const { batches } = await watcher.record(() => startRun(stack, workflowId));
   checkRun(batches, SHAPE.nodes);

@@ -98,6 +98,16 @@
       return root.querySelectorAll(NODE).length;
     },
     /** Forgets what was recorded (the DOM as it is now becomes the baseline) and records frames from now on. */
+    /**
+     * The board shows no run (as before its first): a run's node whose every state came in one
+     * frame would otherwise go from the last run's `succeeded` to this one's with no change to see.
+     * Resolves once the board has drawn that.
+     */
+    async showNoRun() {
+      deepFind(document, 'workflow-view')?.runs.select(null);
+      await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+    },
+
     reset() {
       observer?.takeRecords();
       seen.ids = [];
