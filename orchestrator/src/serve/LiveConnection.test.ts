@@ -166,6 +166,14 @@ async function welcomed(live: Live, token = EVE): Promise<LiveClient> {
   return client;
 }
 
+/** A welcomed socket watching {@link WORKFLOW} (its `runs` answered), and the server's side of it. */
+async function watching(live: Live): Promise<{ client: LiveClient; connection: LiveConnection }> {
+  const client = await welcomed(live);
+  client.send({ type: 'watch', workflowId: WORKFLOW });
+  await client.next((m) => m.type === 'runs');
+  return { client, connection: live.connections.at(-1)! };
+}
+
 /** Waits until `check` holds (what the test waits for is an event, not a duration). */
 async function until(check: () => boolean): Promise<void> {
   while (!check()) await new Promise((resolve) => setTimeout(resolve, 2));
@@ -284,9 +292,7 @@ describe('LiveConnection: failures', () => {
 describe('LiveConnection: re-checks and watches', () => {
   it('closes 1011 after two re-checks in a row the team server did not answer', async () => {
     const live = await liveServer();
-    const client = await welcomed(live);
-    client.send({ type: 'watch', workflowId: WORKFLOW });
-    await client.next((m) => m.type === 'runs');
+    const { client } = await watching(live);
     live.authority.unreachable = true;
     for (let missed = 1; missed <= 2; missed++) {
       const asked = live.authority.callsWith(EVE).length;
@@ -301,10 +307,7 @@ describe('LiveConnection: re-checks and watches', () => {
 
   it('drops the progress waiting to be sent of a workflow unwatched', async () => {
     const live = await liveServer();
-    const client = await welcomed(live);
-    client.send({ type: 'watch', workflowId: WORKFLOW });
-    await client.next((m) => m.type === 'runs');
-    const connection = live.connections[0]!;
+    const { client, connection } = await watching(live);
     const progress = (nodeId: string, message: string) =>
       connection.progress(WORKFLOW, {
         runId: RUNNING,
@@ -327,10 +330,7 @@ describe('LiveConnection: re-checks and watches', () => {
 describe('LiveConnection: events', () => {
   it('sends the first record after a quiet spell at once and those within the interval together', async () => {
     const live = await liveServer();
-    const client = await welcomed(live);
-    client.send({ type: 'watch', workflowId: WORKFLOW });
-    await client.next((m) => m.type === 'runs');
-    const connection = live.connections[0]!;
+    const { client, connection } = await watching(live);
     const running = (nodeId: string) =>
       connection.event(WORKFLOW, {
         type: 'node.running',
