@@ -147,6 +147,10 @@ test.describe('Orchestration Monitor', () => {
     const inspector = alice.page.getByTestId('artifact-inspector');
     await expect(inspector).toBeVisible();
     await expect(alice.page.getByTestId('artifact-hash')).toContainText(/[0-9a-f]{8}/);
+    // The runs that made it, named by the node's title on this board, not its id.
+    await expect(
+      alice.page.getByTestId('lineage-run').filter({ hasText: 'Summarize' }).first(),
+    ).toContainText('produced');
     await alice.page.screenshot({ path: testInfo.outputPath('artifact-inspector-1280.png') });
     await alice.page.setViewportSize({ width: 800, height: 900 });
     await alice.page.screenshot({ path: testInfo.outputPath('artifact-inspector-800.png') });

@@ -54,6 +54,8 @@ export class ArtifactInspector extends LitElement {
   @property({ attribute: false }) hash: string | null = null;
   /** The workflow whose runs the search is narrowed to by default. */
   @property() workflowId = '';
+  /** Titles of the open workflow's nodes, for the lineage's runs (see `<artifact-lineage>`). */
+  @property({ attribute: false }) nodeTitle: ((nodeId: string) => string | undefined) | undefined;
 
   /** The artifacts opened before the current one here, newest last. */
   @state() private back: string[] = [];
@@ -182,7 +184,7 @@ export class ArtifactInspector extends LitElement {
               ? html`<p class="error" role="alert">The lineage cannot be shown: ${this.lineageError}</p>`
               : this.lineage === null
                 ? html`<p class="muted" role="status">Loading lineage…</p>`
-                : html`<artifact-lineage .lineage=${this.lineage}></artifact-lineage>`
+                : html`<artifact-lineage .lineage=${this.lineage} .nodeTitle=${this.nodeTitle}></artifact-lineage>`
           }
         </aside>
       </div>`;

@@ -124,6 +124,8 @@ export class ArtifactLineage extends LitElement {
   ];
 
   @property({ attribute: false }) lineage: ArtifactLineageResponse | null = null;
+  /** A node's title as people read it, when it is a node of the workflow open here (else undefined). */
+  @property({ attribute: false }) nodeTitle: ((nodeId: string) => string | undefined) | undefined;
 
   @state() private drawing: LineageDrawing | null = null;
   @state() private layoutError: string | null = null;
@@ -149,12 +151,18 @@ export class ArtifactLineage extends LitElement {
                 (r) => html`<li><button class="ghost" data-testid="lineage-run"
                     @click=${() => this.emit('run-open', { runId: r.runId, nodeId: r.nodeId })}>
                   <span class="relation">${r.relation}</span>
-                  <span>node <code>${r.nodeId}</code> in run <code>${r.runId.slice(0, 12)}</code></span>
+                  <span>${this.nodeLabel(r.nodeId)} in run <code>${r.runId.slice(0, 12)}</code></span>
                   <span class="muted">${r.workflow} · ${new Date(r.startedAt).toLocaleString()}</span>
                 </button></li>`,
               )}
             </ul>`
       }`;
+  }
+
+  /** “Summarize” for a node of the workflow open here, “node <id>” for one of another workflow. */
+  private nodeLabel(nodeId: string) {
+    const title = this.nodeTitle?.(nodeId);
+    return title === undefined ? html`node <code>${nodeId}</code>` : html`<strong>${title}</strong>`;
   }
 
   private renderGraph(drawing: LineageDrawing) {

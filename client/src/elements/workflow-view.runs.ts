@@ -11,6 +11,7 @@ import {
 } from '@symphony/schemas';
 import { html, nothing } from 'lit';
 import type { MonitorController } from '../controllers/monitor-controller.js';
+import { nodeTitle } from '../core/board-keyboard.js';
 import { chordText } from '../core/board-shortcuts.js';
 import { MonitorState } from '../monitor/monitor-connection.js';
 import { RUN_SHORTCUT, type RunButtonState, runButtonState } from '../monitor/run-button.js';
@@ -101,10 +102,24 @@ export function renderRunPanel(options: {
   ></run-panel>`;
 }
 
+/** A node's title in `wf`, or undefined for an id that is none of its nodes (one function per version). */
+const titleLookups = new WeakMap<Workflow, (nodeId: string) => string | undefined>();
+function titlesOf(wf: Workflow | null): ((nodeId: string) => string | undefined) | undefined {
+  if (wf === null) return undefined;
+  let lookup = titleLookups.get(wf);
+  if (lookup === undefined) {
+    lookup = (nodeId) => (Object.hasOwn(wf.nodes, nodeId) ? nodeTitle(wf, nodeId as NodeId) : undefined);
+    titleLookups.set(wf, lookup);
+  }
+  return lookup;
+}
+
 /** The artifact inspector and the performance view, while open. */
 export function renderRunDialogs(options: {
   readonly monitor: MonitorController;
   readonly workflowId: WorkflowId | null;
+  /** The open workflow (its node titles name the lineage's nodes). */
+  readonly workflow: Workflow | null;
   readonly inspecting: { readonly hash: string | null } | null;
   readonly performanceOpen: boolean;
   readonly onCloseInspector: () => void;
@@ -122,6 +137,7 @@ export function renderRunDialogs(options: {
     inspecting === null
       ? nothing
       : html`<artifact-inspector .api=${api} .hash=${inspecting.hash} .workflowId=${options.workflowId ?? ''}
+          .nodeTitle=${titlesOf(options.workflow)}
           @close=${options.onCloseInspector}
           @run-open=${(e: CustomEvent<{ runId: RunId; nodeId?: NodeId }>) => options.onRunOpen(e.detail.runId, e.detail.nodeId)}
         ></artifact-inspector>`

@@ -324,6 +324,7 @@ export class WorkflowView extends LitElement {
       <div class="dialogs">${renderRunDialogs({
         monitor: this.monitorRuns,
         workflowId: workflowIdOf(this.url),
+        workflow: doc,
         inspecting: this.inspecting,
         performanceOpen: this.performanceOpen,
         onCloseInspector: () => (this.inspecting = null),
